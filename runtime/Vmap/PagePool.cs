@@ -1,0 +1,189 @@
+namespace Vmap;
+
+/// <summary>
+/// The physical pages a <see cref="VmapSpace"/> maps. Each space owns one pool
+/// (<see cref="VmapSpace.Pool"/>); mapping calls reject pages from another pool or pages already
+/// freed. Thread-safe.
+/// </summary>
+/// <remarks>
+/// The base class keeps the bookkeeping (which page numbers are live, lowest free number first so
+/// consecutive allocations get consecutive numbers); a subclass decides what memory, if any,
+/// stands behind a page number.
+/// </remarks>
+public abstract class PagePool : IDisposable
+{
+    private static int s_lastId;
+
+    private readonly object _lock = new();
+    private readonly SortedSet<long> _freed = new();
+    private readonly HashSet<long> _live = new();
+    private long _highWater;
+    private bool _disposed;
+
+    /// <summary>Creates a pool of pages of <paramref name="pageSize"/> bytes.</summary>
+    protected PagePool(int pageSize)
+    {
+        if (pageSize <= 0 || (pageSize & (pageSize - 1)) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(pageSize), pageSize, "The page size must be a positive power of two.");
+        }
+
+        PageSize = pageSize;
+        Id = Interlocked.Increment(ref s_lastId);
+    }
+
+    /// <summary>The size of one page in bytes.</summary>
+    public int PageSize { get; }
+
+    /// <summary>How many pages are allocated and not yet freed.</summary>
+    public int AllocatedCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _live.Count;
+            }
+        }
+    }
+
+    /// <summary>How many page numbers the pool has ever handed out (the size of its backing in pages).</summary>
+    public long Capacity
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _highWater;
+            }
+        }
+    }
+
+    internal int Id { get; }
+
+    /// <summary>Allocates a page; the lowest free page number is reused first.</summary>
+    public Page Allocate()
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            long index;
+            if (_freed.Count > 0)
+            {
+                index = _freed.Min;
+                _freed.Remove(index);
+            }
+            else
+            {
+                index = _highWater;
+                OnGrow(index + 1);
+                _highWater = index + 1;
+            }
+
+            _live.Add(index);
+            return new Page(Id, index);
+        }
+    }
+
+    /// <summary>Returns a page to the pool. A foreign, null or already freed page is rejected and nothing changes.</summary>
+    /// <exception cref="ArgumentException">The page is not a live page of this pool.</exception>
+    public void Free(Page page)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            ThrowIfNotLive(page, nameof(page));
+            OnFree(page.Index);
+            _live.Remove(page.Index);
+            _freed.Add(page.Index);
+        }
+    }
+
+    /// <summary>The bytes of <paramref name="page"/> itself, independent of any mapping.</summary>
+    /// <exception cref="ArgumentException">The page is not a live page of this pool.</exception>
+    /// <exception cref="NotSupportedException">The pool has no memory behind its pages (the simulated pool).</exception>
+    public Span<byte> GetSpan(Page page)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            ThrowIfNotLive(page, nameof(page));
+        }
+
+        return GetPageBytes(page.Index);
+    }
+
+    /// <summary>True when <paramref name="page"/> was allocated by this pool and not freed since.</summary>
+    public bool Contains(Page page)
+    {
+        lock (_lock)
+        {
+            return page.PoolId == Id && _live.Contains(page.Index);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases the pool's backing.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+
+    /// <summary>Called (under the pool's lock) before page numbers below <paramref name="pageCount"/> are first handed out; grow the backing here.</summary>
+    protected virtual void OnGrow(long pageCount)
+    {
+    }
+
+    /// <summary>Called (under the pool's lock) when page <paramref name="index"/> is freed; release its memory here.</summary>
+    protected virtual void OnFree(long index)
+    {
+    }
+
+    /// <summary>The bytes of page <paramref name="index"/>, already checked to be live.</summary>
+    protected virtual Span<byte> GetPageBytes(long index) =>
+        throw new NotSupportedException("This page pool has no memory behind its pages (a simulated pool); use VmapSpace.CreateNative for real memory.");
+
+    internal void ThrowIfNotLive(Page page, string paramName)
+    {
+        if (page.IsNull)
+        {
+            throw new ArgumentException("The page is default(Page), which no pool hands out.", paramName);
+        }
+
+        if (page.PoolId != Id)
+        {
+            throw new ArgumentException($"{page} belongs to another pool (pool {page.PoolId}), not to this space's pool {Id}.", paramName);
+        }
+
+        if (!_live.Contains(page.Index))
+        {
+            throw new ArgumentException($"{page} was freed (or never allocated) and cannot be used.", paramName);
+        }
+    }
+
+    internal object SyncRoot => _lock;
+}
+
+/// <summary>A pool with no memory behind its pages: page numbers only, for experiments at any geometry.</summary>
+internal sealed class SimulatedPagePool : PagePool
+{
+    public SimulatedPagePool(int pageSize)
+        : base(pageSize)
+    {
+    }
+}
