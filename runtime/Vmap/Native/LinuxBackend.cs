@@ -15,18 +15,27 @@ internal sealed class LinuxBackend : VmapBackend
 {
     private const string MaxMapCountPath = "/proc/sys/vm/max_map_count";
 
+    /// <summary>
+    /// Mappings kept free for the runtime itself: a .NET process that meets vm.max_map_count cannot
+    /// grow its heap, start a thread or even print, and dies with "Out of memory".
+    /// </summary>
+    internal const int RuntimeHeadroom = 1024;
+
     private readonly MemfdPagePool _pool;
     private readonly int? _mapCountLimit;
-    private VmaLayout? _layout;
+    private VmaLayout _layout = null!;
+    private int _maxMapCount;
+    private int _budget;
     private nint _start;
     private long _size;
     private string? _exhaustionReason;
     private bool _disposed;
 
     /// <summary>
-    /// A backend over <paramref name="pool"/>. With <paramref name="mapCountLimit"/>, a map or unmap
-    /// that would cut the reservation into more VMAs than that fails as if vm.max_map_count had
-    /// been reached, before the kernel is asked.
+    /// A backend over <paramref name="pool"/>. Without <paramref name="mapCountLimit"/>, a map fails
+    /// once the reservation would hold more VMAs than vm.max_map_count leaves after the process's
+    /// other mappings and <see cref="RuntimeHeadroom"/>. With it, a map or unmap fails once the
+    /// reservation would hold more than that many, as if it were the kernel's limit.
     /// </summary>
     public LinuxBackend(MemfdPagePool pool, int? mapCountLimit = null)
     {
@@ -51,8 +60,8 @@ internal sealed class LinuxBackend : VmapBackend
     /// <summary>The reservation's size in bytes.</summary>
     public long ReservationSize => _size;
 
-    /// <summary>How many VMAs this backend has cut its reservation into, when it keeps count (a map-count limit is set).</summary>
-    public int? VmaCount => _layout?.Count;
+    /// <summary>How many VMAs this backend has cut its reservation into.</summary>
+    public int VmaCount => _layout.Count;
 
     /// <summary>The kernel's per-process limit on memory mappings, from /proc/sys/vm/max_map_count.</summary>
     public static int ReadMaxMapCount() =>
@@ -101,17 +110,23 @@ internal sealed class LinuxBackend : VmapBackend
 
         _start = start;
         _size = geometry.Size;
-        if (_mapCountLimit is not null)
-        {
-            _layout = new VmaLayout(geometry.Size / _pool.PageSize);
-        }
-
+        _layout = new VmaLayout(geometry.Size / _pool.PageSize);
+        _maxMapCount = ReadMaxMapCount();
+        _budget = _mapCountLimit ?? MeasureBudget(out _);
         return start;
     }
 
     public override bool Map(nint address, ReadOnlySpan<Page> pages)
     {
         long slot = SlotOf(address, pages.Length);
+        var runs = VmaLayout.Runs.Of(pages);
+        int count = _layout.CountAfterMap(slot, runs);
+        if (count > _layout.Count && !WithinBudget(count, out string? overBudget))
+        {
+            _exhaustionReason = $"{overBudget}: mapping {pages.Length} page(s) at 0x{address:x} would cut this space's reservation into {count} mappings; it holds {_layout.Count}";
+            return false;
+        }
+
         int pageSize = _pool.PageSize;
         int mapped = 0;
         while (mapped < pages.Length)
@@ -125,13 +140,6 @@ internal sealed class LinuxBackend : VmapBackend
                 run++;
             }
 
-            if (_layout is not null && _layout.CountAfterMap(slot + mapped, run, first) is var count && count > _mapCountLimit)
-            {
-                RollBack(address, mapped);
-                _exhaustionReason = $"the map-count limit VmapOptions.MapCountLimit = {_mapCountLimit} (standing in for vm.max_map_count = {ReadMaxMapCount()}) was reached: mapping {pages.Length} page(s) at 0x{address:x} would cut this space's reservation into {count} mappings; it holds {_layout.Count}";
-                return false;
-            }
-
             nint at = address + (nint)((long)mapped * pageSize);
             if (Libc.MapShared(at, (nuint)((long)run * pageSize), _pool.Fd, first * pageSize) == Libc.MAP_FAILED)
             {
@@ -142,21 +150,25 @@ internal sealed class LinuxBackend : VmapBackend
                     throw new IOException($"mmap of {run} pool page(s) at 0x{at:x} failed: {error}.");
                 }
 
-                _exhaustionReason = $"vm.max_map_count = {ReadMaxMapCount()} was reached: mmap of {run} page(s) at 0x{at:x} failed with ENOMEM while the process held {CountMappings()}";
+                _exhaustionReason = $"vm.max_map_count = {_maxMapCount} was reached: mmap of {run} page(s) at 0x{at:x} failed with ENOMEM while the process held {CountMappings(out _)}";
                 return false;
             }
 
-            _layout?.Map(slot + mapped, run, first);
             mapped += run;
         }
 
+        _layout.Map(slot, runs);
         return true;
     }
 
     public override void Unmap(nint address, int pageCount)
     {
         long slot = SlotOf(address, pageCount);
-        if (_layout is not null && _layout.CountAfterUnmap(slot, pageCount) is var count && count > _mapCountLimit)
+        int count = _layout.CountAfterUnmap(slot, pageCount);
+
+        // Only a limit that stands in for the kernel's applies here: against the real one, an
+        // unmap may dip into the runtime's headroom, which is what the headroom is for.
+        if (count > _layout.Count && count > _mapCountLimit)
         {
             throw new InsufficientMemoryException(
                 $"Unmapping {pageCount} page(s) at 0x{address:x} would cut this space's reservation into {count} mappings, past the map-count limit VmapOptions.MapCountLimit = {_mapCountLimit}; the mapping stays as it was.");
@@ -167,11 +179,11 @@ internal sealed class LinuxBackend : VmapBackend
         {
             string error = Libc.LastError(out int errno);
             throw errno == Libc.ENOMEM
-                ? new InsufficientMemoryException($"Unmapping {pageCount} page(s) at 0x{address:x} splits a mapping, and vm.max_map_count = {ReadMaxMapCount()} allows no more pieces ({CountMappings()}); the mapping stays as it was.")
+                ? new InsufficientMemoryException($"Unmapping {pageCount} page(s) at 0x{address:x} splits a mapping, and vm.max_map_count = {_maxMapCount} allows no more pieces ({CountMappings(out _)}); the mapping stays as it was.")
                 : new IOException($"Re-reserving {pageCount} page(s) at 0x{address:x} failed: {error}.");
         }
 
-        _layout?.Unmap(slot, pageCount);
+        _layout.Unmap(slot, pageCount);
     }
 
     public override void Dispose()
@@ -206,23 +218,61 @@ internal sealed class LinuxBackend : VmapBackend
     /// <summary>Puts PROT_NONE back over the first <paramref name="pages"/> pages a failed map had already mapped.</summary>
     private void RollBack(nint address, int pages)
     {
-        if (pages == 0)
-        {
-            return;
-        }
-
         // Rolling back removes mappings this call made, so it needs no VMA the call did not already
         // get; should the kernel still refuse, the slot stays mapped to a page the space holds no
-        // mapping for, and the next vmap of the slot replaces it.
-        Libc.MapNone(address, (nuint)((long)pages * _pool.PageSize), fixedAddress: true);
-        _layout?.Unmap(SlotOf(address, pages), pages);
+        // mapping for, and the next map of the slot replaces it.
+        if (pages > 0)
+        {
+            Libc.MapNone(address, (nuint)((long)pages * _pool.PageSize), fixedAddress: true);
+        }
+    }
+
+    /// <summary>True when the reservation may hold <paramref name="count"/> VMAs; otherwise says why not.</summary>
+    private bool WithinBudget(int count, out string? why)
+    {
+        why = null;
+        if (count <= _budget)
+        {
+            return true;
+        }
+
+        if (_mapCountLimit is { } limit)
+        {
+            why = $"the map-count limit VmapOptions.MapCountLimit = {limit} (standing in for vm.max_map_count = {_maxMapCount}) was reached";
+            return false;
+        }
+
+        // The budget was measured when the rest of the process held other mappings; look again
+        // before refusing, so a budget grows back when the process lets mappings go.
+        _budget = MeasureBudget(out int others);
+        if (count <= _budget)
+        {
+            return true;
+        }
+
+        why = $"vm.max_map_count = {_maxMapCount} was reached: the process holds {others} mappings outside this space and {RuntimeHeadroom} stay free for the runtime, which leaves this space's reservation {_budget}";
+        return false;
+    }
+
+    /// <summary>What vm.max_map_count leaves this reservation after the process's other mappings and the runtime's headroom.</summary>
+    private int MeasureBudget(out int others)
+    {
+        CountMappings(out int inside, out int total);
+        others = total - inside;
+        return _maxMapCount - others - RuntimeHeadroom;
     }
 
     /// <summary>"N memory mappings, M of them inside this space's reservation", from /proc/self/maps.</summary>
-    private string CountMappings()
+    private string CountMappings(out int total)
     {
-        int total = 0;
-        int inside = 0;
+        CountMappings(out int inside, out total);
+        return $"{total} memory mappings, {inside} of them inside this space's reservation";
+    }
+
+    private void CountMappings(out int inside, out int total)
+    {
+        inside = 0;
+        total = 0;
         ulong start = (ulong)_start;
         ulong end = start + (ulong)_size;
         foreach (var line in File.ReadLines("/proc/self/maps"))
@@ -237,7 +287,5 @@ internal sealed class LinuxBackend : VmapBackend
                 inside++;
             }
         }
-
-        return $"{total} memory mappings, {inside} of them inside this space's reservation";
     }
 }
