@@ -145,7 +145,7 @@ public sealed class NativeMisuseTests : IDisposable
 
         var e = Assert.Throws<NotSupportedException>(() => simulated.GetSpan(address, 1));
 
-        Assert.Equal("A simulated space has no memory behind its mappings; use VmapSpace.CreateNative for real memory.", e.Message);
+        Assert.Equal("This simulated space has no memory behind its mappings; use VmapSpace.CreateNative for real memory.", e.Message);
     }
 
     public void Dispose() => _space.Dispose();
