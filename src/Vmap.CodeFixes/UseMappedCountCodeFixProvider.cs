@@ -1,0 +1,40 @@
+using System.Composition;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Vmap.CodeFixes.Mapping;
+
+namespace Vmap.CodeFixes;
+
+/// <summary>VMAP005: replaces the release's count with the count the mapping was created with.</summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UseMappedCountCodeFixProvider)), Shared]
+public sealed class UseMappedCountCodeFixProvider : VmapCodeFixProvider
+{
+    private protected override string DiagnosticId => "VMAP005";
+
+    private protected override Task<PlannedEdit?> PlanAsync(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+        => Task.FromResult(Plan(root, model, diagnostic, cancellationToken));
+
+    private static PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+    {
+        var release = ReleaseSite.Find(model, root, diagnostic.Location.SourceSpan, cancellationToken);
+        if (release?.Count?.Syntax is not ArgumentSyntax { Expression: var current } || release.AddressVariable is not { } variable
+            || release.Annotation.CountParameter is not { } countParameter)
+            return null;
+
+        var mapping = MappingSite.FindReaching(model, variable, release.Statement, cancellationToken);
+        if (mapping is null || mapping.Annotation.Family != release.Annotation.Family || ReleaseCall.GetMappedCount(mapping) is not { } mapped
+            || !Reevaluation.IsStable(model, mapped.Argument, mapping.Between, release.Syntax.SpanStart, cancellationToken))
+            return null;
+
+        var replacement = Reevaluation.HasFixedLength(countParameter.Type) ? mapped.Argument : mapped.Pages;
+        if (replacement.IsEquivalentTo(current, topLevel: false))
+            return null;
+
+        return new PlannedEdit(
+            $"Use the mapped count '{replacement.WithoutTrivia()}'",
+            r => r.ReplaceNode(current, replacement.WithTriviaFrom(current)));
+    }
+}
