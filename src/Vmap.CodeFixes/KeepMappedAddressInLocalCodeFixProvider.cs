@@ -26,6 +26,8 @@ public sealed class KeepMappedAddressInLocalCodeFixProvider : VmapCodeFixProvide
 
     private static PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
+        if (!FixProperties.IsLocalShape(diagnostic))
+            return null;
         var release = ReleaseSite.Find(model, root, diagnostic.Location.SourceSpan, cancellationToken);
         if (release?.AddressVariable is not { } variable || release.AddressSyntax is not IdentifierNameSyntax address)
             return null;

@@ -29,7 +29,7 @@ public sealed class ReleaseWithOwnFamilyCodeFixProvider : VmapCodeFixProvider
         var receiver = PickReceiver(model, wrong, mapping, cancellationToken);
         if (receiver.Type is null)
             return null;
-        var release = ReleaseCall.FindRelease(receiver.Type, mapping.Annotation.Family, preferredName: null);
+        var release = ReleaseCall.FindRelease(receiver.Type, mapping.Annotation.Family, FixProperties.ReleaseMethodName(diagnostic));
         if (release is null)
             return null;
 

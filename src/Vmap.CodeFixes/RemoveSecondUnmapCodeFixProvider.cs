@@ -19,7 +19,7 @@ public sealed class RemoveSecondUnmapCodeFixProvider : VmapCodeFixProvider
     private protected override Task<PlannedEdit?> PlanAsync(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         var second = ReleaseSite.Find(model, root, diagnostic.Location.SourceSpan, cancellationToken);
-        if (second is null || !IsUnconditionallyRedundant(model, second, cancellationToken))
+        if (second is null || !FixProperties.IsRedundant(diagnostic) || !IsUnconditionallyRedundant(model, second, cancellationToken))
             return Task.FromResult<PlannedEdit?>(null);
 
         var statement = second.Statement;

@@ -21,7 +21,7 @@ public sealed class UnmapBeforeOverwriteCodeFixProvider : VmapCodeFixProvider
 
     private static PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
-        if (!DiagnosticProperties.IsOverwrite(diagnostic))
+        if (!FixProperties.IsOverwrite(diagnostic))
             return null;
         var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
         if (node.FirstAncestorOrSelf<ExpressionStatementSyntax>() is not { Expression: AssignmentExpressionSyntax assignment, Parent: BlockSyntax } statement

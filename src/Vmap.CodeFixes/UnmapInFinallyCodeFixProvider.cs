@@ -28,7 +28,7 @@ public sealed class UnmapInFinallyCodeFixProvider : VmapCodeFixProvider
 
     private static PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
-        if (DiagnosticProperties.IsOverwrite(diagnostic) || !TryFindDeclaration(root, model, diagnostic, cancellationToken, out var declaration, out var variable))
+        if (!FixProperties.IsOutOfScope(diagnostic) || !TryFindDeclaration(root, model, diagnostic, cancellationToken, out var declaration, out var variable))
             return null;
         if (declaration.Parent is not BlockSyntax block)
             return null;

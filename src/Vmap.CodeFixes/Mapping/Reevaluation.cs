@@ -41,7 +41,7 @@ internal static class Reevaluation
         return true;
     }
 
-    private static bool IsAllowedShape(SyntaxNode node) => node switch
+    public static bool IsAllowedShape(SyntaxNode node) => node switch
     {
         IdentifierNameSyntax or ThisExpressionSyntax or LiteralExpressionSyntax or ParenthesizedExpressionSyntax
             or PredefinedTypeSyntax => true,
@@ -79,5 +79,4 @@ internal static class Reevaluation
     public static bool HasFixedLength(ITypeSymbol? type)
         => type is IArrayTypeSymbol || IsSpan(type);
 
-    public static IEnumerable<SyntaxNode> Nodes(IEnumerable<StatementSyntax> statements) => statements.Cast<SyntaxNode>();
 }

@@ -72,7 +72,7 @@ internal static class ReleaseCall
                 value = null;
             if (value is null)
                 return null;
-            arguments.Add(SyntaxFactory.Argument(value.WithoutTrivia()));
+            arguments.Add(SyntaxFactory.Argument(value == address ? value : value.WithoutTrivia()));
         }
 
         ExpressionSyntax target = receiver is null
