@@ -10,6 +10,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.Simplification;
 using Vmap.CodeFixes.Mapping;
 
 namespace Vmap.CodeFixes;
@@ -293,6 +294,18 @@ public sealed class UnmapBeforeRepointingCodeFixProvider : VmapCodeFixProvider
                         && SymbolEqualityComparer.Default.Equals(symbol.ContainingType, _field.ContainingType)
                         && !(identifier.Parent is MemberAccessExpressionSyntax access && access.Name == identifier))
                         return Member(receiver, Expect(identifier.WithoutTrivia(), symbol)).WithTriviaFrom(original);
+                    if (symbol.IsStatic && symbol is IFieldSymbol or IPropertySymbol or IMethodSymbol && symbol.ContainingType is { } type
+                        && !(identifier.Parent is MemberAccessExpressionSyntax qualified && qualified.Name == identifier))
+                    {
+                        // Qualified in full so it binds from another type; the cleanup shortens it again.
+                        return SyntaxFactory.MemberAccessExpression(
+                                SyntaxKind.SimpleMemberAccessExpression,
+                                SyntaxFactory.ParseExpression(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)),
+                                Expect(identifier.WithoutTrivia(), symbol))
+                            .WithTriviaFrom(original)
+                            .WithAdditionalAnnotations(Simplifier.Annotation);
+                    }
+
                     return Expect(rewritten, symbol);
                 });
         }

@@ -1,8 +1,10 @@
 using System.Composition;
+using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Vmap.CodeFixes.Mapping;
 
@@ -24,17 +26,37 @@ public sealed class UseMappedCountCodeFixProvider : VmapCodeFixProvider
             || release.Annotation.CountParameter is not { } countParameter)
             return null;
 
-        var mapping = MappingSite.FindReaching(model, variable, release.Statement, cancellationToken);
-        if (mapping is null || mapping.Annotation.Family != release.Annotation.Family || ReleaseCall.GetMappedCount(mapping) is not { } mapped
-            || !Reevaluation.IsStable(model, mapped.Argument, mapping.Between, release.Syntax.SpanStart, cancellationToken))
+        var replacement = MappedCountAtRelease(model, release, variable, countParameter, cancellationToken)
+            ?? ConstantFromAnalyzer(diagnostic, countParameter);
+        if (replacement is null)
             return null;
-
-        var replacement = Reevaluation.HasFixedLength(countParameter.Type) ? mapped.Argument : mapped.Pages;
         if (replacement.IsEquivalentTo(current, topLevel: false))
             return null;
 
         return new PlannedEdit(
             $"Use the mapped count '{replacement.WithoutTrivia()}'",
             r => r.ReplaceNode(current, replacement.WithTriviaFrom(current)));
+    }
+
+    /// <summary>The count argument of the mapping that reaches the release, when it still means the same there.</summary>
+    private static ExpressionSyntax? MappedCountAtRelease(SemanticModel model, ReleaseSite release, ISymbol variable, IParameterSymbol countParameter, CancellationToken cancellationToken)
+    {
+        var mapping = MappingSite.FindReaching(model, variable, release.Statement, cancellationToken);
+        if (mapping is null || mapping.Annotation.Family != release.Annotation.Family || ReleaseCall.GetMappedCount(mapping) is not { } mapped
+            || !Reevaluation.IsStable(model, mapped.Argument, mapping.Between, release.Syntax.SpanStart, cancellationToken))
+            return null;
+        return Reevaluation.HasFixedLength(countParameter.Type) ? mapped.Argument : mapped.Pages;
+    }
+
+    /// <summary>
+    /// A constant count the analyzer worked out (the length of <c>new Page[4]</c>, say): a literal
+    /// means the same everywhere, unlike any other text the analyzer could hand over.
+    /// </summary>
+    private static ExpressionSyntax? ConstantFromAnalyzer(Diagnostic diagnostic, IParameterSymbol countParameter)
+    {
+        if (countParameter.Type.SpecialType != SpecialType.System_Int32
+            || !int.TryParse(FixProperties.MappedCount(diagnostic), NumberStyles.None, CultureInfo.InvariantCulture, out var pages))
+            return null;
+        return SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, SyntaxFactory.Literal(pages));
     }
 }

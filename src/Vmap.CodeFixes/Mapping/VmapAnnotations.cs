@@ -1,5 +1,5 @@
-using System.Linq;
 using Microsoft.CodeAnalysis;
+using Vmap.Analyzers.Pairing;
 
 namespace Vmap.CodeFixes.Mapping;
 
@@ -39,68 +39,35 @@ internal sealed class UnmapsAnnotation
 }
 
 /// <summary>
-/// Reads the Vmap annotations by full metadata name, as the analyzers do, so that a library's own
-/// internal copy of the attributes is honoured as well.
+/// The analyzers' own reading of the annotations (by full metadata name, so a library's internal
+/// copy of the attributes counts too), presented as parameter symbols for building calls.
 /// </summary>
 internal static class VmapAnnotations
 {
-    private const string MapsMemoryName = "Vmap.Annotations.MapsMemoryAttribute";
-    private const string UnmapsMemoryName = "Vmap.Annotations.UnmapsMemoryAttribute";
-
     public static MapsAnnotation? GetMaps(IMethodSymbol method)
     {
         method = method.OriginalDefinition;
-        var onReturn = Find(method.GetReturnTypeAttributes(), MapsMemoryName);
-        if (onReturn is not null)
-            return CreateMaps(method, onReturn, outParameter: null);
-
-        foreach (var parameter in method.Parameters)
-        {
-            var onOut = parameter.RefKind == RefKind.Out ? Find(parameter.GetAttributes(), MapsMemoryName) : null;
-            if (onOut is not null)
-                return CreateMaps(method, onOut, parameter);
-        }
-
-        return null;
+        var annotation = For().Get(method);
+        if (annotation is null || annotation.Maps.Length != 1)
+            return null;
+        var map = annotation.Maps[0];
+        return new MapsAnnotation(map.Family, Parameter(method, map.CountOrdinal), Parameter(method, map.OutOrdinal));
     }
 
     public static UnmapsAnnotation? GetUnmaps(IMethodSymbol method)
     {
         method = method.OriginalDefinition;
-        foreach (var parameter in method.Parameters)
-        {
-            var attribute = Find(parameter.GetAttributes(), UnmapsMemoryName);
-            if (attribute is null)
-                continue;
-            var family = Family(attribute);
-            if (family is null)
-                return null;
-            return new UnmapsAnnotation(family, parameter, CountParameter(method, attribute));
-        }
-
-        return null;
+        var annotation = For().Get(method);
+        if (annotation is null || annotation.Unmaps.Length != 1)
+            return null;
+        var unmap = annotation.Unmaps[0];
+        return new UnmapsAnnotation(unmap.Family, method.Parameters[unmap.Ordinal], Parameter(method, unmap.CountOrdinal));
     }
 
-    private static MapsAnnotation? CreateMaps(IMethodSymbol method, AttributeData attribute, IParameterSymbol? outParameter)
-    {
-        var family = Family(attribute);
-        return family is null ? null : new MapsAnnotation(family, CountParameter(method, attribute), outParameter);
-    }
+    // A fresh reader per question: a shared one would keep symbols, and with them whole
+    // compilations, alive after the fix session ends; resolving one method's attributes is cheap.
+    private static Annotations For() => new();
 
-    private static AttributeData? Find(System.Collections.Immutable.ImmutableArray<AttributeData> attributes, string metadataName)
-        => attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == metadataName);
-
-    private static string? Family(AttributeData attribute)
-        => attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
-
-    private static IParameterSymbol? CountParameter(IMethodSymbol method, AttributeData attribute)
-    {
-        foreach (var named in attribute.NamedArguments)
-        {
-            if (named.Key == "CountParameter" && named.Value.Value is string name)
-                return method.Parameters.FirstOrDefault(p => p.Name == name);
-        }
-
-        return null;
-    }
+    private static IParameterSymbol? Parameter(IMethodSymbol method, int? ordinal)
+        => ordinal is { } i && i < method.Parameters.Length ? method.Parameters[i] : null;
 }
