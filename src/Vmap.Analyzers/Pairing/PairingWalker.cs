@@ -366,6 +366,13 @@ internal sealed partial class PairingWalker
             }
         }
 
+        if (from.ConditionalSuccessor is not null && from.BranchValue?.Syntax.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.IfStatementSyntax ifStatement &&
+            ExitStatement(ifStatement.Statement) is { } exit)
+        {
+            // "if (...) return;": the branch to the exit carries no syntax of its own.
+            return exit.GetLocation();
+        }
+
         if (_body is Microsoft.CodeAnalysis.CSharp.Syntax.BlockSyntax block)
         {
             return block.CloseBraceToken.GetLocation();
@@ -373,6 +380,13 @@ internal sealed partial class PairingWalker
 
         return _body.GetLocation();
     }
+
+    private static SyntaxNode? ExitStatement(Microsoft.CodeAnalysis.CSharp.Syntax.StatementSyntax statement) => statement switch
+    {
+        Microsoft.CodeAnalysis.CSharp.Syntax.ReturnStatementSyntax direct => direct,
+        Microsoft.CodeAnalysis.CSharp.Syntax.BlockSyntax { Statements.Count: > 0 } block when block.Statements[block.Statements.Count - 1] is Microsoft.CodeAnalysis.CSharp.Syntax.ReturnStatementSyntax last => last,
+        _ => null,
+    };
 
     private void CountWrites()
     {
