@@ -26,7 +26,7 @@ internal static class EditorConfigCompilation
         var trees = new[]
         {
             CSharpSyntaxTree.ParseText(source, parse, SourcePath),
-            CSharpSyntaxTree.ParseText(FakeVmapApi.Source, parse, "/project/VmapApi.cs"),
+            CSharpSyntaxTree.ParseText(Verify.FakeApi, parse, "/project/VmapApi.cs"),
         };
         var references = await ReferenceAssemblies.Net.Net80.ResolveAsync(LanguageNames.CSharp, CancellationToken.None);
         var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary)

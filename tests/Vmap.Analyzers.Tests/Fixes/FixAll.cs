@@ -14,12 +14,12 @@ internal static class FixAll
     {
         var project = new ProjectState(SecondProject, test.Language, "/1/Test", "cs");
         project.Sources.Add(("/1/Test0.cs", source));
-        project.Sources.Add(("/1/VmapApi.cs", FakeVmapApi.Source));
+        project.Sources.Add(("/1/VmapApi.cs", Verify.FakeApi));
         test.TestState.AdditionalProjects.Add(SecondProject, project);
 
         var fixedProject = new ProjectState(SecondProject, test.Language, "/1/Test", "cs");
         fixedProject.Sources.Add(("/1/Test0.cs", fixedSource));
-        fixedProject.Sources.Add(("/1/VmapApi.cs", FakeVmapApi.Source));
+        fixedProject.Sources.Add(("/1/VmapApi.cs", Verify.FakeApi));
         test.FixedState.AdditionalProjects.Add(SecondProject, fixedProject);
         test.ExpectedDiagnostics.AddRange(expected);
     }

@@ -16,6 +16,8 @@ internal static class FixVerifier<TFix>
 {
     public const string TestPath = "/0/Test0.cs";
 
+    public const string ApiPath = "/0/FakeApi.cs";
+
     public static Task VerifyAsync(string source, string fixedSource, params DiagnosticResult[] expected)
         => Create(source, fixedSource, expected).RunAsync(CancellationToken.None);
 
@@ -31,9 +33,9 @@ internal static class FixVerifier<TFix>
     {
         var test = new Test();
         test.TestState.Sources.Add((TestPath, source));
-        test.TestState.Sources.Add((FakeVmapApi.Path, FakeVmapApi.Source));
+        test.TestState.Sources.Add((ApiPath, Verify.FakeApi));
         test.FixedState.Sources.Add((TestPath, fixedSource));
-        test.FixedState.Sources.Add((FakeVmapApi.Path, FakeVmapApi.Source));
+        test.FixedState.Sources.Add((ApiPath, Verify.FakeApi));
         test.ExpectedDiagnostics.AddRange(expected);
         return test;
     }

@@ -1,5 +1,5 @@
 using Microsoft.CodeAnalysis.Testing;
-using Verify = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.KeepMappedAddressInLocalCodeFixProvider>;
+using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.KeepMappedAddressInLocalCodeFixProvider>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
 
@@ -35,7 +35,7 @@ public class KeepMappedAddressInLocalTests
                 }
             }
             """;
-        return Verify.VerifyAsync(Source, Fixed, Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP001").WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public class KeepMappedAddressInLocalTests
                 }
             }
             """;
-        return Verify.VerifyAsync(Source, Fixed, Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP001").WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public class KeepMappedAddressInLocalTests
                 }
             }
             """;
-        return Verify.VerifyNoFixAsync(Source, Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP001").WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -140,9 +140,9 @@ public class KeepMappedAddressInLocalTests
                 }
             }
             """;
-        var test = Verify.Create(First, FirstFixed,
-            Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1),
-            Verify.Diagnostic("VMAP001").WithLocation(2).WithLocation(3));
+        var test = VerifyFix.Create(First, FirstFixed,
+            VerifyFix.Diagnostic("VMAP001").WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic("VMAP001").WithLocation(2).WithLocation(3));
         FixAll.AddSecondProject(test, """
             using Vmap;
 
@@ -168,7 +168,7 @@ public class KeepMappedAddressInLocalTests
                     space.Vfree(mappedV);
                 }
             }
-            """, Verify.Diagnostic("VMAP001").WithLocation(4).WithLocation(5));
+            """, VerifyFix.Diagnostic("VMAP001").WithLocation(4).WithLocation(5));
         FixAll.ExpectOnePassPerScope(test, documents: 2, projects: 2);
         return test.RunAsync(CancellationToken.None);
     }

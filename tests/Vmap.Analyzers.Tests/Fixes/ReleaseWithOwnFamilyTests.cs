@@ -1,5 +1,5 @@
 using Microsoft.CodeAnalysis.Testing;
-using Verify = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.ReleaseWithOwnFamilyCodeFixProvider>;
+using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.ReleaseWithOwnFamilyCodeFixProvider>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
 
@@ -32,7 +32,7 @@ public class ReleaseWithOwnFamilyTests
                 }
             }
             """;
-        return Verify.VerifyAsync(Source, Fixed, Verify.Diagnostic("VMAP006").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP006").WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public class ReleaseWithOwnFamilyTests
                 }
             }
             """;
-        return Verify.VerifyAsync(Source, Fixed, Verify.Diagnostic("VMAP006").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP006").WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public class ReleaseWithOwnFamilyTests
                 }
             }
             """;
-        return Verify.VerifyNoFixAsync(Source, Verify.Diagnostic("VMAP006").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP006").WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -125,9 +125,9 @@ public class ReleaseWithOwnFamilyTests
                 }
             }
             """;
-        var test = Verify.Create(First, FirstFixed,
-            Verify.Diagnostic("VMAP006").WithLocation(0).WithLocation(1),
-            Verify.Diagnostic("VMAP006").WithLocation(2).WithLocation(3));
+        var test = VerifyFix.Create(First, FirstFixed,
+            VerifyFix.Diagnostic("VMAP006").WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic("VMAP006").WithLocation(2).WithLocation(3));
         FixAll.AddSecondProject(test, """
             using Vmap;
 
@@ -150,7 +150,7 @@ public class ReleaseWithOwnFamilyTests
                     space.Vfree(v);
                 }
             }
-            """, Verify.Diagnostic("VMAP006").WithLocation(4).WithLocation(5));
+            """, VerifyFix.Diagnostic("VMAP006").WithLocation(4).WithLocation(5));
         FixAll.ExpectOnePassPerScope(test, documents: 2, projects: 2);
         return test.RunAsync(CancellationToken.None);
     }

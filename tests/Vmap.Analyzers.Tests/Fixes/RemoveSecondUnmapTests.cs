@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis.Testing;
 using Vmap.CodeFixes;
-using Verify = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.RemoveSecondUnmapCodeFixProvider>;
+using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.RemoveSecondUnmapCodeFixProvider>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
 
@@ -34,7 +34,7 @@ public class RemoveSecondUnmapTests
                 }
             }
             """;
-        return Verify.VerifyAsync(Source, Fixed, Verify.Diagnostic("VMAP003").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP003").WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public class RemoveSecondUnmapTests
                 }
             }
             """;
-        return Verify.VerifyNoFixAsync(Source, Verify.Diagnostic("VMAP003").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP003").WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -124,10 +124,10 @@ public class RemoveSecondUnmapTests
                 }
             }
             """;
-        var test = Verify.Create(First, FirstFixed,
-            Verify.Diagnostic("VMAP003").WithLocation(0).WithLocation(1),
-            Verify.Diagnostic("VMAP003").WithLocation(2).WithLocation(3),
-            Verify.Diagnostic("VMAP003").WithLocation(4).WithLocation(5));
+        var test = VerifyFix.Create(First, FirstFixed,
+            VerifyFix.Diagnostic("VMAP003").WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic("VMAP003").WithLocation(2).WithLocation(3),
+            VerifyFix.Diagnostic("VMAP003").WithLocation(4).WithLocation(5));
         test.TestState.Sources.Add(("/0/Test1.cs", Second));
         test.FixedState.Sources.Add(("/0/Test1.cs", SecondFixed));
         FixAll.AddSecondProject(test, """
@@ -153,7 +153,7 @@ public class RemoveSecondUnmapTests
                     space.UnmapRam(r, pages.Length);
                 }
             }
-            """, Verify.Diagnostic("VMAP003").WithLocation(6).WithLocation(7));
+            """, VerifyFix.Diagnostic("VMAP003").WithLocation(6).WithLocation(7));
         FixAll.ExpectOnePassPerScope(test, documents: 3, projects: 2);
         return test.RunAsync(CancellationToken.None);
     }

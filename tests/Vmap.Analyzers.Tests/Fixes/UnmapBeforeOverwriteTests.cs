@@ -1,5 +1,5 @@
 using Microsoft.CodeAnalysis.Testing;
-using Verify = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.UnmapBeforeOverwriteCodeFixProvider>;
+using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.UnmapBeforeOverwriteCodeFixProvider>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
 
@@ -35,7 +35,7 @@ public class UnmapBeforeOverwriteTests
                 }
             }
             """;
-        return Verify.VerifyAsync(Source, Fixed, Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public class UnmapBeforeOverwriteTests
                 }
             }
             """;
-        return Verify.VerifyNoFixAsync(Source, Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -104,9 +104,9 @@ public class UnmapBeforeOverwriteTests
                 }
             }
             """;
-        var test = Verify.Create(First, FirstFixed,
-            Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1),
-            Verify.Diagnostic("VMAP002").WithLocation(2).WithLocation(3));
+        var test = VerifyFix.Create(First, FirstFixed,
+            VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic("VMAP002").WithLocation(2).WithLocation(3));
         FixAll.AddSecondProject(test, """
             using Vmap;
 
@@ -132,7 +132,7 @@ public class UnmapBeforeOverwriteTests
                     space.UnmapRam(r, next.Length);
                 }
             }
-            """, Verify.Diagnostic("VMAP002").WithLocation(4).WithLocation(5));
+            """, VerifyFix.Diagnostic("VMAP002").WithLocation(4).WithLocation(5));
         FixAll.ExpectOnePassPerScope(test, documents: 2, projects: 2);
         return test.RunAsync(CancellationToken.None);
     }

@@ -1,5 +1,5 @@
 using Microsoft.CodeAnalysis.Testing;
-using Verify = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.UnmapBeforeRepointingCodeFixProvider>;
+using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.UnmapBeforeRepointingCodeFixProvider>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
 
@@ -67,7 +67,7 @@ public class UnmapBeforeRepointingTests
                 }
             }
             """;
-        return Verify.VerifyAsync(Source, WithoutMarkup(Fixed), Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, WithoutMarkup(Fixed), VerifyFix.Diagnostic("VMAP001").WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public class UnmapBeforeRepointingTests
                 }
             }
             """;
-        return Verify.VerifyAsync(Source, Fixed, Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP001").WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -192,7 +192,7 @@ public class UnmapBeforeRepointingTests
                 }
             }
             """;
-        return Verify.VerifyNoFixAsync(Source, Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP001").WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -284,9 +284,9 @@ public class UnmapBeforeRepointingTests
                 }
             }
             """;
-        var test = Verify.Create(Source, Fixed,
-            Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1),
-            Verify.Diagnostic("VMAP001").WithLocation(2).WithLocation(1));
+        var test = VerifyFix.Create(Source, Fixed,
+            VerifyFix.Diagnostic("VMAP001").WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic("VMAP001").WithLocation(2).WithLocation(1));
         test.TestState.Sources.Add(("/0/Test1.cs", LogCode));
         test.FixedState.Sources.Add(("/0/Test1.cs", LogCodeFixed));
         FixAll.ExpectOnePassPerScope(test, documents: 2, projects: 1);

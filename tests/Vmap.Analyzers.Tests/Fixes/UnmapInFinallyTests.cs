@@ -1,5 +1,5 @@
 using Microsoft.CodeAnalysis.Testing;
-using Verify = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.UnmapInFinallyCodeFixProvider>;
+using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.UnmapInFinallyCodeFixProvider>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
 
@@ -48,7 +48,7 @@ public class UnmapInFinallyTests
                 }
             }
             """;
-        return Verify.VerifyAsync(Source, Fixed, Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public class UnmapInFinallyTests
                 }
             }
             """;
-        return Verify.VerifyNoFixAsync(Source, Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -131,9 +131,9 @@ public class UnmapInFinallyTests
                 }
             }
             """;
-        var test = Verify.Create(First, FirstFixed,
-            Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1),
-            Verify.Diagnostic("VMAP002").WithLocation(2).WithLocation(3));
+        var test = VerifyFix.Create(First, FirstFixed,
+            VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic("VMAP002").WithLocation(2).WithLocation(3));
         FixAll.AddSecondProject(test, """
             using Vmap;
 
@@ -166,7 +166,7 @@ public class UnmapInFinallyTests
                     }
                 }
             }
-            """, Verify.Diagnostic("VMAP002").WithLocation(4).WithLocation(5));
+            """, VerifyFix.Diagnostic("VMAP002").WithLocation(4).WithLocation(5));
         FixAll.ExpectOnePassPerScope(test, documents: 2, projects: 2);
         return test.RunAsync(CancellationToken.None);
     }

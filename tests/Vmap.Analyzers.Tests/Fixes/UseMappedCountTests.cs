@@ -1,5 +1,5 @@
 using Microsoft.CodeAnalysis.Testing;
-using Verify = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.UseMappedCountCodeFixProvider>;
+using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.UseMappedCountCodeFixProvider>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
 
@@ -32,7 +32,7 @@ public class UseMappedCountTests
                 }
             }
             """;
-        return Verify.VerifyAsync(Source, Fixed, Verify.Diagnostic("VMAP005").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP005").WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public class UseMappedCountTests
                 }
             }
             """;
-        return Verify.VerifyAsync(Source, Fixed, Verify.Diagnostic("VMAP005").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP005").WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public class UseMappedCountTests
                 }
             }
             """;
-        return Verify.VerifyAsync(Source, Fixed, Verify.Diagnostic("VMAP005").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP005").WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -137,9 +137,9 @@ public class UseMappedCountTests
                 }
             }
             """;
-        var test = Verify.Create(First, FirstFixed,
-            Verify.Diagnostic("VMAP005").WithLocation(0).WithLocation(1),
-            Verify.Diagnostic("VMAP005").WithLocation(2).WithLocation(3));
+        var test = VerifyFix.Create(First, FirstFixed,
+            VerifyFix.Diagnostic("VMAP005").WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic("VMAP005").WithLocation(2).WithLocation(3));
         FixAll.AddSecondProject(test, """
             using Vmap;
 
@@ -162,7 +162,7 @@ public class UseMappedCountTests
                     space.UnmapRam(r, pages.Length);
                 }
             }
-            """, Verify.Diagnostic("VMAP005").WithLocation(4).WithLocation(5));
+            """, VerifyFix.Diagnostic("VMAP005").WithLocation(4).WithLocation(5));
         FixAll.ExpectOnePassPerScope(test, documents: 2, projects: 2);
         return test.RunAsync(CancellationToken.None);
     }
