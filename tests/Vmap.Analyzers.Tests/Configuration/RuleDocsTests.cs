@@ -86,7 +86,7 @@ public class RuleDocsTests
             .Select(t => (CodeFixProvider)Activator.CreateInstance(t)!)
             .ToList();
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
