@@ -205,8 +205,8 @@ public sealed class UnmapBeforeRepointingCodeFixProvider : VmapCodeFixProvider
 
         /// <summary>
         /// The guarded release rewritten for <paramref name="receiver"/>: <c>if (guards) { release;
-        /// receiver.Flag = false; }</c>. Null when the guards test the object through something this
-        /// fix cannot reset (anything but <c>bool</c> flags and what the release itself reads).
+        /// receiver.Flag = false; }</c>. Null unless the guards test exactly one <c>bool</c> flag of
+        /// the object besides what the release itself reads: that flag is what the fix clears.
         /// </summary>
         public StatementSyntax? Rebase(ExpressionSyntax? receiver, string? flagName)
         {
@@ -226,9 +226,11 @@ public sealed class UnmapBeforeRepointingCodeFixProvider : VmapCodeFixProvider
                     return null;
             }
 
+            // Without a flag to clear, the release path would still run on the re-pointed value
+            // and release memory never mapped: unmapping first fixes the leak but not the bug.
             if (flagName is not null)
                 flags = flags.Where(f => f.Name == flagName).ToList();
-            if (flags.Count > 1 || (flagName is not null && flags.Count == 0))
+            if (flags.Count != 1)
                 return null;
 
             var statements = new List<StatementSyntax> { SyntaxFactory.ExpressionStatement(RebaseExpression(Release.Syntax, receiver)) };
@@ -240,8 +242,6 @@ public sealed class UnmapBeforeRepointingCodeFixProvider : VmapCodeFixProvider
                     SyntaxFactory.LiteralExpression(SyntaxKind.FalseLiteralExpression))));
             }
 
-            if (conjuncts.Count == 0)
-                return statements[0];
             var condition = conjuncts.Select(c => Parenthesize(RebaseExpression(c, receiver)))
                 .Aggregate((left, right) => SyntaxFactory.BinaryExpression(SyntaxKind.LogicalAndExpression, left, right));
             return SyntaxFactory.IfStatement(condition, SyntaxFactory.Block(statements));

@@ -101,7 +101,8 @@ internal sealed class MappingSite
         }
 
         var outArgument = call.Arguments.FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.Parameter?.OriginalDefinition, annotation.OutParameter));
-        return outArgument?.Value switch
+        var received = outArgument?.Value is IDeclarationExpressionOperation declaration ? declaration.Expression : outArgument?.Value;
+        return received switch
         {
             ILocalReferenceOperation local => SymbolEqualityComparer.Default.Equals(local.Local, variable),
             IParameterReferenceOperation parameter => SymbolEqualityComparer.Default.Equals(parameter.Parameter, variable),

@@ -66,6 +66,36 @@ public class ReleaseWithOwnFamilyTests
     }
 
     [Fact]
+    public Task Takes_the_count_from_a_try_mapping_through_an_out_argument()
+    {
+        const string Source = """
+            using Vmap;
+
+            class Buffers
+            {
+                void Release(VmapSpace space, Page[] pages)
+                {
+                    {|#1:space.TryMapRam(pages, out nint p)|};
+                    space.Vfree({|#0:p|});
+                }
+            }
+            """;
+        const string Fixed = """
+            using Vmap;
+
+            class Buffers
+            {
+                void Release(VmapSpace space, Page[] pages)
+                {
+                    space.TryMapRam(pages, out nint p);
+                    space.UnmapRam(p, pages.Length);
+                }
+            }
+            """;
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP006").WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
     public Task Offers_nothing_when_the_mapped_count_cannot_be_written_again_at_the_release()
     {
         // UnmapRam needs the count, and calling Fetch() again could return other pages.

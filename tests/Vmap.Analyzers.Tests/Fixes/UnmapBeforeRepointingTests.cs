@@ -151,6 +151,44 @@ public class UnmapBeforeRepointingTests
     }
 
     [Fact]
+    public Task Offers_nothing_when_the_release_path_tests_no_flag()
+    {
+        // Free would still unmap the re-pointed address: there is nothing to clear that stops it.
+        const string Source = """
+            using Vmap;
+
+            sealed class LogBuffer
+            {
+                public nint Addr;
+                public Page[] Pages = new Page[0];
+            }
+
+            sealed class BufferCache
+            {
+                private readonly VmapSpace _space = new VmapSpace();
+
+                public void Map(LogBuffer bp)
+                {
+                    if (bp.Pages.Length > 1)
+                        bp.Addr = _space.MapRam(bp.Pages);
+                }
+
+                public void SetPtr(LogBuffer bp, nint linear)
+                {
+                    {|#0:bp.Addr = linear|};
+                }
+
+                public void Free(LogBuffer bp)
+                {
+                    if (bp.Pages.Length > 1)
+                        _space.UnmapRam({|#1:bp.Addr|}, bp.Pages.Length);
+                }
+            }
+            """;
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP001").WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
     public Task Offers_nothing_when_the_release_path_tests_a_flag_it_cannot_clear()
     {
         // After unmapping, Flags would still say "mapped" and Free would unmap the new pointer.

@@ -21,6 +21,7 @@ public class UnmapInFinallyTests
                     if (!valid)
                         return;
                     _reads++;
+                    space.GetSpan(p, 16).Clear();
                     space.UnmapRam(p, pages.Length);
                 {|#1:}|}
             }
@@ -40,6 +41,7 @@ public class UnmapInFinallyTests
                         if (!valid)
                             return;
                         _reads++;
+                        space.GetSpan(p, 16).Clear();
                     }
                     finally
                     {
@@ -67,6 +69,37 @@ public class UnmapInFinallyTests
                         return p;
                     {|#1:return 0;|}
                 }
+            }
+            """;
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
+    public Task Offers_nothing_when_another_path_hands_the_mapping_to_other_code()
+    {
+        // Queue may own the mapping from then on; a finally would release it behind its back.
+        const string Source = """
+            using Vmap;
+
+            class Reader
+            {
+                static void Queue(nint address)
+                {
+                }
+
+                void Read(VmapSpace space, Page[] pages, bool handOff, bool valid)
+                {
+                    nint p = {|#0:space.MapRam(pages)|};
+                    if (handOff)
+                    {
+                        Queue(p);
+                        return;
+                    }
+
+                    if (!valid)
+                        return;
+                    space.UnmapRam(p, pages.Length);
+                {|#1:}|}
             }
             """;
         return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithLocation(1));
