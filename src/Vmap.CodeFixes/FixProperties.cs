@@ -1,4 +1,3 @@
-using Microsoft.CodeAnalysis;
 using Keys = Vmap.Analyzers.DiagnosticProperties;
 
 namespace Vmap.CodeFixes;

@@ -1,14 +1,6 @@
-using System.Collections.Generic;
 using System.Composition;
-using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
-using Vmap.CodeFixes.Mapping;
 
 namespace Vmap.CodeFixes;
 
@@ -21,10 +13,7 @@ public sealed class KeepMappedAddressInLocalCodeFixProvider : VmapCodeFixProvide
 {
     private protected override string DiagnosticId => "VMAP001";
 
-    private protected override Task<PlannedEdit?> PlanAsync(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
-        => Task.FromResult(Plan(root, model, diagnostic, cancellationToken));
-
-    private static PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+    private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         if (!FixProperties.IsLocalShape(diagnostic))
             return null;

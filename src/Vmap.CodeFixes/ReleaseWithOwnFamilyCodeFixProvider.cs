@@ -1,10 +1,5 @@
 using System.Composition;
-using System.Threading;
-using System.Threading.Tasks;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Vmap.CodeFixes.Mapping;
 
 namespace Vmap.CodeFixes;
 
@@ -14,10 +9,7 @@ public sealed class ReleaseWithOwnFamilyCodeFixProvider : VmapCodeFixProvider
 {
     private protected override string DiagnosticId => "VMAP006";
 
-    private protected override Task<PlannedEdit?> PlanAsync(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
-        => Task.FromResult(Plan(root, model, diagnostic, cancellationToken));
-
-    private static PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+    private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         var wrong = ReleaseSite.Find(model, root, diagnostic.Location.SourceSpan, cancellationToken);
         if (wrong is null || wrong.AddressVariable is not { } variable || wrong.AddressSyntax is not { } address)

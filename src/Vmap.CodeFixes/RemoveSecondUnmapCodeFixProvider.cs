@@ -1,12 +1,5 @@
 using System.Composition;
-using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Vmap.CodeFixes.Mapping;
 
 namespace Vmap.CodeFixes;
 
@@ -16,16 +9,14 @@ public sealed class RemoveSecondUnmapCodeFixProvider : VmapCodeFixProvider
 {
     private protected override string DiagnosticId => "VMAP003";
 
-    private protected override Task<PlannedEdit?> PlanAsync(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+    private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         var second = ReleaseSite.Find(model, root, diagnostic.Location.SourceSpan, cancellationToken);
         if (second is null || !FixProperties.IsRedundant(diagnostic) || !IsUnconditionallyRedundant(model, second, cancellationToken))
-            return Task.FromResult<PlannedEdit?>(null);
+            return null;
 
         var statement = second.Statement;
-        return Task.FromResult<PlannedEdit?>(new PlannedEdit(
-            "Remove the second unmap",
-            r => r.RemoveNode(statement, SyntaxRemoveOptions.KeepUnbalancedDirectives)!));
+        return new PlannedEdit("Remove the second unmap", r => r.RemoveNode(statement, SyntaxRemoveOptions.KeepUnbalancedDirectives)!);
     }
 
     /// <summary>

@@ -1,12 +1,5 @@
 using System.Composition;
-using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Vmap.CodeFixes.Mapping;
 
 namespace Vmap.CodeFixes;
 
@@ -16,10 +9,7 @@ public sealed class UnmapBeforeOverwriteCodeFixProvider : VmapCodeFixProvider
 {
     private protected override string DiagnosticId => "VMAP002";
 
-    private protected override Task<PlannedEdit?> PlanAsync(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
-        => Task.FromResult(Plan(root, model, diagnostic, cancellationToken));
-
-    private static PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+    private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         if (!FixProperties.IsOverwrite(diagnostic))
             return null;

@@ -1,16 +1,7 @@
-using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Composition;
-using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Operations;
-using Vmap.CodeFixes.Mapping;
 
 namespace Vmap.CodeFixes;
 
@@ -23,10 +14,7 @@ public sealed class UnmapInFinallyCodeFixProvider : VmapCodeFixProvider
 {
     private protected override string DiagnosticId => "VMAP002";
 
-    private protected override Task<PlannedEdit?> PlanAsync(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
-        => Task.FromResult(Plan(root, model, diagnostic, cancellationToken));
-
-    private static PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+    private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         if (!FixProperties.IsOutOfScope(diagnostic) || !TryFindDeclaration(root, model, diagnostic, cancellationToken, out var declaration, out var variable))
             return null;

@@ -1,12 +1,6 @@
 using System.Composition;
 using System.Globalization;
-using System.Threading;
-using System.Threading.Tasks;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Vmap.CodeFixes.Mapping;
 
 namespace Vmap.CodeFixes;
 
@@ -16,10 +10,7 @@ public sealed class UseMappedCountCodeFixProvider : VmapCodeFixProvider
 {
     private protected override string DiagnosticId => "VMAP005";
 
-    private protected override Task<PlannedEdit?> PlanAsync(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
-        => Task.FromResult(Plan(root, model, diagnostic, cancellationToken));
-
-    private static PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+    private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         var release = ReleaseSite.Find(model, root, diagnostic.Location.SourceSpan, cancellationToken);
         if (release?.Count?.Syntax is not ArgumentSyntax { Expression: var current } || release.AddressVariable is not { } variable

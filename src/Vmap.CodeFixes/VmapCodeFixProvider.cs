@@ -1,8 +1,4 @@
 using System;
-using System.Collections.Immutable;
-using System.Threading;
-using System.Threading.Tasks;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 
@@ -55,5 +51,9 @@ public abstract class VmapCodeFixProvider : CodeFixProvider
         }
     }
 
-    private protected abstract Task<PlannedEdit?> PlanAsync(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken);
+    /// <summary>Plans the edit; fixes that read other documents override this, the rest <see cref="Plan"/>.</summary>
+    private protected virtual Task<PlannedEdit?> PlanAsync(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+        => Task.FromResult(Plan(root, model, diagnostic, cancellationToken));
+
+    private protected virtual PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken) => null;
 }

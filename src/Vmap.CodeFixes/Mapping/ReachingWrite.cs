@@ -1,9 +1,3 @@
-using System.Collections.Immutable;
-using System.Linq;
-using System.Threading;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-
 namespace Vmap.CodeFixes.Mapping;
 
 /// <summary>The one statement whose write to a variable reaches a later statement, and what runs in between.</summary>

@@ -1,4 +1,3 @@
-using Microsoft.CodeAnalysis;
 using Vmap.Analyzers.Pairing;
 
 namespace Vmap.CodeFixes.Mapping;
