@@ -35,6 +35,10 @@ internal sealed class MappingSite
     /// <summary>The same mapping, with <paramref name="between"/> running before the place where it is used.</summary>
     public MappingSite WithBetween(ImmutableArray<StatementSyntax> between) => new(Statement, Call, Annotation, Between.AddRange(between));
 
+    /// <summary>The mapping <paramref name="statement"/> stores in <paramref name="variable"/>, with <paramref name="between"/> running after it.</summary>
+    public static MappingSite? At(SemanticModel model, StatementSyntax statement, ISymbol variable, ImmutableArray<StatementSyntax> between, CancellationToken cancellationToken)
+        => Create(model, statement, variable, between, cancellationToken);
+
     private static MappingSite? Create(SemanticModel model, StatementSyntax statement, ISymbol variable, ImmutableArray<StatementSyntax> between, CancellationToken cancellationToken)
     {
         foreach (var invocation in MappingCalls(statement))

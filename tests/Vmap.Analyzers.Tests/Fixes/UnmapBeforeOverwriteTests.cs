@@ -39,6 +39,78 @@ public class UnmapBeforeOverwriteTests
     }
 
     [Fact]
+    public Task Unmaps_the_old_mapping_before_a_field_is_overwritten()
+    {
+        const string Source = """
+            using Vmap;
+
+            class Window
+            {
+                private readonly VmapSpace _space;
+                private nint _view;
+
+                public Window(VmapSpace space) => _space = space;
+
+                public void Show(Page[] first, Page[] second)
+                {
+                    _view = {|#1:_space.MapRam(first)|};
+                    _space.GetSpan(_view, 16).Clear();
+                    {|#0:_view = _space.MapRam(second)|};
+                }
+            }
+            """;
+        const string Fixed = """
+            using Vmap;
+
+            class Window
+            {
+                private readonly VmapSpace _space;
+                private nint _view;
+
+                public Window(VmapSpace space) => _space = space;
+
+                public void Show(Page[] first, Page[] second)
+                {
+                    _view = _space.MapRam(first);
+                    _space.GetSpan(_view, 16).Clear();
+                    _space.UnmapRam(_view, first.Length);
+                    _view = _space.MapRam(second);
+                }
+            }
+            """;
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
+    public Task Offers_nothing_when_a_call_between_could_have_changed_the_field()
+    {
+        // Publish may have released or replaced _view; releasing it again could free a live mapping.
+        const string Source = """
+            using Vmap;
+
+            class Window
+            {
+                private readonly VmapSpace _space;
+                private nint _view;
+
+                public Window(VmapSpace space) => _space = space;
+
+                void Publish()
+                {
+                }
+
+                public void Show(Page[] first, Page[] second)
+                {
+                    _view = {|#1:_space.MapRam(first)|};
+                    Publish();
+                    {|#0:_view = _space.MapRam(second)|};
+                }
+            }
+            """;
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
     public Task Offers_nothing_when_the_mapped_array_variable_changed_since_the_mapping()
     {
         // 'pages.Length' before the overwrite would be the length of the other array.
