@@ -38,7 +38,7 @@ public sealed class UnmapInFinallyCodeFixProvider : VmapCodeFixProvider
         {
             release = releases[0].Statement;
             body.RemoveAt(body.Count - 1);
-            if (body.Count == 0)
+            if (body.Count == 0 || !MeansTheSameInFinally(model, release, body, cancellationToken))
                 return null;
         }
         else if (releases.Count == 0)
@@ -132,6 +132,25 @@ public sealed class UnmapInFinallyCodeFixProvider : VmapCodeFixProvider
                 && VmapAnnotations.GetUnmaps(call.TargetMethod) is null)
                 continue;
             return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The release read its arguments at the end of the block; in the finally it reads them on
+    /// every exit. That is the same only if nothing it reads is declared or written in the wrapped
+    /// statements (else it would not compile, or would release with another count).
+    /// </summary>
+    private static bool MeansTheSameInFinally(SemanticModel model, StatementSyntax release, IReadOnlyList<StatementSyntax> body, CancellationToken cancellationToken)
+    {
+        foreach (var identifier in release.DescendantNodes().OfType<IdentifierNameSyntax>())
+        {
+            var symbol = model.GetSymbolInfo(identifier, cancellationToken).Symbol;
+            if (symbol is ILocalSymbol or IParameterSymbol && DataFlow.WritesAny(model, body, symbol))
+                return false;
+            if (symbol is ILocalSymbol local && local.DeclaringSyntaxReferences.Any(r => body.Any(b => b.Span.Contains(r.Span))))
+                return false;
         }
 
         return true;

@@ -106,6 +106,28 @@ public class UnmapInFinallyTests
     }
 
     [Fact]
+    public Task Offers_nothing_when_the_closing_unmap_reads_a_count_the_block_computes()
+    {
+        // In a finally, 'count' would be out of scope (and on the early path, not yet computed).
+        const string Source = """
+            using Vmap;
+
+            class Reader
+            {
+                void Read(VmapSpace space, Page[] pages, bool valid)
+                {
+                    nint p = {|#0:space.MapRam(pages)|};
+                    if (!valid)
+                        return;
+                    int count = pages.Length;
+                    space.UnmapRam(p, count);
+                {|#1:}|}
+            }
+            """;
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
     public Task Fix_all_wraps_every_leaking_mapping_in_the_solution()
     {
         const string First = """
