@@ -93,7 +93,7 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
                 case IInvocationOperation invocation when pairing.Annotations.Get(invocation.TargetMethod) is not null:
                     return true;
                 case ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } when
-                    member.Member is IFieldSymbol or IPropertySymbol && pairing.MemberIndex.HoldsMappings(member.Member.OriginalDefinition):
+                    PairingContext.MayHoldAddress(member) && pairing.MemberIndex.HoldsMappings(member.Member.OriginalDefinition):
                     return true;
             }
         }

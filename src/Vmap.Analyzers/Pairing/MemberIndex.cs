@@ -84,7 +84,7 @@ internal sealed class MemberIndex
             SemanticModel? model = null;
             foreach (var call in root.DescendantNodes().OfType<InvocationExpressionSyntax>())
             {
-                if (InvokedName(call) is not { } invoked || !names.Contains(invoked))
+                if (InvokedName(call) is not { } invoked || !names.Contains(invoked) || !MayInvolveMember(call))
                 {
                     continue;
                 }
@@ -284,6 +284,76 @@ internal sealed class MemberIndex
         {
             yield return condition;
         }
+    }
+
+    /// <summary>
+    /// A syntactic filter before any binding: the call's result is assigned to something that may be
+    /// a member, or an argument may be a member (not a local or parameter of the enclosing method).
+    /// Most calls fail it, so most methods are never bound a second time for the index.
+    /// </summary>
+    private static bool MayInvolveMember(InvocationExpressionSyntax call)
+    {
+        SyntaxNode node = call;
+        while (node.Parent is ParenthesizedExpressionSyntax or CastExpressionSyntax)
+        {
+            node = node.Parent;
+        }
+
+        if (node.Parent is AssignmentExpressionSyntax assignment && assignment.Right == node && MayBeMember(assignment.Left, call))
+        {
+            return true;
+        }
+
+        foreach (var argument in call.ArgumentList.Arguments)
+        {
+            var expression = argument.Expression;
+            while (expression is CastExpressionSyntax or ParenthesizedExpressionSyntax)
+            {
+                expression = expression is CastExpressionSyntax cast ? cast.Expression : ((ParenthesizedExpressionSyntax)expression).Expression;
+            }
+
+            if (MayBeMember(expression, call))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool MayBeMember(ExpressionSyntax expression, SyntaxNode site) => expression switch
+    {
+        MemberAccessExpressionSyntax => true,
+        IdentifierNameSyntax name => !DeclaredLocally(name.Identifier.ValueText, site),
+        _ => false,
+    };
+
+    private static bool DeclaredLocally(string name, SyntaxNode site)
+    {
+        var body = site.FirstAncestorOrSelf<MemberDeclarationSyntax>();
+        if (body is null)
+        {
+            return false;
+        }
+
+        foreach (var node in body.DescendantNodes())
+        {
+            var declared = node switch
+            {
+                ParameterSyntax parameter => parameter.Identifier.ValueText,
+                VariableDeclaratorSyntax variable => variable.Identifier.ValueText,
+                SingleVariableDesignationSyntax designation => designation.Identifier.ValueText,
+                ForEachStatementSyntax loop => loop.Identifier.ValueText,
+                _ => null,
+            };
+
+            if (declared == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string? InvokedName(InvocationExpressionSyntax call) => call.Expression switch

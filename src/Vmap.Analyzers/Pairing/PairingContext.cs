@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace Vmap.Analyzers.Pairing;
 
@@ -18,6 +19,14 @@ internal sealed class PairingContext
     public Annotations Annotations { get; }
 
     public MemberIndex MemberIndex => _memberIndex.Value;
+
+    /// <summary>
+    /// Only members typed as an address (<c>nint</c>, <c>nuint</c>, a pointer) can hold a mapping;
+    /// checking the type first keeps the member index unbuilt for every other assignment.
+    /// </summary>
+    public static bool MayHoldAddress(IMemberReferenceOperation member) =>
+        member.Member is IFieldSymbol or IPropertySymbol &&
+        member.Type is { SpecialType: SpecialType.System_IntPtr or SpecialType.System_UIntPtr } or IPointerTypeSymbol;
 
     /// <summary>
     /// A context for <paramref name="compilation"/>, or null when no annotation attribute exists in

@@ -593,7 +593,8 @@ internal sealed partial class PairingWalker
     {
         if (_method.MethodKind is MethodKind.Constructor or MethodKind.StaticConstructor ||
             value.Kind is ValueKind.Mapped or ValueKind.Zero or ValueKind.TryResult ||
-            valueOperation is null || target.Instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver })
+            valueOperation is null || target.Instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver } ||
+            !PairingContext.MayHoldAddress(target))
         {
             return;
         }
