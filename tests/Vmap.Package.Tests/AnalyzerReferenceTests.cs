@@ -1,0 +1,78 @@
+using Vmap.Package.Tests.Infrastructure;
+
+namespace Vmap.Package.Tests;
+
+/// <summary>
+/// The analyzer assemblies load in the oldest host we support: Visual Studio 17.8 and the .NET 8
+/// SDK, whose compiler is Roslyn 4.8. A reference to a newer Roslyn, or to a newer
+/// System.Collections.Immutable / System.Reflection.Metadata than Roslyn 4.8 itself uses, fails
+/// there with CS8032 and the rules silently never run.
+/// </summary>
+[Collection(PackedVmapCollection.Name)]
+public sealed class AnalyzerReferenceTests(PackedVmap package)
+{
+    private const string AnalyzerFolder = "analyzers/dotnet/cs/";
+
+    private static readonly Version s_roslynFloor = new(4, 8, 0, 0);
+
+    /// <summary>The versions Roslyn 4.8.0 itself is built against.</summary>
+    private static readonly Version s_collectionsFloor = new(7, 0, 0, 0);
+
+    /// <summary>What a compiler or IDE host loads before any analyzer.</summary>
+    private static readonly HashSet<string> s_hostAssemblies =
+    [
+        "netstandard",
+        "Microsoft.CodeAnalysis",
+        "Microsoft.CodeAnalysis.CSharp",
+        "Microsoft.CodeAnalysis.Workspaces",
+        "Microsoft.CodeAnalysis.CSharp.Workspaces",
+        "System.Collections.Immutable",
+        "System.Reflection.Metadata",
+        "System.Memory",
+        "System.Runtime.CompilerServices.Unsafe",
+        "System.Threading.Tasks.Extensions",
+        "System.Composition.AttributedModel",
+    ];
+
+    [Theory]
+    [InlineData("Vmap.Analyzers.dll")]
+    [InlineData("Vmap.CodeFixes.dll")]
+    public void References_Microsoft_CodeAnalysis_no_newer_than_4_8(string assembly)
+    {
+        var references = AssemblyFacts.Read(package.ReadEntry(AnalyzerFolder + assembly)).References;
+
+        var tooNew = references
+            .Where(r => r.Key.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal) && r.Value > s_roslynFloor)
+            .Select(r => $"{r.Key} {r.Value}");
+        Assert.Empty(tooNew);
+    }
+
+    [Theory]
+    [InlineData("Vmap.Analyzers.dll")]
+    [InlineData("Vmap.CodeFixes.dll")]
+    public void References_the_collections_Roslyn_4_8_ships_with_or_older(string assembly)
+    {
+        var references = AssemblyFacts.Read(package.ReadEntry(AnalyzerFolder + assembly)).References;
+
+        var tooNew = references
+            .Where(r => r.Key is "System.Collections.Immutable" or "System.Reflection.Metadata" && r.Value > s_collectionsFloor)
+            .Select(r => $"{r.Key} {r.Value}");
+        Assert.Empty(tooNew);
+    }
+
+    [Theory]
+    [InlineData("Vmap.Analyzers.dll")]
+    [InlineData("Vmap.CodeFixes.dll")]
+    public void Every_reference_is_loaded_by_the_host_or_packed_beside_the_analyzer(string assembly)
+    {
+        using var zip = package.OpenPackage();
+        var packedBeside = zip.Entries
+            .Where(e => e.FullName.StartsWith(AnalyzerFolder, StringComparison.Ordinal))
+            .Select(e => Path.GetFileNameWithoutExtension(e.Name))
+            .ToHashSet();
+        var references = AssemblyFacts.Read(package.ReadEntry(AnalyzerFolder + assembly)).References;
+
+        // The analyzers match the annotations by metadata name so that they never need the runtime.
+        Assert.DoesNotContain(references.Keys, name => !s_hostAssemblies.Contains(name) && !packedBeside.Contains(name));
+    }
+}
