@@ -47,6 +47,16 @@ public sealed class AnalyzerReferenceTests(PackedVmap package)
         Assert.Empty(tooNew);
     }
 
+    [Fact]
+    public void Analyzers_are_compiled_against_Roslyn_4_8()
+    {
+        var references = AssemblyFacts.Read(package.ReadEntry(AnalyzerFolder + "Vmap.Analyzers.dll")).References;
+
+        Assert.Equal(
+            [("Microsoft.CodeAnalysis", s_roslynFloor), ("Microsoft.CodeAnalysis.CSharp", s_roslynFloor)],
+            references.Where(r => r.Key.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal)).Select(r => (r.Key, r.Value)).Order());
+    }
+
     [Theory]
     [InlineData("Vmap.Analyzers.dll")]
     [InlineData("Vmap.CodeFixes.dll")]
