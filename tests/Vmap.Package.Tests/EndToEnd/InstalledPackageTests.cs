@@ -12,8 +12,8 @@ public sealed class InstalledPackageTests(PackedVmap package)
 {
     private const string SetPtrFile = "LogBuffer.cs";
     private const string Repointing = "buf.Addr = other;";
-    private const string Unmap = "space.UnmapRam(buf.Addr, buf.PageCount);";
-    private const string HelpUri = "https://github.com/vmapanalyzers/vmapanalyzers/blob/main/docs/rules/VMAP001.md";
+    private const string SetPtrUnmap = "space.UnmapRam(buf.Addr, buf.PageCount);";
+    private const string HelpUriBase = "https://github.com/vmapanalyzers/vmapanalyzers/blob/main/docs/rules/";
 
     [Fact]
     public void Build_warns_VMAP001_at_the_repointing_of_the_mapped_field()
@@ -39,6 +39,7 @@ public sealed class InstalledPackageTests(PackedVmap package)
         var silenced = ConsumerProject.Create(
             package,
             Path.Combine(package.WorkDirectory, "silenced"),
+            "SetPtr",
             new Dictionary<string, string>
             {
                 [".editorconfig"] = "root = true\n\n[*.cs]\ndotnet_diagnostic.VMAP001.severity = none\n",
@@ -72,8 +73,32 @@ public sealed class InstalledPackageTests(PackedVmap package)
             ("warning", expected.Message, new Uri(expected.File).AbsoluteUri, expected.Line, expected.Column),
             (result.GetProperty("level").GetString(), result.GetProperty("message").GetString(), location.GetProperty("uri").GetString(), region.GetProperty("startLine").GetInt32(), region.GetProperty("startColumn").GetInt32()));
         Assert.Equal(
-            HelpUri,
+            HelpUriBase + "VMAP001.md",
             run.GetProperty("rules").GetProperty("VMAP001").GetProperty("helpUri").GetString());
+    }
+
+    [Fact]
+    public void Internal_copies_of_the_annotations_in_a_library_get_its_callers_checked()
+    {
+        var consumer = ConsumerProject.Create(package, Path.Combine(package.WorkDirectory, "dma"), "DmaApp", libraries: ["DmaLib"]);
+
+        var build = consumer.Build();
+
+        Assert.True(build.Cli.ExitCode == 0, build.Cli.Transcript);
+        var program = consumer.PathOf("Program.cs");
+        var map = Position(program, "window.MapCoherent(4);");
+        var unmapCount = Position(program, "window.UnmapCoherent(ring, 1);", at: "1");
+        Assert.Equal(
+            [
+                new BuildDiagnostic(
+                    program,
+                    unmapCount.Line,
+                    unmapCount.Column,
+                    "warning",
+                    "VMAP005",
+                    $"'ring' is unmapped with a count of '1' but MapCoherent mapped '4' pages at line {map.Line} ({HelpUriBase}VMAP005.md)"),
+            ],
+            build.Diagnostics);
     }
 
     [Fact]
@@ -104,23 +129,25 @@ public sealed class InstalledPackageTests(PackedVmap package)
     private static BuildDiagnostic RepointingDiagnostic(ConsumerProject consumer, string severity, bool withHelpLink = true)
     {
         var path = consumer.PathOf(SetPtrFile);
-        var lines = File.ReadAllLines(path);
-        var repointing = LineOf(lines, Repointing);
-        var unmap = LineOf(lines, Unmap);
-        var message = $"Unmapping 'buf.Addr' releases memory that was never mapped: it is re-pointed at 'other' at line {repointing} while Free unmaps it at line {unmap}";
+        var repointing = Position(path, Repointing);
+        var unmap = Position(path, SetPtrUnmap);
+        var message = $"Unmapping 'buf.Addr' releases memory that was never mapped: it is re-pointed at 'other' at line {repointing.Line} while Free unmaps it at line {unmap.Line}";
         return new BuildDiagnostic(
             path,
-            repointing,
-            lines[repointing - 1].IndexOf(Repointing, StringComparison.Ordinal) + 1,
+            repointing.Line,
+            repointing.Column,
             severity,
             "VMAP001",
-            withHelpLink ? $"{message} ({HelpUri})" : message);
+            withHelpLink ? $"{message} ({HelpUriBase}VMAP001.md)" : message);
     }
 
-    private static int LineOf(string[] lines, string statement)
+    /// <summary>The 1-based line of <paramref name="statement"/> in the file, and the column where <paramref name="at"/> (default: the statement) starts.</summary>
+    private static (int Line, int Column) Position(string path, string statement, string? at = null)
     {
+        var lines = File.ReadAllLines(path);
         var index = Array.FindIndex(lines, line => line.Contains(statement, StringComparison.Ordinal));
-        Assert.True(index >= 0, $"{SetPtrFile} has no '{statement}'.");
-        return index + 1;
+        Assert.True(index >= 0, $"{path} has no '{statement}'.");
+        var column = lines[index].IndexOf(statement, StringComparison.Ordinal) + statement.IndexOf(at ?? statement, StringComparison.Ordinal);
+        return (index + 1, column + 1);
     }
 }

@@ -2,8 +2,8 @@ namespace Vmap.Package.Tests.Infrastructure;
 
 /// <summary>
 /// A fresh console project outside the repository that installs <c>Vmap</c> from the run's folder
-/// feed the way a user does (<c>dotnet new console</c>, <c>dotnet add package</c>), with the
-/// sources from <see cref="RepositoryLayout.ConsumerSources"/>.
+/// feed the way a user does (<c>dotnet new console</c>, <c>dotnet add package</c>), with sources
+/// from a folder of <see cref="RepositoryLayout.ConsumerSources"/>.
 /// </summary>
 public sealed class ConsumerProject
 {
@@ -17,27 +17,45 @@ public sealed class ConsumerProject
     public string PathOf(string fileName) => Path.Combine(Directory, fileName);
 
     /// <summary>
-    /// Creates and restores the project in <paramref name="parentDirectory"/>; files in
-    /// <paramref name="extraFiles"/> (name to text) are written into the project folder.
+    /// Creates and restores the project in <paramref name="parentDirectory"/> from the consumer
+    /// sources in folder <paramref name="sources"/>; files in <paramref name="extraFiles"/> (name
+    /// to text) are written into the project folder, and each of <paramref name="libraries"/>
+    /// (a source folder too) becomes a class library beside it that the project references.
     /// </summary>
-    public static ConsumerProject Create(PackedVmap package, string parentDirectory, IReadOnlyDictionary<string, string>? extraFiles = null)
+    public static ConsumerProject Create(
+        PackedVmap package,
+        string parentDirectory,
+        string sources,
+        IReadOnlyDictionary<string, string>? extraFiles = null,
+        IReadOnlyList<string>? libraries = null)
     {
         System.IO.Directory.CreateDirectory(parentDirectory);
         File.WriteAllText(Path.Combine(parentDirectory, "nuget.config"), NuGetConfig(package.FeedDirectory));
 
         var project = new ConsumerProject(Path.Combine(parentDirectory, AppName));
         Succeed(DotnetCli.Run(parentDirectory, "new", "console", "-n", AppName, "-o", project.Directory, "--framework", "net10.0", "--no-restore"));
-        foreach (var source in System.IO.Directory.GetFiles(RepositoryLayout.ConsumerSources))
-        {
-            File.Copy(source, project.PathOf(Path.GetFileName(source)), overwrite: true);
-        }
-
+        CopySources(sources, project.Directory);
         foreach (var (name, text) in extraFiles ?? new Dictionary<string, string>())
         {
             File.WriteAllText(project.PathOf(name), text);
         }
 
+        foreach (var library in libraries ?? [])
+        {
+            var libraryDirectory = Path.Combine(parentDirectory, library);
+            Succeed(DotnetCli.Run(parentDirectory, "new", "classlib", "-n", library, "-o", libraryDirectory, "--framework", "net10.0", "--no-restore"));
+            File.Delete(Path.Combine(libraryDirectory, "Class1.cs"));
+            CopySources(library, libraryDirectory);
+            Succeed(DotnetCli.Run(project.Directory, "add", "reference", Path.Combine(libraryDirectory, $"{library}.csproj")));
+        }
+
         Succeed(DotnetCli.Run(project.Directory, "add", "package", "Vmap", "--version", package.Version));
+        if (libraries is { Count: > 0 })
+        {
+            // "add package" restores the project it edits, not the libraries it references.
+            Succeed(DotnetCli.Run(project.Directory, "restore", "-nodeReuse:false"));
+        }
+
         return project;
     }
 
@@ -51,6 +69,14 @@ public sealed class ConsumerProject
     /// <summary>Runs the program a <see cref="Build"/> produced.</summary>
     public CliResult Run() =>
         DotnetCli.Run(Directory, Path.Combine("bin", "Debug", "net10.0", $"{AppName}.dll"));
+
+    private static void CopySources(string sources, string projectDirectory)
+    {
+        foreach (var source in System.IO.Directory.GetFiles(Path.Combine(RepositoryLayout.ConsumerSources, sources)))
+        {
+            File.Copy(source, Path.Combine(projectDirectory, Path.GetFileName(source)), overwrite: true);
+        }
+    }
 
     private static string NuGetConfig(string feedDirectory) =>
         $"""

@@ -42,7 +42,7 @@ public sealed class PackedVmap : IDisposable
             throw new InvalidOperationException($"dotnet pack did not write {PackagePath}.\n{pack.Transcript}");
         }
 
-        _consumer = new(() => ConsumerProject.Create(this, Path.Combine(WorkDirectory, "consumer")));
+        _consumer = new(() => ConsumerProject.Create(this, Path.Combine(WorkDirectory, "set-ptr"), "SetPtr"));
     }
 
     /// <summary>This run's package version.</summary>
@@ -57,7 +57,7 @@ public sealed class PackedVmap : IDisposable
     /// <summary>The <c>.nupkg</c> file.</summary>
     public string PackagePath { get; }
 
-    /// <summary>The consumer project most tests build, created and restored on first use.</summary>
+    /// <summary>The consumer with the SET_PTR shape that most tests build, created and restored on first use.</summary>
     public ConsumerProject Consumer => _consumer.Value;
 
     public ZipArchive OpenPackage() => ZipFile.OpenRead(PackagePath);
