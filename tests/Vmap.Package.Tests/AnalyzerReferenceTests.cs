@@ -13,10 +13,10 @@ public sealed class AnalyzerReferenceTests(PackedVmap package)
 {
     private const string AnalyzerFolder = "analyzers/dotnet/cs/";
 
-    private static readonly Version s_roslynFloor = new(4, 8, 0, 0);
+    private static readonly Version s_hostRoslyn = new(4, 8, 0, 0);
 
     /// <summary>The versions Roslyn 4.8.0 itself is built against.</summary>
-    private static readonly Version s_collectionsFloor = new(7, 0, 0, 0);
+    private static readonly Version s_hostCollections = new(7, 0, 0, 0);
 
     /// <summary>What a compiler or IDE host loads before any analyzer.</summary>
     private static readonly HashSet<string> s_hostAssemblies =
@@ -31,43 +31,28 @@ public sealed class AnalyzerReferenceTests(PackedVmap package)
         "System.Memory",
         "System.Runtime.CompilerServices.Unsafe",
         "System.Threading.Tasks.Extensions",
+        "System.Text.Encoding.CodePages",
         "System.Composition.AttributedModel",
     ];
 
     [Theory]
     [InlineData("Vmap.Analyzers.dll")]
     [InlineData("Vmap.CodeFixes.dll")]
-    public void References_Microsoft_CodeAnalysis_no_newer_than_4_8(string assembly)
+    public void References_Microsoft_CodeAnalysis_no_newer_than_4_8_nor_newer_collections_than_it_uses(string assembly)
     {
-        var references = AssemblyFacts.Read(package.ReadEntry(AnalyzerFolder + assembly)).References;
-
-        var tooNew = references
-            .Where(r => r.Key.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal) && r.Value > s_roslynFloor)
+        var tooNew = ReferencesOf(assembly)
+            .Where(r => HostCeiling(r.Key) is { } ceiling && r.Value > ceiling)
             .Select(r => $"{r.Key} {r.Value}");
+
         Assert.Empty(tooNew);
     }
 
     [Fact]
     public void Analyzers_are_compiled_against_Roslyn_4_8()
     {
-        var references = AssemblyFacts.Read(package.ReadEntry(AnalyzerFolder + "Vmap.Analyzers.dll")).References;
-
         Assert.Equal(
-            [("Microsoft.CodeAnalysis", s_roslynFloor), ("Microsoft.CodeAnalysis.CSharp", s_roslynFloor)],
-            references.Where(r => r.Key.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal)).Select(r => (r.Key, r.Value)).Order());
-    }
-
-    [Theory]
-    [InlineData("Vmap.Analyzers.dll")]
-    [InlineData("Vmap.CodeFixes.dll")]
-    public void References_the_collections_Roslyn_4_8_ships_with_or_older(string assembly)
-    {
-        var references = AssemblyFacts.Read(package.ReadEntry(AnalyzerFolder + assembly)).References;
-
-        var tooNew = references
-            .Where(r => r.Key is "System.Collections.Immutable" or "System.Reflection.Metadata" && r.Value > s_collectionsFloor)
-            .Select(r => $"{r.Key} {r.Value}");
-        Assert.Empty(tooNew);
+            [("Microsoft.CodeAnalysis", s_hostRoslyn), ("Microsoft.CodeAnalysis.CSharp", s_hostRoslyn)],
+            ReferencesOf("Vmap.Analyzers.dll").Where(r => r.Key.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal)).Select(r => (r.Key, r.Value)).Order());
     }
 
     [Theory]
@@ -80,9 +65,18 @@ public sealed class AnalyzerReferenceTests(PackedVmap package)
             .Where(e => e.FullName.StartsWith(AnalyzerFolder, StringComparison.Ordinal))
             .Select(e => Path.GetFileNameWithoutExtension(e.Name))
             .ToHashSet();
-        var references = AssemblyFacts.Read(package.ReadEntry(AnalyzerFolder + assembly)).References;
+        var references = ReferencesOf(assembly);
 
         // The analyzers match the annotations by metadata name so that they never need the runtime.
         Assert.DoesNotContain(references.Keys, name => !s_hostAssemblies.Contains(name) && !packedBeside.Contains(name));
     }
+
+    private IReadOnlyDictionary<string, Version> ReferencesOf(string assembly) =>
+        AssemblyFacts.Read(package.ReadEntry(AnalyzerFolder + assembly)).References;
+
+    /// <summary>The newest version of <paramref name="name"/> a Roslyn 4.8 host loads; null when the host does not pin it.</summary>
+    private static Version? HostCeiling(string name) =>
+        name.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal) ? s_hostRoslyn
+        : name is "System.Collections.Immutable" or "System.Reflection.Metadata" ? s_hostCollections
+        : null;
 }
