@@ -31,20 +31,21 @@ public static class SpaceMap
         svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">\n");
         svg.Append(CultureInfo.InvariantCulture, $"<rect width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>\n");
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"18\" font-family=\"monospace\" font-size=\"13\">{Escape(title)}</text>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"33\" font-family=\"monospace\" font-size=\"11\" fill=\"#555\">one column per {slotPages * pageSize / 1024} KiB slot, one row per page; {slots} slots</text>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"33\" font-family=\"monospace\" font-size=\"11\" fill=\"#555\">one column per {SlotText(slotPages * pageSize)} slot, one row per page; {slots} slots</text>\n");
 
         foreach (var area in space.SnapshotAreas())
         {
             long start = (long)area.Start / pageSize, end = start + area.Pages;
-            string color = Color(area);
-            for (long p = start; p < end;)
+            if (area.Kind == VmapAreaKind.Block)
             {
-                long slot = p / slotPages;
-                long runEnd = Math.Min(end, (slot + 1) * slotPages);
-                int x = Left + (int)(slot - firstSlot) * (Column + Gap);
-                int y = Top + (int)(p - (slot * slotPages));
-                svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x}\" y=\"{y}\" width=\"{Column}\" height=\"{runEnd - p}\" fill=\"{color}\"/>\n");
-                p = runEnd;
+                // The handed-out front of a block in its colour, the untouched tail lighter.
+                long tail = end - area.FreePages;
+                DrawRange(svg, start, tail, "#2b6cb0", slotPages, firstSlot);
+                DrawRange(svg, tail, end, "#90cdf4", slotPages, firstSlot);
+            }
+            else
+            {
+                DrawRange(svg, start, end, Color(area.Kind), slotPages, firstSlot);
             }
         }
 
@@ -61,6 +62,19 @@ public static class SpaceMap
         return svg.ToString();
     }
 
+    private static void DrawRange(StringBuilder svg, long start, long end, string color, long slotPages, long firstSlot)
+    {
+        for (long p = start; p < end;)
+        {
+            long slot = p / slotPages;
+            long runEnd = Math.Min(end, (slot + 1) * slotPages);
+            int x = Left + (int)(slot - firstSlot) * (Column + Gap);
+            int y = Top + (int)(p - (slot * slotPages));
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x}\" y=\"{y}\" width=\"{Column}\" height=\"{runEnd - p}\" fill=\"{color}\"/>\n");
+            p = runEnd;
+        }
+    }
+
     private static readonly (string Label, string Color)[] Legend =
     [
         ("vmap block", "#2b6cb0"),
@@ -72,15 +86,17 @@ public static class SpaceMap
         ("free", "#e2e8f0"),
     ];
 
-    private static string Color(VmapAreaInfo area) => area.Kind switch
+    private static string Color(VmapAreaKind kind) => kind switch
     {
-        VmapAreaKind.Block => area.FreePages == area.Pages ? "#90cdf4" : "#2b6cb0",
         VmapAreaKind.MapRam => "#dd6b20",
         VmapAreaKind.Vmap or VmapAreaKind.Vmalloc => "#38a169",
         VmapAreaKind.Guard => "#e53e3e",
         VmapAreaKind.LazilyFreed => "#ecc94b",
         _ => "#e2e8f0",
     };
+
+    private static string SlotText(long bytes) =>
+        bytes % (1024 * 1024) == 0 ? $"{bytes / (1024 * 1024)} MiB" : $"{bytes / 1024} KiB";
 
     private static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal);
 }
