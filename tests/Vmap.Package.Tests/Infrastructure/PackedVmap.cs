@@ -23,23 +23,15 @@ public sealed class PackedVmap : IDisposable
         WorkDirectory = Directory.CreateTempSubdirectory("vmap-package-tests-").FullName;
         FeedDirectory = Path.Combine(WorkDirectory, "feed");
 
-        var pack = DotnetCli.Run(
-            RepositoryLayout.Root,
-            "pack", RepositoryLayout.RuntimeProject,
-            "-c", "Release",
-            "-o", FeedDirectory,
-            "--artifacts-path", Path.Combine(WorkDirectory, "artifacts"),
-            $"-p:Version={Version}",
-            "-tl:off");
-        if (pack.ExitCode != 0)
+        try
         {
-            throw new InvalidOperationException($"dotnet pack failed.\n{pack.Transcript}");
+            PackagePath = Pack(Version, FeedDirectory, Path.Combine(WorkDirectory, "artifacts"));
         }
-
-        PackagePath = Path.Combine(FeedDirectory, $"Vmap.{Version}.nupkg");
-        if (!File.Exists(PackagePath))
+        catch
         {
-            throw new InvalidOperationException($"dotnet pack did not write {PackagePath}.\n{pack.Transcript}");
+            // xunit never disposes a fixture whose constructor threw.
+            Directory.Delete(WorkDirectory, recursive: true);
+            throw;
         }
 
         _consumer = new(() => ConsumerProject.Create(this, Path.Combine(WorkDirectory, "set-ptr"), "SetPtr"));
@@ -83,6 +75,27 @@ public sealed class PackedVmap : IDisposable
         }
 
         Directory.Delete(WorkDirectory, recursive: true);
+    }
+
+    private static string Pack(string version, string feedDirectory, string artifactsDirectory)
+    {
+        var pack = DotnetCli.Run(
+            RepositoryLayout.Root,
+            "pack", RepositoryLayout.RuntimeProject,
+            "-c", "Release",
+            "-o", feedDirectory,
+            "--artifacts-path", artifactsDirectory,
+            $"-p:Version={version}",
+            "-tl:off");
+        if (pack.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"dotnet pack failed.\n{pack.Transcript}");
+        }
+
+        var packagePath = Path.Combine(feedDirectory, $"Vmap.{version}.nupkg");
+        return File.Exists(packagePath)
+            ? packagePath
+            : throw new InvalidOperationException($"dotnet pack did not write {packagePath}.\n{pack.Transcript}");
     }
 
     private static string GlobalPackagesFolder() =>
