@@ -53,7 +53,7 @@ public sealed class ConsumerProject
         if (libraries is { Count: > 0 })
         {
             // "add package" restores the project it edits, not the libraries it references.
-            Succeed(DotnetCli.Run(project.Directory, "restore", "-nodeReuse:false"));
+            Succeed(DotnetCli.Run(project.Directory, "restore"));
         }
 
         return project;
@@ -64,7 +64,7 @@ public sealed class ConsumerProject
     /// warnings, and the tests compare what each configuration prints.
     /// </summary>
     public BuildResult Build(params string[] extraArguments) =>
-        new(DotnetCli.Run(Directory, ["build", "--no-restore", "--no-incremental", "-tl:off", "-nodeReuse:false", .. extraArguments]));
+        new(DotnetCli.Run(Directory, ["build", "--no-restore", "--no-incremental", "-tl:off", .. extraArguments]));
 
     /// <summary>Runs the program a <see cref="Build"/> produced.</summary>
     public CliResult Run() =>
