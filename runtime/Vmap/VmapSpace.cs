@@ -1,8 +1,378 @@
+using System.Diagnostics;
+using System.Numerics;
+using Vmap.Annotations;
+using Vmap.Areas;
+using Vmap.Backends;
+using Vmap.Blocks;
+using Vmap.Purge;
+
 namespace Vmap;
 
-/// <summary>A vmap address space. The allocator lands with the runtime core issue.</summary>
-public sealed partial class VmapSpace
+/// <summary>
+/// A vmap address space modelled on Linux mm/vmalloc.c: maps discontiguous <see cref="Page"/>s at
+/// contiguous addresses (MapRam, Vmap) and allocates mapped memory (Vmalloc). Small MapRam calls are
+/// served from per-CPU vmap blocks, freed ranges are purged lazily, and every unmap is checked
+/// against the live mappings first: misuse throws <see cref="VmapMisuseException"/> and changes nothing.
+/// Thread-safe.
+/// </summary>
+public sealed partial class VmapSpace : IDisposable
 {
+    private readonly object _lock = new();
+    private readonly VmapBackend _backend;
+    private readonly int _pageShift;
+    private readonly long _startPage;
+    private readonly long _endPage;
+    private readonly int _guardOnAllAreas;
+    private readonly FreeAreaTree _free;
+    private readonly AreaTree<VmapArea> _busy = new();
+    private readonly UnmappedMappings _unmapped;
+    private readonly LazyFreeList _lazy = new();
+    private readonly BlockQueues _blocks;
+    private readonly Func<int> _currentCpu;
+    private int _liveMappings;
+    private long _mappedPages;
+    private long _guardPages;
+    private long _purges;
+    private long _retriedMaps;
+    private long _failedMaps;
+    private bool _disposed;
+
+    /// <summary>Creates a space over <paramref name="backend"/>; the space owns and disposes it.</summary>
+    internal VmapSpace(VmapBackend backend, VmapGeometry geometry, VmapOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(geometry);
+        ValidateGeometry(geometry, backend.Pool.PageSize);
+        Geometry = geometry;
+        Options = options ?? VmapOptions.Default;
+        _backend = backend;
+        Pool = backend.Pool;
+        _pageShift = BitOperations.Log2((uint)geometry.PageSize);
+        long blockBytes = (long)geometry.BlockPages * geometry.PageSize;
+        long start = backend.Reserve(geometry, blockBytes);
+        if (start % geometry.PageSize != 0 || (start - geometry.Start) % blockBytes != 0)
+        {
+            throw new InvalidOperationException($"The {backend.Name} backend reserved 0x{start:x}, which does not keep the geometry's offset from the {blockBytes}-byte block alignment.");
+        }
+
+        _startPage = start >> _pageShift;
+        _endPage = _startPage + geometry.TotalPages;
+        _guardOnAllAreas = geometry.Guard == GuardMode.BetweenAllAreas ? 1 : 0;
+
+        // The 2011 search kept the guard out of the area itself and checked only that the area ended
+        // by the end of the space, so the last area's guard could hang past it: one page beyond the
+        // end is free space that only a guard can occupy.
+        _free = new FreeAreaTree(_startPage, _endPage + _guardOnAllAreas);
+        _unmapped = new UnmappedMappings(geometry.BlockPages);
+        int queues = Options.SingleCpuQueue ? 1 : geometry.Cpus;
+        _blocks = new BlockQueues(queues, geometry.BlockPages);
+        var pick = Options.CurrentCpu ?? Thread.GetCurrentProcessorId;
+        _currentCpu = queues == 1 ? () => 0 : () => (int)((uint)pick() % (uint)queues);
+    }
+
+    /// <summary>Creates a space whose mappings are numbers only: no memory stands behind them.</summary>
+    /// <param name="geometry">The shape of the space, e.g. <see cref="VmapGeometry.X86_32_2011"/>.</param>
+    /// <param name="options">Behaviour switches; <see cref="VmapOptions.Default"/> when null.</param>
+    public static VmapSpace CreateSimulated(VmapGeometry geometry, VmapOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(geometry);
+        var backend = new SimulatedBackend(geometry.PageSize);
+        try
+        {
+            return new VmapSpace(backend, geometry, options);
+        }
+        catch
+        {
+            backend.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>The pool whose pages this space maps.</summary>
-    public PagePool Pool { get; private set; } = null!;
+    public PagePool Pool { get; }
+
+    /// <summary>The shape of the space.</summary>
+    public VmapGeometry Geometry { get; }
+
+    /// <summary>The behaviour switches.</summary>
+    public VmapOptions Options { get; }
+
+    /// <summary>What stands behind the mappings ("simulated", "linux-memfd").</summary>
+    public string BackendName => _backend.Name;
+
+    /// <summary>The first address of the space (the backend's reservation; the geometry's start for a simulated space).</summary>
+    public nint Start => (nint)(_startPage << _pageShift);
+
+    /// <summary>The first address after the space.</summary>
+    public nint End => (nint)(_endPage << _pageShift);
+
+    /// <summary>
+    /// vm_map_ram: maps <paramref name="pages"/> at consecutive addresses. Up to
+    /// <see cref="VmapGeometry.MaxBlockAlloc"/> pages come from a per-CPU vmap block; more get an area
+    /// of their own. Purges and retries once by itself before giving up.
+    /// </summary>
+    /// <returns>The address of the first page; release it with <see cref="UnmapRam"/> and the same count.</returns>
+    /// <exception cref="VmapExhaustedException">No room even after a purge and a retry.</exception>
+    /// <exception cref="VmapMisuseException">The page list is empty (VMAP005).</exception>
+    /// <exception cref="ArgumentException">A page is not a live page of <see cref="Pool"/>.</exception>
+    [return: MapsMemory("vmap-ram", CountParameter = "pages")]
+    public nint MapRam(ReadOnlySpan<Page> pages)
+    {
+        var failure = TryMap(AreaKind.Ram, pages, pages.Length, nameof(MapRam), out var address);
+        return failure is null ? address : throw failure;
+    }
+
+    /// <summary>Like <see cref="MapRam"/>, but returns false instead of throwing when the space is exhausted.</summary>
+    /// <param name="pages">The pages to map, in order.</param>
+    /// <param name="address">The address of the first page, or 0 when the call returns false.</param>
+    /// <exception cref="VmapMisuseException">The page list is empty (VMAP005).</exception>
+    /// <exception cref="ArgumentException">A page is not a live page of <see cref="Pool"/>.</exception>
+    public bool TryMapRam(ReadOnlySpan<Page> pages, [MapsMemory("vmap-ram", CountParameter = "pages")] out nint address) =>
+        TryMap(AreaKind.Ram, pages, pages.Length, nameof(TryMapRam), out address) is null;
+
+    /// <summary>vm_unmap_ram: unmaps a <see cref="MapRam"/> mapping. The count must be the mapped count.</summary>
+    /// <exception cref="VmapMisuseException">
+    /// The address is not the start of a live MapRam mapping or the count differs; nothing changed.
+    /// </exception>
+    public void UnmapRam([UnmapsMemory("vmap-ram", CountParameter = "pageCount")] nint address, int pageCount) =>
+        Unmap(address, pageCount, Family.Ram);
+
+    /// <summary>vmap: maps <paramref name="pages"/> for the long term in an area of its own, followed by a guard page.</summary>
+    /// <returns>The address of the first page; release it with <see cref="Vunmap"/>.</returns>
+    /// <exception cref="VmapExhaustedException">No room even after a purge and a retry.</exception>
+    /// <exception cref="VmapMisuseException">The page list is empty (VMAP005).</exception>
+    /// <exception cref="ArgumentException">A page is not a live page of <see cref="Pool"/>.</exception>
+    [return: MapsMemory("vmap", CountParameter = "pages")]
+    public nint Vmap(ReadOnlySpan<Page> pages)
+    {
+        var failure = TryMap(AreaKind.Vmap, pages, pages.Length, nameof(Vmap), out var address);
+        return failure is null ? address : throw failure;
+    }
+
+    /// <summary>vunmap: unmaps a <see cref="Vmap"/> mapping.</summary>
+    /// <exception cref="VmapMisuseException">The address is not the start of a live Vmap mapping; nothing changed.</exception>
+    public void Vunmap([UnmapsMemory("vmap")] nint address) => Unmap(address, null, Family.Vmap);
+
+    /// <summary>vmalloc: allocates pages from <see cref="Pool"/> and maps them in an area of its own, followed by a guard page.</summary>
+    /// <param name="size">Bytes; rounded up to whole pages.</param>
+    /// <returns>The address of the first page; release it with <see cref="Vfree"/>, which also frees the pages.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is 0.</exception>
+    /// <exception cref="VmapExhaustedException">No room even after a purge and a retry.</exception>
+    [return: MapsMemory("vmalloc")]
+    public nint Vmalloc(nuint size)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(size);
+        ulong pages = (size + (nuint)Geometry.PageSize - 1) / (nuint)Geometry.PageSize;
+        int count = pages > int.MaxValue ? int.MaxValue : (int)pages;
+        var failure = TryMap(AreaKind.Vmalloc, default, count, nameof(Vmalloc), out var address);
+        return failure is null ? address : throw failure;
+    }
+
+    /// <summary>vfree: unmaps a <see cref="Vmalloc"/> allocation and frees its pages.</summary>
+    /// <exception cref="VmapMisuseException">The address is not the start of a live Vmalloc allocation; nothing changed.</exception>
+    public void Vfree([UnmapsMemory("vmalloc")] nint address) => Unmap(address, null, Family.Vmalloc);
+
+    /// <summary>
+    /// vm_unmap_aliases: frees every vmap block with no live mapping left and purges every lazily
+    /// freed range into free space.
+    /// </summary>
+    public void UnmapAliases()
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            PurgeAll();
+        }
+    }
+
+    /// <summary>The live mapping containing <paramref name="address"/>, if any.</summary>
+    internal bool TryGetLiveMapping(nint address, out nint start, out int pageCount)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            long page = (long)address >> _pageShift;
+            if (address >= Start && address < End && FindLive(page, out var mapping))
+            {
+                start = AddressOf(mapping.Start);
+                pageCount = mapping.Pages;
+                return true;
+            }
+
+            start = 0;
+            pageCount = 0;
+            return false;
+        }
+    }
+
+    /// <summary>Releases the backend and its pool. Live mappings die with it.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        _backend.Dispose();
+    }
+
+    private static void ValidateGeometry(VmapGeometry g, int poolPageSize)
+    {
+        static void Require(bool ok, string what)
+        {
+            if (!ok)
+            {
+                throw new ArgumentException($"Invalid geometry: {what}.", "geometry");
+            }
+        }
+
+        Require(g.PageSize > 0 && BitOperations.IsPow2(g.PageSize), "PageSize must be a positive power of two");
+        Require(g.PageSize == poolPageSize, $"PageSize {g.PageSize} differs from the pool's {poolPageSize}");
+        Require(g.Size > 0 && g.Size % g.PageSize == 0, "Size must be a positive multiple of PageSize");
+        Require(g.Start >= 0 && g.Start % g.PageSize == 0, "Start must be page-aligned and not negative");
+        Require(g.BlockPages > 0 && BitOperations.IsPow2(g.BlockPages), "BlockPages must be a positive power of two (blocks are aligned to their size)");
+        Require(g.MaxBlockAlloc > 0 && g.MaxBlockAlloc <= g.BlockPages, "MaxBlockAlloc must be between 1 and BlockPages");
+        Require(g.Cpus > 0, "Cpus must be positive");
+        Require(g.LazyMaxPages >= 0, "LazyMaxPages must not be negative");
+    }
+
+    private nint AddressOf(long page) => (nint)(page << _pageShift);
+
+    private string? CaptureProvenance() => Options.TrackProvenance ? new StackTrace(2, fNeedFileInfo: true).ToString() : null;
+
+    /// <summary>Maps, purging and retrying once on failure; returns null on success, or the exhaustion to report.</summary>
+    private VmapExhaustedException? TryMap(AreaKind kind, ReadOnlySpan<Page> pages, int count, string call, out nint address)
+    {
+        string? provenance = CaptureProvenance();
+        bool fromBlock = kind == AreaKind.Ram && count <= Geometry.MaxBlockAlloc;
+        int cpu = fromBlock ? _currentCpu() : 0;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (kind != AreaKind.Vmalloc)
+            {
+                CheckPages(pages, call);
+            }
+
+            Page[]? own = null;
+            bool backendRefused = false;
+            for (int attempt = 0; attempt < 2; attempt++)
+            {
+                if (attempt == 1)
+                {
+                    _retriedMaps++;
+                    PurgeAll();
+                }
+
+                var placement = fromBlock ? VbAlloc(count, cpu, provenance) : AllocArea(kind, count, 1, GuardFor(kind), provenance);
+                if (placement.Area is null)
+                {
+                    continue;
+                }
+
+                if (kind == AreaKind.Vmalloc)
+                {
+                    own ??= AllocatePages(count);
+                }
+
+                if (!_backend.Map(AddressOf(placement.Start), own ?? pages))
+                {
+                    Unplace(placement);
+                    backendRefused = true;
+                    continue;
+                }
+
+                placement.Area.OwnPages = own;
+                _liveMappings++;
+                _mappedPages += count;
+                address = AddressOf(placement.Start);
+                return null;
+            }
+
+            if (own is not null)
+            {
+                foreach (var page in own)
+                {
+                    Pool.Free(page);
+                }
+            }
+
+            _failedMaps++;
+            address = 0;
+            var stats = SnapshotStats();
+            return new VmapExhaustedException(call, count, stats.FreePages, stats.LargestFreeRun, stats.LazilyFreedPages, backendRefused ? _backend.ExhaustionReason : null);
+        }
+    }
+
+    private void CheckPages(ReadOnlySpan<Page> pages, string call)
+    {
+        if (pages.IsEmpty)
+        {
+            throw new VmapMisuseException(
+                "VMAP005",
+                $"VMAP005: {call}([]): the page list is empty; a mapping needs at least one page.",
+                0,
+                null,
+                0);
+        }
+
+        lock (Pool.SyncRoot)
+        {
+            foreach (var page in pages)
+            {
+                Pool.ThrowIfNotLive(page, "pages");
+            }
+        }
+    }
+
+    private Page[] AllocatePages(int count)
+    {
+        var own = new Page[count];
+        for (int i = 0; i < count; i++)
+        {
+            own[i] = Pool.Allocate();
+        }
+
+        return own;
+    }
+
+    private int GuardFor(AreaKind kind) => kind is AreaKind.Vmap or AreaKind.Vmalloc ? 1 : _guardOnAllAreas;
+
+    private void Unmap(nint address, int? pageCount, string family)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var mapping = CheckUnmap(address, pageCount, family);
+
+            // The backend goes first: if it throws, nothing of ours has changed yet.
+            _backend.Unmap(address, mapping.Pages);
+            _liveMappings--;
+            _mappedPages -= mapping.Pages;
+            if (mapping.Block is { } block)
+            {
+                VbFree(block, (int)(mapping.Start - block.Start));
+            }
+            else
+            {
+                FreeArea(mapping.Area);
+            }
+        }
+    }
+
+    /// <summary>Where a new mapping went: an area of its own, or a range of a block.</summary>
+    private readonly record struct Placement(VmapArea? Area, VmapBlock? Block, long Start);
+
+    /// <summary>A live mapping as a caller sees it.</summary>
+    private readonly record struct LiveMapping(VmapArea Area, VmapBlock? Block, long Start, int Pages, string? Provenance)
+    {
+        public string Family => Area.Family;
+
+        public long End => Start + Pages;
+    }
 }

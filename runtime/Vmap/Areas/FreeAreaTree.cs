@@ -1,0 +1,107 @@
+namespace Vmap.Areas;
+
+/// <summary>
+/// Free space of a vmap space in page numbers: lowest-address fit with alignment, and freeing
+/// that merges with both neighbours so free space never fragments into touching pieces.
+/// </summary>
+internal sealed class FreeAreaTree
+{
+    private readonly AreaTree<byte> _tree = new();
+
+    public FreeAreaTree(long start, long end) => _tree.Insert(start, end, 0);
+
+    /// <summary>Pages in the tree.</summary>
+    public long Pages => _tree.TotalSize;
+
+    /// <summary>The largest free run.</summary>
+    public long LargestRun => _tree.LargestSize;
+
+    public int Count => _tree.Count;
+
+    /// <summary>Takes the lowest <paramref name="size"/> pages that start on a multiple of <paramref name="align"/>.</summary>
+    public bool TryCarve(long size, long align, out long start)
+    {
+        var node = _tree.FindLowestFit(size, align, out start);
+        if (node is null)
+        {
+            return false;
+        }
+
+        long s = node.Start, e = node.End, end = start + size;
+        if (start == s && end == e)
+        {
+            _tree.Remove(s);
+        }
+        else if (start == s)
+        {
+            _tree.Resize(s, end, e);
+        }
+        else
+        {
+            _tree.Resize(s, s, start);
+            if (end < e)
+            {
+                _tree.Insert(end, e, 0);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Returns [start, end) to free space, merged with free neighbours.</summary>
+    public void Release(long start, long end)
+    {
+        var prev = _tree.Floor(start - 1);
+        if (prev is not null && prev.End > start)
+        {
+            throw new InvalidOperationException($"vmalloc bug: freeing [{start}, {end}) overlaps free [{prev.Start}, {prev.End}).");
+        }
+
+        var next = _tree.Ceiling(start);
+        if (next is not null && next.Start < end)
+        {
+            throw new InvalidOperationException($"vmalloc bug: freeing [{start}, {end}) overlaps free [{next.Start}, {next.End}).");
+        }
+
+        bool mergePrev = prev is not null && prev.End == start;
+        bool mergeNext = next is not null && next.Start == end;
+        if (mergePrev && mergeNext)
+        {
+            long nextEnd = next!.End;
+            _tree.Remove(next.Start);
+            _tree.Resize(prev!.Start, prev.Start, nextEnd);
+        }
+        else if (mergePrev)
+        {
+            _tree.Resize(prev!.Start, prev.Start, end);
+        }
+        else if (mergeNext)
+        {
+            _tree.Resize(next!.Start, start, next.End);
+        }
+        else
+        {
+            _tree.Insert(start, end, 0);
+        }
+    }
+
+    /// <summary>True when page <paramref name="page"/> is free.</summary>
+    public bool Contains(long page) => _tree.Containing(page) is not null;
+
+    public IEnumerable<(long Start, long End)> Ranges() => _tree.InOrder().Select(n => (n.Start, n.End));
+
+    internal void Validate()
+    {
+        _tree.Validate();
+        long lastEnd = long.MinValue;
+        foreach (var n in _tree.InOrder())
+        {
+            if (n.Start == lastEnd)
+            {
+                throw new InvalidOperationException($"Free ranges touch at page {n.Start} without being merged.");
+            }
+
+            lastEnd = n.End;
+        }
+    }
+}

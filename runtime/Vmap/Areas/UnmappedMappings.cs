@@ -1,0 +1,88 @@
+using Vmap.Blocks;
+
+namespace Vmap.Areas;
+
+/// <summary>
+/// What was unmapped and not yet reused, so a second unmap of the same start is reported as a
+/// double unmap (VMAP003) rather than as an unknown address. Block mappings keep their record in
+/// their block while it lives; when a block is freed the whole block is kept here. A record is
+/// forgotten as soon as any new area overlaps it: from then on the address belongs to someone else.
+/// </summary>
+internal sealed class UnmappedMappings
+{
+    private readonly AreaTree<UnmappedMapping> _areas = new();
+    private readonly Dictionary<long, VmapBlock> _deadBlocks = new();
+    private readonly int _blockPages;
+
+    public UnmappedMappings(int blockPages) => _blockPages = blockPages;
+
+    public void Add(VmapArea area) =>
+        _areas.Insert(area.Start, area.End, new UnmappedMapping(area.Family, area.Pages, area.Provenance));
+
+    public void AddBlock(VmapBlock block) => _deadBlocks[block.Start / _blockPages] = block;
+
+    /// <summary>The unmapped mapping that started exactly at <paramref name="page"/>.</summary>
+    public UnmappedMapping? Find(long page)
+    {
+        var node = _areas.Floor(page);
+        if (node is not null && node.Start == page)
+        {
+            return node.Value;
+        }
+
+        if (_deadBlocks.TryGetValue(page / _blockPages, out var block))
+        {
+            int offset = (int)(page - block.Start);
+            int mapped = block.MappingAt(offset);
+            if (mapped < 0)
+            {
+                return new UnmappedMapping(Family.Ram, -mapped, block.ProvenanceAt(offset));
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Forgets every record that overlaps the new area [start, end).</summary>
+    public void ForgetOverlapping(long start, long end)
+    {
+        var node = _areas.Floor(start);
+        if (node is null || node.End <= start)
+        {
+            node = _areas.Ceiling(start);
+        }
+
+        while (node is not null && node.Start < end)
+        {
+            long next = node.End;
+            _areas.Remove(node.Start);
+            node = _areas.Ceiling(next);
+        }
+
+        if (_deadBlocks.Count == 0)
+        {
+            return;
+        }
+
+        long first = start / _blockPages, last = (end - 1) / _blockPages;
+        if (last - first + 1 <= _deadBlocks.Count)
+        {
+            for (long i = first; i <= last; i++)
+            {
+                _deadBlocks.Remove(i);
+            }
+        }
+        else
+        {
+            foreach (var i in _deadBlocks.Keys.Where(i => i >= first && i <= last).ToList())
+            {
+                _deadBlocks.Remove(i);
+            }
+        }
+    }
+
+    public int Count => _areas.Count + _deadBlocks.Count;
+}
+
+/// <summary>The record of one unmapped mapping.</summary>
+internal sealed record UnmappedMapping(string Family, int Pages, string? Provenance);

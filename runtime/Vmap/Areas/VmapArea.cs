@@ -1,0 +1,84 @@
+using Vmap.Blocks;
+
+namespace Vmap.Areas;
+
+/// <summary>What a busy area was allocated for; decides its release API and its guard page.</summary>
+internal enum AreaKind
+{
+    /// <summary>A vmap block: small MapRam mappings are carved from it.</summary>
+    Block,
+
+    /// <summary>A MapRam mapping with an area of its own (too big for a block, or the plain-area fallback).</summary>
+    Ram,
+
+    /// <summary>A Vmap mapping.</summary>
+    Vmap,
+
+    /// <summary>A Vmalloc allocation, with pages of its own.</summary>
+    Vmalloc,
+}
+
+/// <summary>The API families, named as the analyzers' annotations name them.</summary>
+internal static class Family
+{
+    public const string Ram = "vmap-ram";
+    public const string Vmap = "vmap";
+    public const string Vmalloc = "vmalloc";
+
+    public static string Of(AreaKind kind) => kind switch
+    {
+        AreaKind.Block or AreaKind.Ram => Ram,
+        AreaKind.Vmap => Vmap,
+        _ => Vmalloc,
+    };
+
+    /// <summary>The call that releases a mapping of <paramref name="family"/>.</summary>
+    public static string ReleaseApi(string family) => family switch
+    {
+        Ram => "UnmapRam",
+        Vmap => "Vunmap",
+        _ => "Vfree",
+    };
+}
+
+/// <summary>
+/// A busy range of the space (struct vmap_area): <see cref="Pages"/> usable pages from
+/// <see cref="Start"/>, then <see cref="GuardPages"/> pages nobody may map, so an overrun faults
+/// instead of landing in the next mapping.
+/// </summary>
+internal sealed class VmapArea
+{
+    public VmapArea(AreaKind kind, long start, int pages, int guardPages, string? provenance)
+    {
+        Kind = kind;
+        Start = start;
+        Pages = pages;
+        GuardPages = guardPages;
+        Provenance = provenance;
+    }
+
+    public AreaKind Kind { get; }
+
+    public long Start { get; }
+
+    public int Pages { get; }
+
+    public int GuardPages { get; }
+
+    /// <summary>End of the usable pages.</summary>
+    public long End => Start + Pages;
+
+    /// <summary>End of what the area holds in the free-area tree, guard included.</summary>
+    public long ReservedEnd => End + GuardPages;
+
+    public string Family => Areas.Family.Of(Kind);
+
+    /// <summary>The stack trace of the call that made it, when provenance tracking is on.</summary>
+    public string? Provenance { get; }
+
+    /// <summary>Set for <see cref="AreaKind.Block"/>.</summary>
+    public VmapBlock? Block { get; set; }
+
+    /// <summary>The pages Vmalloc allocated for the area; freed with it.</summary>
+    public Page[]? OwnPages { get; set; }
+}

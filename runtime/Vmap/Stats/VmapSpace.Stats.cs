@@ -1,0 +1,165 @@
+using System.Globalization;
+using Vmap.Areas;
+
+namespace Vmap;
+
+public sealed partial class VmapSpace
+{
+    /// <summary>A snapshot of the counters.</summary>
+    public VmapStats Stats
+    {
+        get
+        {
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                return SnapshotStats();
+            }
+        }
+    }
+
+    /// <summary>Every range of the space in address order: areas, guard pages, lazily freed and free ranges.</summary>
+    public IReadOnlyList<VmapAreaInfo> SnapshotAreas()
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var list = new List<VmapAreaInfo>();
+            foreach (var node in _busy.InOrder())
+            {
+                var area = node.Value;
+                if (area.Block is { } block)
+                {
+                    list.Add(new VmapAreaInfo(AddressOf(area.Start), area.Pages, VmapAreaKind.Block)
+                    {
+                        Cpu = block.Cpu,
+                        LivePages = block.LivePages,
+                        DirtyPages = block.Dirty,
+                        FreePages = block.Free,
+                    });
+                }
+                else
+                {
+                    var kind = area.Kind switch
+                    {
+                        AreaKind.Ram => VmapAreaKind.MapRam,
+                        AreaKind.Vmap => VmapAreaKind.Vmap,
+                        _ => VmapAreaKind.Vmalloc,
+                    };
+                    list.Add(new VmapAreaInfo(AddressOf(area.Start), area.Pages, kind) { LivePages = area.Pages });
+                }
+
+                if (area.GuardPages > 0 && area.End < _endPage)
+                {
+                    list.Add(new VmapAreaInfo(AddressOf(area.End), area.GuardPages, VmapAreaKind.Guard));
+                }
+            }
+
+            foreach (var (start, end) in _lazy.Pending)
+            {
+                list.Add(new VmapAreaInfo(AddressOf(start), Math.Min(end, _endPage) - start, VmapAreaKind.LazilyFreed));
+            }
+
+            foreach (var (start, end) in _free.Ranges())
+            {
+                if (start < _endPage)
+                {
+                    list.Add(new VmapAreaInfo(AddressOf(start), Math.Min(end, _endPage) - start, VmapAreaKind.Free));
+                }
+            }
+
+            list.Sort((a, b) => ((long)a.Start).CompareTo(b.Start));
+            return list;
+        }
+    }
+
+    /// <summary>
+    /// Writes a /proc/vmallocinfo-like listing: one line per area, guard page and lazily freed
+    /// range, in address order (free space is left out, as in the kernel's file).
+    /// </summary>
+    public void DumpAreas(TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        int width = Math.Max(8, ((long)End).ToString("x", CultureInfo.InvariantCulture).Length);
+        foreach (var a in SnapshotAreas())
+        {
+            if (a.Kind == VmapAreaKind.Free)
+            {
+                continue;
+            }
+
+            long start = a.Start, end = start + a.Pages * Geometry.PageSize;
+            string detail = a.Kind switch
+            {
+                VmapAreaKind.Block => $"vmap-block cpu={a.Cpu} live={a.LivePages} dirty={a.DirtyPages} free={a.FreePages}",
+                VmapAreaKind.MapRam => $"vm_map_ram pages={a.Pages}",
+                VmapAreaKind.Vmap => $"vmap pages={a.Pages}",
+                VmapAreaKind.Vmalloc => $"vmalloc pages={a.Pages}",
+                VmapAreaKind.Guard => "guard",
+                _ => "unpurged vm_area",
+            };
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"0x{start.ToString("x" + width, CultureInfo.InvariantCulture)}-0x{end.ToString("x" + width, CultureInfo.InvariantCulture)} {a.Pages * Geometry.PageSize,10} {detail}"));
+        }
+    }
+
+    private VmapStats SnapshotStats()
+    {
+        long blockFree = 0, blockDirty = 0;
+        foreach (var block in _blocks.All)
+        {
+            blockFree += block.Free;
+            blockDirty += block.Dirty;
+        }
+
+        // Under BetweenAllAreas the page past the end is only ever a guard: not free space to report.
+        long freePages = _free.Pages, largest = _free.LargestRun;
+        if (_guardOnAllAreas == 1 && _free.Contains(_endPage))
+        {
+            freePages--;
+            largest = 0;
+            foreach (var (start, end) in _free.Ranges())
+            {
+                largest = Math.Max(largest, Math.Min(end, _endPage) - start);
+            }
+        }
+
+        return new VmapStats
+        {
+            TotalPages = Geometry.TotalPages,
+            LiveMappings = _liveMappings,
+            LiveAreas = _busy.Count,
+            Blocks = _blocks.Count,
+            MappedPages = _mappedPages,
+            FreePages = freePages,
+            LargestFreeRun = largest,
+            LazilyFreedPages = _lazy.Pages,
+            BlockFreePages = blockFree,
+            BlockDirtyPages = blockDirty,
+            GuardPages = _guardPages,
+            Purges = _purges,
+            RetriedMaps = _retriedMaps,
+            FailedMaps = _failedMaps,
+        };
+    }
+
+    /// <summary>Checks every structure against the others; for tests. Throws on the first inconsistency.</summary>
+    internal void Validate()
+    {
+        lock (_lock)
+        {
+            _free.Validate();
+            _busy.Validate();
+            long reserved = 0;
+            foreach (var node in _busy.InOrder())
+            {
+                reserved += node.Value.Pages + node.Value.GuardPages;
+            }
+
+            long domain = _endPage + _guardOnAllAreas - _startPage;
+            if (_free.Pages + _lazy.Pages + reserved != domain)
+            {
+                throw new InvalidOperationException($"Pages lost: free {_free.Pages} + lazy {_lazy.Pages} + busy {reserved} != {domain}.");
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+namespace Vmap;
+
+/// <summary>Behaviour switches of a <see cref="VmapSpace"/>.</summary>
+public sealed record VmapOptions
+{
+    /// <summary>The defaults: stealing and the plain-area fallback on, per-CPU queues, no provenance.</summary>
+    public static VmapOptions Default { get; } = new();
+
+    /// <summary>
+    /// The 2011 kernel's behaviour for a boot-time loop: one CPU queue, no stealing, no fallback.
+    /// Combine with <c>VmapGeometry.X86_32_2011 with { Guard = GuardMode.BetweenAllAreas }</c> to
+    /// reproduce the seed's 15360.
+    /// </summary>
+    public static VmapOptions Kernel2011 { get; } = new()
+    {
+        StealFromOtherCpus = false,
+        FallbackToPlainArea = false,
+        SingleCpuQueue = true,
+    };
+
+    /// <summary>
+    /// Record the stack trace of every map call, so a misuse message can say where the nearest
+    /// mapping was made. Costs a stack walk per map.
+    /// </summary>
+    public bool TrackProvenance { get; init; }
+
+    /// <summary>
+    /// When the current CPU's blocks are full and no new block fits, a small MapRam takes untouched
+    /// pages from another CPU's block before giving up. The kernel does not.
+    /// </summary>
+    public bool StealFromOtherCpus { get; init; } = true;
+
+    /// <summary>
+    /// When no block has room, a small MapRam gets a plain area of exactly its size (no guard page
+    /// under <see cref="GuardMode.VmallocOnly"/>), so space that cannot hold an aligned block is
+    /// still used. The kernel does not.
+    /// </summary>
+    public bool FallbackToPlainArea { get; init; } = true;
+
+    /// <summary>
+    /// Use one block queue instead of one per CPU, as a loop pinned to one CPU would (the kernel's
+    /// boot-time measurement): counts then do not depend on where the thread ran.
+    /// </summary>
+    public bool SingleCpuQueue { get; init; }
+
+    /// <summary>Picks the CPU queue in place of <c>Thread.GetCurrentProcessorId()</c>; lets tests place blocks on chosen CPUs.</summary>
+    internal Func<int>? CurrentCpu { get; init; }
+}
