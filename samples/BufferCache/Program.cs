@@ -35,7 +35,7 @@ using (space)
     {
         Console.WriteLine();
         Console.WriteLine($"the runtime refused the unmap ({nameof(VmapMisuseException)}, rule {e.Rule}):");
-        Console.WriteLine(e.Message);
+        Console.WriteLine(e.Message.TrimEnd());
         Console.WriteLine();
         VmapStats state = space.Stats;
         Console.WriteLine($"nothing changed: {state.LiveMappings} mappings still live, {cache.CachedBuffers.Count} cached buffers intact");

@@ -45,6 +45,9 @@ public sealed class Workload
     /// <summary>First block of the log on the device, after the metadata.</summary>
     public long LogStart { get; }
 
+    /// <summary>Every record appended to the log, in order.</summary>
+    public IReadOnlyList<LogRecord> Appended => _appended.Select(a => a.Record).ToList();
+
     /// <summary>Log records that recovery found (empty on a space without bytes).</summary>
     public IReadOnlyList<LogRecord> Recovered { get; private set; } = [];
 

@@ -21,8 +21,6 @@ public sealed class Xlog
     public const int SplitBufferPages = 2;
 
     private readonly XfsBufCache _cache;
-    private readonly XfsBuf _iclog;
-    private readonly XfsBuf _splitBuffer;
     private int _head;
     private int _used;
     private long _nextLsn = 1;
@@ -33,9 +31,15 @@ public sealed class Xlog
         _cache = cache;
         LogStart = logStart;
         LogBytes = LogPages * cache.PageSize;
-        _iclog = cache.GetUncached(IclogPages);
-        _splitBuffer = cache.GetUncached(SplitBufferPages);
+        Iclog = cache.GetUncached(IclogPages);
+        SplitBuffer = cache.GetUncached(SplitBufferPages);
     }
+
+    /// <summary>The in-core log buffer (iclog): records gather here before a sync.</summary>
+    public XfsBuf Iclog { get; }
+
+    /// <summary>The buffer that carries the wrapped part of a split write (l_xbuf).</summary>
+    public XfsBuf SplitBuffer { get; }
 
     /// <summary>First block of the on-disk log.</summary>
     public long LogStart { get; }
@@ -67,7 +71,7 @@ public sealed class Xlog
         }
 
         int size = LogRecord.DiskSize(payload.Length);
-        if (_used + size > _iclog.Length)
+        if (_used + size > Iclog.Length)
         {
             Sync();
         }
@@ -75,7 +79,7 @@ public sealed class Xlog
         long lsn = _nextLsn++;
         if (_cache.Memory.HoldsData)
         {
-            LogRecord.Encode(lsn, payload, _cache.Data(_iclog).Slice(_used, size));
+            LogRecord.Encode(lsn, payload, _cache.Data(Iclog).Slice(_used, size));
         }
 
         _used += size;
@@ -96,8 +100,8 @@ public sealed class Xlog
     public void Unmount()
     {
         Force();
-        _cache.Free(_splitBuffer);
-        _cache.Free(_iclog);
+        _cache.Free(SplitBuffer);
+        _cache.Free(Iclog);
     }
 
     private void Sync()
@@ -106,15 +110,15 @@ public sealed class Xlog
         if (_head + count > LogBytes)
         {
             int split = LogBytes - _head;
-            _cache.WriteAt(_iclog, LogStart + (_head / BlockDevice.BlockSize), split);
-            _cache.SetPtr(_splitBuffer, _iclog.Addr + split, count - split);
-            _cache.WriteAt(_splitBuffer, LogStart, count - split);
+            _cache.WriteAt(Iclog, LogStart + (_head / BlockDevice.BlockSize), split);
+            _cache.SetPtr(SplitBuffer, Iclog.Addr + split, count - split);
+            _cache.WriteAt(SplitBuffer, LogStart, count - split);
             _head = count - split;
             SplitWrites++;
         }
         else
         {
-            _cache.WriteAt(_iclog, LogStart + (_head / BlockDevice.BlockSize), count);
+            _cache.WriteAt(Iclog, LogStart + (_head / BlockDevice.BlockSize), count);
             _head = (_head + count) % LogBytes;
         }
 
