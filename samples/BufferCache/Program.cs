@@ -37,19 +37,25 @@ using (space)
         Console.WriteLine($"the runtime refused the unmap ({nameof(VmapMisuseException)}, rule {e.Rule}):");
         Console.WriteLine(e.Message.TrimEnd());
         Console.WriteLine();
-        VmapStats state = space.Stats;
-        Console.WriteLine($"nothing changed: {state.LiveMappings} mappings still live, {cache.CachedBuffers.Count} cached buffers intact");
-        Console.WriteLine("the fix: dotnet run --project samples/BufferCache -- --fixed");
+        int readable = memory.HoldsData ? cache.CachedBuffers.Count(workload.ReadsAsWritten) : 0;
+        Console.WriteLine(
+            $"nothing changed: {space.Stats.LiveMappings} mappings still live (the split buffer's own one among them, " +
+            $"though its Addr no longer names it), {cache.CachedBuffers.Count} cached buffers intact" +
+            (memory.HoldsData ? $", {readable} of them still reading as written" : ""));
+        Console.WriteLine("the corrected cache: dotnet run --project samples/BufferCache -- --fixed");
         return 3;
     }
 
     space.UnmapAliases();
     VmapStats stats = space.Stats;
+
+    // Every mapping the run made is a buffer's or recovery's; whatever is not live any more was unmapped.
+    int maps = cache.Maps + 1;
     Console.WriteLine(
         $"stats: buffers {cache.BuffersAllocated} allocated / {cache.BuffersFreed} freed, " +
-        $"buffer maps {cache.Maps}, purges {stats.Purges}, " +
+        $"maps {maps} ({cache.Maps} buffers, 1 log recovery), unmaps {maps - stats.LiveMappings}, purges {stats.Purges}, " +
         $"space in use: {stats.LiveMappings} mappings, {stats.MappedPages} mapped pages, {stats.LiveAreas} areas, " +
-        $"pool pages in use {space.Pool.AllocatedCount}");
+        $"{stats.LazilyFreedPages} lazily freed pages; pool pages in use {space.Pool.AllocatedCount}");
     return stats.LiveMappings == 0 && space.Pool.AllocatedCount == 0 ? 0 : 1;
 }
 

@@ -111,6 +111,22 @@ public sealed class Workload
         _output.WriteLine($"log: {log.RecordsWritten} records, {log.Syncs} writes, {log.SplitWrites} split write(s) across the end of the {log.LogBytes / 1024} KiB log");
     }
 
+    /// <summary>Whether metadata buffer <paramref name="bp"/> holds, through its Addr, the bytes the workload wrote to it.</summary>
+    public bool ReadsAsWritten(XfsBuf bp)
+    {
+        int index = (int)(bp.BlockNumber / BlocksPerSlot(Cache.PageSize));
+        Span<byte> data = Cache.Data(bp);
+        for (int offset = 0; offset < data.Length; offset++)
+        {
+            if (data[offset] != ExpectedByte(index, offset))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private void ReadBackMetadata()
     {
         int checkedBytes = 0;
@@ -119,16 +135,12 @@ public sealed class Workload
             XfsBuf bp = Cache.Read(BlockOf(i), PageCountOf(i));
             if (Cache.Memory.HoldsData)
             {
-                Span<byte> data = Cache.Data(bp);
-                for (int offset = 0; offset < data.Length; offset++)
+                if (!ReadsAsWritten(bp))
                 {
-                    if (data[offset] != ExpectedByte(i, offset))
-                    {
-                        throw new InvalidDataException($"Metadata buffer {i} (block {bp.BlockNumber}) reads {data[offset]} at byte {offset}, expected {ExpectedByte(i, offset)}.");
-                    }
+                    throw new InvalidDataException($"Metadata buffer {i} (block {bp.BlockNumber}) does not read back as written.");
                 }
 
-                checkedBytes += data.Length;
+                checkedBytes += bp.Length;
             }
 
             Cache.Release(bp);
