@@ -207,25 +207,6 @@ public abstract class XfsBufCache
         }
     }
 
-    /// <summary>
-    /// Reads the log into the <see cref="Xlog.LogPages"/> + 1 pages mapped at
-    /// <paramref name="addr"/>, repeats the log's first page after its end so a record that wraps
-    /// reads contiguously, and scans it. Finds nothing on a space without bytes.
-    /// </summary>
-    protected IReadOnlyList<LogRecord> ScanLog(nint addr, long logStart)
-    {
-        if (!Memory.HoldsData)
-        {
-            return [];
-        }
-
-        int logBytes = Xlog.LogPages * PageSize;
-        Span<byte> view = Memory.At(addr, logBytes + PageSize);
-        Device.Read(logStart, view[..logBytes]);
-        view[..PageSize].CopyTo(view[logBytes..]);
-        return LogRecord.Scan(view, logBytes);
-    }
-
     /// <summary>Returns <paramref name="pages"/> to the space's pool.</summary>
     protected void FreePages(Page[] pages)
     {
@@ -233,6 +214,19 @@ public abstract class XfsBufCache
         {
             Space.Pool.Free(page);
         }
+    }
+
+    /// <summary>
+    /// Reads the log into <paramref name="view"/>, a mapping of one page more than the log,
+    /// repeats the log's first page after its end so a record that wraps reads contiguously, and
+    /// scans it.
+    /// </summary>
+    protected IReadOnlyList<LogRecord> ScanLog(Span<byte> view, long logStart)
+    {
+        int logBytes = Xlog.LogPages * PageSize;
+        Device.Read(logStart, view[..logBytes]);
+        view[..PageSize].CopyTo(view[logBytes..]);
+        return LogRecord.Scan(view, logBytes);
     }
 
     private XfsBuf Allocate(long block, int pageCount)

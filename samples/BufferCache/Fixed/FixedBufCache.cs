@@ -35,7 +35,7 @@ public sealed class FixedBufCache(VmapSpace space, BufferMemory memory, BlockDev
         var pages = new Page[Xlog.LogPages + 1];
         AllocatePages(pages);
         nint addr = Space.MapRam(pages);
-        IReadOnlyList<LogRecord> records = ScanLog(addr, logStart);
+        IReadOnlyList<LogRecord> records = Memory.HoldsData ? ScanLog(Space.GetSpan(addr, pages.Length * PageSize), logStart) : [];
         Space.UnmapRam(addr, pages.Length);
         FreePages(pages);
         return records;

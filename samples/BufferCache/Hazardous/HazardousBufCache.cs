@@ -36,7 +36,7 @@ public sealed class HazardousBufCache(VmapSpace space, BufferMemory memory, Bloc
         var pages = new Page[Xlog.LogPages + 1];
         AllocatePages(pages);
         nint addr = Space.MapRam(pages);
-        IReadOnlyList<LogRecord> records = ScanLog(addr, logStart);
+        IReadOnlyList<LogRecord> records = Memory.HoldsData ? ScanLog(Space.GetSpan(addr, pages.Length * PageSize), logStart) : [];
         Space.UnmapRam(addr, Xlog.LogPages);
         FreePages(pages);
         return records;
