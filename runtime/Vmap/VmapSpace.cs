@@ -243,7 +243,17 @@ public sealed partial class VmapSpace : IDisposable
 
     private nint AddressOf(long page) => (nint)(page << _pageShift);
 
-    private string? CaptureProvenance() => Options.TrackProvenance ? new StackTrace(2, fNeedFileInfo: true).ToString() : null;
+    /// <summary>The caller's stack, starting at the frame that called into the space.</summary>
+    private string? CaptureProvenance()
+    {
+        if (!Options.TrackProvenance)
+        {
+            return null;
+        }
+
+        var frames = new StackTrace(fNeedFileInfo: true).GetFrames().SkipWhile(f => f.GetMethod()?.DeclaringType != typeof(VmapSpace)).SkipWhile(f => f.GetMethod()?.DeclaringType == typeof(VmapSpace));
+        return new StackTrace(frames).ToString();
+    }
 
     /// <summary>Maps, purging and retrying once on failure; returns null on success, or the exhaustion to report.</summary>
     private VmapExhaustedException? TryMap(AreaKind kind, ReadOnlySpan<Page> pages, int count, string call, out nint address)

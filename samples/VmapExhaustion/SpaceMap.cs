@@ -36,15 +36,16 @@ public static class SpaceMap
         foreach (var area in space.SnapshotAreas())
         {
             long start = (long)area.Start / pageSize, end = start + area.Pages;
-            string color = Color(area);
-            for (long p = start; p < end;)
+            if (area.Kind == VmapAreaKind.Block)
             {
-                long slot = p / slotPages;
-                long runEnd = Math.Min(end, (slot + 1) * slotPages);
-                int x = Left + (int)(slot - firstSlot) * (Column + Gap);
-                int y = Top + (int)(p - (slot * slotPages));
-                svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x}\" y=\"{y}\" width=\"{Column}\" height=\"{runEnd - p}\" fill=\"{color}\"/>\n");
-                p = runEnd;
+                // The handed-out front of a block in its colour, the untouched tail lighter.
+                long tail = end - area.FreePages;
+                DrawRange(svg, start, tail, "#2b6cb0", slotPages, firstSlot);
+                DrawRange(svg, tail, end, "#90cdf4", slotPages, firstSlot);
+            }
+            else
+            {
+                DrawRange(svg, start, end, Color(area.Kind), slotPages, firstSlot);
             }
         }
 
@@ -61,6 +62,19 @@ public static class SpaceMap
         return svg.ToString();
     }
 
+    private static void DrawRange(StringBuilder svg, long start, long end, string color, long slotPages, long firstSlot)
+    {
+        for (long p = start; p < end;)
+        {
+            long slot = p / slotPages;
+            long runEnd = Math.Min(end, (slot + 1) * slotPages);
+            int x = Left + (int)(slot - firstSlot) * (Column + Gap);
+            int y = Top + (int)(p - (slot * slotPages));
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x}\" y=\"{y}\" width=\"{Column}\" height=\"{runEnd - p}\" fill=\"{color}\"/>\n");
+            p = runEnd;
+        }
+    }
+
     private static readonly (string Label, string Color)[] Legend =
     [
         ("vmap block", "#2b6cb0"),
@@ -72,9 +86,8 @@ public static class SpaceMap
         ("free", "#e2e8f0"),
     ];
 
-    private static string Color(VmapAreaInfo area) => area.Kind switch
+    private static string Color(VmapAreaKind kind) => kind switch
     {
-        VmapAreaKind.Block => area.FreePages == area.Pages ? "#90cdf4" : "#2b6cb0",
         VmapAreaKind.MapRam => "#dd6b20",
         VmapAreaKind.Vmap or VmapAreaKind.Vmalloc => "#38a169",
         VmapAreaKind.Guard => "#e53e3e",

@@ -113,6 +113,11 @@ internal sealed class Annotations
         {
             foreach (var attribute in parameter.GetAttributes())
             {
+                if (!IsMapsMemory(attribute.AttributeClass) && !IsUnmapsMemory(attribute.AttributeClass))
+                {
+                    continue;
+                }
+
                 if (Family(attribute) is not { } family)
                 {
                     continue;
@@ -137,13 +142,13 @@ internal sealed class Annotations
     }
 
     private static string? Family(AttributeData attribute) =>
-        attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string family ? family : null;
+        attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0] is { Kind: TypedConstantKind.Primitive, Value: string family } ? family : null;
 
     private static int? CountOrdinal(IMethodSymbol method, AttributeData attribute)
     {
         foreach (var named in attribute.NamedArguments)
         {
-            if (named.Key == "CountParameter" && named.Value.Value is string name)
+            if (named.Key == "CountParameter" && named.Value is { Kind: TypedConstantKind.Primitive, Value: string name })
             {
                 foreach (var parameter in method.Parameters)
                 {

@@ -70,6 +70,8 @@ internal sealed class KeyBuilder
                 return Member(property.Property, property.Instance);
             case IConversionOperation { IsImplicit: true } conversion:
                 return Storage(conversion.Operand);
+            case IDeclarationExpressionOperation declaration:
+                return Storage(declaration.Expression);
             default:
                 return null;
         }

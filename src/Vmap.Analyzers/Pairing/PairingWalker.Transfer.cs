@@ -463,6 +463,9 @@ internal sealed partial class PairingWalker
                         Site = site,
                         OnEveryPath = (facts.Flags & MappingFlags.Live) == 0,
                     });
+
+                    // On the paths where it was still live this call released it: no leak on top.
+                    state.Mappings[value.Mapping] = facts with { Flags = MappingFlags.Released };
                     return;
                 }
 

@@ -1,0 +1,91 @@
+using Vmap.Backends;
+
+namespace Vmap.Tests;
+
+/// <summary>Small spaces whose every page a test can name.</summary>
+internal static class TestSpaces
+{
+    public const long Base = 0x100000;
+    public const int PageSize = 4096;
+
+    /// <summary>64 pages at 0x100000: four 16-page blocks, 4-page block maps, 2 CPUs, purges only when asked or out of room.</summary>
+    public static VmapGeometry Small { get; } = new(
+        Start: Base,
+        Size: 64 * PageSize,
+        PageSize: PageSize,
+        BlockPages: 16,
+        MaxBlockAlloc: 4,
+        Cpus: 2,
+        LazyMaxPages: 1000,
+        Guard: GuardMode.VmallocOnly);
+
+    public static nint Page(long n) => (nint)(Base + (n * PageSize));
+
+    public static VmapSpace Create(VmapGeometry? geometry = null, VmapOptions? options = null, int cpu = 0) =>
+        VmapSpace.CreateSimulated(geometry ?? Small, (options ?? VmapOptions.Default) with { CurrentCpu = () => cpu });
+
+    /// <summary>A space whose CPU the test moves between calls.</summary>
+    public static VmapSpace Create(CpuSwitch cpu, VmapGeometry? geometry = null, VmapOptions? options = null) =>
+        VmapSpace.CreateSimulated(geometry ?? Small, (options ?? VmapOptions.Default) with { CurrentCpu = () => cpu.Cpu });
+
+    public static Page[] Pages(VmapSpace space, int count)
+    {
+        var pages = new Page[count];
+        for (int i = 0; i < count; i++)
+        {
+            pages[i] = space.Pool.Allocate();
+        }
+
+        return pages;
+    }
+
+    /// <summary>Everything observable about a space, to prove a refused call changed nothing.</summary>
+    public static (VmapStats Stats, string Areas) State(VmapSpace space) =>
+        (space.Stats, string.Join("\n", space.SnapshotAreas()));
+}
+
+internal sealed class CpuSwitch
+{
+    public int Cpu { get; set; }
+}
+
+/// <summary>A backend that records calls and can refuse maps, as vm.max_map_count would.</summary>
+internal sealed class RecordingBackend : VmapBackend
+{
+    private readonly SimulatedPagePool _pool = new(TestSpaces.PageSize);
+
+    public override PagePool Pool => _pool;
+
+    public override string Name => "recording";
+
+    public int RefuseNextMaps { get; set; }
+
+    public List<string> Calls { get; } = new();
+
+    public override string? ExhaustionReason => "map count limit 3 reached";
+
+    public override nint Reserve(VmapGeometry geometry, long alignment) => (nint)geometry.Start;
+
+    public override bool Map(nint address, ReadOnlySpan<Page> pages)
+    {
+        if (RefuseNextMaps > 0)
+        {
+            RefuseNextMaps--;
+            Calls.Add($"refuse 0x{(long)address:x} {pages.Length}");
+            return false;
+        }
+
+        Calls.Add($"map 0x{(long)address:x} {pages.Length}");
+        return true;
+    }
+
+    public override void Unmap(nint address, int pageCount) => Calls.Add($"unmap 0x{(long)address:x} {pageCount}");
+
+    public bool Disposed { get; private set; }
+
+    public override void Dispose()
+    {
+        Disposed = true;
+        _pool.Dispose();
+    }
+}

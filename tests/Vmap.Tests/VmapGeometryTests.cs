@@ -1,0 +1,53 @@
+namespace Vmap.Tests;
+
+public class VmapGeometryTests
+{
+    [Fact]
+    public void X86_32_2011_is_the_seed_machine()
+    {
+        var g = VmapGeometry.X86_32_2011;
+        Assert.Equal(119L * 1024 * 1024, g.Size);
+        Assert.Equal(0, g.Start % (1024 * 1024));
+        Assert.Equal((4096, 256, 32, 8, GuardMode.VmallocOnly), (g.PageSize, g.BlockPages, g.MaxBlockAlloc, g.Cpus, g.Guard));
+        Assert.Equal(30464, g.TotalPages);
+
+        // lazy_max_pages = fls(8 CPUs) * 32 MiB / PAGE_SIZE
+        Assert.Equal(4 * 8192, g.LazyMaxPages);
+    }
+
+    [Fact]
+    public void Default64_follows_the_kernel_constants_for_64_bit()
+    {
+        var g = VmapGeometry.Default64;
+        Assert.Equal(128L << 30, g.Size);
+
+        // VMAP_BBMAP_BITS = min(1024, max(2 * 64, 32M pages / 8 / 16))
+        Assert.Equal((4096, 1024, 64), (g.PageSize, g.BlockPages, g.MaxBlockAlloc));
+        Assert.Equal(0, g.Start % ((long)g.BlockPages * g.PageSize));
+    }
+
+    [Theory]
+    [InlineData("PageSize", "Invalid geometry: PageSize 8192 differs from the pool's 4096.")]
+    [InlineData("Size", "Invalid geometry: Size must be a positive multiple of PageSize.")]
+    [InlineData("BlockPages", "Invalid geometry: BlockPages must be a positive power of two (blocks are aligned to their size).")]
+    [InlineData("MaxBlockAlloc", "Invalid geometry: MaxBlockAlloc must be between 1 and BlockPages.")]
+    [InlineData("Cpus", "Invalid geometry: Cpus must be positive.")]
+    public void Invalid_geometry_is_refused(string field, string message)
+    {
+        var g = TestSpaces.Small;
+        var bad = field switch
+        {
+            "PageSize" => g with { PageSize = 8192 },
+            "Size" => g with { Size = 100 },
+            "BlockPages" => g with { BlockPages = 12 },
+            "MaxBlockAlloc" => g with { MaxBlockAlloc = 17 },
+            _ => g with { Cpus = 0 },
+        };
+
+        // The simulated pool is sized from the geometry, so a page-size mismatch needs a backend of its own.
+        var ex = field == "PageSize"
+            ? Assert.Throws<ArgumentException>(() => new VmapSpace(new RecordingBackend(), bad, null))
+            : Assert.Throws<ArgumentException>(() => VmapSpace.CreateSimulated(bad));
+        Assert.Equal(message + " (Parameter 'geometry')", ex.Message);
+    }
+}
