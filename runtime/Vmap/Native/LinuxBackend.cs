@@ -123,7 +123,7 @@ internal sealed class LinuxBackend : VmapBackend
         int count = _layout.CountAfterMap(slot, runs);
         if (count > _layout.Count && !WithinBudget(count, out string? overBudget))
         {
-            _exhaustionReason = $"{overBudget}: mapping {pages.Length} page(s) at 0x{address:x} would cut this space's reservation into {count} mappings; it holds {_layout.Count}";
+            _exhaustionReason = $"{overBudget}: mapping {pages.Length} page(s) at 0x{address:x} would cut this space's reservation into {count} mappings; it holds {_layout.Count}.";
             return false;
         }
 
@@ -150,7 +150,7 @@ internal sealed class LinuxBackend : VmapBackend
                     throw new IOException($"mmap of {run} pool page(s) at 0x{at:x} failed: {error}.");
                 }
 
-                _exhaustionReason = $"vm.max_map_count = {_maxMapCount} was reached: mmap of {run} page(s) at 0x{at:x} failed with ENOMEM while the process held {CountMappings(out _)}";
+                _exhaustionReason = $"vm.max_map_count = {_maxMapCount} was reached: mmap of {run} page(s) at 0x{at:x} failed with ENOMEM while the process held {CountMappings(out _)}.";
                 return false;
             }
 
@@ -250,7 +250,7 @@ internal sealed class LinuxBackend : VmapBackend
             return true;
         }
 
-        why = $"vm.max_map_count = {_maxMapCount} was reached: the process holds {others} mappings outside this space and {RuntimeHeadroom} stay free for the runtime, which leaves this space's reservation {_budget}";
+        why = $"vm.max_map_count = {_maxMapCount} was reached: the process holds {others} mappings outside this space and keeps {RuntimeHeadroom} free for the runtime, which leaves {_budget} for this space";
         return false;
     }
 
@@ -259,7 +259,7 @@ internal sealed class LinuxBackend : VmapBackend
     {
         CountMappings(out int inside, out int total);
         others = total - inside;
-        return _maxMapCount - others - RuntimeHeadroom;
+        return Math.Max(0, _maxMapCount - others - RuntimeHeadroom);
     }
 
     /// <summary>"N memory mappings, M of them inside this space's reservation", from /proc/self/maps.</summary>

@@ -63,13 +63,13 @@ public sealed partial class VmapSpace
     /// was unmapped, never mapped, or runs past the mapping's end.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative.</exception>
-    /// <exception cref="NotSupportedException">The space is simulated: no memory stands behind its mappings.</exception>
+    /// <exception cref="NotSupportedException">The space is not native: no memory stands behind its mappings.</exception>
     public unsafe Span<byte> GetSpan(nint address, int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        if (_backend is SimulatedBackend)
+        if (_backend is not LinuxBackend)
         {
-            throw new NotSupportedException("A simulated space has no memory behind its mappings; use VmapSpace.CreateNative for real memory.");
+            throw new NotSupportedException($"This {BackendName} space has no memory behind its mappings; use VmapSpace.CreateNative for real memory.");
         }
 
         lock (_lock)

@@ -100,7 +100,7 @@ public unsafe class LinuxBackendTests
         Assert.Equal(8, mapped);
         Assert.Equal(9, backend.VmaCount);
         Assert.Equal(
-            $"the map-count limit VmapOptions.MapCountLimit = 9 (standing in for vm.max_map_count = {LinuxBackend.ReadMaxMapCount()}) was reached: mapping 1 page(s) at 0x{start + (8 * PageSize):x} would cut this space's reservation into 10 mappings; it holds 9",
+            $"the map-count limit VmapOptions.MapCountLimit = 9 (standing in for vm.max_map_count = {LinuxBackend.ReadMaxMapCount()}) was reached: mapping 1 page(s) at 0x{start + (8 * PageSize):x} would cut this space's reservation into 10 mappings; it holds 9.",
             backend.ExhaustionReason);
         Assert.Equal(9, ProcMaps.Within(start, Geometry.Size).Count);
 
