@@ -10,15 +10,6 @@ namespace BufferCache.Cache;
 /// </summary>
 public sealed class XfsBuf
 {
-    /// <summary>Creates a buffer for <paramref name="blockNumber"/> over <paramref name="pages"/>; not yet visible at any address.</summary>
-    public XfsBuf(long blockNumber, Page[] pages, int pageSize)
-    {
-        BlockNumber = blockNumber;
-        Pages = pages;
-        PageCount = pages.Length;
-        Length = pages.Length * pageSize;
-    }
-
     /// <summary>First disk block, in 512-byte basic blocks (b_bn); -1 for an uncached buffer.</summary>
     public readonly long BlockNumber;
 
@@ -45,4 +36,13 @@ public sealed class XfsBuf
 
     /// <summary>The buffer's place on the cache's LRU of unused buffers, when it is there.</summary>
     internal LinkedListNode<XfsBuf>? LruNode;
+
+    /// <summary>Creates a buffer for <paramref name="blockNumber"/> over <paramref name="pages"/>; not yet visible at any address.</summary>
+    public XfsBuf(long blockNumber, Page[] pages, int pageSize)
+    {
+        BlockNumber = blockNumber;
+        Pages = pages;
+        PageCount = pages.Length;
+        Length = pages.Length * pageSize;
+    }
 }
