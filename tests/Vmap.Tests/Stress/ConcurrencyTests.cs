@@ -65,19 +65,7 @@ public class ConcurrencyTests
                     int at = rng.Next(mine.Count);
                     var (a, count, vmalloc) = mine[at];
                     mine.RemoveAt(at);
-                    lock (live)
-                    {
-                        live.Remove(a);
-                    }
-
-                    if (vmalloc)
-                    {
-                        space.Vfree(a);
-                    }
-                    else
-                    {
-                        space.UnmapRam(a, count);
-                    }
+                    Release(a, count, vmalloc);
                 }
                 else
                 {
@@ -90,19 +78,25 @@ public class ConcurrencyTests
 
             foreach (var (a, count, vmalloc) in mine)
             {
-                lock (live)
-                {
-                    live.Remove(a);
-                }
+                Release(a, count, vmalloc);
+            }
+        }
 
-                if (vmalloc)
-                {
-                    space.Vfree(a);
-                }
-                else
-                {
-                    space.UnmapRam(a, count);
-                }
+        // Out of the shared set first: once unmapped, the range may be handed to another thread.
+        void Release(nint a, int count, bool vmalloc)
+        {
+            lock (live)
+            {
+                live.Remove(a);
+            }
+
+            if (vmalloc)
+            {
+                space.Vfree(a);
+            }
+            else
+            {
+                space.UnmapRam(a, count);
             }
         }
 
