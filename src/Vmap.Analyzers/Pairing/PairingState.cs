@@ -160,7 +160,7 @@ internal sealed class PairingState
         {
             if (!b.Mappings.ContainsKey(pair.Key))
             {
-                result.Mappings[pair.Key] = MappingFacts.Join(pair.Value, MappingFacts.Absent);
+                result.Mappings[pair.Key] = MappingFacts.Join(result.Facts(pair.Key), MappingFacts.Absent);
             }
         }
 

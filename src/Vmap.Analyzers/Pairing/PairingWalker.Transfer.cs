@@ -606,6 +606,12 @@ internal sealed partial class PairingWalker
         }
 
         var receiver = key.Substring(0, key.LastIndexOf('.'));
+        if (KeyBuilder.IsCapture(receiver))
+        {
+            // An object initializer: the object is new, nothing it holds was mapped yet.
+            return;
+        }
+
         foreach (var site in index.UnmapSites(member))
         {
             if (site.ContradictedBy(receiver, state.Conditions))
