@@ -43,6 +43,14 @@ public sealed record VmapOptions
     /// </summary>
     public bool SingleCpuQueue { get; init; }
 
+    /// <summary>
+    /// Native spaces only: the most memory mappings (VMAs) the space's reservation may be cut into,
+    /// standing in for vm.max_map_count so the exhaustion path can be reached without exhausting
+    /// the process. When null, the budget is what /proc/sys/vm/max_map_count leaves after the
+    /// process's other mappings and a headroom kept for the runtime.
+    /// </summary>
+    public int? MapCountLimit { get; init; }
+
     /// <summary>Picks the CPU queue in place of <c>Thread.GetCurrentProcessorId()</c>; lets tests place blocks on chosen CPUs.</summary>
     internal Func<int>? CurrentCpu { get; init; }
 }

@@ -4,15 +4,21 @@ using VmapExhaustion;
 
 // The seed's boot-time experiment: map one page at a time until the space is exhausted.
 string? mapDir = null;
+bool native = false;
 for (int i = 0; i < args.Length; i++)
 {
     if (args[i] == "--map" && i + 1 < args.Length)
     {
         mapDir = args[++i];
     }
+    else if (args[i] == "--native")
+    {
+        // Real memory (Linux): memfd pages mapped into a PROT_NONE reservation; 119 MiB fits any 64-bit process.
+        native = true;
+    }
     else
     {
-        Console.Error.WriteLine("usage: VmapExhaustion [--map DIR]");
+        Console.Error.WriteLine("usage: VmapExhaustion [--map DIR] [--native]");
         return 2;
     }
 }
@@ -34,11 +40,12 @@ var runs = new[]
 var lines = new List<string>();
 foreach (var run in runs)
 {
-    using var space = VmapSpace.CreateSimulated(run.Geometry, run.Options);
+    using var space = native ? VmapSpace.CreateNative(run.Geometry, run.Options) : VmapSpace.CreateSimulated(run.Geometry, run.Options);
     long maps = Exhaust.MapSinglePagesUntilFull(space);
     string guard = run.Geometry.Guard == GuardMode.BetweenAllAreas ? "between-all-areas" : "vmalloc-only";
     string pages = run.ShowPages ? $" pages-in-space={run.Geometry.TotalPages}" : string.Empty;
-    lines.Add(string.Create(CultureInfo.InvariantCulture, $"geometry={run.Name} guard={guard}{pages} single-page-maps={maps}"));
+    string backend = native ? $" backend={space.BackendName}" : string.Empty;
+    lines.Add(string.Create(CultureInfo.InvariantCulture, $"geometry={run.Name}{backend} guard={guard}{pages} single-page-maps={maps}"));
     if (mapDir is not null)
     {
         Directory.CreateDirectory(mapDir);
