@@ -54,12 +54,6 @@ internal sealed class LinuxBackend : VmapBackend
 
     public override string? ExhaustionReason => _exhaustionReason;
 
-    /// <summary>The first address of the reservation; zero before <see cref="Reserve"/>.</summary>
-    public nint ReservationStart => _start;
-
-    /// <summary>The reservation's size in bytes.</summary>
-    public long ReservationSize => _size;
-
     /// <summary>How many VMAs this backend has cut its reservation into.</summary>
     public int VmaCount => _layout.Count;
 
@@ -150,14 +144,16 @@ internal sealed class LinuxBackend : VmapBackend
                     throw new IOException($"mmap of {run} pool page(s) at 0x{at:x} failed: {error}.");
                 }
 
-                _exhaustionReason = $"vm.max_map_count = {_maxMapCount} was reached: mmap of {run} page(s) at 0x{at:x} failed with ENOMEM while the process held {CountMappings(out _)}.";
+                // ENOMEM from a fixed mapping of a file into address space we own has one cause left:
+                // the process has as many VMAs as vm.max_map_count allows (other code took our headroom).
+                _exhaustionReason = $"vm.max_map_count = {_maxMapCount} was reached: mmap of {run} page(s) at 0x{at:x} failed with ENOMEM while the process held {DescribeMappings()}.";
                 return false;
             }
 
             mapped += run;
         }
 
-        _layout.Map(slot, runs);
+        _layout.Map(slot, runs, count);
         return true;
     }
 
@@ -179,11 +175,11 @@ internal sealed class LinuxBackend : VmapBackend
         {
             string error = Libc.LastError(out int errno);
             throw errno == Libc.ENOMEM
-                ? new InsufficientMemoryException($"Unmapping {pageCount} page(s) at 0x{address:x} splits a mapping, and vm.max_map_count = {_maxMapCount} allows no more pieces ({CountMappings(out _)}); the mapping stays as it was.")
+                ? new InsufficientMemoryException($"Unmapping {pageCount} page(s) at 0x{address:x} splits a mapping, and vm.max_map_count = {_maxMapCount} allows no more pieces ({DescribeMappings()}); the mapping stays as it was.")
                 : new IOException($"Re-reserving {pageCount} page(s) at 0x{address:x} failed: {error}.");
         }
 
-        _layout.Unmap(slot, pageCount);
+        _layout.Unmap(slot, pageCount, count);
     }
 
     public override void Dispose()
@@ -263,9 +259,9 @@ internal sealed class LinuxBackend : VmapBackend
     }
 
     /// <summary>"N memory mappings, M of them inside this space's reservation", from /proc/self/maps.</summary>
-    private string CountMappings(out int total)
+    private string DescribeMappings()
     {
-        CountMappings(out int inside, out total);
+        CountMappings(out int inside, out int total);
         return $"{total} memory mappings, {inside} of them inside this space's reservation";
     }
 

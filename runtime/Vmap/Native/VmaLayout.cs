@@ -15,7 +15,7 @@ namespace Vmap.Native;
 internal sealed class VmaLayout
 {
     private readonly Dictionary<long, Mapping> _byStart = new();
-    private readonly Dictionary<long, long> _startByEnd = new();
+    private readonly Dictionary<long, long> _lastLabelByEnd = new();
     private readonly long _slots;
 
     public VmaLayout(long slots) => _slots = slots;
@@ -39,12 +39,12 @@ internal sealed class VmaLayout
         return Count + Split(slot, runs.Pages, runs.Count, runs.FirstPage - slot, runs.LastPage - (slot + runs.Pages - 1));
     }
 
-    /// <summary>Slots [slot, slot + runs.Pages) now map the pages described by <paramref name="runs"/>.</summary>
-    public void Map(long slot, in Runs runs)
+    /// <summary>Slots [slot, slot + runs.Pages) now map the pages described by <paramref name="runs"/>; <paramref name="count"/> is what <see cref="CountAfterMap"/> said.</summary>
+    public void Map(long slot, in Runs runs, int count)
     {
-        Count = CountAfterMap(slot, runs);
+        Count = count;
         _byStart.Add(slot, new Mapping(runs.Pages, runs.Count, runs.FirstPage - slot, runs.LastPage - (slot + runs.Pages - 1)));
-        _startByEnd.Add(slot + runs.Pages, slot);
+        _lastLabelByEnd.Add(slot + runs.Pages, runs.LastPage - (slot + runs.Pages - 1));
     }
 
     /// <summary>How many VMAs there would be after <see cref="Unmap"/>, leaving the layout as it is.</summary>
@@ -59,19 +59,19 @@ internal sealed class VmaLayout
         return Count - Split(slot, pages, mapping.Runs, mapping.FirstLabel, mapping.LastLabel);
     }
 
-    /// <summary>Slots [slot, slot + pages), mapped by one earlier <see cref="Map"/>, are reserved again.</summary>
-    public void Unmap(long slot, long pages)
+    /// <summary>Slots [slot, slot + pages), mapped by one earlier <see cref="Map"/>, are reserved again; <paramref name="count"/> is what <see cref="CountAfterUnmap"/> said.</summary>
+    public void Unmap(long slot, long pages, int count)
     {
-        Count = CountAfterUnmap(slot, pages);
+        Count = count;
         _byStart.Remove(slot);
-        _startByEnd.Remove(slot + pages);
+        _lastLabelByEnd.Remove(slot + pages);
     }
 
     /// <summary>How many VMAs mapping <paramref name="runs"/> runs into reserved slots [slot, slot + pages) adds.</summary>
     private int Split(long slot, long pages, int runs, long firstLabel, long lastLabel)
     {
         long end = slot + pages;
-        bool hasLeft = _startByEnd.TryGetValue(slot, out long leftStart);
+        bool hasLeft = _lastLabelByEnd.TryGetValue(slot, out long leftLastLabel);
         bool hasRight = _byStart.TryGetValue(end, out var right);
 
         // The reserved VMA around the slots gives way to the runs and to what is left of it on
@@ -79,7 +79,7 @@ internal sealed class VmaLayout
         int delta = runs - 1;
         delta += !hasLeft && slot > 0 ? 1 : 0;
         delta += !hasRight && end < _slots ? 1 : 0;
-        delta -= hasLeft && _byStart[leftStart].LastLabel == firstLabel ? 1 : 0;
+        delta -= hasLeft && leftLastLabel == firstLabel ? 1 : 0;
         delta -= hasRight && right.FirstLabel == lastLabel ? 1 : 0;
         return delta;
     }
