@@ -172,7 +172,10 @@ internal sealed partial class PairingWalker
             var block = _cfg.Blocks[ordinal];
             foreach (var incoming in inStates[ordinal].ToArray())
             {
-                var state = incoming.Clone();
+                // States stored as block inputs are never mutated: a block that does nothing hands
+                // its input on as is, every other block works on a copy.
+                var passive = block.Operations.IsEmpty && block.BranchValue is null;
+                var state = passive ? incoming : incoming.Clone();
                 foreach (var operation in block.Operations)
                 {
                     _justMapped = null;
@@ -302,6 +305,11 @@ internal sealed partial class PairingWalker
 
         for (var i = 0; i < disjuncts.Count; i++)
         {
+            if (ReferenceEquals(disjuncts[i], state))
+            {
+                return false;
+            }
+
             if (disjuncts[i].SameConditions(state))
             {
                 var joined = PairingState.Join(disjuncts[i], state);
