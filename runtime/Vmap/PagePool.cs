@@ -15,8 +15,11 @@ public abstract class PagePool : IDisposable
     private static int s_lastId;
 
     private readonly object _lock = new();
-    private readonly SortedSet<long> _freed = new();
-    private readonly HashSet<long> _live = new();
+    // A min-heap keeps "lowest free number first" and a bitmap answers "is it live?" without
+    // allocating: both sit on every map call (each page is checked) and every Vmalloc/Vfree.
+    private readonly PriorityQueue<long, long> _freed = new();
+    private ulong[] _live = new ulong[16];
+    private int _liveCount;
     private long _highWater;
     private bool _disposed;
 
@@ -42,7 +45,7 @@ public abstract class PagePool : IDisposable
         {
             lock (_lock)
             {
-                return _live.Count;
+                return _liveCount;
             }
         }
     }
@@ -70,17 +73,20 @@ public abstract class PagePool : IDisposable
             long index;
             if (_freed.Count > 0)
             {
-                index = _freed.Min;
-                _freed.Remove(index);
+                index = _freed.Dequeue();
             }
             else
             {
                 index = _highWater;
                 OnGrow(index + 1);
                 _highWater = index + 1;
+                if ((index >> 6) >= _live.Length)
+                {
+                    Array.Resize(ref _live, _live.Length * 2);
+                }
             }
 
-            _live.Add(index);
+            SetLive(index, true);
             return new Page(Id, index);
         }
     }
@@ -94,8 +100,8 @@ public abstract class PagePool : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             ThrowIfNotLive(page, nameof(page));
             OnFree(page.Index);
-            _live.Remove(page.Index);
-            _freed.Add(page.Index);
+            SetLive(page.Index, false);
+            _freed.Enqueue(page.Index, page.Index);
         }
     }
 
@@ -118,7 +124,7 @@ public abstract class PagePool : IDisposable
     {
         lock (_lock)
         {
-            return page.PoolId == Id && _live.Contains(page.Index);
+            return page.PoolId == Id && IsLive(page.Index);
         }
     }
 
@@ -170,13 +176,30 @@ public abstract class PagePool : IDisposable
             throw new ArgumentException($"{page} belongs to another pool (pool {page.PoolId}), not to this space's pool {Id}.", paramName);
         }
 
-        if (!_live.Contains(page.Index))
+        if (!IsLive(page.Index))
         {
             throw new ArgumentException($"{page} was freed (or never allocated) and cannot be used.", paramName);
         }
     }
 
     internal object SyncRoot => _lock;
+
+    private bool IsLive(long index) => index >= 0 && index < _highWater && (_live[index >> 6] & (1UL << (int)(index & 63))) != 0;
+
+    private void SetLive(long index, bool live)
+    {
+        ulong bit = 1UL << (int)(index & 63);
+        if (live)
+        {
+            _live[index >> 6] |= bit;
+            _liveCount++;
+        }
+        else
+        {
+            _live[index >> 6] &= ~bit;
+            _liveCount--;
+        }
+    }
 }
 
 /// <summary>A pool with no memory behind its pages: page numbers only, for experiments at any geometry.</summary>

@@ -168,6 +168,21 @@ public sealed partial class VmapSpace : IDisposable
         return failure is null ? address : throw failure;
     }
 
+    /// <summary>__vmalloc_node with an alignment: for the lib/test_vmalloc.c alignment scenarios.</summary>
+    internal nint VmallocAligned(nuint size, nuint alignment)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(size);
+        int count = checked((int)((size + (nuint)Geometry.PageSize - 1) / (nuint)Geometry.PageSize));
+        long alignPages = Math.Max(1, (long)alignment / Geometry.PageSize);
+        if (!BitOperations.IsPow2(alignPages))
+        {
+            throw new ArgumentException("The alignment must be a power of two.", nameof(alignment));
+        }
+
+        var failure = TryMap(AreaKind.Vmalloc, default, count, nameof(Vmalloc), out var address, alignPages);
+        return failure is null ? address : throw failure;
+    }
+
     /// <summary>vfree: unmaps a <see cref="Vmalloc"/> allocation and frees its pages.</summary>
     /// <exception cref="VmapMisuseException">The address is not the start of a live Vmalloc allocation; nothing changed.</exception>
     public void Vfree([UnmapsMemory("vmalloc")] nint address) => Unmap(address, null, Family.Vmalloc);
@@ -256,7 +271,7 @@ public sealed partial class VmapSpace : IDisposable
     }
 
     /// <summary>Maps, purging and retrying once on failure; returns null on success, or the exhaustion to report.</summary>
-    private VmapExhaustedException? TryMap(AreaKind kind, ReadOnlySpan<Page> pages, int count, string call, out nint address)
+    private VmapExhaustedException? TryMap(AreaKind kind, ReadOnlySpan<Page> pages, int count, string call, out nint address, long align = 1)
     {
         string? provenance = CaptureProvenance();
         bool fromBlock = kind == AreaKind.Ram && count <= Geometry.MaxBlockAlloc;
@@ -279,7 +294,7 @@ public sealed partial class VmapSpace : IDisposable
                     PurgeAll();
                 }
 
-                var placement = fromBlock ? VbAlloc(count, cpu, provenance) : AllocArea(kind, count, 1, GuardFor(kind), provenance);
+                var placement = fromBlock ? VbAlloc(count, cpu, provenance) : AllocArea(kind, count, align, GuardFor(kind), provenance);
                 if (placement.Area is null)
                 {
                     continue;

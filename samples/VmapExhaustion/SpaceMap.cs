@@ -31,7 +31,7 @@ public static class SpaceMap
         svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">\n");
         svg.Append(CultureInfo.InvariantCulture, $"<rect width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>\n");
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"18\" font-family=\"monospace\" font-size=\"13\">{Escape(title)}</text>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"33\" font-family=\"monospace\" font-size=\"11\" fill=\"#555\">one column per {slotPages * pageSize / 1024} KiB slot, one row per page; {slots} slots</text>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"33\" font-family=\"monospace\" font-size=\"11\" fill=\"#555\">one column per {SlotText(slotPages * pageSize)} slot, one row per page; {slots} slots</text>\n");
 
         foreach (var area in space.SnapshotAreas())
         {
@@ -94,6 +94,9 @@ public static class SpaceMap
         VmapAreaKind.LazilyFreed => "#ecc94b",
         _ => "#e2e8f0",
     };
+
+    private static string SlotText(long bytes) =>
+        bytes % (1024 * 1024) == 0 ? $"{bytes / (1024 * 1024)} MiB" : $"{bytes / 1024} KiB";
 
     private static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal);
 }

@@ -75,6 +75,17 @@ public class VmapSpaceTests
     }
 
     [Fact]
+    public void Aligned_vmalloc_starts_on_its_alignment_and_its_guard_follows()
+    {
+        using var space = Create(Small with { Start = Base + PageSize, Size = 63 * PageSize });
+        Assert.Equal(Page(1), space.Vmalloc(PageSize));
+        Assert.Equal(Page(16), space.VmallocAligned(5 * PageSize, 16 * PageSize));
+        Assert.Equal(Page(3), space.Vmalloc(PageSize));
+        Assert.Equal(Page(32), space.VmallocAligned(1, 32 * PageSize));
+        Assert.Throws<ArgumentException>(() => space.VmallocAligned(PageSize, 3 * PageSize));
+    }
+
+    [Fact]
     public void Vmalloc_of_zero_bytes_is_an_argument_error()
     {
         using var space = Create();

@@ -46,17 +46,14 @@ internal sealed class UnmappedMappings
     /// <summary>Forgets every record that overlaps the new area [start, end).</summary>
     public void ForgetOverlapping(long start, long end)
     {
-        var node = _areas.Floor(start);
-        if (node is null || node.End <= start)
+        // Records are disjoint, so walking down from the last one that starts before the end finds
+        // every overlap; the common case (none) costs one descent.
+        var node = _areas.Floor(end - 1);
+        while (node is not null && node.End > start)
         {
-            node = _areas.Ceiling(start);
-        }
-
-        while (node is not null && node.Start < end)
-        {
-            long next = node.End;
+            long below = node.Start - 1;
             _areas.Remove(node.Start);
-            node = _areas.Ceiling(next);
+            node = _areas.Floor(below);
         }
 
         if (_deadBlocks.Count == 0)

@@ -1,0 +1,67 @@
+namespace Vmap.Analyzers;
+
+/// <summary>
+/// The contract between the analyzers and the code fixes: the keys each diagnostic carries in
+/// <see cref="Microsoft.CodeAnalysis.Diagnostic.Properties"/> and the order of its additional
+/// locations. A fix reads these instead of re-running the analysis.
+/// </summary>
+/// <remarks>
+/// Locations, per rule (the primary location first, then <c>AdditionalLocations[0]</c>):
+/// <list type="bullet">
+/// <item>VMAP001 local: the unmapped argument at the unmap; [0] the reassignment (the whole assignment expression).</item>
+/// <item>VMAP001 field: the re-pointing assignment expression; [0] the unmapped argument in the method that unmaps the field.</item>
+/// <item>VMAP002 overwrite: the overwriting assignment expression; [0] the map call.</item>
+/// <item>VMAP002 out of scope: the map call; [0] the statement where the mapping goes out of scope (a <c>return</c>, or the closing brace of the body).</item>
+/// <item>VMAP003: the argument of the second unmap; [0] the argument of the first unmap.</item>
+/// <item>VMAP004: the expression that uses the mapping; [0] the argument of the unmap.</item>
+/// <item>VMAP005: the count argument of the unmap; [0] the count argument of the map call.</item>
+/// <item>VMAP006: the argument of the release; [0] the map call.</item>
+/// </list>
+/// </remarks>
+internal static class DiagnosticProperties
+{
+    /// <summary>Every diagnostic: the text of the variable or member that holds the mapping (<c>p</c>, <c>bp.Addr</c>).</summary>
+    public const string Target = "Target";
+
+    /// <summary>VMAP001: <c>"Local"</c> (report at the unmap) or <c>"Field"</c> (report at the re-pointing).</summary>
+    public const string Shape = "Shape";
+
+    /// <summary>VMAP001 <c>Shape=Field</c>: the name of the field that holds the mapping.</summary>
+    public const string FieldName = "FieldName";
+
+    /// <summary>
+    /// VMAP001 <c>Shape=Field</c>, only when the unmap path tests a boolean flag member of the same
+    /// object (<c>if (bp.Mapped ...)</c>): that member's name.
+    /// </summary>
+    public const string FlagName = "FlagName";
+
+    /// <summary>VMAP002: <c>"Overwrite"</c> or <c>"OutOfScope"</c>.</summary>
+    public const string LossKind = "LossKind";
+
+    /// <summary>
+    /// VMAP003: <c>"true"</c> when the mapping is already unmapped on every path reaching the second
+    /// unmap (the call is redundant and can go), <c>"false"</c> when only on some paths.
+    /// </summary>
+    public const string Redundant = "Redundant";
+
+    /// <summary>VMAP005: the source text of the count the mapping was made with (<c>pages.Length</c>, <c>4</c>, <c>n</c>), valid at the unmap.</summary>
+    public const string MappedCount = "MappedCount";
+
+    /// <summary>VMAP006: the family of the mapping (<c>vmap-ram</c>).</summary>
+    public const string Family = "Family";
+
+    /// <summary>VMAP006: the name of the method that releases the mapping's family, when the mapping API declares one (<c>UnmapRam</c>); absent otherwise.</summary>
+    public const string ReleaseMethod = "ReleaseMethod";
+
+    /// <summary>The value of <see cref="Shape"/> for the local shape of VMAP001.</summary>
+    public const string ShapeLocal = "Local";
+
+    /// <summary>The value of <see cref="Shape"/> for the field (XFS) shape of VMAP001.</summary>
+    public const string ShapeField = "Field";
+
+    /// <summary>The value of <see cref="LossKind"/> for an overwritten mapping.</summary>
+    public const string LossOverwrite = "Overwrite";
+
+    /// <summary>The value of <see cref="LossKind"/> for a mapping that goes out of scope.</summary>
+    public const string LossOutOfScope = "OutOfScope";
+}

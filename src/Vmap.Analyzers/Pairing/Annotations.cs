@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+
+namespace Vmap.Analyzers.Pairing;
+
+/// <summary>A <c>[MapsMemory]</c> on a return value (<see cref="OutOrdinal"/> null) or an out parameter.</summary>
+internal sealed record MapSpec(string Family, int? OutOrdinal, int? CountOrdinal, bool IsTry);
+
+/// <summary>A <c>[UnmapsMemory]</c> parameter.</summary>
+internal sealed record UnmapSpec(string Family, int Ordinal, int? CountOrdinal);
+
+/// <summary>What a method's annotations say it does with mappings.</summary>
+internal sealed class MethodAnnotation
+{
+    public MethodAnnotation(ImmutableArray<MapSpec> maps, ImmutableArray<UnmapSpec> unmaps)
+    {
+        Maps = maps;
+        Unmaps = unmaps;
+    }
+
+    public ImmutableArray<MapSpec> Maps { get; }
+
+    public ImmutableArray<UnmapSpec> Unmaps { get; }
+}
+
+/// <summary>
+/// Resolves annotations by full metadata name (a library may declare its own copies of the
+/// attributes), once per method symbol per compilation.
+/// </summary>
+internal sealed class Annotations
+{
+    public const string MapsMemoryMetadataName = "Vmap.Annotations.MapsMemoryAttribute";
+    public const string UnmapsMemoryMetadataName = "Vmap.Annotations.UnmapsMemoryAttribute";
+
+    private static readonly MethodAnnotation None = new(ImmutableArray<MapSpec>.Empty, ImmutableArray<UnmapSpec>.Empty);
+
+    private readonly ConcurrentDictionary<IMethodSymbol, MethodAnnotation> _methods = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _apiOwners = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<(INamedTypeSymbol, string), string?> _releaseMethods = new();
+
+    /// <summary>The annotation of <paramref name="method"/>, or null when it neither maps nor unmaps.</summary>
+    public MethodAnnotation? Get(IMethodSymbol method)
+    {
+        var annotation = _methods.GetOrAdd(method.OriginalDefinition, Resolve);
+        return ReferenceEquals(annotation, None) ? null : annotation;
+    }
+
+    /// <summary>
+    /// True when <paramref name="type"/> declares annotated methods: calls into the mapping API's
+    /// own type (a <c>GetSpan(address, length)</c>) use a mapping without taking it over.
+    /// </summary>
+    public bool IsApiOwner(INamedTypeSymbol type) => _apiOwners.GetOrAdd(type.OriginalDefinition, t =>
+    {
+        foreach (var member in t.GetMembers())
+        {
+            if (member is IMethodSymbol m && Get(m) is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    });
+
+    /// <summary>The name of the method of <paramref name="type"/> that releases <paramref name="family"/>, if any.</summary>
+    public string? FindReleaseMethod(INamedTypeSymbol type, string family) => _releaseMethods.GetOrAdd((type.OriginalDefinition, family), key =>
+    {
+        foreach (var member in key.Item1.GetMembers())
+        {
+            if (member is IMethodSymbol m && Get(m) is { } a)
+            {
+                foreach (var unmap in a.Unmaps)
+                {
+                    if (unmap.Family == key.Item2)
+                    {
+                        return m.Name;
+                    }
+                }
+            }
+        }
+
+        return null;
+    });
+
+    public static bool IsMapsMemory(INamedTypeSymbol? type) => IsAnnotation(type, "MapsMemoryAttribute");
+
+    public static bool IsUnmapsMemory(INamedTypeSymbol? type) => IsAnnotation(type, "UnmapsMemoryAttribute");
+
+    private static bool IsAnnotation(INamedTypeSymbol? type, string name) =>
+        type is { ContainingType: null } &&
+        type.Name == name &&
+        type.ContainingNamespace is { Name: "Annotations" } ns &&
+        ns.ContainingNamespace is { Name: "Vmap" } vmap &&
+        vmap.ContainingNamespace is { IsGlobalNamespace: true };
+
+    private static MethodAnnotation Resolve(IMethodSymbol method)
+    {
+        List<MapSpec>? maps = null;
+        List<UnmapSpec>? unmaps = null;
+        var returnsBool = method.ReturnType.SpecialType == SpecialType.System_Boolean;
+
+        foreach (var attribute in method.GetReturnTypeAttributes())
+        {
+            if (IsMapsMemory(attribute.AttributeClass) && Family(attribute) is { } family)
+            {
+                (maps ??= new()).Add(new MapSpec(family, null, CountOrdinal(method, attribute), IsTry: false));
+            }
+        }
+
+        foreach (var parameter in method.Parameters)
+        {
+            foreach (var attribute in parameter.GetAttributes())
+            {
+                if (!IsMapsMemory(attribute.AttributeClass) && !IsUnmapsMemory(attribute.AttributeClass))
+                {
+                    continue;
+                }
+
+                if (Family(attribute) is not { } family)
+                {
+                    continue;
+                }
+
+                if (IsMapsMemory(attribute.AttributeClass) && parameter.RefKind is RefKind.Out or RefKind.Ref)
+                {
+                    (maps ??= new()).Add(new MapSpec(family, parameter.Ordinal, CountOrdinal(method, attribute), IsTry: returnsBool));
+                }
+                else if (IsUnmapsMemory(attribute.AttributeClass))
+                {
+                    (unmaps ??= new()).Add(new UnmapSpec(family, parameter.Ordinal, CountOrdinal(method, attribute)));
+                }
+            }
+        }
+
+        return maps is null && unmaps is null
+            ? None
+            : new MethodAnnotation(
+                maps is null ? ImmutableArray<MapSpec>.Empty : maps.ToImmutableArray(),
+                unmaps is null ? ImmutableArray<UnmapSpec>.Empty : unmaps.ToImmutableArray());
+    }
+
+    private static string? Family(AttributeData attribute) =>
+        attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0] is { Kind: TypedConstantKind.Primitive, Value: string family } ? family : null;
+
+    private static int? CountOrdinal(IMethodSymbol method, AttributeData attribute)
+    {
+        foreach (var named in attribute.NamedArguments)
+        {
+            if (named.Key == "CountParameter" && named.Value is { Kind: TypedConstantKind.Primitive, Value: string name })
+            {
+                foreach (var parameter in method.Parameters)
+                {
+                    if (parameter.Name == name)
+                    {
+                        return parameter.Ordinal;
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,428 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Vmap.Analyzers.Pairing;
+
+/// <summary>One place where a member's mapping is released, with the tests that guard it.</summary>
+internal sealed class MemberUnmapSite
+{
+    public MemberUnmapSite(Location argument, string methodName, IReadOnlyList<KeyValuePair<string, bool>> guard, string? flagName)
+    {
+        Argument = argument;
+        MethodName = methodName;
+        Guard = guard;
+        FlagName = flagName;
+    }
+
+    public Location Argument { get; }
+
+    public string MethodName { get; }
+
+    /// <summary>Conditions (keys relative to the member's object, <c>[$.Mapped]</c>) that hold whenever the unmap runs.</summary>
+    public IReadOnlyList<KeyValuePair<string, bool>> Guard { get; }
+
+    /// <summary>A boolean member of the same object the unmap path tests, if any.</summary>
+    public string? FlagName { get; }
+
+    /// <summary>True when, on a path that knows <paramref name="conditions"/> about the object <paramref name="receiver"/>, this unmap cannot run.</summary>
+    public bool ContradictedBy(string receiver, Dictionary<string, bool> conditions)
+    {
+        foreach (var pair in Guard)
+        {
+            var key = pair.Key.Replace("[$.", "[" + receiver + ".");
+            if (conditions.TryGetValue(key, out var known) && known != pair.Value)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+/// <summary>
+/// Which fields and properties hold mappings (are assigned a map result somewhere in the
+/// compilation) and where they are unmapped. Built once per compilation, on first need, from the
+/// syntax trees that mention an annotated method by name: the XFS shape spreads over three
+/// methods (the cache maps, the log code re-points, the buffer frees), so no single method shows it.
+/// </summary>
+internal sealed class MemberIndex
+{
+    public static readonly MemberIndex Empty = new();
+
+    private readonly Dictionary<ISymbol, HashSet<IMethodSymbol>> _mappedIn = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<ISymbol, List<MemberUnmapSite>> _unmapSites = new(SymbolEqualityComparer.Default);
+
+    /// <summary>True when <paramref name="member"/> is assigned a mapping somewhere and unmapped somewhere.</summary>
+    public bool HoldsMappings(ISymbol member) => _mappedIn.ContainsKey(member) && _unmapSites.ContainsKey(member);
+
+    /// <summary>True when <paramref name="method"/> itself assigns a mapping to <paramref name="member"/>.</summary>
+    public bool MapsIn(ISymbol member, IMethodSymbol method) =>
+        _mappedIn.TryGetValue(member, out var methods) && methods.Contains(method.OriginalDefinition);
+
+    public IReadOnlyList<MemberUnmapSite> UnmapSites(ISymbol member) =>
+        _unmapSites.TryGetValue(member, out var sites) ? sites : (IReadOnlyList<MemberUnmapSite>)System.Array.Empty<MemberUnmapSite>();
+
+    public static MemberIndex Build(Compilation compilation, Annotations annotations, CancellationToken cancellationToken)
+    {
+        var names = AnnotatedMethodNames(compilation, annotations, cancellationToken);
+        var index = new MemberIndex();
+        if (names.Count == 0)
+        {
+            return index;
+        }
+
+        foreach (var tree in compilation.SyntaxTrees)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var root = tree.GetRoot(cancellationToken);
+            SemanticModel? model = null;
+            foreach (var call in root.DescendantNodes().OfType<InvocationExpressionSyntax>())
+            {
+                if (InvokedName(call) is not { } invoked || !names.Contains(invoked) || !MayInvolveMember(call))
+                {
+                    continue;
+                }
+
+                // The index needs trees other than the one being analyzed, once per compilation;
+                // only trees that call an annotated method by name get a model.
+#pragma warning disable RS1030
+                model ??= compilation.GetSemanticModel(tree);
+#pragma warning restore RS1030
+                if (model.GetOperation(call, cancellationToken) is IInvocationOperation invocation &&
+                    annotations.Get(invocation.TargetMethod) is { } annotation)
+                {
+                    index.Add(invocation, annotation, model, cancellationToken);
+                }
+            }
+        }
+
+        return index;
+    }
+
+    private void Add(IInvocationOperation invocation, MethodAnnotation annotation, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var containing = model.GetEnclosingSymbol(invocation.Syntax.SpanStart, cancellationToken) as IMethodSymbol;
+        foreach (var map in annotation.Maps)
+        {
+            IOperation? target = null;
+            if (map.OutOrdinal is { } ordinal)
+            {
+                target = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == ordinal)?.Value;
+            }
+            else
+            {
+                var parent = invocation.Parent;
+                while (parent is IConversionOperation)
+                {
+                    parent = parent.Parent;
+                }
+
+                if (parent is ISimpleAssignmentOperation assignment)
+                {
+                    target = assignment.Target;
+                }
+            }
+
+            if (target is IMemberReferenceOperation member && containing is not null)
+            {
+                var symbol = member.Member.OriginalDefinition;
+                if (!_mappedIn.TryGetValue(symbol, out var methods))
+                {
+                    methods = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+                    _mappedIn.Add(symbol, methods);
+                }
+
+                methods.Add(containing.OriginalDefinition);
+            }
+        }
+
+        foreach (var unmap in annotation.Unmaps)
+        {
+            var argument = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == unmap.Ordinal)?.Value;
+            while (argument is IConversionOperation conversion)
+            {
+                argument = conversion.Operand;
+            }
+
+            if (argument is not IMemberReferenceOperation member)
+            {
+                continue;
+            }
+
+            var keys = new KeyBuilder();
+            var receiver = member.Instance is null ? member.Member.ContainingType.Name + "@t" : keys.Storage(member.Instance);
+            if (receiver is null)
+            {
+                continue;
+            }
+
+            var guard = new List<KeyValuePair<string, bool>>();
+            string? flag = null;
+            foreach (var (condition, holds) in Guards(invocation.Syntax))
+            {
+                if (model.GetOperation(condition, cancellationToken) is not { } test)
+                {
+                    continue;
+                }
+
+                var polarity = holds;
+                if (keys.Condition(test, ref polarity) is not { } key || !key.Contains("[" + receiver + "."))
+                {
+                    continue;
+                }
+
+                guard.Add(new KeyValuePair<string, bool>(key.Replace("[" + receiver + ".", "[$."), polarity));
+                if (flag is null && key == "[" + receiver + "." + LastName(key) + "]")
+                {
+                    flag = LastName(key);
+                }
+            }
+
+            var symbol = member.Member.OriginalDefinition;
+            if (!_unmapSites.TryGetValue(symbol, out var sites))
+            {
+                sites = new List<MemberUnmapSite>();
+                _unmapSites.Add(symbol, sites);
+            }
+
+            sites.Add(new MemberUnmapSite(argument.Syntax.GetLocation(), containing?.Name ?? "?", guard, flag));
+        }
+    }
+
+    private static string LastName(string key)
+    {
+        var trimmed = key.TrimEnd(']');
+        return trimmed.Substring(trimmed.LastIndexOf('.') + 1);
+    }
+
+    /// <summary>
+    /// The tests that hold whenever <paramref name="node"/> runs, read from the syntax: enclosing
+    /// <c>if</c>s (each conjunct of an <c>&amp;&amp;</c>), and earlier <c>if (...) return;</c> exits
+    /// of the enclosing blocks.
+    /// </summary>
+    private static IEnumerable<(ExpressionSyntax Condition, bool Holds)> Guards(SyntaxNode node)
+    {
+        for (SyntaxNode? child = node, parent = node.Parent; parent is not null && parent is not MemberDeclarationSyntax; child = parent, parent = parent.Parent)
+        {
+            switch (parent)
+            {
+                case IfStatementSyntax ifStatement when child == ifStatement.Statement:
+                    foreach (var conjunct in Conjuncts(ifStatement.Condition))
+                    {
+                        yield return (conjunct, true);
+                    }
+
+                    break;
+                case ElseClauseSyntax { Parent: IfStatementSyntax elseOf } when !IsConjunction(elseOf.Condition):
+                    yield return (elseOf.Condition, false);
+                    break;
+                case BlockSyntax block:
+                    foreach (var statement in block.Statements)
+                    {
+                        if (statement == child)
+                        {
+                            break;
+                        }
+
+                        if (statement is IfStatementSyntax { Else: null } exit && Exits(exit.Statement) && !IsDisjunction(exit.Condition))
+                        {
+                            if (!IsConjunction(exit.Condition))
+                            {
+                                yield return (exit.Condition, false);
+                            }
+                        }
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private static bool Exits(StatementSyntax statement) => statement switch
+    {
+        ReturnStatementSyntax or ThrowStatementSyntax => true,
+        BlockSyntax { Statements.Count: > 0 } block => block.Statements.Last() is ReturnStatementSyntax or ThrowStatementSyntax,
+        _ => false,
+    };
+
+    private static bool IsConjunction(ExpressionSyntax condition) => Unparenthesize(condition).IsKind(SyntaxKind.LogicalAndExpression);
+
+    private static bool IsDisjunction(ExpressionSyntax condition) => Unparenthesize(condition).IsKind(SyntaxKind.LogicalOrExpression);
+
+    private static ExpressionSyntax Unparenthesize(ExpressionSyntax expression)
+    {
+        while (expression is ParenthesizedExpressionSyntax parenthesized)
+        {
+            expression = parenthesized.Expression;
+        }
+
+        return expression;
+    }
+
+    private static IEnumerable<ExpressionSyntax> Conjuncts(ExpressionSyntax condition)
+    {
+        condition = Unparenthesize(condition);
+        if (condition is BinaryExpressionSyntax binary && binary.IsKind(SyntaxKind.LogicalAndExpression))
+        {
+            foreach (var left in Conjuncts(binary.Left))
+            {
+                yield return left;
+            }
+
+            foreach (var right in Conjuncts(binary.Right))
+            {
+                yield return right;
+            }
+        }
+        else
+        {
+            yield return condition;
+        }
+    }
+
+    /// <summary>
+    /// A syntactic filter before any binding: the call's result is assigned to something that may be
+    /// a member, or an argument may be a member (not a local or parameter of the enclosing method).
+    /// Most calls fail it, so most methods are never bound a second time for the index.
+    /// </summary>
+    private static bool MayInvolveMember(InvocationExpressionSyntax call)
+    {
+        SyntaxNode node = call;
+        while (node.Parent is ParenthesizedExpressionSyntax or CastExpressionSyntax)
+        {
+            node = node.Parent;
+        }
+
+        if (node.Parent is AssignmentExpressionSyntax assignment && assignment.Right == node && MayBeMember(assignment.Left, call))
+        {
+            return true;
+        }
+
+        foreach (var argument in call.ArgumentList.Arguments)
+        {
+            var expression = argument.Expression;
+            while (expression is CastExpressionSyntax or ParenthesizedExpressionSyntax)
+            {
+                expression = expression is CastExpressionSyntax cast ? cast.Expression : ((ParenthesizedExpressionSyntax)expression).Expression;
+            }
+
+            if (MayBeMember(expression, call))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool MayBeMember(ExpressionSyntax expression, SyntaxNode site) => expression switch
+    {
+        MemberAccessExpressionSyntax => true,
+        IdentifierNameSyntax name => !DeclaredLocally(name.Identifier.ValueText, site),
+        _ => false,
+    };
+
+    private static bool DeclaredLocally(string name, SyntaxNode site)
+    {
+        var body = site.FirstAncestorOrSelf<MemberDeclarationSyntax>();
+        if (body is null)
+        {
+            return false;
+        }
+
+        foreach (var node in body.DescendantNodes())
+        {
+            var declared = node switch
+            {
+                ParameterSyntax parameter => parameter.Identifier.ValueText,
+                VariableDeclaratorSyntax variable => variable.Identifier.ValueText,
+                SingleVariableDesignationSyntax designation => designation.Identifier.ValueText,
+                ForEachStatementSyntax loop => loop.Identifier.ValueText,
+                _ => null,
+            };
+
+            if (declared == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string? InvokedName(InvocationExpressionSyntax call) => call.Expression switch
+    {
+        MemberAccessExpressionSyntax member => member.Name.Identifier.ValueText,
+        SimpleNameSyntax name => name.Identifier.ValueText,
+        MemberBindingExpressionSyntax binding => binding.Name.Identifier.ValueText,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The names of annotated methods: declared in source (in trees that mention the attributes) or
+    /// in the assemblies that declare the attributes (the runtime).
+    /// </summary>
+    private static HashSet<string> AnnotatedMethodNames(Compilation compilation, Annotations annotations, CancellationToken cancellationToken)
+    {
+        var names = new HashSet<string>();
+        foreach (var tree in compilation.SyntaxTrees)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var text = tree.GetText(cancellationToken).ToString();
+            if (text.IndexOf("MapsMemory", System.StringComparison.Ordinal) < 0)
+            {
+                continue;
+            }
+
+            foreach (var method in tree.GetRoot(cancellationToken).DescendantNodes().OfType<MethodDeclarationSyntax>())
+            {
+                if (method.AttributeLists.Count > 0 || method.ParameterList.Parameters.Any(p => p.AttributeLists.Count > 0))
+                {
+                    names.Add(method.Identifier.ValueText);
+                }
+            }
+        }
+
+        var assemblies = new HashSet<IAssemblySymbol>(SymbolEqualityComparer.Default);
+        foreach (var name in new[] { Annotations.MapsMemoryMetadataName, Annotations.UnmapsMemoryMetadataName })
+        {
+            foreach (var type in compilation.GetTypesByMetadataName(name))
+            {
+                if (!SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, compilation.Assembly))
+                {
+                    assemblies.Add(type.ContainingAssembly);
+                }
+            }
+        }
+
+        foreach (var assembly in assemblies)
+        {
+            CollectAnnotated(assembly.GlobalNamespace, annotations, names, cancellationToken);
+        }
+
+        return names;
+    }
+
+    private static void CollectAnnotated(INamespaceOrTypeSymbol container, Annotations annotations, HashSet<string> names, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        foreach (var member in container.GetMembers())
+        {
+            switch (member)
+            {
+                case INamespaceOrTypeSymbol nested:
+                    CollectAnnotated(nested, annotations, names, cancellationToken);
+                    break;
+                case IMethodSymbol method when annotations.Get(method) is not null:
+                    names.Add(method.Name);
+                    break;
+            }
+        }
+    }
+}

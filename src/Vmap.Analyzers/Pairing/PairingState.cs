@@ -1,0 +1,207 @@
+using System.Collections.Generic;
+
+namespace Vmap.Analyzers.Pairing;
+
+/// <summary>
+/// The abstract state at one program point: what each storage holds, what each mapping's state
+/// is, and which branch conditions are known on this path. Conditions make the analysis
+/// path-sensitive exactly where callers correlate map and unmap (<c>if (n &gt; 1)</c> twice, a
+/// Mapped flag): states that disagree on a condition are kept apart instead of joined.
+/// </summary>
+internal sealed class PairingState
+{
+    private PairingState(Dictionary<string, AbstractValue> storage, Dictionary<int, MappingFacts> mappings, Dictionary<string, bool> conditions)
+    {
+        Storage = storage;
+        Mappings = mappings;
+        Conditions = conditions;
+    }
+
+    public static PairingState Empty => new(new(), new(), new());
+
+    public Dictionary<string, AbstractValue> Storage { get; }
+
+    public Dictionary<int, MappingFacts> Mappings { get; }
+
+    public Dictionary<string, bool> Conditions { get; }
+
+    public PairingState Clone() => new(new(Storage), new(Mappings), new(Conditions));
+
+    public AbstractValue Get(string key) => Storage.TryGetValue(key, out var value) ? value : AbstractValue.Unknown;
+
+    public MappingFacts Facts(int mapping) => Mappings.TryGetValue(mapping, out var facts) ? facts : MappingFacts.Absent;
+
+    public void Escape(int mapping)
+    {
+        if (Mappings.TryGetValue(mapping, out var facts))
+        {
+            Mappings[mapping] = facts.Escape();
+        }
+    }
+
+    /// <summary>Whether a storage other than <paramref name="except"/> (temporaries excluded) still holds the start of <paramref name="mapping"/>.</summary>
+    public bool IsHeldElsewhere(int mapping, string except)
+    {
+        foreach (var pair in Storage)
+        {
+            if (pair.Key != except && !KeyBuilder.IsCapture(pair.Key) && pair.Value.Kind == ValueKind.Mapped && pair.Value.Mapping == mapping)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The storage (temporaries excluded) that holds the start of <paramref name="mapping"/>, if any.</summary>
+    public string? Holder(int mapping)
+    {
+        string? holder = null;
+        foreach (var pair in Storage)
+        {
+            if (!KeyBuilder.IsCapture(pair.Key) && pair.Value.Kind == ValueKind.Mapped && pair.Value.Mapping == mapping &&
+                (holder is null || string.CompareOrdinal(pair.Key, holder) < 0))
+            {
+                holder = pair.Key;
+            }
+        }
+
+        return holder;
+    }
+
+    /// <summary>Forgets what a storage and everything reached through it held, and every condition that reads it.</summary>
+    public void Invalidate(string key)
+    {
+        List<string>? stale = null;
+        foreach (var pair in Storage)
+        {
+            if (KeyBuilder.IsMemberOf(pair.Key, key))
+            {
+                (stale ??= new()).Add(pair.Key);
+            }
+        }
+
+        if (stale is not null)
+        {
+            foreach (var s in stale)
+            {
+                Storage.Remove(s);
+            }
+        }
+
+        stale = null;
+        foreach (var pair in Conditions)
+        {
+            if (KeyBuilder.ConditionReads(pair.Key, key))
+            {
+                (stale ??= new()).Add(pair.Key);
+            }
+        }
+
+        if (stale is not null)
+        {
+            foreach (var s in stale)
+            {
+                Conditions.Remove(s);
+            }
+        }
+    }
+
+    public bool SameConditions(PairingState other)
+    {
+        if (Conditions.Count != other.Conditions.Count)
+        {
+            return false;
+        }
+
+        foreach (var pair in Conditions)
+        {
+            if (!other.Conditions.TryGetValue(pair.Key, out var value) || value != pair.Value)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The least upper bound: values and facts join pointwise, only conditions both agree on survive.</summary>
+    public static PairingState Join(PairingState a, PairingState b)
+    {
+        var result = a.Clone();
+        foreach (var pair in b.Storage)
+        {
+            if (result.Storage.TryGetValue(pair.Key, out var mine))
+            {
+                var joined = AbstractValue.Join(mine, pair.Value);
+                if (joined.Kind == ValueKind.Unknown)
+                {
+                    // Losing track of where a mapping lives must silence it, not report it as lost.
+                    EscapeLost(result, mine);
+                    EscapeLost(result, pair.Value);
+                }
+
+                result.Storage[pair.Key] = joined;
+            }
+            else
+            {
+                // A storage assigned on one path only (a local declared in a loop body, a member
+                // the other path never touched) keeps the one value known.
+                result.Storage[pair.Key] = pair.Value;
+            }
+        }
+
+        foreach (var pair in b.Mappings)
+        {
+            result.Mappings[pair.Key] = MappingFacts.Join(result.Facts(pair.Key), pair.Value);
+        }
+
+        foreach (var pair in a.Mappings)
+        {
+            if (!b.Mappings.ContainsKey(pair.Key))
+            {
+                result.Mappings[pair.Key] = MappingFacts.Join(result.Facts(pair.Key), MappingFacts.Absent);
+            }
+        }
+
+        foreach (var pair in a.Conditions)
+        {
+            if (!b.Conditions.TryGetValue(pair.Key, out var value) || value != pair.Value)
+            {
+                result.Conditions.Remove(pair.Key);
+            }
+        }
+
+        return result;
+    }
+
+    private static void EscapeLost(PairingState state, AbstractValue value)
+    {
+        if (value.Mapping >= 0)
+        {
+            state.Escape(value.Mapping);
+        }
+    }
+
+    public bool SameAs(PairingState other) =>
+        SameEntries(Storage, other.Storage) && SameEntries(Mappings, other.Mappings) && SameEntries(Conditions, other.Conditions);
+
+    private static bool SameEntries<TKey, TValue>(Dictionary<TKey, TValue> a, Dictionary<TKey, TValue> b)
+        where TKey : notnull
+    {
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+
+        foreach (var pair in a)
+        {
+            if (!b.TryGetValue(pair.Key, out var value) || !EqualityComparer<TValue>.Default.Equals(value, pair.Value))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

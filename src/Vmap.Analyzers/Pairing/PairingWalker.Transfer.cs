@@ -1,0 +1,834 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Vmap.Analyzers.Pairing;
+
+/// <summary>The transfer functions: what each operation does to the abstract state.</summary>
+internal sealed partial class PairingWalker
+{
+    /// <summary>
+    /// Set by a map call for the assignment that stores its result: the facts of the previous
+    /// mapping made by the same call (a loop iteration), so that storing the new one can tell
+    /// whether the old one was still live.
+    /// </summary>
+    private (int Mapping, MappingFacts? Previous)? _justMapped;
+
+    private AbstractValue Eval(IOperation? operation, PairingState state)
+    {
+        if (operation is null)
+        {
+            return AbstractValue.Unknown;
+        }
+
+        Step();
+        switch (operation)
+        {
+            case IExpressionStatementOperation statement:
+                Eval(statement.Operation, state);
+                return AbstractValue.Unknown;
+            case IConversionOperation conversion:
+                return Eval(conversion.Operand, state);
+            case IFlowCaptureOperation capture:
+                state.Storage[_keys.CaptureKey(capture.Id)] = Eval(capture.Value, state);
+                return AbstractValue.Unknown;
+            case ISimpleAssignmentOperation assignment:
+            {
+                var value = Eval(assignment.Value, state);
+                Assign(assignment.Target, value, assignment.Value, assignment.Syntax, state);
+                return value;
+            }
+
+            case ICompoundAssignmentOperation compound:
+            {
+                var old = Eval(compound.Target, state);
+                Eval(compound.Value, state);
+                var value = Derive(old, compound.OperatorKind, compound.Syntax);
+                Assign(compound.Target, value, compound, compound.Syntax, state);
+                return value;
+            }
+
+            case IIncrementOrDecrementOperation increment:
+            {
+                var old = Eval(increment.Target, state);
+                var value = Derive(old, BinaryOperatorKind.Add, increment.Syntax);
+                Assign(increment.Target, value, increment, increment.Syntax, state);
+                return value;
+            }
+
+            case IBinaryOperation binary:
+            {
+                var left = Eval(binary.LeftOperand, state);
+                var right = Eval(binary.RightOperand, state);
+                if (left.ReachesMapping && !right.ReachesMapping)
+                {
+                    return Derive(left, binary.OperatorKind, binary.Syntax);
+                }
+
+                return right.ReachesMapping && binary.OperatorKind == BinaryOperatorKind.Add
+                    ? Derive(right, binary.OperatorKind, binary.Syntax)
+                    : AbstractValue.Unknown;
+            }
+
+            case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
+            {
+                var value = Eval(not.Operand, state);
+                return value.Kind == ValueKind.TryResult ? value with { MaybeZero = !value.MaybeZero } : AbstractValue.Unknown;
+            }
+
+            case IInvocationOperation invocation:
+                return Invoke(invocation, state);
+            case IObjectCreationOperation creation:
+                Create(creation, state);
+                return AbstractValue.Unknown;
+            case IArrayCreationOperation array:
+                EvalChildren(array, state, escape: true);
+                return array.DimensionSizes.Length == 1 && array.DimensionSizes[0].ConstantValue.Value is int length
+                    ? new AbstractValue(ValueKind.Sized, Number: length)
+                    : AbstractValue.Unknown;
+            case IFlowAnonymousFunctionOperation lambda:
+                EscapeCaptured(lambda.Syntax, state);
+                return AbstractValue.Unknown;
+            case IAddressOfOperation address:
+                if (_keys.Storage(address.Reference) is { } addressed && state.Get(addressed) is { ReachesMapping: true } held)
+                {
+                    state.Escape(held.Mapping);
+                }
+
+                return AbstractValue.Unknown;
+            case IDefaultValueOperation:
+                return AbstractValue.Zero;
+            case IIsPatternOperation or IIsTypeOperation or IIsNullOperation:
+                EvalChildren(operation, state, escape: false);
+                return AbstractValue.Unknown;
+        }
+
+        if (operation.ConstantValue.HasValue)
+        {
+            return Constant(operation.ConstantValue.Value);
+        }
+
+        if (_keys.Storage(operation) is { } key)
+        {
+            if (operation is IMemberReferenceOperation { Instance: { } instance } && _keys.Storage(instance) is null)
+            {
+                Eval(instance, state);
+            }
+
+            return state.Get(key);
+        }
+
+        if (IsZeroMember(operation))
+        {
+            return AbstractValue.Zero;
+        }
+
+        if (operation.Syntax is CollectionExpressionSyntax collection)
+        {
+            EvalChildren(operation, state, escape: true);
+            return HasNoSpread(collection) ? new AbstractValue(ValueKind.Sized, Number: collection.Elements.Count) : AbstractValue.Unknown;
+        }
+
+        var dereference = IsDereference(operation.Syntax);
+        foreach (var value in EvalChildren(operation, state, escape: !dereference))
+        {
+            if (dereference)
+            {
+                CheckUse(value, operation.Syntax, "dereferenced", state);
+            }
+        }
+
+        return operation.Syntax is StackAllocArrayCreationExpressionSyntax && StackAllocLength(operation) is { } count
+            ? new AbstractValue(ValueKind.Sized, Number: count)
+            : AbstractValue.Unknown;
+    }
+
+    /// <summary>Evaluates children for their effects; a mapping that flows into an operation we do not model escapes.</summary>
+    private List<AbstractValue> EvalChildren(IOperation operation, PairingState state, bool escape)
+    {
+        var values = new List<AbstractValue>();
+        foreach (var child in operation.ChildOperations)
+        {
+            var value = Eval(child, state);
+            values.Add(value);
+            if (escape && value.ReachesMapping)
+            {
+                state.Escape(value.Mapping);
+            }
+        }
+
+        return values;
+    }
+
+    private static bool IsDereference(SyntaxNode syntax) =>
+        syntax.IsKind(SyntaxKind.PointerIndirectionExpression) ||
+        syntax.IsKind(SyntaxKind.PointerMemberAccessExpression) ||
+        syntax.IsKind(SyntaxKind.ElementAccessExpression);
+
+    private static bool HasNoSpread(CollectionExpressionSyntax collection)
+    {
+        foreach (var element in collection.Elements)
+        {
+            if (element is not ExpressionElementSyntax)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static long? StackAllocLength(IOperation operation)
+    {
+        foreach (var child in operation.ChildOperations)
+        {
+            if (child.ConstantValue.Value is int length)
+            {
+                return length;
+            }
+        }
+
+        return null;
+    }
+
+    private static AbstractValue Constant(object? value) => value switch
+    {
+        null => AbstractValue.Zero,
+        int i => i == 0 ? AbstractValue.Zero : new AbstractValue(ValueKind.Constant, Number: i),
+        long l => l == 0 ? AbstractValue.Zero : new AbstractValue(ValueKind.Constant, Number: l),
+        uint u => u == 0 ? AbstractValue.Zero : new AbstractValue(ValueKind.Constant, Number: u),
+        ulong ul => ul == 0 ? AbstractValue.Zero : new AbstractValue(ValueKind.Constant, Number: unchecked((long)ul)),
+        _ => AbstractValue.Unknown,
+    };
+
+    private static bool IsZeroMember(IOperation operation) =>
+        operation is IMemberReferenceOperation { Member: { Name: "Zero", IsStatic: true } member } &&
+        member.ContainingType.SpecialType is SpecialType.System_IntPtr or SpecialType.System_UIntPtr;
+
+    private static bool IsZero(IOperation operation)
+    {
+        while (operation is IConversionOperation conversion)
+        {
+            operation = conversion.Operand;
+        }
+
+        return operation is IDefaultValueOperation ||
+            IsZeroMember(operation) ||
+            (operation.ConstantValue.HasValue && Constant(operation.ConstantValue.Value).Kind == ValueKind.Zero);
+    }
+
+    /// <summary>Pointer arithmetic on a mapping yields an offset of it (remembered where it was computed).</summary>
+    private static AbstractValue Derive(AbstractValue old, BinaryOperatorKind kind, SyntaxNode at) =>
+        old.ReachesMapping && kind is BinaryOperatorKind.Add or BinaryOperatorKind.Subtract
+            ? new AbstractValue(ValueKind.Offset, old.Mapping, Origin: old.Kind == ValueKind.Offset ? old.Origin : at)
+            : AbstractValue.Unknown;
+
+    private void EscapeCaptured(SyntaxNode lambda, PairingState state)
+    {
+        var names = new HashSet<string>();
+        foreach (var token in lambda.DescendantTokens())
+        {
+            if (token.IsKind(SyntaxKind.IdentifierToken))
+            {
+                names.Add(token.ValueText);
+            }
+        }
+
+        foreach (var pair in state.Storage)
+        {
+            if (pair.Value.ReachesMapping && names.Contains(KeyBuilder.Display(pair.Key).Split('.')[0]))
+            {
+                state.Escape(pair.Value.Mapping);
+            }
+        }
+    }
+
+    private void Create(IObjectCreationOperation creation, PairingState state)
+    {
+        var isSpan = creation.Type is INamedTypeSymbol { Name: "Span" or "ReadOnlySpan", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
+        foreach (var argument in creation.Arguments)
+        {
+            var value = Eval(argument.Value, state);
+            if (!value.ReachesMapping)
+            {
+                continue;
+            }
+
+            if (isSpan)
+            {
+                CheckUse(value, argument.Value.Syntax, "wrapped in a span", state);
+            }
+            else if (!CheckUse(value, argument.Value.Syntax, "passed to a new '" + creation.Type?.Name + "'", state))
+            {
+                // An object built around the address takes it over, like a caller-owned buffer type.
+                state.Escape(value.Mapping);
+            }
+        }
+
+        if (creation.Initializer is { } initializer)
+        {
+            Eval(initializer, state);
+        }
+    }
+
+    /// <summary>Reports a use of a released mapping; true when it reported.</summary>
+    private bool CheckUse(AbstractValue value, SyntaxNode at, string how, PairingState state)
+    {
+        if (!value.ReachesMapping)
+        {
+            return false;
+        }
+
+        var facts = state.Facts(value.Mapping);
+        if (!facts.MayBeReleased || facts.ReleasedAt is null)
+        {
+            return false;
+        }
+
+        Report(new PairingFinding(FindingKind.UsedAfterUnmap, at, facts.ReleasedAt.GetLocation(), Describe(at))
+        {
+            Site = _sites[value.Mapping],
+            Detail = how,
+            OnEveryPath = (facts.Flags & MappingFlags.Live) == 0,
+        });
+        return true;
+    }
+
+    private void Returned(AbstractValue value, IOperation returned, PairingState state)
+    {
+        if (value.ReachesMapping && !CheckUse(value, returned.Syntax, "returned", state))
+        {
+            // Ownership goes to the caller.
+            state.Escape(value.Mapping);
+        }
+    }
+
+    private AbstractValue Invoke(IInvocationOperation invocation, PairingState state)
+    {
+        var method = invocation.TargetMethod;
+        var annotation = _context.Annotations.Get(method);
+        if (invocation.Instance is { } instance)
+        {
+            Eval(instance, state);
+        }
+
+        var values = new AbstractValue[invocation.Arguments.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var argument = invocation.Arguments[i];
+            values[i] = argument.Parameter?.RefKind == RefKind.Out ? AbstractValue.Unknown : Eval(argument.Value, state);
+        }
+
+        var usesWithoutTakingOver = annotation is not null ||
+            (method.ContainingType is { } owner && _context.Annotations.IsApiOwner(owner));
+        for (var i = 0; i < values.Length; i++)
+        {
+            var argument = invocation.Arguments[i];
+            var ordinal = argument.Parameter?.Ordinal ?? i;
+            if (annotation is not null && FindUnmap(annotation, ordinal) is { } unmap)
+            {
+                Unmap(values[i], argument.Value, unmap, invocation, state);
+                continue;
+            }
+
+            if (argument.Parameter?.RefKind is RefKind.Out or RefKind.Ref)
+            {
+                continue;
+            }
+
+            if (values[i].ReachesMapping &&
+                !CheckUse(values[i], argument.Value.Syntax, "passed to '" + method.Name + "'", state) &&
+                !usesWithoutTakingOver)
+            {
+                state.Escape(values[i].Mapping);
+            }
+        }
+
+        AbstractValue result = AbstractValue.Unknown;
+        for (var i = 0; i < values.Length; i++)
+        {
+            var argument = invocation.Arguments[i];
+            if (argument.Parameter?.RefKind is not (RefKind.Out or RefKind.Ref) || argument.Parameter is not { } parameter)
+            {
+                continue;
+            }
+
+            if (annotation is not null && FindOutMap(annotation, parameter.Ordinal) is { } outMap)
+            {
+                var site = Site(invocation, outMap, state);
+                Assign(argument.Value, NewMapping(site, state), null, invocation.Syntax, state);
+                if (outMap.IsTry)
+                {
+                    result = AbstractValue.TryResultOf(site.Id, negated: false);
+                }
+            }
+            else
+            {
+                if (values[i].ReachesMapping)
+                {
+                    state.Escape(values[i].Mapping);
+                }
+
+                Assign(argument.Value, AbstractValue.Unknown, null, invocation.Syntax, state);
+            }
+        }
+
+        if (annotation is not null && FindOutMap(annotation, null) is { } returnMap)
+        {
+            return NewMapping(Site(invocation, returnMap, state), state);
+        }
+
+        return result;
+    }
+
+    private static UnmapSpec? FindUnmap(MethodAnnotation annotation, int ordinal)
+    {
+        foreach (var unmap in annotation.Unmaps)
+        {
+            if (unmap.Ordinal == ordinal)
+            {
+                return unmap;
+            }
+        }
+
+        return null;
+    }
+
+    private static MapSpec? FindOutMap(MethodAnnotation annotation, int? ordinal)
+    {
+        foreach (var map in annotation.Maps)
+        {
+            if (map.OutOrdinal == ordinal)
+            {
+                return map;
+            }
+        }
+
+        return null;
+    }
+
+    private MapSite Site(IInvocationOperation call, MapSpec spec, PairingState state)
+    {
+        if (!_sitesByCall.TryGetValue((call, spec), out var site))
+        {
+            var countArgument = spec.CountOrdinal is { } ordinal ? ArgumentFor(call, ordinal) : null;
+            site = new MapSite(_sites.Count, call, spec, countArgument is null ? null : Count(countArgument, state), countArgument?.Syntax);
+            _sites.Add(site);
+            _sitesByCall.Add((call, spec), site);
+        }
+
+        return site;
+    }
+
+    private static IOperation? ArgumentFor(IInvocationOperation call, int ordinal)
+    {
+        foreach (var argument in call.Arguments)
+        {
+            if (argument.Parameter?.Ordinal == ordinal)
+            {
+                return argument.Value;
+            }
+        }
+
+        return null;
+    }
+
+    private AbstractValue NewMapping(MapSite site, PairingState state)
+    {
+        _justMapped = (site.Id, state.Mappings.TryGetValue(site.Id, out var previous) ? previous : null);
+        state.Mappings[site.Id] = new MappingFacts(site.Spec.IsTry ? MappingFlags.Live | MappingFlags.Absent : MappingFlags.Live);
+        return AbstractValue.MappedBy(site.Id);
+    }
+
+    private void Unmap(AbstractValue value, IOperation argument, UnmapSpec spec, IInvocationOperation call, PairingState state)
+    {
+        switch (value.Kind)
+        {
+            case ValueKind.Mapped:
+            {
+                var facts = state.Facts(value.Mapping);
+                if (!facts.IsTracked || (facts.Flags & ~MappingFlags.Absent) == 0)
+                {
+                    return;
+                }
+
+                var site = _sites[value.Mapping];
+                if (facts.MayBeReleased && facts.ReleasedAt is not null)
+                {
+                    Report(new PairingFinding(FindingKind.UnmappedTwice, argument.Syntax, facts.ReleasedAt.GetLocation(), Describe(argument.Syntax))
+                    {
+                        Site = site,
+                        OnEveryPath = (facts.Flags & MappingFlags.Live) == 0,
+                    });
+
+                    // On the paths where it was still live this call released it: no leak on top.
+                    state.Mappings[value.Mapping] = facts with { Flags = MappingFlags.Released };
+                    return;
+                }
+
+                if (site.Spec.Family != spec.Family)
+                {
+                    Report(new PairingFinding(FindingKind.WrongFamily, argument.Syntax, site.Call.Syntax.GetLocation(), Describe(argument.Syntax))
+                    {
+                        Site = site,
+                        ReleaserName = call.TargetMethod.Name,
+                        ReleaseFamily = spec.Family,
+                        ReleaseMethod = site.Call.TargetMethod.ContainingType is { } owner
+                            ? _context.Annotations.FindReleaseMethod(owner, site.Spec.Family)
+                            : null,
+                    });
+                }
+                else if (spec.CountOrdinal is { } countOrdinal && site.Count is { } mapped &&
+                    ArgumentFor(call, countOrdinal) is { } countArgument && Count(countArgument, state) is { } unmapped &&
+                    CountValue.Differ(mapped, unmapped))
+                {
+                    Report(new PairingFinding(FindingKind.CountMismatch, countArgument.Syntax, site.CountSyntax!.GetLocation(), Describe(argument.Syntax))
+                    {
+                        Site = site,
+                        CountText = countArgument.Syntax.ToString(),
+                        MappedCountText = mapped.Text,
+                        Detail = mapped.Resolved is { } n && mapped.Text != n.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                            ? n.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                            : null,
+                    });
+                }
+
+                state.Mappings[value.Mapping] = new MappingFacts(MappingFlags.Released, argument.Syntax, facts.Stored);
+                return;
+            }
+
+            case ValueKind.Offset when state.Facts(value.Mapping).IsTracked:
+            case ValueKind.Reassigned:
+                Report(new PairingFinding(FindingKind.UnmapOfNonStart, argument.Syntax, value.Origin!.GetLocation(), Describe(argument.Syntax))
+                {
+                    Site = _sites[value.Mapping],
+                    Detail = value.Kind == ValueKind.Offset ? "an offset of the mapping" : value.Description,
+                });
+                state.Escape(value.Mapping);
+                return;
+        }
+    }
+
+    /// <summary>
+    /// Stores <paramref name="value"/> into the storage <paramref name="target"/> names, reporting
+    /// a live mapping it overwrites and a mapping-holding member it re-points.
+    /// </summary>
+    private void Assign(IOperation target, AbstractValue value, IOperation? valueOperation, SyntaxNode at, PairingState state)
+    {
+        var key = _keys.Storage(target);
+        if (key is null)
+        {
+            // An array element, a member of an object we do not follow: the mapping is stored.
+            Eval(target, state);
+            if (value.ReachesMapping && state.Mappings.TryGetValue(value.Mapping, out var stored))
+            {
+                state.Mappings[value.Mapping] = stored with { Stored = true };
+            }
+
+            return;
+        }
+
+        var justMapped = _justMapped;
+        _justMapped = null;
+        var old = state.Get(key);
+        var newValue = value;
+        if (old.Kind == ValueKind.Mapped)
+        {
+            var sameCall = value.Kind == ValueKind.Mapped && value.Mapping == old.Mapping;
+            var facts = sameCall
+                ? (justMapped is { } jm && jm.Mapping == old.Mapping ? jm.Previous : null)
+                : state.Facts(old.Mapping);
+            if (facts is { MayBeLive: true } && !state.IsHeldElsewhere(old.Mapping, key) && !facts.Stored)
+            {
+                Report(new PairingFinding(FindingKind.MappingOverwritten, at, _sites[old.Mapping].Call.Syntax.GetLocation(), KeyBuilder.Display(key))
+                {
+                    Site = _sites[old.Mapping],
+                });
+
+                if (!sameCall)
+                {
+                    state.Escape(old.Mapping);
+                    if (value.Kind is not (ValueKind.Mapped or ValueKind.Zero or ValueKind.TryResult))
+                    {
+                        newValue = new AbstractValue(ValueKind.Reassigned, old.Mapping, Origin: at, Description: Describe(valueOperation, value));
+                    }
+                }
+            }
+        }
+        else if (key.IndexOf('.') >= 0 && target is IMemberReferenceOperation member)
+        {
+            CheckRepoint(member, key, value, valueOperation, at, state);
+        }
+
+        foreach (var pair in state.Storage)
+        {
+            if (pair.Key != key && KeyBuilder.IsMemberOf(pair.Key, key) && pair.Value.ReachesMapping)
+            {
+                state.Escape(pair.Value.Mapping);
+            }
+        }
+
+        state.Invalidate(key);
+        state.Storage[key] = newValue;
+        if (valueOperation?.ConstantValue.Value is bool flag)
+        {
+            state.Conditions["[" + key + "]"] = flag;
+        }
+
+        if (value.ReachesMapping && target is IParameterReferenceOperation { Parameter.RefKind: not RefKind.None } &&
+            state.Mappings.TryGetValue(value.Mapping, out var facts2))
+        {
+            state.Mappings[value.Mapping] = facts2 with { Stored = true };
+        }
+    }
+
+    /// <summary>
+    /// The XFS shape: a member that holds mappings somewhere in the compilation, and is unmapped
+    /// somewhere, is pointed at other memory while the unmap path's guard may still hold.
+    /// </summary>
+    private void CheckRepoint(IMemberReferenceOperation target, string key, AbstractValue value, IOperation? valueOperation, SyntaxNode at, PairingState state)
+    {
+        if (_method.MethodKind is MethodKind.Constructor or MethodKind.StaticConstructor ||
+            value.Kind is ValueKind.Mapped or ValueKind.Zero or ValueKind.TryResult ||
+            valueOperation is null || target.Instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver } ||
+            !PairingContext.MayHoldAddress(target))
+        {
+            return;
+        }
+
+        var index = _context.MemberIndex;
+        var member = target.Member.OriginalDefinition;
+        if (!index.HoldsMappings(member) || index.MapsIn(member, _method) || ReadsMappingMember(valueOperation, index))
+        {
+            return;
+        }
+
+        var receiver = key.Substring(0, key.LastIndexOf('.'));
+        if (KeyBuilder.IsCapture(receiver))
+        {
+            // An object initializer: the object is new, nothing it holds was mapped yet.
+            return;
+        }
+
+        foreach (var site in index.UnmapSites(member))
+        {
+            if (site.ContradictedBy(receiver, state.Conditions))
+            {
+                continue;
+            }
+
+            Report(new PairingFinding(FindingKind.MemberRepointed, at, site.Argument, KeyBuilder.Display(key))
+            {
+                Detail = Describe(valueOperation, value),
+                MemberName = member.Name,
+                FlagName = site.FlagName,
+                ReleaserName = site.MethodName,
+            });
+            return;
+        }
+    }
+
+    private bool ReadsMappingMember(IOperation operation, MemberIndex index)
+    {
+        while (operation is IConversionOperation conversion)
+        {
+            operation = conversion.Operand;
+        }
+
+        return operation is IMemberReferenceOperation member && index.HoldsMappings(member.Member.OriginalDefinition);
+    }
+
+    /// <summary>What a value is, for a message: <c>'q'</c>, <c>the constant 4096</c>, <c>memory from elsewhere ('GetLinear()')</c>.</summary>
+    private string Describe(IOperation? operation, AbstractValue value)
+    {
+        if (value.Kind == ValueKind.Offset)
+        {
+            return "an offset of the mapping";
+        }
+
+        while (operation is IConversionOperation conversion)
+        {
+            operation = conversion.Operand;
+        }
+
+        if (operation is null)
+        {
+            return "another value";
+        }
+
+        if (operation.ConstantValue.HasValue)
+        {
+            return "the constant " + operation.Syntax;
+        }
+
+        if (operation is IInvocationOperation)
+        {
+            return "memory from elsewhere ('" + operation.Syntax + "')";
+        }
+
+        return _keys.Storage(operation) is { } key && !KeyBuilder.IsCapture(key)
+            ? "'" + KeyBuilder.Display(key) + "'"
+            : "'" + operation.Syntax + "'";
+    }
+
+    private static string Describe(SyntaxNode argument)
+    {
+        while (argument is CastExpressionSyntax cast)
+        {
+            argument = cast.Expression;
+        }
+
+        while (argument is ParenthesizedExpressionSyntax parenthesized)
+        {
+            argument = parenthesized.Expression;
+        }
+
+        return argument.ToString();
+    }
+
+    /// <summary>
+    /// Narrows a state to one outcome of a branch; null when the outcome contradicts what the path
+    /// already knows (the correlated second <c>if (n &gt; 1)</c>).
+    /// </summary>
+    private PairingState? Refine(PairingState state, IOperation condition, AbstractValue value, bool outcome)
+    {
+        if (value.Kind == ValueKind.TryResult)
+        {
+            return RefineExists(state, value.Mapping, outcome != value.MaybeZero);
+        }
+
+        var operation = condition;
+        var polarity = outcome;
+        while (true)
+        {
+            if (operation is IConversionOperation conversion)
+            {
+                operation = conversion.Operand;
+            }
+            else if (operation is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
+            {
+                operation = not.Operand;
+                polarity = !polarity;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        if (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison)
+        {
+            var tested = IsZero(comparison.RightOperand) ? comparison.LeftOperand : IsZero(comparison.LeftOperand) ? comparison.RightOperand : null;
+            if (tested is not null && _keys.Storage(tested) is { } testedKey && state.Get(testedKey) is { Kind: ValueKind.Mapped } held)
+            {
+                var isZero = (comparison.OperatorKind == BinaryOperatorKind.Equals) == polarity;
+                state.Storage[testedKey] = isZero ? AbstractValue.Zero : held with { MaybeZero = false };
+                return RefineExists(state, held.Mapping, !isZero);
+            }
+        }
+
+        var outcomePolarity = outcome;
+        if (_keys.Condition(condition, ref outcomePolarity) is { } key)
+        {
+            if (state.Conditions.TryGetValue(key, out var known))
+            {
+                return known == outcomePolarity ? state : null;
+            }
+
+            state.Conditions[key] = outcomePolarity;
+        }
+
+        return state;
+    }
+
+    private static PairingState? RefineExists(PairingState state, int mapping, bool exists)
+    {
+        var facts = state.Facts(mapping);
+        var escaped = facts.Flags & MappingFlags.Escaped;
+        if (exists)
+        {
+            var flags = facts.Flags & ~MappingFlags.Absent;
+            if ((flags & ~MappingFlags.Escaped) == 0)
+            {
+                return null;
+            }
+
+            state.Mappings[mapping] = facts with { Flags = flags };
+            return state;
+        }
+
+        state.Mappings[mapping] = facts with { Flags = MappingFlags.Absent | escaped };
+        var holders = new List<string>();
+        foreach (var pair in state.Storage)
+        {
+            if (pair.Value.Kind == ValueKind.Mapped && pair.Value.Mapping == mapping)
+            {
+                holders.Add(pair.Key);
+            }
+        }
+
+        foreach (var holder in holders)
+        {
+            state.Storage[holder] = AbstractValue.Zero;
+        }
+
+        return state;
+    }
+
+    /// <summary>A page count as the engine can compare it (see <see cref="CountValue"/>); null when unknown.</summary>
+    private CountValue? Count(IOperation operation, PairingState state)
+    {
+        while (operation is IConversionOperation conversion)
+        {
+            operation = conversion.Operand;
+        }
+
+        var text = operation.Syntax.ToString();
+        if (operation.ConstantValue.Value is int or long)
+        {
+            var n = System.Convert.ToInt64(operation.ConstantValue.Value, System.Globalization.CultureInfo.InvariantCulture);
+            return new CountValue(null, n, n, text);
+        }
+
+        if (operation is IArrayCreationOperation or { Syntax: CollectionExpressionSyntax or StackAllocArrayCreationExpressionSyntax })
+        {
+            return Eval(operation, state.Clone()) is { Kind: ValueKind.Sized } sized ? new CountValue(null, sized.Number, sized.Number, sized.Number.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
+        }
+
+        if (_keys.Storage(operation) is { } key && IsStable(key))
+        {
+            var value = state.Get(key);
+            var display = KeyBuilder.Display(key);
+            if (IsInteger(operation.Type))
+            {
+                long? resolved = value.Kind == ValueKind.Constant ? value.Number : value.Kind == ValueKind.Zero ? 0 : null;
+                return new CountValue("val:" + key, 0, resolved, display);
+            }
+
+            return new CountValue("len:" + key, 0, value.Kind == ValueKind.Sized ? value.Number : null, display + ".Length");
+        }
+
+        if (operation is IPropertyReferenceOperation { Property.Name: "Length" or "Count", Instance: { } instance } &&
+            _keys.Storage(instance) is { } owner && IsStable(owner))
+        {
+            var value = state.Get(owner);
+            return new CountValue("len:" + owner, 0, value.Kind == ValueKind.Sized ? value.Number : null, text);
+        }
+
+        if (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Add or BinaryOperatorKind.Subtract } binary &&
+            binary.RightOperand.ConstantValue.Value is int delta && Count(binary.LeftOperand, state) is { } left)
+        {
+            var signed = binary.OperatorKind == BinaryOperatorKind.Add ? delta : -delta;
+            return new CountValue(left.Base, left.Offset + signed, left.Resolved + signed, text);
+        }
+
+        return null;
+    }
+
+    private static bool IsInteger(ITypeSymbol? type) => type?.SpecialType is
+        SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_UInt32 or SpecialType.System_UInt64 or
+        SpecialType.System_Int16 or SpecialType.System_UInt16 or SpecialType.System_IntPtr or SpecialType.System_UIntPtr;
+}

@@ -1,0 +1,449 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Vmap.Analyzers.Pairing;
+
+/// <summary>
+/// Walks one method's control flow graph to a fixpoint and collects <see cref="PairingFinding"/>s.
+/// Each block keeps a small set of states (disjuncts) that differ in the branch conditions they
+/// know; beyond <see cref="MaxDisjuncts"/> they are joined. Finally regions are run on every branch
+/// that leaves their try; a catch handler starts from the state at the start of its try.
+/// </summary>
+internal sealed partial class PairingWalker
+{
+    private const int MaxDisjuncts = 8;
+
+    /// <summary>Evaluation steps per method; a method that needs more is skipped without a report.</summary>
+    private const int StepBudget = 40_000;
+
+    private readonly ControlFlowGraph _cfg;
+    private readonly PairingContext _context;
+    private readonly IMethodSymbol _method;
+    private readonly SyntaxNode _body;
+    private readonly CancellationToken _cancellationToken;
+    private readonly KeyBuilder _keys = new();
+    private readonly Dictionary<int, List<int>> _handlersByTryStart = new();
+    private readonly Dictionary<(IOperation Call, MapSpec Spec), MapSite> _sitesByCall = new();
+    private readonly List<MapSite> _sites = new();
+    private readonly Dictionary<string, int> _writeCounts = new();
+    private readonly List<PairingFinding> _findings = new();
+    private readonly HashSet<(FindingKind, TextSpan)> _reported = new();
+    private int _steps;
+
+    private PairingWalker(ControlFlowGraph cfg, PairingContext context, IMethodSymbol method, SyntaxNode body, CancellationToken cancellationToken)
+    {
+        _cfg = cfg;
+        _context = context;
+        _method = method;
+        _body = body;
+        _cancellationToken = cancellationToken;
+        IndexHandlers(cfg.Root);
+        CountWrites();
+    }
+
+    /// <summary>The findings for one method, or an empty list when the method exceeds the step budget.</summary>
+    public static IReadOnlyList<PairingFinding> Run(ControlFlowGraph cfg, PairingContext context, IMethodSymbol method, SyntaxNode body, CancellationToken cancellationToken)
+    {
+        var walker = new PairingWalker(cfg, context, method, body, cancellationToken);
+        try
+        {
+            walker.RunFrom(0, PairingState.Empty, scope: null);
+        }
+        catch (BudgetExceededException)
+        {
+            return Array.Empty<PairingFinding>();
+        }
+
+        return walker.Filtered();
+    }
+
+    private sealed class BudgetExceededException : Exception
+    {
+    }
+
+    private void Step()
+    {
+        if (++_steps > StepBudget)
+        {
+            throw new BudgetExceededException();
+        }
+
+        if ((_steps & 0xFF) == 0)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>
+    /// An overwrite that a VMAP001 at the later unmap already explains (the reassignment is its
+    /// additional location) is one bug, reported once.
+    /// </summary>
+    private IReadOnlyList<PairingFinding> Filtered()
+    {
+        var explained = new HashSet<Location>();
+        foreach (var finding in _findings)
+        {
+            if (finding.Kind == FindingKind.UnmapOfNonStart)
+            {
+                explained.Add(finding.Related);
+            }
+        }
+
+        if (explained.Count == 0)
+        {
+            return _findings;
+        }
+
+        var result = new List<PairingFinding>(_findings.Count);
+        foreach (var finding in _findings)
+        {
+            if (finding.Kind != FindingKind.MappingOverwritten || !explained.Contains(finding.At.GetLocation()))
+            {
+                result.Add(finding);
+            }
+        }
+
+        return result;
+    }
+
+    private void Report(PairingFinding finding)
+    {
+        if (_reported.Add((finding.Kind, finding.At.Span)))
+        {
+            _findings.Add(finding);
+        }
+    }
+
+    private void IndexHandlers(ControlFlowRegion region)
+    {
+        if (region.Kind == ControlFlowRegionKind.TryAndCatch && region.NestedRegions.Length > 1)
+        {
+            var tryStart = region.NestedRegions[0].FirstBlockOrdinal;
+            if (!_handlersByTryStart.TryGetValue(tryStart, out var handlers))
+            {
+                handlers = new List<int>();
+                _handlersByTryStart.Add(tryStart, handlers);
+            }
+
+            for (var i = 1; i < region.NestedRegions.Length; i++)
+            {
+                handlers.Add(region.NestedRegions[i].FirstBlockOrdinal);
+            }
+        }
+
+        foreach (var nested in region.NestedRegions)
+        {
+            IndexHandlers(nested);
+        }
+    }
+
+    /// <summary>
+    /// Runs blocks from <paramref name="start"/> to a fixpoint. With a <paramref name="scope"/> (a
+    /// finally region) only its blocks run, and the states that leave its end are returned.
+    /// </summary>
+    private List<PairingState> RunFrom(int start, PairingState initial, ControlFlowRegion? scope)
+    {
+        var inStates = new Dictionary<int, List<PairingState>>();
+        var work = new SortedSet<int>();
+        var outputs = new List<PairingState>();
+        if (MergeInto(inStates, start, initial))
+        {
+            work.Add(start);
+        }
+
+        while (work.Count > 0)
+        {
+            var ordinal = work.Min;
+            work.Remove(ordinal);
+            var block = _cfg.Blocks[ordinal];
+            foreach (var incoming in inStates[ordinal].ToArray())
+            {
+                var state = incoming.Clone();
+                foreach (var operation in block.Operations)
+                {
+                    _justMapped = null;
+                    Eval(operation, state);
+                }
+
+                _justMapped = null;
+                if (block.ConditionalSuccessor is { } conditional && block.BranchValue is { } condition)
+                {
+                    var value = Eval(condition, state);
+                    var jumpsWhen = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
+                    var taken = Refine(state.Clone(), condition, value, jumpsWhen);
+                    var fallen = Refine(state, condition, value, !jumpsWhen);
+                    if (taken is not null)
+                    {
+                        Follow(block, conditional, taken, inStates, work, outputs, scope);
+                    }
+
+                    if (fallen is not null)
+                    {
+                        Follow(block, block.FallThroughSuccessor, fallen, inStates, work, outputs, scope);
+                    }
+                }
+                else
+                {
+                    if (block.BranchValue is { } branchValue)
+                    {
+                        var value = Eval(branchValue, state);
+                        if (block.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Return)
+                        {
+                            Returned(value, branchValue, state);
+                        }
+                    }
+
+                    Follow(block, block.FallThroughSuccessor, state, inStates, work, outputs, scope);
+                }
+            }
+        }
+
+        return outputs;
+    }
+
+    private void Follow(
+        BasicBlock from,
+        ControlFlowBranch? branch,
+        PairingState state,
+        Dictionary<int, List<PairingState>> inStates,
+        SortedSet<int> work,
+        List<PairingState> outputs,
+        ControlFlowRegion? scope)
+    {
+        if (branch is null)
+        {
+            return;
+        }
+
+        switch (branch.Semantics)
+        {
+            case ControlFlowBranchSemantics.StructuredExceptionHandling:
+                outputs.Add(state);
+                return;
+            case ControlFlowBranchSemantics.Throw:
+            case ControlFlowBranchSemantics.Rethrow:
+            case ControlFlowBranchSemantics.ProgramTermination:
+            case ControlFlowBranchSemantics.Error:
+                return;
+        }
+
+        var states = new List<PairingState> { state };
+        foreach (var finallyRegion in branch.FinallyRegions)
+        {
+            var next = new List<PairingState>();
+            foreach (var s in states)
+            {
+                next.AddRange(RunFrom(finallyRegion.FirstBlockOrdinal, s, finallyRegion));
+            }
+
+            states = next;
+        }
+
+        if (branch.Destination is not { } destination)
+        {
+            return;
+        }
+
+        foreach (var s in states)
+        {
+            if (destination.Kind == BasicBlockKind.Exit)
+            {
+                CheckLeaks(from, s);
+                continue;
+            }
+
+            if (scope is not null && (destination.Ordinal < scope.FirstBlockOrdinal || destination.Ordinal > scope.LastBlockOrdinal))
+            {
+                continue;
+            }
+
+            if (MergeInto(inStates, destination.Ordinal, s))
+            {
+                work.Add(destination.Ordinal);
+            }
+
+            if (_handlersByTryStart.TryGetValue(destination.Ordinal, out var handlers))
+            {
+                foreach (var handler in handlers)
+                {
+                    if (MergeInto(inStates, handler, s))
+                    {
+                        work.Add(handler);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Adds a state to a block's disjuncts; true when the block's input changed.</summary>
+    private bool MergeInto(Dictionary<int, List<PairingState>> inStates, int ordinal, PairingState state)
+    {
+        Step();
+        if (!inStates.TryGetValue(ordinal, out var disjuncts))
+        {
+            inStates.Add(ordinal, new List<PairingState> { state });
+            return true;
+        }
+
+        for (var i = 0; i < disjuncts.Count; i++)
+        {
+            if (disjuncts[i].SameConditions(state))
+            {
+                var joined = PairingState.Join(disjuncts[i], state);
+                if (joined.SameAs(disjuncts[i]))
+                {
+                    return false;
+                }
+
+                disjuncts[i] = joined;
+                return true;
+            }
+        }
+
+        disjuncts.Add(state);
+        if (disjuncts.Count > MaxDisjuncts)
+        {
+            var all = disjuncts[0];
+            for (var i = 1; i < disjuncts.Count; i++)
+            {
+                all = PairingState.Join(all, disjuncts[i]);
+            }
+
+            disjuncts.Clear();
+            disjuncts.Add(all);
+        }
+
+        return true;
+    }
+
+    /// <summary>A mapping still live when the method returns, and held by nothing that outlives the call, is lost.</summary>
+    private void CheckLeaks(BasicBlock from, PairingState state)
+    {
+        foreach (var pair in state.Mappings)
+        {
+            var facts = pair.Value;
+            if (!facts.MayBeLive || facts.Stored || HeldByMember(state, pair.Key))
+            {
+                continue;
+            }
+
+            var site = _sites[pair.Key];
+            var holder = state.Holder(pair.Key);
+            Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Call.Syntax, ExitLocation(from), holder is null ? site.Call.Syntax.ToString() : KeyBuilder.Display(holder))
+            {
+                Site = site,
+            });
+        }
+    }
+
+    private static bool HeldByMember(PairingState state, int mapping)
+    {
+        foreach (var pair in state.Storage)
+        {
+            if (pair.Value.Mapping == mapping && pair.Value.ReachesMapping && pair.Key.IndexOf('.') >= 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private Location ExitLocation(BasicBlock from)
+    {
+        if (from.BranchValue is { } value)
+        {
+            for (var node = value.Syntax; node is not null && node != _body; node = node.Parent)
+            {
+                if (node is Microsoft.CodeAnalysis.CSharp.Syntax.ReturnStatementSyntax)
+                {
+                    return node.GetLocation();
+                }
+            }
+        }
+
+        if (from.ConditionalSuccessor is not null && from.BranchValue?.Syntax.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.IfStatementSyntax ifStatement &&
+            ExitStatement(ifStatement.Statement) is { } exit)
+        {
+            // "if (...) return;": the branch to the exit carries no syntax of its own.
+            return exit.GetLocation();
+        }
+
+        if (_body is Microsoft.CodeAnalysis.CSharp.Syntax.BlockSyntax block)
+        {
+            return block.CloseBraceToken.GetLocation();
+        }
+
+        return _body.GetLocation();
+    }
+
+    private static SyntaxNode? ExitStatement(Microsoft.CodeAnalysis.CSharp.Syntax.StatementSyntax statement) => statement switch
+    {
+        Microsoft.CodeAnalysis.CSharp.Syntax.ReturnStatementSyntax direct => direct,
+        Microsoft.CodeAnalysis.CSharp.Syntax.BlockSyntax { Statements.Count: > 0 } block when block.Statements[block.Statements.Count - 1] is Microsoft.CodeAnalysis.CSharp.Syntax.ReturnStatementSyntax last => last,
+        _ => null,
+    };
+
+    private void CountWrites()
+    {
+        foreach (var block in _cfg.Blocks)
+        {
+            foreach (var operation in block.Operations)
+            {
+                CountWrites(operation);
+            }
+
+            if (block.BranchValue is { } value)
+            {
+                CountWrites(value);
+            }
+        }
+    }
+
+    private void CountWrites(IOperation root)
+    {
+        foreach (var operation in Descend(root))
+        {
+            IOperation? target = operation switch
+            {
+                Microsoft.CodeAnalysis.Operations.IAssignmentOperation assignment => assignment.Target,
+                Microsoft.CodeAnalysis.Operations.IIncrementOrDecrementOperation increment => increment.Target,
+                Microsoft.CodeAnalysis.Operations.IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref } argument => argument.Value,
+                Microsoft.CodeAnalysis.Operations.IAddressOfOperation address => address.Reference,
+                _ => null,
+            };
+
+            if (target is not null && _keys.Storage(target) is { } key)
+            {
+                _writeCounts[key] = _writeCounts.TryGetValue(key, out var count) ? count + 1 : 1;
+                if (operation is Microsoft.CodeAnalysis.Operations.IAddressOfOperation)
+                {
+                    _writeCounts[key] = 2;
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<IOperation> Descend(IOperation root)
+    {
+        var stack = new Stack<IOperation>();
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var operation = stack.Pop();
+            yield return operation;
+            foreach (var child in operation.ChildOperations)
+            {
+                stack.Push(child);
+            }
+        }
+    }
+
+    /// <summary>A local or parameter written at most once: its value (and Length) mean the same at map and unmap.</summary>
+    private bool IsStable(string key) =>
+        key.IndexOf('.') < 0 && !KeyBuilder.IsCapture(key) && (!_writeCounts.TryGetValue(key, out var count) || count <= 1);
+}

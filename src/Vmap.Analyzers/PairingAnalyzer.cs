@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using Vmap.Analyzers.Pairing;
+using Vmap.Analyzers.Rules;
+
+namespace Vmap.Analyzers;
+
+/// <summary>
+/// Runs the pairing engine once per method that calls an annotated method or re-points a member
+/// that holds mappings, and hands its findings to the rules VMAP001–VMAP006.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class PairingAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>
+    /// Tests set this so an engine failure surfaces as AD0001 instead of a silently skipped method.
+    /// </summary>
+    internal static bool ThrowOnEngineFailure { get; set; }
+
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        Descriptors.VMAP001_UnmapOfReassignedPointer,
+        Descriptors.VMAP002_MappingLost,
+        Descriptors.VMAP003_UnmappedTwice,
+        Descriptors.VMAP004_UsedAfterUnmap,
+        Descriptors.VMAP005_UnmapCountMismatch,
+        Descriptors.VMAP006_WrongFamilyRelease);
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (PairingContext.TryCreate(start.Compilation, start.CancellationToken) is not { } pairing)
+            {
+                return;
+            }
+
+            start.RegisterOperationBlockAction(block => AnalyzeBlock(block, pairing));
+        });
+    }
+
+    private static void AnalyzeBlock(OperationBlockAnalysisContext context, PairingContext pairing)
+    {
+        if (context.OwningSymbol is not IMethodSymbol method)
+        {
+            return;
+        }
+
+        foreach (var block in context.OperationBlocks)
+        {
+            if (block is not (IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (!MentionsPairing(block, pairing))
+                {
+                    continue;
+                }
+
+                var cfg = context.GetControlFlowGraph(block);
+                var body = block is IMethodBodyBaseOperation { BlockBody: { } blockBody } ? blockBody.Syntax
+                    : block is IMethodBodyBaseOperation { ExpressionBody: { } expressionBody } ? expressionBody.Syntax
+                    : block.Syntax;
+                foreach (var finding in PairingWalker.Run(cfg, pairing, method, body, context.CancellationToken))
+                {
+                    context.ReportDiagnostic(Rule.Create(finding));
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && !ThrowOnEngineFailure)
+            {
+                // A method the engine cannot follow is skipped: a crash (AD0001) would cost the
+                // user every other diagnostic of the compilation.
+            }
+        }
+    }
+
+    /// <summary>Cheap pre-check: only methods that call an annotated method or assign a member that holds mappings are walked.</summary>
+    private static bool MentionsPairing(IOperation block, PairingContext pairing)
+    {
+        foreach (var operation in block.Descendants())
+        {
+            switch (operation)
+            {
+                case IInvocationOperation invocation when pairing.Annotations.Get(invocation.TargetMethod) is not null:
+                    return true;
+                case ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } when
+                    PairingContext.MayHoldAddress(member) && pairing.MemberIndex.HoldsMappings(member.Member.OriginalDefinition):
+                    return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,26 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Vmap.Analyzers.Pairing;
+
+namespace Vmap.Analyzers.Rules;
+
+/// <summary>VMAP005: the count an unmap releases differs from the count the mapping was made with.</summary>
+internal static class VMAP005_UnmapCountMismatch
+{
+    public static Diagnostic Create(PairingFinding finding)
+    {
+        var site = finding.Site!;
+        var properties = ImmutableDictionary.CreateBuilder<string, string?>();
+        properties[DiagnosticProperties.MappedCount] = finding.MappedCountText;
+        var mapped = "'" + finding.MappedCountText + "'" + (finding.Detail is null ? string.Empty : " (" + finding.Detail + ")");
+        return Rule.Diagnostic(
+            Descriptors.VMAP005_UnmapCountMismatch,
+            finding,
+            properties,
+            finding.Target,
+            finding.CountText,
+            site.MethodName,
+            mapped,
+            Rule.Line(site.Call.Syntax, finding.At));
+    }
+}

@@ -1,0 +1,32 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Vmap.Analyzers.Pairing;
+
+namespace Vmap.Analyzers.Rules;
+
+/// <summary>VMAP006: a mapping is released through another family's release method.</summary>
+internal static class VMAP006_WrongFamilyRelease
+{
+    public static Diagnostic Create(PairingFinding finding)
+    {
+        var site = finding.Site!;
+        var properties = ImmutableDictionary.CreateBuilder<string, string?>();
+        properties[DiagnosticProperties.Family] = site.Spec.Family;
+        if (finding.ReleaseMethod is { } release)
+        {
+            properties[DiagnosticProperties.ReleaseMethod] = release;
+        }
+
+        return Rule.Diagnostic(
+            Descriptors.VMAP006_WrongFamilyRelease,
+            finding,
+            properties,
+            finding.Target,
+            site.MethodName,
+            site.Spec.Family,
+            Rule.Line(site.Call.Syntax, finding.At),
+            finding.ReleaserName,
+            finding.ReleaseFamily,
+            finding.ReleaseMethod is null ? string.Empty : "; release it with " + finding.ReleaseMethod);
+    }
+}

@@ -1,0 +1,80 @@
+namespace Vmap.CodeFixes.Mapping;
+
+/// <summary>The one statement whose write to a variable reaches a later statement, and what runs in between.</summary>
+internal sealed class ReachingWrite
+{
+    private ReachingWrite(StatementSyntax statement, ImmutableArray<StatementSyntax> between)
+    {
+        Statement = statement;
+        Between = between;
+    }
+
+    public StatementSyntax Statement { get; }
+
+    /// <summary>Whole statements that may execute after the write and before the later statement.</summary>
+    public ImmutableArray<StatementSyntax> Between { get; }
+
+    /// <summary>
+    /// Walks back from <paramref name="use"/> through its enclosing blocks to the first statement
+    /// that writes <paramref name="variable"/>; null when the write that reaches the use is not a
+    /// single statement before it (a catch or finally clause, a loop that writes it, a lambda).
+    /// Loops around <paramref name="use"/> count as "in between" as a whole, because a later
+    /// iteration runs after the use too.
+    /// </summary>
+    public static ReachingWrite? Find(SemanticModel model, ISymbol variable, StatementSyntax use, CancellationToken cancellationToken)
+    {
+        var between = ImmutableArray.CreateBuilder<StatementSyntax>();
+        SyntaxNode node = use;
+        while (node.Parent is { } parent)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            switch (parent)
+            {
+                case BlockSyntax block:
+                    for (var i = block.Statements.IndexOf((StatementSyntax)node) - 1; i >= 0; i--)
+                    {
+                        var statement = block.Statements[i];
+                        if (DataFlow.Writes(model, statement, variable))
+                            return new ReachingWrite(statement, between.ToImmutable());
+                        between.Add(statement);
+                    }
+
+                    break;
+                case IfStatementSyntax ifStatement when ifStatement.Statement == node:
+                    if (DataFlow.Writes(model, ifStatement.Condition, variable))
+                        return new ReachingWrite(ifStatement, between.ToImmutable());
+                    break;
+                case IfStatementSyntax ifStatement:
+                    if (DataFlow.Writes(model, ifStatement.Condition, variable))
+                        return null;
+                    break;
+                case UsingStatementSyntax usingStatement:
+                    if (usingStatement.Declaration is { } resource ? DataFlow.WritesAny(model, resource.Variables.Select(v => v.Initializer?.Value), variable)
+                        : usingStatement.Expression is { } expression && DataFlow.Writes(model, expression, variable))
+                        return null;
+                    break;
+                case LockStatementSyntax lockStatement:
+                    if (DataFlow.Writes(model, lockStatement.Expression, variable))
+                        return null;
+                    break;
+                case ElseClauseSyntax or CheckedStatementSyntax or UnsafeStatementSyntax or LabeledStatementSyntax:
+                    break;
+                case TryStatementSyntax tryStatement when tryStatement.Block == node:
+                    break;
+                case WhileStatementSyntax or DoStatementSyntax or ForStatementSyntax or CommonForEachStatementSyntax:
+                    if (DataFlow.Writes(model, parent, variable))
+                        return null;
+                    between.Add((StatementSyntax)parent);
+                    break;
+                default:
+                    // A catch or finally clause, a switch section, a lambda or the member itself: the
+                    // reaching definition is not a single statement before us.
+                    return null;
+            }
+
+            node = parent;
+        }
+
+        return null;
+    }
+}

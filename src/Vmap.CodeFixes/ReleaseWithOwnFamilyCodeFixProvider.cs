@@ -1,0 +1,61 @@
+using System.Composition;
+using Microsoft.CodeAnalysis.CodeFixes;
+
+namespace Vmap.CodeFixes;
+
+/// <summary>VMAP006: replaces a release of the wrong family by the release method of the mapping's family.</summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ReleaseWithOwnFamilyCodeFixProvider)), Shared]
+public sealed class ReleaseWithOwnFamilyCodeFixProvider : VmapCodeFixProvider
+{
+    private protected override string DiagnosticId => "VMAP006";
+
+    private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+    {
+        var wrong = ReleaseSite.Find(model, root, diagnostic.Location.SourceSpan, cancellationToken);
+        if (wrong is null || wrong.AddressVariable is not { } variable || wrong.AddressSyntax is not { } address)
+            return null;
+        var mapping = MappingSite.FindReaching(model, variable, wrong.Statement, cancellationToken);
+        if (mapping is null || mapping.Annotation.Family == wrong.Annotation.Family)
+            return null;
+
+        var receiver = PickReceiver(model, wrong, mapping, cancellationToken);
+        if (receiver.Type is null)
+            return null;
+        var release = ReleaseCall.FindRelease(receiver.Type, mapping.Annotation.Family, FixProperties.ReleaseMethodName(diagnostic));
+        if (release is null)
+            return null;
+
+        MappedCount? count = null;
+        if (VmapAnnotations.GetUnmaps(release)?.CountParameter is not null)
+        {
+            count = ReleaseCall.GetMappedCount(mapping);
+            if (count is null || !Reevaluation.IsStable(model, count.Argument, mapping.Between, wrong.Syntax.SpanStart, cancellationToken))
+                return null;
+        }
+
+        var replacement = ReleaseCall.Build(release, receiver.Syntax, address, count);
+        if (replacement is null || !ReleaseCall.BindsTo(model, wrong.Syntax.SpanStart, replacement, release))
+            return null;
+
+        return new PlannedEdit($"Release with {release.Name}", r => r.ReplaceNode(wrong.Syntax, replacement.WithTriviaFrom(wrong.Syntax)));
+    }
+
+    /// <summary>
+    /// The wrong release's own receiver when its type offers the right family (it is evaluated at
+    /// that very place anyway); otherwise the mapping's receiver, if it still means the same object.
+    /// </summary>
+    private static (ExpressionSyntax? Syntax, ITypeSymbol? Type) PickReceiver(SemanticModel model, ReleaseSite wrong, MappingSite mapping, CancellationToken cancellationToken)
+    {
+        var family = mapping.Annotation.Family;
+        var wrongReceiver = ReleaseCall.Receiver(wrong.Call);
+        var wrongType = wrong.Call.Instance?.Type ?? wrong.Call.TargetMethod.ContainingType;
+        if (ReleaseCall.FindRelease(wrongType, family, null) is not null)
+            return (wrongReceiver, wrongType);
+
+        var mappingReceiver = ReleaseCall.Receiver(mapping.Call);
+        var mappingType = mapping.Call.Instance?.Type ?? mapping.Call.TargetMethod.ContainingType;
+        if (mappingReceiver is not null && !Reevaluation.IsStable(model, mappingReceiver, mapping.Between, wrong.Syntax.SpanStart, cancellationToken))
+            return (null, null);
+        return (mappingReceiver, mappingType);
+    }
+}

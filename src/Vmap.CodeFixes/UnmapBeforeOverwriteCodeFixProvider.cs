@@ -1,0 +1,88 @@
+using System.Composition;
+using Microsoft.CodeAnalysis.CodeFixes;
+
+namespace Vmap.CodeFixes;
+
+/// <summary>VMAP002, overwrite: releases the old mapping of a local or field just before the assignment that loses it.</summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UnmapBeforeOverwriteCodeFixProvider)), Shared]
+public sealed class UnmapBeforeOverwriteCodeFixProvider : VmapCodeFixProvider
+{
+    private protected override string DiagnosticId => "VMAP002";
+
+    private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+    {
+        if (!FixProperties.IsOverwrite(diagnostic))
+            return null;
+        var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+        if (node.FirstAncestorOrSelf<ExpressionStatementSyntax>() is not { Expression: AssignmentExpressionSyntax assignment, Parent: BlockSyntax } statement
+            || !assignment.IsKind(SyntaxKind.SimpleAssignmentExpression)
+            || model.GetSymbolInfo(assignment.Left, cancellationToken).Symbol is not { } variable)
+            return null;
+
+        // Releasing first is only the same program if the new value does not read the old one.
+        if (assignment.Right.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>()
+            .Any(i => SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(i, cancellationToken).Symbol, variable)))
+            return null;
+
+        var mapping = variable switch
+        {
+            ILocalSymbol or IParameterSymbol => MappingSite.FindReaching(model, variable, statement, cancellationToken),
+            IFieldSymbol field => FieldMapping(root, model, diagnostic, field, assignment, statement, cancellationToken),
+            _ => null,
+        };
+        if (mapping is null)
+            return null;
+        var release = ReleaseStatements.Build(model, mapping, assignment.Left.WithoutTrivia(), statement.SpanStart, cancellationToken);
+        if (release is null)
+            return null;
+
+        return new PlannedEdit("Unmap before overwriting", r => r.InsertNodesBefore(statement, new[] { release }));
+    }
+
+    /// <summary>
+    /// For a field the analyzer names the lost mapping's call (the additional location). It must be
+    /// an earlier statement of the same block assigning the same field of the same object, and
+    /// nothing in between may touch the field: no assignment to it and no call except into the
+    /// allocator or on a span (any other call could re-point or release it).
+    /// </summary>
+    private static MappingSite? FieldMapping(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, IFieldSymbol field, AssignmentExpressionSyntax overwrite, StatementSyntax statement, CancellationToken cancellationToken)
+    {
+        if (diagnostic.AdditionalLocations.Count == 0 || diagnostic.AdditionalLocations[0].SourceTree != root.SyntaxTree)
+            return null;
+        var mapStatement = root.FindNode(diagnostic.AdditionalLocations[0].SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<StatementSyntax>();
+        var block = (BlockSyntax)statement.Parent!;
+        if (mapStatement is not ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax mapped } || mapStatement.Parent != block
+            || !mapped.Left.IsEquivalentTo(overwrite.Left, topLevel: false))
+            return null;
+
+        var from = block.Statements.IndexOf(mapStatement);
+        var to = block.Statements.IndexOf(statement);
+        if (from >= to)
+            return null;
+        var between = block.Statements.Skip(from + 1).Take(to - from - 1).ToImmutableArray();
+        var site = MappingSite.At(model, mapStatement, field, between, cancellationToken);
+        if (site is null)
+            return null;
+
+        var allocator = site.Call.TargetMethod.ContainingType;
+        foreach (var inner in between.SelectMany(b => b.DescendantNodesAndSelf()))
+        {
+            var touches = inner switch
+            {
+                AssignmentExpressionSyntax a => SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(a.Left, cancellationToken).Symbol, field),
+                InvocationExpressionSyntax call => model.GetSymbolInfo(call, cancellationToken).Symbol is not IMethodSymbol { ContainingType: var type }
+                    || !(SymbolEqualityComparer.Default.Equals(type, allocator) || Reevaluation.IsSpan(type)),
+                ObjectCreationExpressionSyntax or ImplicitObjectCreationExpressionSyntax or AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax => true,
+                _ => false,
+            };
+            if (touches)
+                return null;
+        }
+
+        // The object whose field it is must be the same one at both places.
+        var owner = mapped.Left is MemberAccessExpressionSyntax access ? access.Expression : null;
+        return owner is null || owner is ThisExpressionSyntax || Reevaluation.IsStable(model, owner, between, statement.SpanStart, cancellationToken)
+            ? site
+            : null;
+    }
+}

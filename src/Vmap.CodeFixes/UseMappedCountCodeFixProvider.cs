@@ -1,0 +1,53 @@
+using System.Composition;
+using System.Globalization;
+using Microsoft.CodeAnalysis.CodeFixes;
+
+namespace Vmap.CodeFixes;
+
+/// <summary>VMAP005: replaces the release's count with the count the mapping was created with.</summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UseMappedCountCodeFixProvider)), Shared]
+public sealed class UseMappedCountCodeFixProvider : VmapCodeFixProvider
+{
+    private protected override string DiagnosticId => "VMAP005";
+
+    private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+    {
+        var release = ReleaseSite.Find(model, root, diagnostic.Location.SourceSpan, cancellationToken);
+        if (release?.Count?.Syntax is not ArgumentSyntax { Expression: var current } || release.AddressVariable is not { } variable
+            || release.Annotation.CountParameter is not { } countParameter)
+            return null;
+
+        var replacement = MappedCountAtRelease(model, release, variable, countParameter, cancellationToken)
+            ?? ConstantFromAnalyzer(diagnostic, countParameter);
+        if (replacement is null)
+            return null;
+        if (replacement.IsEquivalentTo(current, topLevel: false))
+            return null;
+
+        return new PlannedEdit(
+            $"Use the mapped count '{replacement.WithoutTrivia()}'",
+            r => r.ReplaceNode(current, replacement.WithTriviaFrom(current)));
+    }
+
+    /// <summary>The count argument of the mapping that reaches the release, when it still means the same there.</summary>
+    private static ExpressionSyntax? MappedCountAtRelease(SemanticModel model, ReleaseSite release, ISymbol variable, IParameterSymbol countParameter, CancellationToken cancellationToken)
+    {
+        var mapping = MappingSite.FindReaching(model, variable, release.Statement, cancellationToken);
+        if (mapping is null || mapping.Annotation.Family != release.Annotation.Family || ReleaseCall.GetMappedCount(mapping) is not { } mapped
+            || !Reevaluation.IsStable(model, mapped.Argument, mapping.Between, release.Syntax.SpanStart, cancellationToken))
+            return null;
+        return Reevaluation.HasFixedLength(countParameter.Type) ? mapped.Argument : mapped.Pages;
+    }
+
+    /// <summary>
+    /// A constant count the analyzer worked out (the length of <c>new Page[4]</c>, say): a literal
+    /// means the same everywhere, unlike any other text the analyzer could hand over.
+    /// </summary>
+    private static ExpressionSyntax? ConstantFromAnalyzer(Diagnostic diagnostic, IParameterSymbol countParameter)
+    {
+        if (countParameter.Type.SpecialType != SpecialType.System_Int32
+            || !int.TryParse(FixProperties.MappedCount(diagnostic), NumberStyles.None, CultureInfo.InvariantCulture, out var pages))
+            return null;
+        return SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, SyntaxFactory.Literal(pages));
+    }
+}

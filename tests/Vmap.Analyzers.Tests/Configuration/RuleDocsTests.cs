@@ -1,0 +1,99 @@
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+
+namespace Vmap.Analyzers.Tests.Configuration;
+
+/// <summary>Every rule links to its page, the page exists, and it says what the fixes actually do.</summary>
+public class RuleDocsTests
+{
+    private static readonly string[] RuleIds = ["VMAP001", "VMAP002", "VMAP003", "VMAP004", "VMAP005", "VMAP006"];
+
+    private static readonly string[] Sections =
+        ["## What is flagged", "## Why it matters", "## Wrong", "## Right", "## Code fix", "## Configure or suppress"];
+
+    [Fact]
+    public void The_analyzers_ship_exactly_the_six_rules()
+    {
+        Assert.Equal(RuleIds, Descriptors().Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Each_help_link_points_to_the_rule_page_in_the_repository()
+    {
+        foreach (var descriptor in Descriptors())
+        {
+            Assert.Equal($"https://github.com/vmapanalyzers/vmapanalyzers/blob/main/docs/rules/{descriptor.Id}.md", descriptor.HelpLinkUri);
+            const string Blob = "https://github.com/vmapanalyzers/vmapanalyzers/blob/main/";
+            var page = Path.Combine(RepositoryRoot(), descriptor.HelpLinkUri[Blob.Length..].Replace('/', Path.DirectorySeparatorChar));
+            Assert.True(File.Exists(page), $"{descriptor.Id}: {page} does not exist");
+        }
+    }
+
+    [Fact]
+    public void Each_page_is_titled_with_its_rule_id_and_title()
+    {
+        foreach (var descriptor in Descriptors())
+            Assert.Equal($"# {descriptor.Id}: {descriptor.Title}", File.ReadLines(PagePath(descriptor.Id)).First());
+    }
+
+    [Theory]
+    [MemberData(nameof(Rules))]
+    public void Each_page_has_every_section_and_shows_how_to_configure_its_rule(string id)
+    {
+        var text = File.ReadAllText(PagePath(id));
+        Assert.StartsWith($"# {id}: ", text, StringComparison.Ordinal);
+        foreach (var section in Sections)
+            Assert.Contains("\n" + section + "\n", text, StringComparison.Ordinal);
+        Assert.Contains($"dotnet_diagnostic.{id}.severity = error", text, StringComparison.Ordinal);
+        Assert.Contains($"#pragma warning disable {id}", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Rules))]
+    public void A_page_promises_a_code_fix_exactly_when_a_fix_provider_exists(string id)
+    {
+        var fixedIds = FixProviders().SelectMany(p => p.FixableDiagnosticIds).ToHashSet();
+        var header = File.ReadAllLines(PagePath(id)).Single(l => l.StartsWith("| Code fix |", StringComparison.Ordinal));
+        Assert.Equal(fixedIds.Contains(id), header.StartsWith("| Code fix | Yes", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_fix_provider_fixes_a_shipped_rule_and_offers_fix_all()
+    {
+        var providers = FixProviders();
+        Assert.Equal(7, providers.Count);
+        foreach (var provider in providers)
+        {
+            Assert.Subset(RuleIds.ToHashSet(), provider.FixableDiagnosticIds.ToHashSet());
+            Assert.Same(WellKnownFixAllProviders.BatchFixer, provider.GetFixAllProvider());
+        }
+    }
+
+    public static TheoryData<string> Rules() => new(RuleIds);
+
+    private static string PagePath(string id) => Path.Combine(RepositoryRoot(), "docs", "rules", id + ".md");
+
+    private static IReadOnlyList<DiagnosticDescriptor> Descriptors()
+        => VmapAnalyzers.All()
+            .SelectMany(a => a.SupportedDiagnostics)
+            .DistinctBy(d => d.Id)
+            .ToList();
+
+    private static IReadOnlyList<CodeFixProvider> FixProviders()
+        => typeof(Vmap.CodeFixes.VmapCodeFixProvider).Assembly.GetTypes()
+            .Where(t => !t.IsAbstract && typeof(CodeFixProvider).IsAssignableFrom(t) && t.GetCustomAttribute<ExportCodeFixProviderAttribute>() is not null)
+            .Select(t => (CodeFixProvider)Activator.CreateInstance(t)!)
+            .ToList();
+
+    internal static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "VmapAnalyzers.sln")))
+                return directory.FullName;
+        }
+
+        throw new InvalidOperationException("VmapAnalyzers.sln not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Testing;
+
+namespace Vmap.Analyzers.Tests.Fixes;
+
+/// <summary>
+/// Runs a fix the way the IDE does: every Vmap analyzer looks at the source, the fix is applied one
+/// diagnostic at a time and as Fix All in document, project and solution, and every result must
+/// compile with no diagnostic left, of this rule or any other.
+/// </summary>
+internal static class FixVerifier<TFix>
+    where TFix : CodeFixProvider, new()
+{
+    public const string TestPath = "/0/Test0.cs";
+
+    public const string ApiPath = "/0/FakeApi.cs";
+
+    public static Task VerifyAsync(string source, string fixedSource, params DiagnosticResult[] expected)
+        => Create(source, fixedSource, expected).RunAsync(CancellationToken.None);
+
+    /// <summary>The rule fires but the fix must not offer an edit: the code stays as it is.</summary>
+    public static Task VerifyNoFixAsync(string source, params DiagnosticResult[] expected)
+    {
+        var test = Create(source, source, expected);
+        test.FixedState.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync(CancellationToken.None);
+    }
+
+    public static Test Create(string source, string fixedSource, params DiagnosticResult[] expected)
+    {
+        var test = new Test();
+        test.TestState.Sources.Add((TestPath, source));
+        test.TestState.Sources.Add((ApiPath, Verify.FakeApi));
+        test.FixedState.Sources.Add((TestPath, fixedSource));
+        test.FixedState.Sources.Add((ApiPath, Verify.FakeApi));
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test;
+    }
+
+    public static DiagnosticResult Diagnostic(string id) => new(id, DiagnosticSeverity.Warning);
+
+    public sealed class Test : CSharpCodeFixTest<EmptyDiagnosticAnalyzer, TFix, DefaultVerifier>
+    {
+        public Test()
+        {
+            ReferenceAssemblies = ReferenceAssemblies.Net.Net80;
+        }
+
+        protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => VmapAnalyzers.All();
+    }
+}

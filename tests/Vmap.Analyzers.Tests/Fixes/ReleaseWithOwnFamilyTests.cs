@@ -1,0 +1,187 @@
+using Microsoft.CodeAnalysis.Testing;
+using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.ReleaseWithOwnFamilyCodeFixProvider>;
+
+namespace Vmap.Analyzers.Tests.Fixes;
+
+public class ReleaseWithOwnFamilyTests
+{
+    [Fact]
+    public Task Replaces_vfree_of_a_ram_mapping_with_unmap_ram_and_the_mapped_count()
+    {
+        const string Source = """
+            using Vmap;
+
+            class Buffers
+            {
+                void Release(VmapSpace space, Page[] pages)
+                {
+                    nint p = {|#1:space.MapRam(pages)|};
+                    space.Vfree({|#0:p|});
+                }
+            }
+            """;
+        const string Fixed = """
+            using Vmap;
+
+            class Buffers
+            {
+                void Release(VmapSpace space, Page[] pages)
+                {
+                    nint p = space.MapRam(pages);
+                    space.UnmapRam(p, pages.Length);
+                }
+            }
+            """;
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP006").WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
+    public Task Replaces_unmap_ram_of_a_vmalloc_area_with_vfree()
+    {
+        const string Source = """
+            using Vmap;
+
+            class Buffers
+            {
+                void Release(VmapSpace space)
+                {
+                    nint v = {|#1:space.Vmalloc(8192)|};
+                    space.UnmapRam({|#0:v|}, 2);
+                }
+            }
+            """;
+        const string Fixed = """
+            using Vmap;
+
+            class Buffers
+            {
+                void Release(VmapSpace space)
+                {
+                    nint v = space.Vmalloc(8192);
+                    space.Vfree(v);
+                }
+            }
+            """;
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP006").WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
+    public Task Takes_the_count_from_a_try_mapping_through_an_out_argument()
+    {
+        const string Source = """
+            using Vmap;
+
+            class Buffers
+            {
+                void Release(VmapSpace space, Page[] pages)
+                {
+                    {|#1:space.TryMapRam(pages, out nint p)|};
+                    space.Vfree({|#0:p|});
+                }
+            }
+            """;
+        const string Fixed = """
+            using Vmap;
+
+            class Buffers
+            {
+                void Release(VmapSpace space, Page[] pages)
+                {
+                    space.TryMapRam(pages, out nint p);
+                    space.UnmapRam(p, pages.Length);
+                }
+            }
+            """;
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP006").WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
+    public Task Offers_nothing_when_the_mapped_count_cannot_be_written_again_at_the_release()
+    {
+        // UnmapRam needs the count, and calling Fetch() again could return other pages.
+        const string Source = """
+            using Vmap;
+
+            class Buffers
+            {
+                Page[] Fetch() => new Page[3];
+
+                void Release(VmapSpace space)
+                {
+                    nint p = {|#1:space.MapRam(Fetch())|};
+                    space.Vunmap({|#0:p|});
+                }
+            }
+            """;
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP006").WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
+    public Task Fix_all_releases_every_mapping_with_its_own_family()
+    {
+        const string First = """
+            using Vmap;
+
+            class First
+            {
+                void A(VmapSpace space, Page[] pages)
+                {
+                    nint p = {|#1:space.MapRam(pages)|};
+                    space.Vunmap({|#0:p|});
+                }
+
+                void B(VmapSpace space, Page[] pages)
+                {
+                    nint q = {|#3:space.Vmap(pages)|};
+                    space.Vfree({|#2:q|});
+                }
+            }
+            """;
+        const string FirstFixed = """
+            using Vmap;
+
+            class First
+            {
+                void A(VmapSpace space, Page[] pages)
+                {
+                    nint p = space.MapRam(pages);
+                    space.UnmapRam(p, pages.Length);
+                }
+
+                void B(VmapSpace space, Page[] pages)
+                {
+                    nint q = space.Vmap(pages);
+                    space.Vunmap(q);
+                }
+            }
+            """;
+        var test = VerifyFix.Create(First, FirstFixed,
+            VerifyFix.Diagnostic("VMAP006").WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic("VMAP006").WithLocation(2).WithLocation(3));
+        FixAll.AddSecondProject(test, """
+            using Vmap;
+
+            class Third
+            {
+                void C(VmapSpace space)
+                {
+                    nint v = {|#5:space.Vmalloc(4096)|};
+                    space.Vunmap({|#4:v|});
+                }
+            }
+            """, """
+            using Vmap;
+
+            class Third
+            {
+                void C(VmapSpace space)
+                {
+                    nint v = space.Vmalloc(4096);
+                    space.Vfree(v);
+                }
+            }
+            """, VerifyFix.Diagnostic("VMAP006").WithLocation(4).WithLocation(5));
+        FixAll.ExpectOnePassPerScope(test, documents: 2, projects: 2);
+        return test.RunAsync(CancellationToken.None);
+    }
+}

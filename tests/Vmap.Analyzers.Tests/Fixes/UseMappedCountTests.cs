@@ -1,0 +1,169 @@
+using Microsoft.CodeAnalysis.Testing;
+using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.UseMappedCountCodeFixProvider>;
+
+namespace Vmap.Analyzers.Tests.Fixes;
+
+public class UseMappedCountTests
+{
+    [Fact]
+    public Task Replaces_an_off_by_one_count_with_the_mapped_length()
+    {
+        const string Source = """
+            using Vmap;
+
+            class Log
+            {
+                void Recover(VmapSpace space, Page[] pages)
+                {
+                    nint p = space.MapRam({|#1:pages|});
+                    space.UnmapRam(p, {|#0:pages.Length + 1|});
+                }
+            }
+            """;
+        const string Fixed = """
+            using Vmap;
+
+            class Log
+            {
+                void Recover(VmapSpace space, Page[] pages)
+                {
+                    nint p = space.MapRam(pages);
+                    space.UnmapRam(p, pages.Length);
+                }
+            }
+            """;
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP005").WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
+    public Task Replaces_a_constant_with_the_length_of_the_mapped_array()
+    {
+        const string Source = """
+            using Vmap;
+
+            class Log
+            {
+                void Recover(VmapSpace space)
+                {
+                    var pages = new Page[4];
+                    nint p = space.MapRam({|#1:pages|});
+                    space.UnmapRam(p, {|#0:1|});
+                }
+            }
+            """;
+        const string Fixed = """
+            using Vmap;
+
+            class Log
+            {
+                void Recover(VmapSpace space)
+                {
+                    var pages = new Page[4];
+                    nint p = space.MapRam(pages);
+                    space.UnmapRam(p, pages.Length);
+                }
+            }
+            """;
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP005").WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
+    public Task Uses_the_constant_count_of_an_array_created_in_the_mapping_call()
+    {
+        // 'new Page[4]' cannot be written again (it would be another array), its length can.
+        const string Source = """
+            using Vmap;
+
+            class Log
+            {
+                void Recover(VmapSpace space)
+                {
+                    nint p = space.MapRam({|#1:new Page[4]|});
+                    space.UnmapRam(p, {|#0:1|});
+                }
+            }
+            """;
+        const string Fixed = """
+            using Vmap;
+
+            class Log
+            {
+                void Recover(VmapSpace space)
+                {
+                    nint p = space.MapRam(new Page[4]);
+                    space.UnmapRam(p, 4);
+                }
+            }
+            """;
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP005").WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
+    public Task Fix_all_corrects_every_count_in_the_solution()
+    {
+        const string First = """
+            using Vmap;
+
+            class First
+            {
+                void A(VmapSpace space, Page[] pages)
+                {
+                    nint p = space.MapRam({|#1:pages|});
+                    space.UnmapRam(p, {|#0:pages.Length - 1|});
+                }
+
+                void B(VmapSpace space, Page[] pages)
+                {
+                    nint q = space.MapRam({|#3:pages|});
+                    space.UnmapRam(q, {|#2:pages.Length + 2|});
+                }
+            }
+            """;
+        const string FirstFixed = """
+            using Vmap;
+
+            class First
+            {
+                void A(VmapSpace space, Page[] pages)
+                {
+                    nint p = space.MapRam(pages);
+                    space.UnmapRam(p, pages.Length);
+                }
+
+                void B(VmapSpace space, Page[] pages)
+                {
+                    nint q = space.MapRam(pages);
+                    space.UnmapRam(q, pages.Length);
+                }
+            }
+            """;
+        var test = VerifyFix.Create(First, FirstFixed,
+            VerifyFix.Diagnostic("VMAP005").WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic("VMAP005").WithLocation(2).WithLocation(3));
+        FixAll.AddSecondProject(test, """
+            using Vmap;
+
+            class Third
+            {
+                void C(VmapSpace space, Page[] pages)
+                {
+                    nint r = space.MapRam({|#5:pages|});
+                    space.UnmapRam(r, {|#4:pages.Length + 1|});
+                }
+            }
+            """, """
+            using Vmap;
+
+            class Third
+            {
+                void C(VmapSpace space, Page[] pages)
+                {
+                    nint r = space.MapRam(pages);
+                    space.UnmapRam(r, pages.Length);
+                }
+            }
+            """, VerifyFix.Diagnostic("VMAP005").WithLocation(4).WithLocation(5));
+        FixAll.ExpectOnePassPerScope(test, documents: 2, projects: 2);
+        return test.RunAsync(CancellationToken.None);
+    }
+}

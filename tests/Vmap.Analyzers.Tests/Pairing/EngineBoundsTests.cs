@@ -1,0 +1,84 @@
+using System.Collections.Immutable;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Diagnostics.Telemetry;
+using Microsoft.CodeAnalysis.Testing;
+using Vmap.Analyzers.Pairing;
+
+namespace Vmap.Analyzers.Tests.Pairing;
+
+public class EngineBoundsTests
+{
+    private const string Bug = "var p = space.MapRam(pages); space.UnmapRam(p, pages.Length + 1);";
+
+    [Fact]
+    public async Task A_method_within_the_budget_is_analyzed()
+    {
+        var diagnostics = await Verify.Diagnostics(null, Verify.FakeApi, Method(statements: 100));
+
+        Assert.Equal("VMAP005", Assert.Single(diagnostics).Id);
+    }
+
+    [Fact]
+    public async Task A_method_over_the_step_budget_is_skipped_quietly()
+    {
+        var diagnostics = await Verify.Diagnostics(null, Verify.FakeApi, Method(statements: 8_000));
+
+        Assert.Empty(diagnostics);
+    }
+
+    [Fact]
+    public async Task No_action_is_registered_without_the_annotation_attributes()
+    {
+        var telemetry = await Telemetry("class C { void M() { } }");
+
+        Assert.Equal(1, telemetry.CompilationStartActionsCount);
+        Assert.Equal(0, telemetry.OperationBlockActionsCount);
+    }
+
+    [Fact]
+    public async Task One_operation_block_action_is_registered_with_them()
+    {
+        var telemetry = await Telemetry("class C { void M() { } }", Verify.FakeApi);
+
+        Assert.Equal(1, telemetry.OperationBlockActionsCount);
+    }
+
+    [Fact]
+    public void Context_is_created_only_when_an_attribute_exists()
+    {
+        var without = CSharpCompilation.Create("Without", new[] { CSharpSyntaxTree.ParseText("class C { }") });
+        var with = CSharpCompilation.Create("With", new[] { CSharpSyntaxTree.ParseText("namespace Vmap.Annotations { class UnmapsMemoryAttribute : System.Attribute { } }") });
+
+        Assert.Null(PairingContext.TryCreate(without, CancellationToken.None));
+        Assert.NotNull(PairingContext.TryCreate(with, CancellationToken.None));
+    }
+
+    private static string Method(int statements)
+    {
+        var body = new StringBuilder();
+        body.AppendLine("using Vmap; class C { int M(VmapSpace space, Page[] pages, int x) {");
+        body.AppendLine(Bug);
+        for (var i = 0; i < statements; i++)
+        {
+            body.AppendLine("x = x * 3 + 1;");
+        }
+
+        body.AppendLine("return x; } }");
+        return body.ToString();
+    }
+
+    private static async Task<AnalyzerTelemetryInfo> Telemetry(params string[] sources)
+    {
+        var references = await ReferenceAssemblies.Net.Net80.ResolveAsync(LanguageNames.CSharp, CancellationToken.None);
+        var compilation = CSharpCompilation.Create("Telemetry", sources.Select(s => CSharpSyntaxTree.ParseText(s)), references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        var analyzer = new PairingAnalyzer();
+        var withAnalyzers = compilation.WithAnalyzers(
+            ImmutableArray.Create<DiagnosticAnalyzer>(analyzer),
+            new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: false, logAnalyzerExecutionTime: true));
+        await withAnalyzers.GetAnalyzerDiagnosticsAsync();
+        return await withAnalyzers.GetAnalyzerTelemetryInfoAsync(analyzer, CancellationToken.None);
+    }
+}

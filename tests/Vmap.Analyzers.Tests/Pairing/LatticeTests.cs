@@ -1,0 +1,123 @@
+using Microsoft.CodeAnalysis.CSharp;
+using Vmap.Analyzers.Pairing;
+
+namespace Vmap.Analyzers.Tests.Pairing;
+
+public class LatticeTests
+{
+    [Fact]
+    public void Mapping_joined_with_zero_is_a_mapping_that_may_be_zero()
+    {
+        var joined = AbstractValue.Join(AbstractValue.MappedBy(3), AbstractValue.Zero);
+
+        Assert.Equal(new AbstractValue(ValueKind.Mapped, 3, MaybeZero: true), joined);
+        Assert.Equal(joined, AbstractValue.Join(AbstractValue.Zero, AbstractValue.MappedBy(3)));
+    }
+
+    [Fact]
+    public void Two_different_mappings_join_to_unknown()
+    {
+        Assert.Equal(AbstractValue.Unknown, AbstractValue.Join(AbstractValue.MappedBy(1), AbstractValue.MappedBy(2)));
+    }
+
+    [Fact]
+    public void Same_offset_from_two_paths_keeps_the_earlier_origin()
+    {
+        var tree = CSharpSyntaxTree.ParseText("class C { void M() { var a = 1; var b = 2; } }");
+        var declarators = tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax>().ToArray();
+        var early = new AbstractValue(ValueKind.Offset, 5, Origin: declarators[0]);
+        var late = new AbstractValue(ValueKind.Offset, 5, Origin: declarators[1]);
+
+        Assert.Same(early, AbstractValue.Join(late, early));
+        Assert.Same(early, AbstractValue.Join(early, late));
+    }
+
+    [Fact]
+    public void Facts_join_as_a_union_of_possible_states()
+    {
+        var joined = MappingFacts.Join(new MappingFacts(MappingFlags.Live), new MappingFacts(MappingFlags.Released));
+
+        Assert.Equal(MappingFlags.Live | MappingFlags.Released, joined.Flags);
+        Assert.True(joined.MayBeLive);
+        Assert.True(joined.MayBeReleased);
+        Assert.False(joined.Escape().MayBeLive);
+        Assert.False(joined.Escape().MayBeReleased);
+    }
+
+    [Fact]
+    public void A_mapping_missing_on_one_path_joins_as_absent_there()
+    {
+        var mapped = PairingState.Empty;
+        mapped.Mappings[0] = new MappingFacts(MappingFlags.Live);
+        mapped.Storage["p@1"] = AbstractValue.MappedBy(0);
+        var unmapped = PairingState.Empty;
+        unmapped.Storage["p@1"] = AbstractValue.Zero;
+
+        var joined = PairingState.Join(mapped, unmapped);
+
+        Assert.Equal(MappingFlags.Live | MappingFlags.Absent, joined.Facts(0).Flags);
+        Assert.Equal(new AbstractValue(ValueKind.Mapped, 0, MaybeZero: true), joined.Get("p@1"));
+    }
+
+    [Fact]
+    public void Losing_where_a_mapping_lives_silences_it()
+    {
+        var a = PairingState.Empty;
+        a.Mappings[0] = new MappingFacts(MappingFlags.Live);
+        a.Storage["p@1"] = AbstractValue.MappedBy(0);
+        var b = PairingState.Empty;
+        b.Storage["p@1"] = new AbstractValue(ValueKind.Constant, Number: 7);
+
+        var joined = PairingState.Join(a, b);
+
+        Assert.Equal(AbstractValue.Unknown, joined.Get("p@1"));
+        Assert.False(joined.Facts(0).IsTracked);
+    }
+
+    [Fact]
+    public void Only_conditions_both_paths_agree_on_survive_a_join()
+    {
+        var a = PairingState.Empty;
+        a.Conditions["[mapped@4]"] = true;
+        a.Conditions["[n@p]"] = true;
+        var b = PairingState.Empty;
+        b.Conditions["[mapped@4]"] = false;
+        b.Conditions["[n@p]"] = true;
+
+        var joined = PairingState.Join(a, b);
+
+        Assert.Equal(new[] { "[n@p]" }, joined.Conditions.Keys.ToArray());
+        Assert.False(a.SameConditions(b));
+    }
+
+    [Fact]
+    public void Invalidating_a_receiver_forgets_its_members_and_the_conditions_that_read_them()
+    {
+        var state = PairingState.Empty;
+        state.Storage["bp@p.Addr"] = AbstractValue.MappedBy(0);
+        state.Storage["bpx@p"] = AbstractValue.Zero;
+        state.Conditions["[bp@p.Mapped]"] = true;
+        state.Conditions["([bp@p.PageCount] GreaterThan 1)"] = true;
+        state.Conditions["[bpx@p]"] = true;
+
+        state.Invalidate("bp@p");
+
+        Assert.Equal(new[] { "bpx@p" }, state.Storage.Keys.ToArray());
+        Assert.Equal(new[] { "[bpx@p]" }, state.Conditions.Keys.ToArray());
+    }
+
+    [Theory]
+    [InlineData(null, 0L, 4L, null, 0L, 1L, true)]
+    [InlineData(null, 0L, 4L, null, 0L, 4L, false)]
+    [InlineData("len:pages@p", 0L, null, "len:pages@p", 1L, null, true)]
+    [InlineData("len:pages@p", 0L, null, "len:pages@p", 0L, null, false)]
+    [InlineData("len:pages@p", 0L, null, "val:n@p", 0L, null, false)]
+    [InlineData("len:pages@p", 0L, 4L, "val:n@p", 0L, 4L, false)]
+    public void Counts_differ_only_when_both_are_known(string? mappedBase, long mappedOffset, long? mappedResolved, string? unmappedBase, long unmappedOffset, long? unmappedResolved, bool differ)
+    {
+        var mapped = new CountValue(mappedBase, mappedOffset, mappedResolved, "m");
+        var unmapped = new CountValue(unmappedBase, unmappedOffset, unmappedResolved, "u");
+
+        Assert.Equal(differ, CountValue.Differ(mapped, unmapped));
+    }
+}

@@ -1,0 +1,114 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Testing;
+
+namespace Vmap.Analyzers.Tests;
+
+/// <summary>
+/// Runs <see cref="PairingAnalyzer"/> over a test source plus <see cref="FakeApi"/> (annotations
+/// declared in source, matched by metadata name like the runtime's). Engine failures surface as
+/// AD0001, which fails any test.
+/// </summary>
+internal static class Verify
+{
+    /// <summary>The annotations and a small mapping API shaped like VmapSpace, declared in the test compilation.</summary>
+    public const string FakeApi = """
+        namespace Vmap.Annotations
+        {
+            [System.AttributeUsage(System.AttributeTargets.ReturnValue | System.AttributeTargets.Parameter)]
+            internal sealed class MapsMemoryAttribute : System.Attribute
+            {
+                public MapsMemoryAttribute(string family) { Family = family; }
+                public string Family { get; }
+                public string CountParameter { get; set; }
+            }
+
+            [System.AttributeUsage(System.AttributeTargets.Parameter)]
+            internal sealed class UnmapsMemoryAttribute : System.Attribute
+            {
+                public UnmapsMemoryAttribute(string family) { Family = family; }
+                public string Family { get; }
+                public string CountParameter { get; set; }
+            }
+        }
+
+        namespace Vmap
+        {
+            using System;
+            using Vmap.Annotations;
+
+            public readonly struct Page { }
+
+            public sealed class VmapSpace
+            {
+                [return: MapsMemory("vmap-ram", CountParameter = "pages")]
+                public nint MapRam(ReadOnlySpan<Page> pages) => 4096;
+
+                public bool TryMapRam(ReadOnlySpan<Page> pages, [MapsMemory("vmap-ram", CountParameter = "pages")] out nint address) { address = 4096; return true; }
+
+                public void UnmapRam([UnmapsMemory("vmap-ram", CountParameter = "pageCount")] nint address, int pageCount) { }
+
+                [return: MapsMemory("vmap", CountParameter = "pages")]
+                public nint Vmap(ReadOnlySpan<Page> pages) => 4096;
+
+                public void Vunmap([UnmapsMemory("vmap")] nint address) { }
+
+                [return: MapsMemory("vmalloc")]
+                public nint Vmalloc(nuint size) => 4096;
+
+                public void Vfree([UnmapsMemory("vmalloc")] nint address) { }
+
+                public Span<byte> GetSpan(nint address, int length) => default;
+            }
+        }
+        """;
+
+    static Verify() => PairingAnalyzer.ThrowOnEngineFailure = true;
+
+    public static DiagnosticResult Diagnostic(string id) => CSharpAnalyzerVerifier<PairingAnalyzer, DefaultVerifier>.Diagnostic(id);
+
+    /// <summary>Verifies exactly <paramref name="expected"/> (spans, additional locations and messages) over <paramref name="source"/>.</summary>
+    public static Task Analyzer(string source, params DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<PairingAnalyzer, DefaultVerifier>
+        {
+            TestCode = source,
+            ReferenceAssemblies = ReferenceAssemblies.Net.Net80,
+        };
+        test.TestState.Sources.Add(("FakeApi.cs", FakeApi));
+        test.SolutionTransforms.Add((solution, projectId) =>
+        {
+            var options = (CSharpCompilationOptions)solution.GetProject(projectId)!.CompilationOptions!;
+            return solution.WithProjectCompilationOptions(projectId, options.WithAllowUnsafe(true));
+        });
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync();
+    }
+
+    /// <summary>The analyzer's diagnostics over <paramref name="sources"/>, for assertions on properties; fails on compiler errors and engine failures.</summary>
+    public static async Task<ImmutableArray<Diagnostic>> Diagnostics(IEnumerable<MetadataReference>? references, params string[] sources)
+    {
+        var referenceSet = references?.ToList() ?? (await ReferenceAssemblies.Net.Net80.ResolveAsync(LanguageNames.CSharp, CancellationToken.None)).ToList();
+        var trees = sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, new CSharpParseOptions(LanguageVersion.Latest), path: $"Source{i}.cs"));
+        var compilation = CSharpCompilation.Create(
+            "Analyzed",
+            trees,
+            referenceSet,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable));
+        var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors));
+
+        var failures = new List<Exception>();
+        var options = new CompilationWithAnalyzersOptions(
+            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+            (exception, _, _) => failures.Add(exception),
+            concurrentAnalysis: false,
+            logAnalyzerExecutionTime: false);
+        var diagnostics = await compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new PairingAnalyzer()), options).GetAnalyzerDiagnosticsAsync();
+        Assert.Empty(failures);
+        return diagnostics;
+    }
+}

@@ -1,0 +1,82 @@
+using Vmap.Package.Tests.Infrastructure;
+
+namespace Vmap.Package.Tests;
+
+/// <summary>
+/// The analyzer assemblies load in the oldest host we support: Visual Studio 17.8 and the .NET 8
+/// SDK, whose compiler is Roslyn 4.8. A reference to a newer Roslyn, or to a newer
+/// System.Collections.Immutable / System.Reflection.Metadata than Roslyn 4.8 itself uses, fails
+/// there with CS8032 and the rules silently never run.
+/// </summary>
+[Collection(PackedVmapCollection.Name)]
+public sealed class AnalyzerReferenceTests(PackedVmap package)
+{
+    private const string AnalyzerFolder = "analyzers/dotnet/cs/";
+
+    private static readonly Version s_hostRoslyn = new(4, 8, 0, 0);
+
+    /// <summary>The versions Roslyn 4.8.0 itself is built against.</summary>
+    private static readonly Version s_hostCollections = new(7, 0, 0, 0);
+
+    /// <summary>What a compiler or IDE host loads before any analyzer.</summary>
+    private static readonly HashSet<string> s_hostAssemblies =
+    [
+        "netstandard",
+        "Microsoft.CodeAnalysis",
+        "Microsoft.CodeAnalysis.CSharp",
+        "Microsoft.CodeAnalysis.Workspaces",
+        "Microsoft.CodeAnalysis.CSharp.Workspaces",
+        "System.Collections.Immutable",
+        "System.Reflection.Metadata",
+        "System.Memory",
+        "System.Runtime.CompilerServices.Unsafe",
+        "System.Threading.Tasks.Extensions",
+        "System.Text.Encoding.CodePages",
+        "System.Composition.AttributedModel",
+    ];
+
+    [Theory]
+    [InlineData("Vmap.Analyzers.dll")]
+    [InlineData("Vmap.CodeFixes.dll")]
+    public void References_Microsoft_CodeAnalysis_no_newer_than_4_8_nor_newer_collections_than_it_uses(string assembly)
+    {
+        var tooNew = ReferencesOf(assembly)
+            .Where(r => HostCeiling(r.Key) is { } ceiling && r.Value > ceiling)
+            .Select(r => $"{r.Key} {r.Value}");
+
+        Assert.Empty(tooNew);
+    }
+
+    [Fact]
+    public void Analyzers_are_compiled_against_Roslyn_4_8()
+    {
+        Assert.Equal(
+            [("Microsoft.CodeAnalysis", s_hostRoslyn), ("Microsoft.CodeAnalysis.CSharp", s_hostRoslyn)],
+            ReferencesOf("Vmap.Analyzers.dll").Where(r => r.Key.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal)).Select(r => (r.Key, r.Value)).Order());
+    }
+
+    [Theory]
+    [InlineData("Vmap.Analyzers.dll")]
+    [InlineData("Vmap.CodeFixes.dll")]
+    public void Every_reference_is_loaded_by_the_host_or_packed_beside_the_analyzer(string assembly)
+    {
+        using var zip = package.OpenPackage();
+        var packedBeside = zip.Entries
+            .Where(e => e.FullName.StartsWith(AnalyzerFolder, StringComparison.Ordinal))
+            .Select(e => Path.GetFileNameWithoutExtension(e.Name))
+            .ToHashSet();
+        var references = ReferencesOf(assembly);
+
+        // The analyzers match the annotations by metadata name so that they never need the runtime.
+        Assert.DoesNotContain(references.Keys, name => !s_hostAssemblies.Contains(name) && !packedBeside.Contains(name));
+    }
+
+    private IReadOnlyDictionary<string, Version> ReferencesOf(string assembly) =>
+        AssemblyFacts.Read(package.ReadEntry(AnalyzerFolder + assembly)).References;
+
+    /// <summary>The newest version of <paramref name="name"/> a Roslyn 4.8 host loads; null when the host does not pin it.</summary>
+    private static Version? HostCeiling(string name) =>
+        name.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal) ? s_hostRoslyn
+        : name is "System.Collections.Immutable" or "System.Reflection.Metadata" ? s_hostCollections
+        : null;
+}

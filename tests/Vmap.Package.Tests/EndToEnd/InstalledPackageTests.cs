@@ -1,0 +1,153 @@
+using System.Text.Json;
+using Vmap.Package.Tests.Infrastructure;
+
+namespace Vmap.Package.Tests.EndToEnd;
+
+/// <summary>
+/// A user's console project installs <c>Vmap</c> from the run's feed and gets the runtime, the
+/// build-time rules and their configuration from that one package reference.
+/// </summary>
+[Collection(PackedVmapCollection.Name)]
+public sealed class InstalledPackageTests(PackedVmap package)
+{
+    private const string SetPtrFile = "LogBuffer.cs";
+    private const string Repointing = "buf.Addr = other;";
+    private const string SetPtrUnmap = "space.UnmapRam(buf.Addr, buf.PageCount);";
+    private const string HelpUriBase = "https://github.com/vmapanalyzers/vmapanalyzers/blob/main/docs/rules/";
+
+    [Fact]
+    public void Build_warns_VMAP001_at_the_repointing_of_the_mapped_field()
+    {
+        var build = package.Consumer.Build();
+
+        Assert.True(build.Cli.ExitCode == 0, build.Cli.Transcript);
+        Assert.Equal([RepointingDiagnostic(package.Consumer, "warning")], build.Diagnostics);
+    }
+
+    [Fact]
+    public void TreatWarningsAsErrors_fails_the_build_on_VMAP001()
+    {
+        var build = package.Consumer.Build("-p:TreatWarningsAsErrors=true");
+
+        Assert.True(build.Cli.ExitCode == 1, build.Cli.Transcript);
+        Assert.Equal([RepointingDiagnostic(package.Consumer, "error")], build.Diagnostics);
+    }
+
+    [Fact]
+    public void Editorconfig_severity_none_silences_VMAP001()
+    {
+        var silenced = ConsumerProject.Create(
+            package,
+            Path.Combine(package.WorkDirectory, "silenced"),
+            "SetPtr",
+            new Dictionary<string, string>
+            {
+                [".editorconfig"] = "root = true\n\n[*.cs]\ndotnet_diagnostic.VMAP001.severity = none\n",
+            });
+
+        var build = silenced.Build();
+
+        Assert.True(build.Cli.ExitCode == 0, build.Cli.Transcript);
+        Assert.Empty(build.Diagnostics);
+    }
+
+    [Fact]
+    public void ErrorLog_writes_a_SARIF_log_with_VMAP001_and_its_help_uri()
+    {
+        var consumer = package.Consumer;
+        var sarifPath = consumer.PathOf("out.sarif");
+        File.Delete(sarifPath);
+
+        var build = consumer.Build("-p:ErrorLog=out.sarif");
+
+        Assert.True(build.Cli.ExitCode == 0, build.Cli.Transcript);
+        using var sarif = JsonDocument.Parse(File.ReadAllText(sarifPath));
+        // The compiler's default ErrorLog format is SARIF 1.0.
+        Assert.Equal("1.0.0", sarif.RootElement.GetProperty("version").GetString());
+        var run = Assert.Single(sarif.RootElement.GetProperty("runs").EnumerateArray());
+        var result = Assert.Single(run.GetProperty("results").EnumerateArray(), r => r.GetProperty("ruleId").GetString() == "VMAP001");
+        var expected = RepointingDiagnostic(consumer, "warning", withHelpLink: false);
+        var location = Assert.Single(result.GetProperty("locations").EnumerateArray()).GetProperty("resultFile");
+        var region = location.GetProperty("region");
+        Assert.Equal(
+            ("warning", expected.Message, new Uri(expected.File).AbsoluteUri, expected.Line, expected.Column),
+            (result.GetProperty("level").GetString(), result.GetProperty("message").GetString(), location.GetProperty("uri").GetString(), region.GetProperty("startLine").GetInt32(), region.GetProperty("startColumn").GetInt32()));
+        Assert.Equal(
+            HelpUriBase + "VMAP001.md",
+            run.GetProperty("rules").GetProperty("VMAP001").GetProperty("helpUri").GetString());
+    }
+
+    [Fact]
+    public void Internal_copies_of_the_annotations_in_a_library_get_its_callers_checked()
+    {
+        var consumer = ConsumerProject.Create(package, Path.Combine(package.WorkDirectory, "dma"), "DmaApp", libraries: ["DmaLib"]);
+
+        var build = consumer.Build();
+
+        Assert.True(build.Cli.ExitCode == 0, build.Cli.Transcript);
+        var program = consumer.PathOf("Program.cs");
+        var map = Position(program, "window.MapCoherent(4);");
+        var unmapCount = Position(program, "window.UnmapCoherent(ring, 1);", at: "1");
+        Assert.Equal(
+            [
+                new BuildDiagnostic(
+                    program,
+                    unmapCount.Line,
+                    unmapCount.Column,
+                    "warning",
+                    "VMAP005",
+                    $"'ring' is unmapped with a count of '1' but MapCoherent mapped '4' pages at line {map.Line} ({HelpUriBase}VMAP005.md)"),
+            ],
+            build.Diagnostics);
+    }
+
+    [Fact]
+    public void Program_runs_on_the_packaged_runtime_and_its_checked_unmap_catches_SET_PTR()
+    {
+        var consumer = package.Consumer;
+        var build = consumer.Build();
+        Assert.True(build.Cli.ExitCode == 0, build.Cli.Transcript);
+
+        var run = consumer.Run();
+
+        Assert.True(run.ExitCode == 0, run.Transcript);
+        Assert.Equal(
+            [
+                $"runtime {package.Version}",
+                "mapped 4 pages, page aligned: True",
+                "unmapped",
+                "set_ptr: VmapMisuseException VMAP001",
+            ],
+            run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.TrimEnd('\r')));
+    }
+
+    /// <summary>
+    /// Where VMAP001 belongs: the statement of the SET_PTR file that re-points the field; the
+    /// message names the field, what it became and both lines. MSBuild's console logger appends
+    /// the rule's help link to the message; SARIF keeps the two apart.
+    /// </summary>
+    private static BuildDiagnostic RepointingDiagnostic(ConsumerProject consumer, string severity, bool withHelpLink = true)
+    {
+        var path = consumer.PathOf(SetPtrFile);
+        var repointing = Position(path, Repointing);
+        var unmap = Position(path, SetPtrUnmap);
+        var message = $"Unmapping 'buf.Addr' releases memory that was never mapped: it is re-pointed at 'other' at line {repointing.Line} while Free unmaps it at line {unmap.Line}";
+        return new BuildDiagnostic(
+            path,
+            repointing.Line,
+            repointing.Column,
+            severity,
+            "VMAP001",
+            withHelpLink ? $"{message} ({HelpUriBase}VMAP001.md)" : message);
+    }
+
+    /// <summary>The 1-based line of <paramref name="statement"/> in the file, and the column where <paramref name="at"/> (default: the statement) starts.</summary>
+    private static (int Line, int Column) Position(string path, string statement, string? at = null)
+    {
+        var lines = File.ReadAllLines(path);
+        var index = Array.FindIndex(lines, line => line.Contains(statement, StringComparison.Ordinal));
+        Assert.True(index >= 0, $"{path} has no '{statement}'.");
+        var column = lines[index].IndexOf(statement, StringComparison.Ordinal) + statement.IndexOf(at ?? statement, StringComparison.Ordinal);
+        return (index + 1, column + 1);
+    }
+}
