@@ -12,6 +12,7 @@ namespace Vmap.Benchmarks;
 /// </summary>
 [SupportedOSPlatform("linux")]
 [MemoryDiagnoser]
+[MedianColumn]
 public class NativeMapRamBenchmarks
 {
     private const int PageSize = 4096;
