@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -83,18 +84,34 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    /// <summary>Cheap pre-check: only methods that call an annotated method or assign a member that holds mappings are walked.</summary>
+    /// <summary>
+    /// Cheap pre-check: only methods that call an annotated method, or assign an address-typed
+    /// member that holds mappings, are walked. The member index is consulted only when no annotated
+    /// call is found, so a method that maps never builds it just to be admitted.
+    /// </summary>
     private static bool MentionsPairing(IOperation block, PairingContext pairing)
     {
+        List<ISymbol>? assignedMembers = null;
         foreach (var operation in block.Descendants())
         {
             switch (operation)
             {
                 case IInvocationOperation invocation when pairing.Annotations.Get(invocation.TargetMethod) is not null:
                     return true;
-                case ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } when
-                    PairingContext.MayHoldAddress(member) && pairing.MemberIndex.HoldsMappings(member.Member.OriginalDefinition):
+                case ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } when PairingContext.MayHoldAddress(member):
+                    (assignedMembers ??= new List<ISymbol>()).Add(member.Member.OriginalDefinition);
+                    break;
+            }
+        }
+
+        if (assignedMembers is not null)
+        {
+            foreach (var member in assignedMembers)
+            {
+                if (pairing.MemberIndex.HoldsMappings(member))
+                {
                     return true;
+                }
             }
         }
 
