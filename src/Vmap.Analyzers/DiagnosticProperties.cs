@@ -11,6 +11,7 @@ namespace Vmap.Analyzers;
 /// <item>VMAP001 local: the unmapped argument at the unmap; [0] the reassignment (the whole assignment expression, <c>p = q</c> or <c>p += 64</c>), or for a pointer computed from the mapping (<c>var header = p + 64</c>) the arithmetic that made it.</item>
 /// <item>VMAP001 field: the re-pointing assignment expression; [0] the unmapped argument in the method that unmaps the field.</item>
 /// <item>VMAP002 overwrite: the overwriting assignment expression; [0] the map call.</item>
+/// <item>VMAP002 re-pointed (beside VMAP001 field, same primary location): the re-pointing assignment expression; [0] the map call that assigned the member a mapping (in another method).</item>
 /// <item>VMAP002 out of scope: the map call; [0] the statement where the mapping goes out of scope (a <c>return</c>, or the closing brace of the body).</item>
 /// <item>VMAP003: the argument of the second unmap; [0] the argument of the first unmap.</item>
 /// <item>VMAP004: the expression that uses the mapping; [0] the argument of the unmap.</item>
@@ -35,7 +36,11 @@ internal static class DiagnosticProperties
     /// </summary>
     public const string FlagName = "FlagName";
 
-    /// <summary>VMAP002: <c>"Overwrite"</c> or <c>"OutOfScope"</c>.</summary>
+    /// <summary>
+    /// VMAP002: <c>"Overwrite"</c>, <c>"OutOfScope"</c>, or <c>"Repointed"</c> (a member that holds a
+    /// mapping made in another method is re-pointed; reported beside VMAP001's field shape, whose fix
+    /// also cures this one).
+    /// </summary>
     public const string LossKind = "LossKind";
 
     /// <summary>
@@ -61,6 +66,9 @@ internal static class DiagnosticProperties
 
     /// <summary>The value of <see cref="LossKind"/> for an overwritten mapping.</summary>
     public const string LossOverwrite = "Overwrite";
+
+    /// <summary>The value of <see cref="LossKind"/> for a member re-pointed while it holds a mapping made elsewhere.</summary>
+    public const string LossRepointed = "Repointed";
 
     /// <summary>The value of <see cref="LossKind"/> for a mapping that goes out of scope.</summary>
     public const string LossOutOfScope = "OutOfScope";

@@ -10,6 +10,9 @@ internal enum FindingKind
     /// <summary>A member that holds mappings (and is unmapped elsewhere) is re-pointed at other memory.</summary>
     MemberRepointed,
 
+    /// <summary>The same re-pointing seen from the mapping's side: what the member held is never unmapped.</summary>
+    MemberMappingLost,
+
     MappingOverwritten,
 
     MappingOutOfScope,
