@@ -23,7 +23,7 @@ internal static class DiagnosticProperties
     /// <summary>Every diagnostic: the text of the variable or member that holds the mapping (<c>p</c>, <c>bp.Addr</c>).</summary>
     public const string Target = "Target";
 
-    /// <summary>VMAP001: <c>"Local"</c> (report at the unmap) or <c>"Field"</c> (report at the re-pointing).</summary>
+    /// <summary>VMAP001: <c>"Local"</c> (report at the unmap), <c>"Field"</c> (report at the re-pointing) or <c>"Foreign"</c> (a value no acquire returned).</summary>
     public const string Shape = "Shape";
 
     /// <summary>VMAP001 <c>Shape=Field</c>: the name of the field that holds the mapping.</summary>
@@ -58,6 +58,12 @@ internal static class DiagnosticProperties
 
     /// <summary>The value of <see cref="Shape"/> for the field (XFS) shape of VMAP001.</summary>
     public const string ShapeField = "Field";
+
+    /// <summary>
+    /// The value of <see cref="Shape"/> when the released value never came from an acquire (a new
+    /// array returned to a pool); the additional location is the argument itself.
+    /// </summary>
+    public const string ShapeForeign = "Foreign";
 
     /// <summary>The value of <see cref="LossKind"/> for an overwritten mapping.</summary>
     public const string LossOverwrite = "Overwrite";

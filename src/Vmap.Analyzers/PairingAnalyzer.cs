@@ -9,8 +9,9 @@ using Vmap.Analyzers.Rules;
 namespace Vmap.Analyzers;
 
 /// <summary>
-/// Runs the pairing engine once per method that calls an annotated method or re-points a member
-/// that holds mappings, and hands its findings to the rules VMAP001–VMAP006.
+/// Runs the pairing engine once per method that calls an acquire or release of the pair table
+/// (annotated, built-in or configured) or re-points a member that holds mappings, and hands its
+/// findings to the rules VMAP001–VMAP006; VMAP007 reports pairs configured wrongly.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class PairingAnalyzer : DiagnosticAnalyzer
@@ -27,7 +28,8 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
         Descriptors.VMAP003_UnmappedTwice,
         Descriptors.VMAP004_UsedAfterUnmap,
         Descriptors.VMAP005_UnmapCountMismatch,
-        Descriptors.VMAP006_WrongFamilyRelease);
+        Descriptors.VMAP006_WrongFamilyRelease,
+        Descriptors.VMAP007_InvalidPairConfiguration);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -36,9 +38,20 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
         context.EnableConcurrentExecution();
         context.RegisterCompilationStartAction(start =>
         {
-            if (PairingContext.TryCreate(start.Compilation, start.CancellationToken) is not { } pairing)
+            if (PairingContext.TryCreate(start.Compilation, start.Options, start.CancellationToken) is not { } pairing)
             {
                 return;
+            }
+
+            if (pairing.ConfigurationErrors.Count > 0)
+            {
+                start.RegisterCompilationEndAction(end =>
+                {
+                    foreach (var error in pairing.ConfigurationErrors)
+                    {
+                        end.ReportDiagnostic(Diagnostic.Create(Descriptors.VMAP007_InvalidPairConfiguration, Location.None, error.Entry, error.Reason));
+                    }
+                });
             }
 
             start.RegisterOperationBlockAction(block => AnalyzeBlock(block, pairing));
@@ -83,14 +96,19 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    /// <summary>Cheap pre-check: only methods that call an annotated method or assign a member that holds mappings are walked.</summary>
+    /// <summary>
+    /// Cheap pre-check: only methods that call an acquire/release or assign a member that holds
+    /// mappings are walked. Without the attributes in the compilation the check is a name lookup
+    /// per invocation (<see cref="PairTable.Get"/>), so methods that never call a pair API cost one
+    /// pass over their operations.
+    /// </summary>
     private static bool MentionsPairing(IOperation block, PairingContext pairing)
     {
         foreach (var operation in block.Descendants())
         {
             switch (operation)
             {
-                case IInvocationOperation invocation when pairing.Annotations.Get(invocation.TargetMethod) is not null:
+                case IInvocationOperation invocation when pairing.Pairs.Get(invocation.TargetMethod) is not null:
                     return true;
                 case ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } when
                     PairingContext.MayHoldAddress(member) && pairing.MemberIndex.HoldsMappings(member.Member.OriginalDefinition):

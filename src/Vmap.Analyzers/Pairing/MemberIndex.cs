@@ -68,7 +68,7 @@ internal sealed class MemberIndex
     public IReadOnlyList<MemberUnmapSite> UnmapSites(ISymbol member) =>
         _unmapSites.TryGetValue(member, out var sites) ? sites : (IReadOnlyList<MemberUnmapSite>)System.Array.Empty<MemberUnmapSite>();
 
-    public static MemberIndex Build(Compilation compilation, Annotations annotations, CancellationToken cancellationToken)
+    public static MemberIndex Build(Compilation compilation, PairTable annotations, CancellationToken cancellationToken)
     {
         var names = AnnotatedMethodNames(compilation, annotations, cancellationToken);
         var index = new MemberIndex();
@@ -368,9 +368,11 @@ internal sealed class MemberIndex
     /// The names of annotated methods: declared in source (in trees that mention the attributes) or
     /// in the assemblies that declare the attributes (the runtime).
     /// </summary>
-    private static HashSet<string> AnnotatedMethodNames(Compilation compilation, Annotations annotations, CancellationToken cancellationToken)
+    private static HashSet<string> AnnotatedMethodNames(Compilation compilation, PairTable annotations, CancellationToken cancellationToken)
     {
-        var names = new HashSet<string>();
+        // Built-in and configured pair methods are known by name; a field holding an AllocHGlobal
+        // can be re-pointed like one holding a MapRam.
+        var names = new HashSet<string>(annotations.MethodNames);
         foreach (var tree in compilation.SyntaxTrees)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -409,7 +411,7 @@ internal sealed class MemberIndex
         return names;
     }
 
-    private static void CollectAnnotated(INamespaceOrTypeSymbol container, Annotations annotations, HashSet<string> names, CancellationToken cancellationToken)
+    private static void CollectAnnotated(INamespaceOrTypeSymbol container, PairTable annotations, HashSet<string> names, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         foreach (var member in container.GetMembers())

@@ -326,12 +326,12 @@ internal sealed partial class PairingWalker
         foreach (var pair in state.Mappings)
         {
             var facts = pair.Value;
-            if (!facts.MayBeLive || facts.Stored || HeldByMember(state, pair.Key))
+            var site = _sites[pair.Key];
+            if (!facts.MayBeLive || facts.Stored || !site.Spec.ReportsLoss || HeldByMember(state, pair.Key))
             {
                 continue;
             }
 
-            var site = _sites[pair.Key];
             var holder = state.Holder(pair.Key);
             Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Call.Syntax, ExitLocation(from), holder is null ? site.Call.Syntax.ToString() : KeyBuilder.Display(holder))
             {
