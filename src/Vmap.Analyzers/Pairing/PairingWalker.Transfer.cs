@@ -111,6 +111,12 @@ internal sealed partial class PairingWalker
             return Constant(operation.ConstantValue.Value);
         }
 
+        if (IsZeroMember(operation))
+        {
+            // Before the storage lookup: IntPtr.Zero is a static field, but it is "no mapping".
+            return AbstractValue.Zero;
+        }
+
         if (_keys.Storage(operation) is { } key)
         {
             if (operation is IMemberReferenceOperation { Instance: { } instance } && _keys.Storage(instance) is null)
@@ -119,11 +125,6 @@ internal sealed partial class PairingWalker
             }
 
             return state.Get(key);
-        }
-
-        if (IsZeroMember(operation))
-        {
-            return AbstractValue.Zero;
         }
 
         if (operation.Syntax is CollectionExpressionSyntax collection)
