@@ -69,6 +69,14 @@ public class AnalyzerBenchmarks
     [Benchmark]
     public int Analyze_NoAnnotations() => Analyze(_plain.Clone(), new PairingAnalyzer()).Length;
 
+    /// <summary>What any operation-based analyzer pays: the IOperation tree of every method body.</summary>
+    [Benchmark]
+    public int Analyze_OperationTreesOnly() => Analyze(_annotated.Clone(), new OperationBlockAnalyzer(buildGraph: false)).Length;
+
+    /// <summary>The same plus Roslyn's control flow graph of every method body, which the engine walks.</summary>
+    [Benchmark]
+    public int Analyze_ControlFlowGraphsOnly() => Analyze(_annotated.Clone(), new OperationBlockAnalyzer(buildGraph: true)).Length;
+
     private static ImmutableArray<Diagnostic> Analyze(Compilation compilation, DiagnosticAnalyzer analyzer) =>
         compilation.WithAnalyzers(ImmutableArray.Create(analyzer)).GetAllDiagnosticsAsync().GetAwaiter().GetResult()
             .Where(d => d.Id.StartsWith("VMAP", StringComparison.Ordinal) || d.Id == "AD0001")
@@ -255,6 +263,40 @@ public class AnalyzerBenchmarks
             }
         }
         """;
+
+    /// <summary>Visits every method body's operations, or builds its control flow graph, and reports nothing.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    private sealed class OperationBlockAnalyzer : DiagnosticAnalyzer
+    {
+        private static readonly DiagnosticDescriptor Never = new("BENCH001", "Never", "Never", "Bench", DiagnosticSeverity.Hidden, true);
+        private readonly bool _buildGraph;
+
+        public OperationBlockAnalyzer(bool buildGraph) => _buildGraph = buildGraph;
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Never);
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.EnableConcurrentExecution();
+            context.RegisterOperationBlockAction(block =>
+            {
+                foreach (var operation in block.OperationBlocks)
+                {
+                    if (_buildGraph && operation is Microsoft.CodeAnalysis.Operations.IMethodBodyOperation)
+                    {
+                        block.GetControlFlowGraph(operation);
+                    }
+                    else
+                    {
+                        foreach (var _ in Microsoft.CodeAnalysis.Operations.OperationExtensions.Descendants(operation))
+                        {
+                        }
+                    }
+                }
+            });
+        }
+    }
 
     /// <summary>The analyzer driver's own cost: an analyzer that registers nothing.</summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]

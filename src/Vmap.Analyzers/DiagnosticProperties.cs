@@ -8,7 +8,7 @@ namespace Vmap.Analyzers;
 /// <remarks>
 /// Locations, per rule (the primary location first, then <c>AdditionalLocations[0]</c>):
 /// <list type="bullet">
-/// <item>VMAP001 local: the unmapped argument at the unmap; [0] the reassignment (the whole assignment expression).</item>
+/// <item>VMAP001 local: the unmapped argument at the unmap; [0] the reassignment (the whole assignment expression, <c>p = q</c> or <c>p += 64</c>), or for a pointer computed from the mapping (<c>var header = p + 64</c>) the arithmetic that made it.</item>
 /// <item>VMAP001 field: the re-pointing assignment expression; [0] the unmapped argument in the method that unmaps the field.</item>
 /// <item>VMAP002 overwrite: the overwriting assignment expression; [0] the map call.</item>
 /// <item>VMAP002 out of scope: the map call; [0] the statement where the mapping goes out of scope (a <c>return</c>, or the closing brace of the body).</item>

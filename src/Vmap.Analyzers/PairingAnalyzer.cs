@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -97,22 +98,35 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>
-    /// Cheap pre-check: only methods that call an acquire/release or assign a member that holds
-    /// mappings are walked. Without the attributes in the compilation the check is a name lookup
-    /// per invocation (<see cref="PairTable.Get"/>), so methods that never call a pair API cost one
-    /// pass over their operations.
+    /// Cheap pre-check: only methods that call an acquire/release (annotated, built-in or
+    /// configured), or assign an address-typed member that holds mappings, are walked. Without the
+    /// attributes in the compilation the call check is a name lookup per invocation
+    /// (<see cref="PairTable.Get"/>). The member index is consulted only when no pair call is
+    /// found, so a method that maps never builds it just to be admitted.
     /// </summary>
     private static bool MentionsPairing(IOperation block, PairingContext pairing)
     {
+        List<ISymbol>? assignedMembers = null;
         foreach (var operation in block.Descendants())
         {
             switch (operation)
             {
                 case IInvocationOperation invocation when pairing.Pairs.Get(invocation.TargetMethod) is not null:
                     return true;
-                case ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } when
-                    PairingContext.MayHoldAddress(member) && pairing.MemberIndex.HoldsMappings(member.Member.OriginalDefinition):
+                case ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } when PairingContext.MayHoldAddress(member):
+                    (assignedMembers ??= new List<ISymbol>()).Add(member.Member.OriginalDefinition);
+                    break;
+            }
+        }
+
+        if (assignedMembers is not null)
+        {
+            foreach (var member in assignedMembers)
+            {
+                if (pairing.MemberIndex.HoldsMappings(member))
+                {
                     return true;
+                }
             }
         }
 

@@ -17,6 +17,9 @@ namespace Vmap.Analyzers.Pairing;
 internal sealed class KeyBuilder
 {
     private readonly Dictionary<CaptureId, int> _captures = new();
+    private readonly Dictionary<ISymbol, string> _symbolKeys = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<(string Receiver, ISymbol Member), string> _memberKeys = new();
+    private readonly Dictionary<IOperation, (string? Key, bool Flips)> _conditions = new();
 
     public static bool IsCapture(string key) => key.Length > 0 && key[0] == '#';
 
@@ -57,9 +60,9 @@ internal sealed class KeyBuilder
         switch (operation)
         {
             case ILocalReferenceOperation local:
-                return LocalKey(local.Local);
+                return SymbolKey(local.Local);
             case IParameterReferenceOperation parameter:
-                return parameter.Parameter.Name + "@p";
+                return SymbolKey(parameter.Parameter);
             case IInstanceReferenceOperation:
                 return "this";
             case IFlowCaptureReferenceOperation capture:
@@ -88,22 +91,35 @@ internal sealed class KeyBuilder
         return "#" + number.ToString(CultureInfo.InvariantCulture);
     }
 
-    private static string LocalKey(ILocalSymbol local)
+    private string SymbolKey(ISymbol symbol)
     {
-        var references = local.DeclaringSyntaxReferences;
-        return references.Length == 0
-            ? local.Name + "@?"
-            : local.Name + "@" + references[0].Span.Start.ToString(CultureInfo.InvariantCulture);
+        if (!_symbolKeys.TryGetValue(symbol, out var key))
+        {
+            var references = symbol.DeclaringSyntaxReferences;
+            key = symbol is IParameterSymbol ? symbol.Name + "@p"
+                : references.Length == 0 ? symbol.Name + "@?"
+                : symbol.Name + "@" + references[0].Span.Start.ToString(CultureInfo.InvariantCulture);
+            _symbolKeys.Add(symbol, key);
+        }
+
+        return key;
     }
 
     private string? Member(ISymbol member, IOperation? instance)
     {
-        if (member.IsStatic)
+        var receiver = member.IsStatic ? member.ContainingType.Name + "@t" : Storage(instance);
+        if (receiver is null)
         {
-            return member.ContainingType.Name + "@t." + member.Name;
+            return null;
         }
 
-        return Storage(instance) is { } receiver ? receiver + "." + member.Name : null;
+        if (!_memberKeys.TryGetValue((receiver, member), out var key))
+        {
+            key = receiver + "." + member.Name;
+            _memberKeys.Add((receiver, member), key);
+        }
+
+        return key;
     }
 
     /// <summary>
@@ -112,6 +128,23 @@ internal sealed class KeyBuilder
     /// the test calls code (its value may change between two evaluations).
     /// </summary>
     public string? Condition(IOperation operation, ref bool polarity)
+    {
+        if (!_conditions.TryGetValue(operation, out var cached))
+        {
+            var flipped = false;
+            cached = (ComputeCondition(operation, ref flipped), flipped);
+            _conditions.Add(operation, cached);
+        }
+
+        if (cached.Flips)
+        {
+            polarity = !polarity;
+        }
+
+        return cached.Key;
+    }
+
+    private string? ComputeCondition(IOperation operation, ref bool polarity)
     {
         while (true)
         {

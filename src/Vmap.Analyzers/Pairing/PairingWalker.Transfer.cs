@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using System.Globalization;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -556,8 +558,8 @@ internal sealed partial class PairingWalker
                         Site = site,
                         CountText = countArgument.Syntax.ToString(),
                         MappedCountText = mapped.Text,
-                        Detail = mapped.Resolved is { } n && mapped.Text != n.ToString(System.Globalization.CultureInfo.InvariantCulture)
-                            ? n.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                        Detail = mapped.Resolved is { } n && mapped.Text != n.ToString(CultureInfo.InvariantCulture)
+                            ? n.ToString(CultureInfo.InvariantCulture)
                             : null,
                     });
                 }
@@ -757,154 +759,4 @@ internal sealed partial class PairingWalker
 
         return argument.ToString();
     }
-
-    /// <summary>
-    /// Narrows a state to one outcome of a branch; null when the outcome contradicts what the path
-    /// already knows (the correlated second <c>if (n &gt; 1)</c>).
-    /// </summary>
-    private PairingState? Refine(PairingState state, IOperation condition, AbstractValue value, bool outcome)
-    {
-        if (value.Kind == ValueKind.TryResult)
-        {
-            return RefineExists(state, value.Mapping, outcome != value.MaybeZero);
-        }
-
-        var operation = condition;
-        var polarity = outcome;
-        while (true)
-        {
-            if (operation is IConversionOperation conversion)
-            {
-                operation = conversion.Operand;
-            }
-            else if (operation is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
-            {
-                operation = not.Operand;
-                polarity = !polarity;
-            }
-            else
-            {
-                break;
-            }
-        }
-
-        if (operation is IPropertyReferenceOperation { Property.Name: "IsAllocated", Instance: { Type.IsValueType: true } handle } &&
-            _keys.Storage(handle) is { } handleKey && state.Get(handleKey) is { Kind: ValueKind.Mapped } allocated)
-        {
-            // GCHandle.IsAllocated is the handle's own "not zero" test.
-            return RefineExists(state, allocated.Mapping, polarity);
-        }
-
-        if (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison)
-        {
-            var tested = IsZero(comparison.RightOperand) ? comparison.LeftOperand : IsZero(comparison.LeftOperand) ? comparison.RightOperand : null;
-            if (tested is not null && _keys.Storage(tested) is { } testedKey && state.Get(testedKey) is { Kind: ValueKind.Mapped } held)
-            {
-                var isZero = (comparison.OperatorKind == BinaryOperatorKind.Equals) == polarity;
-                state.Storage[testedKey] = isZero ? AbstractValue.Zero : held with { MaybeZero = false };
-                return RefineExists(state, held.Mapping, !isZero);
-            }
-        }
-
-        var outcomePolarity = outcome;
-        if (_keys.Condition(condition, ref outcomePolarity) is { } key)
-        {
-            if (state.Conditions.TryGetValue(key, out var known))
-            {
-                return known == outcomePolarity ? state : null;
-            }
-
-            state.Conditions[key] = outcomePolarity;
-        }
-
-        return state;
-    }
-
-    private static PairingState? RefineExists(PairingState state, int mapping, bool exists)
-    {
-        var facts = state.Facts(mapping);
-        var escaped = facts.Flags & MappingFlags.Escaped;
-        if (exists)
-        {
-            var flags = facts.Flags & ~MappingFlags.Absent;
-            if ((flags & ~MappingFlags.Escaped) == 0)
-            {
-                return null;
-            }
-
-            state.Mappings[mapping] = facts with { Flags = flags };
-            return state;
-        }
-
-        state.Mappings[mapping] = facts with { Flags = MappingFlags.Absent | escaped };
-        var holders = new List<string>();
-        foreach (var pair in state.Storage)
-        {
-            if (pair.Value.Kind == ValueKind.Mapped && pair.Value.Mapping == mapping)
-            {
-                holders.Add(pair.Key);
-            }
-        }
-
-        foreach (var holder in holders)
-        {
-            state.Storage[holder] = AbstractValue.Zero;
-        }
-
-        return state;
-    }
-
-    /// <summary>A page count as the engine can compare it (see <see cref="CountValue"/>); null when unknown.</summary>
-    private CountValue? Count(IOperation operation, PairingState state)
-    {
-        while (operation is IConversionOperation conversion)
-        {
-            operation = conversion.Operand;
-        }
-
-        var text = operation.Syntax.ToString();
-        if (operation.ConstantValue.Value is int or long)
-        {
-            var n = System.Convert.ToInt64(operation.ConstantValue.Value, System.Globalization.CultureInfo.InvariantCulture);
-            return new CountValue(null, n, n, text);
-        }
-
-        if (operation is IArrayCreationOperation or { Syntax: CollectionExpressionSyntax or StackAllocArrayCreationExpressionSyntax })
-        {
-            return Eval(operation, state.Clone()) is { Kind: ValueKind.Sized } sized ? new CountValue(null, sized.Number, sized.Number, sized.Number.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
-        }
-
-        if (_keys.Storage(operation) is { } key && IsStable(key))
-        {
-            var value = state.Get(key);
-            var display = KeyBuilder.Display(key);
-            if (IsInteger(operation.Type))
-            {
-                long? resolved = value.Kind == ValueKind.Constant ? value.Number : value.Kind == ValueKind.Zero ? 0 : null;
-                return new CountValue("val:" + key, 0, resolved, display);
-            }
-
-            return new CountValue("len:" + key, 0, value.Kind == ValueKind.Sized ? value.Number : null, display + ".Length");
-        }
-
-        if (operation is IPropertyReferenceOperation { Property.Name: "Length" or "Count", Instance: { } instance } &&
-            _keys.Storage(instance) is { } owner && IsStable(owner))
-        {
-            var value = state.Get(owner);
-            return new CountValue("len:" + owner, 0, value.Kind == ValueKind.Sized ? value.Number : null, text);
-        }
-
-        if (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Add or BinaryOperatorKind.Subtract } binary &&
-            binary.RightOperand.ConstantValue.Value is int delta && Count(binary.LeftOperand, state) is { } left)
-        {
-            var signed = binary.OperatorKind == BinaryOperatorKind.Add ? delta : -delta;
-            return new CountValue(left.Base, left.Offset + signed, left.Resolved + signed, text);
-        }
-
-        return null;
-    }
-
-    private static bool IsInteger(ITypeSymbol? type) => type?.SpecialType is
-        SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_UInt32 or SpecialType.System_UInt64 or
-        SpecialType.System_Int16 or SpecialType.System_UInt16 or SpecialType.System_IntPtr or SpecialType.System_UIntPtr;
 }

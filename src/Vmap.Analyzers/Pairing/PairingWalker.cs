@@ -2,7 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Text;
 
 namespace Vmap.Analyzers.Pairing;
@@ -359,21 +361,21 @@ internal sealed partial class PairingWalker
         {
             for (var node = value.Syntax; node is not null && node != _body; node = node.Parent)
             {
-                if (node is Microsoft.CodeAnalysis.CSharp.Syntax.ReturnStatementSyntax)
+                if (node is ReturnStatementSyntax)
                 {
                     return node.GetLocation();
                 }
             }
         }
 
-        if (from.ConditionalSuccessor is not null && from.BranchValue?.Syntax.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.IfStatementSyntax ifStatement &&
+        if (from.ConditionalSuccessor is not null && from.BranchValue?.Syntax.Parent is IfStatementSyntax ifStatement &&
             ExitStatement(ifStatement.Statement) is { } exit)
         {
             // "if (...) return;": the branch to the exit carries no syntax of its own.
             return exit.GetLocation();
         }
 
-        if (_body is Microsoft.CodeAnalysis.CSharp.Syntax.BlockSyntax block)
+        if (_body is BlockSyntax block)
         {
             return block.CloseBraceToken.GetLocation();
         }
@@ -381,10 +383,10 @@ internal sealed partial class PairingWalker
         return _body.GetLocation();
     }
 
-    private static SyntaxNode? ExitStatement(Microsoft.CodeAnalysis.CSharp.Syntax.StatementSyntax statement) => statement switch
+    private static SyntaxNode? ExitStatement(StatementSyntax statement) => statement switch
     {
-        Microsoft.CodeAnalysis.CSharp.Syntax.ReturnStatementSyntax direct => direct,
-        Microsoft.CodeAnalysis.CSharp.Syntax.BlockSyntax { Statements.Count: > 0 } block when block.Statements[block.Statements.Count - 1] is Microsoft.CodeAnalysis.CSharp.Syntax.ReturnStatementSyntax last => last,
+        ReturnStatementSyntax direct => direct,
+        BlockSyntax { Statements.Count: > 0 } block when block.Statements[block.Statements.Count - 1] is ReturnStatementSyntax last => last,
         _ => null,
     };
 
@@ -410,17 +412,17 @@ internal sealed partial class PairingWalker
         {
             IOperation? target = operation switch
             {
-                Microsoft.CodeAnalysis.Operations.IAssignmentOperation assignment => assignment.Target,
-                Microsoft.CodeAnalysis.Operations.IIncrementOrDecrementOperation increment => increment.Target,
-                Microsoft.CodeAnalysis.Operations.IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref } argument => argument.Value,
-                Microsoft.CodeAnalysis.Operations.IAddressOfOperation address => address.Reference,
+                IAssignmentOperation assignment => assignment.Target,
+                IIncrementOrDecrementOperation increment => increment.Target,
+                IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref } argument => argument.Value,
+                IAddressOfOperation address => address.Reference,
                 _ => null,
             };
 
             if (target is not null && _keys.Storage(target) is { } key)
             {
                 _writeCounts[key] = _writeCounts.TryGetValue(key, out var count) ? count + 1 : 1;
-                if (operation is Microsoft.CodeAnalysis.Operations.IAddressOfOperation)
+                if (operation is IAddressOfOperation)
                 {
                     _writeCounts[key] = 2;
                 }

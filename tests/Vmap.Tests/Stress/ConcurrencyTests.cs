@@ -17,6 +17,7 @@ public class ConcurrencyTests
         using var space = VmapSpace.CreateSimulated(geometry, new VmapOptions { CurrentCpu = () => t_cpu });
         var live = new SortedDictionary<long, long>();
         long maps = 0, refused = 0, exhausted = 0;
+        var blockCpus = new HashSet<int>();
 
         void Worker(int cpu)
         {
@@ -26,6 +27,15 @@ public class ConcurrencyTests
             var mine = new List<(nint Address, int Pages, bool Vmalloc)>();
             for (int i = 0; i < OpsPerThread; i++)
             {
+                if (i % 5000 == 0)
+                {
+                    var cpus = space.SnapshotAreas().Where(x => x.Kind == VmapAreaKind.Block).Select(x => x.Cpu);
+                    lock (blockCpus)
+                    {
+                        blockCpus.UnionWith(cpus);
+                    }
+                }
+
                 int op = rng.Next(10);
                 if (op < 5 || mine.Count == 0)
                 {
@@ -128,6 +138,7 @@ public class ConcurrencyTests
         var stats = space.Stats;
         Assert.Equal((512L, 0, 0, 0L), (stats.FreePages, stats.LiveAreas, stats.LiveMappings, stats.LazilyFreedPages));
         Assert.True(maps > Threads * OpsPerThread / 4, $"only {maps} maps succeeded");
+        Assert.True(blockCpus.Count >= 2, $"blocks seen on CPUs {string.Join(",", blockCpus)} only");
         Assert.True(refused > 0 && exhausted > 0 && stats.Purges > 0, $"refused {refused}, exhausted {exhausted}, purges {stats.Purges}");
     }
 }

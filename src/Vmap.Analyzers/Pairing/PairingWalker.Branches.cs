@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Vmap.Analyzers.Pairing;
+
+/// <summary>Branch refinement: what a path learns from the test it took.</summary>
+internal sealed partial class PairingWalker
+{
+    /// <summary>
+    /// Narrows a state to one outcome of a branch; null when the outcome contradicts what the path
+    /// already knows (the correlated second <c>if (n &gt; 1)</c>).
+    /// </summary>
+    private PairingState? Refine(PairingState state, IOperation condition, AbstractValue value, bool outcome)
+    {
+        if (value.Kind == ValueKind.TryResult)
+        {
+            return RefineExists(state, value.Mapping, outcome != value.MaybeZero);
+        }
+
+        var operation = condition;
+        var polarity = outcome;
+        while (true)
+        {
+            if (operation is IConversionOperation conversion)
+            {
+                operation = conversion.Operand;
+            }
+            else if (operation is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
+            {
+                operation = not.Operand;
+                polarity = !polarity;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        if (operation is IPropertyReferenceOperation { Property.Name: "IsAllocated", Instance: { Type.IsValueType: true } handle } &&
+            _keys.Storage(handle) is { } handleKey && state.Get(handleKey) is { Kind: ValueKind.Mapped } allocated)
+        {
+            // GCHandle.IsAllocated is the handle's own "not zero" test.
+            return RefineExists(state, allocated.Mapping, polarity);
+        }
+
+        if (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison)
+        {
+            var tested = IsZero(comparison.RightOperand) ? comparison.LeftOperand : IsZero(comparison.LeftOperand) ? comparison.RightOperand : null;
+            if (tested is not null && _keys.Storage(tested) is { } testedKey && state.Get(testedKey) is { Kind: ValueKind.Mapped } held)
+            {
+                var isZero = (comparison.OperatorKind == BinaryOperatorKind.Equals) == polarity;
+                state.Storage[testedKey] = isZero ? AbstractValue.Zero : held with { MaybeZero = false };
+                return RefineExists(state, held.Mapping, !isZero);
+            }
+        }
+
+        var outcomePolarity = outcome;
+        if (_keys.Condition(condition, ref outcomePolarity) is { } key)
+        {
+            if (state.Conditions.TryGetValue(key, out var known))
+            {
+                return known == outcomePolarity ? state : null;
+            }
+
+            state.Conditions[key] = outcomePolarity;
+        }
+
+        return state;
+    }
+
+    private static PairingState? RefineExists(PairingState state, int mapping, bool exists)
+    {
+        var facts = state.Facts(mapping);
+        var escaped = facts.Flags & MappingFlags.Escaped;
+        if (exists)
+        {
+            var flags = facts.Flags & ~MappingFlags.Absent;
+            if ((flags & ~MappingFlags.Escaped) == 0)
+            {
+                return null;
+            }
+
+            state.Mappings[mapping] = facts with { Flags = flags };
+            return state;
+        }
+
+        state.Mappings[mapping] = facts with { Flags = MappingFlags.Absent | escaped };
+        var holders = new List<string>();
+        foreach (var pair in state.Storage)
+        {
+            if (pair.Value.Kind == ValueKind.Mapped && pair.Value.Mapping == mapping)
+            {
+                holders.Add(pair.Key);
+            }
+        }
+
+        foreach (var holder in holders)
+        {
+            state.Storage[holder] = AbstractValue.Zero;
+        }
+
+        return state;
+    }
+}

@@ -1,0 +1,68 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Vmap.Analyzers.Pairing;
+
+/// <summary>Page counts at map and unmap calls, in a form that can be compared.</summary>
+internal sealed partial class PairingWalker
+{
+    /// <summary>A page count as the engine can compare it (see <see cref="CountValue"/>); null when unknown.</summary>
+    private CountValue? Count(IOperation operation, PairingState state)
+    {
+        while (operation is IConversionOperation conversion)
+        {
+            operation = conversion.Operand;
+        }
+
+        var text = operation.Syntax.ToString();
+        if (operation.ConstantValue.Value is int or long)
+        {
+            var n = Convert.ToInt64(operation.ConstantValue.Value, CultureInfo.InvariantCulture);
+            return new CountValue(null, n, n, text);
+        }
+
+        if (operation is IArrayCreationOperation or { Syntax: CollectionExpressionSyntax or StackAllocArrayCreationExpressionSyntax })
+        {
+            return Eval(operation, state.Clone()) is { Kind: ValueKind.Sized } sized ? new CountValue(null, sized.Number, sized.Number, sized.Number.ToString(CultureInfo.InvariantCulture)) : null;
+        }
+
+        if (_keys.Storage(operation) is { } key && IsStable(key))
+        {
+            var value = state.Get(key);
+            var display = KeyBuilder.Display(key);
+            if (IsInteger(operation.Type))
+            {
+                long? resolved = value.Kind == ValueKind.Constant ? value.Number : value.Kind == ValueKind.Zero ? 0 : null;
+                return new CountValue("val:" + key, 0, resolved, display);
+            }
+
+            return new CountValue("len:" + key, 0, value.Kind == ValueKind.Sized ? value.Number : null, display + ".Length");
+        }
+
+        if (operation is IPropertyReferenceOperation { Property.Name: "Length" or "Count", Instance: { } instance } &&
+            _keys.Storage(instance) is { } owner && IsStable(owner))
+        {
+            var value = state.Get(owner);
+            return new CountValue("len:" + owner, 0, value.Kind == ValueKind.Sized ? value.Number : null, text);
+        }
+
+        if (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Add or BinaryOperatorKind.Subtract } binary &&
+            binary.RightOperand.ConstantValue.Value is int delta && Count(binary.LeftOperand, state) is { } left)
+        {
+            var signed = binary.OperatorKind == BinaryOperatorKind.Add ? delta : -delta;
+            return new CountValue(left.Base, left.Offset + signed, left.Resolved + signed, text);
+        }
+
+        return null;
+    }
+
+    private static bool IsInteger(ITypeSymbol? type) => type?.SpecialType is
+        SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_UInt32 or SpecialType.System_UInt64 or
+        SpecialType.System_Int16 or SpecialType.System_UInt16 or SpecialType.System_IntPtr or SpecialType.System_UIntPtr;
+}
