@@ -21,27 +21,38 @@ public sealed class RemoveSecondUnmapCodeFixProvider : VmapCodeFixProvider
 
     /// <summary>
     /// The second release is a statement on its own, and an earlier statement of the same block
-    /// releases the same variable with the same family with no write to it in between: whenever the
-    /// second runs, the first has run. Anything weaker (the first release on some paths only) means
-    /// removing either call leaks on the other paths.
+    /// releases the same address with the same family with nothing in between that could change
+    /// it: whenever the second runs, the first has run. Anything weaker (the first release on some
+    /// paths only) means removing either call leaks on the other paths.
     /// </summary>
     private static bool IsUnconditionallyRedundant(SemanticModel model, ReleaseSite second, CancellationToken cancellationToken)
     {
         if (second.Statement is not ExpressionStatementSyntax { Expression: var expression } statement || expression != second.Syntax
-            || statement.Parent is not BlockSyntax block || second.AddressVariable is not { } variable)
+            || statement.Parent is not BlockSyntax block || second.AddressSyntax is not { } address)
+            return false;
+        var variable = second.AddressVariable;
+        var field = variable is null ? model.GetSymbolInfo(address, cancellationToken).Symbol as IFieldSymbol : null;
+        if (variable is null && field is null)
             return false;
 
+        var between = new List<StatementSyntax>();
         for (var i = block.Statements.IndexOf(statement) - 1; i >= 0; i--)
         {
             var earlier = block.Statements[i];
             if (earlier is ExpressionStatementSyntax { Expression: InvocationExpressionSyntax invocation }
                 && ReleaseSite.Find(model, earlier, invocation.Span, cancellationToken) is { } first
                 && first.Syntax == invocation
-                && first.Annotation.Family == second.Annotation.Family
-                && SymbolEqualityComparer.Default.Equals(first.AddressVariable, variable))
-                return true;
-            if (DataFlow.Writes(model, earlier, variable) || earlier.DescendantNodesAndSelf().OfType<LabeledStatementSyntax>().Any())
+                && first.Annotation.Family == second.Annotation.Family)
+            {
+                if (variable is not null && SymbolEqualityComparer.Default.Equals(first.AddressVariable, variable))
+                    return true;
+                if (field is not null && first.AddressSyntax is { } firstAddress && firstAddress.IsEquivalentTo(address, topLevel: false))
+                    return FieldAccess.Unchanged(model, address, field, between, first.Call.TargetMethod.ContainingType, statement.SpanStart, cancellationToken);
+            }
+
+            if (variable is not null && DataFlow.Writes(model, earlier, variable) || earlier.DescendantNodesAndSelf().OfType<LabeledStatementSyntax>().Any())
                 return false;
+            between.Add(earlier);
         }
 
         return false;

@@ -64,24 +64,7 @@ public sealed class UnmapBeforeOverwriteCodeFixProvider : VmapCodeFixProvider
         if (site is null)
             return null;
 
-        var allocator = site.Call.TargetMethod.ContainingType;
-        foreach (var inner in between.SelectMany(b => b.DescendantNodesAndSelf()))
-        {
-            var touches = inner switch
-            {
-                AssignmentExpressionSyntax a => SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(a.Left, cancellationToken).Symbol, field),
-                InvocationExpressionSyntax call => model.GetSymbolInfo(call, cancellationToken).Symbol is not IMethodSymbol { ContainingType: var type }
-                    || !(SymbolEqualityComparer.Default.Equals(type, allocator) || Reevaluation.IsSpan(type)),
-                ObjectCreationExpressionSyntax or ImplicitObjectCreationExpressionSyntax or AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax => true,
-                _ => false,
-            };
-            if (touches)
-                return null;
-        }
-
-        // The object whose field it is must be the same one at both places.
-        var owner = mapped.Left is MemberAccessExpressionSyntax access ? access.Expression : null;
-        return owner is null || owner is ThisExpressionSyntax || Reevaluation.IsStable(model, owner, between, statement.SpanStart, cancellationToken)
+        return FieldAccess.Unchanged(model, mapped.Left, field, between, site.Call.TargetMethod.ContainingType, statement.SpanStart, cancellationToken)
             ? site
             : null;
     }

@@ -38,6 +38,85 @@ public class RemoveSecondUnmapTests
     }
 
     [Fact]
+    public Task Removes_a_second_unmap_of_the_same_field()
+    {
+        const string Source = """
+            using Vmap;
+
+            class Buffer
+            {
+                private readonly VmapSpace _space;
+                private nint _addr;
+                private Page[] _pages = new Page[0];
+
+                public Buffer(VmapSpace space) => _space = space;
+
+                public void Cycle(Page[] pages)
+                {
+                    _pages = pages;
+                    _addr = _space.MapRam(pages);
+                    _space.UnmapRam({|#1:_addr|}, _pages.Length);
+                    _space.GetSpan(0, 0).Clear();
+                    _space.UnmapRam({|#0:_addr|}, _pages.Length);
+                }
+            }
+            """;
+        const string Fixed = """
+            using Vmap;
+
+            class Buffer
+            {
+                private readonly VmapSpace _space;
+                private nint _addr;
+                private Page[] _pages = new Page[0];
+
+                public Buffer(VmapSpace space) => _space = space;
+
+                public void Cycle(Page[] pages)
+                {
+                    _pages = pages;
+                    _addr = _space.MapRam(pages);
+                    _space.UnmapRam(_addr, _pages.Length);
+                    _space.GetSpan(0, 0).Clear();
+                }
+            }
+            """;
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP003").WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
+    public Task Offers_nothing_when_a_call_between_may_have_mapped_the_field_again()
+    {
+        // Refill may store a fresh mapping in _addr; the second unmap would then be the right one.
+        const string Source = """
+            using Vmap;
+
+            class Buffer
+            {
+                private readonly VmapSpace _space;
+                private nint _addr;
+                private Page[] _pages = new Page[0];
+
+                public Buffer(VmapSpace space) => _space = space;
+
+                private static void Refill()
+                {
+                }
+
+                public void Cycle(Page[] pages)
+                {
+                    _pages = pages;
+                    _addr = _space.MapRam(pages);
+                    _space.UnmapRam({|#1:_addr|}, _pages.Length);
+                    Refill();
+                    _space.UnmapRam({|#0:_addr|}, _pages.Length);
+                }
+            }
+            """;
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP003").WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
     public Task Offers_nothing_when_the_first_unmap_runs_on_some_paths_only()
     {
         // Removing either release would leak the mapping on the other path.
