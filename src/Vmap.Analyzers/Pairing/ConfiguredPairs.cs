@@ -13,7 +13,10 @@ internal sealed record PairConfigurationError(string Entry, string Reason);
 /// <summary>
 /// Pairs users declare in .editorconfig for APIs they cannot annotate (docs/configuration.md):
 /// <code>
-/// vmap_pair.&lt;name&gt; = acquire: Ns.Type.Method ; release: Ns.Type.Method(param) ; family: f ; count: p[, q] ; leaks: true|false
+/// vmap_pair.&lt;name&gt; = acquire: Ns.Type.Method | release: Ns.Type.Method(param) | family: f | count: p[, q] | leaks: true
+/// </code>
+/// Parts are separated by <c>|</c>: .editorconfig cuts a value at <c>;</c> or <c>#</c> (an inline comment).
+/// <code>
 /// </code>
 /// <c>acquire: Ns.Type.Method(param)</c> names an out parameter that receives the block;
 /// <c>release: Ns.Type.Method(this)</c> releases the receiver. A type the compilation does not
@@ -132,7 +135,7 @@ internal static class ConfiguredPairs
     {
         declaration = null;
         var parts = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var raw in value.Split(';'))
+        foreach (var raw in value.Split('|'))
         {
             var segment = raw.Trim();
             if (segment.Length == 0)
@@ -173,7 +176,9 @@ internal static class ConfiguredPairs
 
         if (!parts.TryGetValue("release", out var releaseText))
         {
-            return "no 'release: Namespace.Type.Method(parameter)'";
+            return value.Length > 0 && value.IndexOf('|') < 0 && parts.Count == 1
+                ? "no 'release: Namespace.Type.Method(parameter)' (separate the parts with '|'; .editorconfig drops everything after ';' or '#')"
+                : "no 'release: Namespace.Type.Method(parameter)'";
         }
 
         if (ParseMethod(acquireText) is not { } acquire)
