@@ -77,7 +77,7 @@ public class AnalyzerBenchmarks
     [Benchmark]
     public int Analyze_ControlFlowGraphsOnly() => Analyze(_annotated.Clone(), new OperationBlockAnalyzer(buildGraph: true)).Length;
 
-    private static ImmutableArray<Diagnostic> Analyze(Compilation compilation, DiagnosticAnalyzer analyzer) =>
+    internal static ImmutableArray<Diagnostic> Analyze(Compilation compilation, DiagnosticAnalyzer analyzer) =>
         compilation.WithAnalyzers(ImmutableArray.Create(analyzer)).GetAllDiagnosticsAsync().GetAwaiter().GetResult()
             .Where(d => d.Id.StartsWith("VMAP", StringComparison.Ordinal) || d.Id == "AD0001")
             .ToImmutableArray();
@@ -266,7 +266,7 @@ public class AnalyzerBenchmarks
 
     /// <summary>Visits every method body's operations, or builds its control flow graph, and reports nothing.</summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
-    private sealed class OperationBlockAnalyzer : DiagnosticAnalyzer
+    internal sealed class OperationBlockAnalyzer : DiagnosticAnalyzer
     {
         private static readonly DiagnosticDescriptor Never = new("BENCH001", "Never", "Never", "Bench", DiagnosticSeverity.Hidden, true);
         private readonly bool _buildGraph;
@@ -300,7 +300,7 @@ public class AnalyzerBenchmarks
 
     /// <summary>The analyzer driver's own cost: an analyzer that registers nothing.</summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
-    private sealed class EmptyAnalyzer : DiagnosticAnalyzer
+    internal sealed class EmptyAnalyzer : DiagnosticAnalyzer
     {
         private static readonly DiagnosticDescriptor Never = new("BENCH000", "Never", "Never", "Bench", DiagnosticSeverity.Hidden, true);
 

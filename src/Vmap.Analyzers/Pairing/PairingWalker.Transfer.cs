@@ -351,8 +351,11 @@ internal sealed partial class PairingWalker
 
             if (values[i].ReachesMapping &&
                 !CheckUse(values[i], argument.Value.Syntax, "passed to '" + method.Name + "'", state) &&
-                !usesWithoutTakingOver)
+                !usesWithoutTakingOver &&
+                !_sites[values[i].Mapping].Spec.PerReceiver)
             {
+                // A pooled array passed to a method is lent (Stream.Read, CopyTo, GetBytes fill it);
+                // only Return gives it back, so tracking goes on. Any other block is handed on.
                 state.Escape(values[i].Mapping);
             }
         }
@@ -602,6 +605,12 @@ internal sealed partial class PairingWalker
         var justMapped = _justMapped;
         _justMapped = null;
         var old = state.Get(key);
+        if (old.Kind == ValueKind.Unknown && value.Kind == ValueKind.Mapped && key.IndexOf('.') >= 0 &&
+            !KeyBuilder.IsCapture(key) && _sites[value.Mapping].Spec.PerReceiver && !_repointed.ContainsKey((key, value.Mapping)))
+        {
+            // A pooled member re-pointed at a new rental without a look at what it held (see CheckRepointedReturn).
+            _repointed.Add((key, value.Mapping), at);
+        }
         var newValue = value;
         if (old.Kind == ValueKind.Mapped)
         {

@@ -141,6 +141,33 @@ public class ArrayPoolPairTests
             .WithMessage("'buffer' was mapped by Rent (family 'array-pool(ArrayPool.Shared)') at line 9 but is released by Return (family 'array-pool(_pool)')"));
 
     [Fact]
+    public Task Returning_the_grown_field_instead_of_the_old_rental_is_reported() => Verify.BuiltIn(
+        """
+        using System;
+        using System.Buffers;
+
+        ref struct ValueStringBuilder
+        {
+            private char[]? _arrayToReturnToPool;
+            private Span<char> _chars;
+            private int _pos;
+
+            private void Grow(int additional)
+            {
+                char[] poolArray = ArrayPool<char>.Shared.Rent(Math.Max(_pos + additional, _chars.Length * 2));
+                _chars.CopyTo(poolArray);
+                _chars = {|#1:_arrayToReturnToPool = poolArray|};
+                if (_arrayToReturnToPool != null)
+                {
+                    ArrayPool<char>.Shared.Return({|#0:_arrayToReturnToPool|});
+                }
+            }
+        }
+        """,
+        Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1)
+            .WithMessage("Unmapping '_arrayToReturnToPool' releases memory that was never mapped: '_arrayToReturnToPool' was re-pointed at the new array from Rent at line 14, so this gives back the array still in use and loses the one it held before"));
+
+    [Fact]
     public Task Pooled_buffer_idioms_are_clean() => Verify.BuiltIn(
         """
         using System;
