@@ -30,11 +30,7 @@ public class AnalyzerBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator)
-            .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(path) == "netstandard.dll")
-            .Select(path => MetadataReference.CreateFromFile(path))
-            .ToList();
+        var references = PlatformReferences();
         _annotated = Create(references, annotated: true);
         _plain = Create(references, annotated: false);
 
@@ -76,6 +72,14 @@ public class AnalyzerBenchmarks
     /// <summary>The same plus Roslyn's control flow graph of every method body, which the engine walks.</summary>
     [Benchmark]
     public int Analyze_ControlFlowGraphsOnly() => Analyze(_annotated.Clone(), new OperationBlockAnalyzer(buildGraph: true)).Length;
+
+    /// <summary>The running platform's System.* assemblies, as a generated compilation references them.</summary>
+    internal static List<MetadataReference> PlatformReferences() =>
+        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+            .Split(Path.PathSeparator)
+            .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(path) == "netstandard.dll")
+            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
+            .ToList();
 
     internal static ImmutableArray<Diagnostic> Analyze(Compilation compilation, DiagnosticAnalyzer analyzer) =>
         compilation.WithAnalyzers(ImmutableArray.Create(analyzer)).GetAllDiagnosticsAsync().GetAwaiter().GetResult()

@@ -25,11 +25,7 @@ public class BuiltInPairBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator)
-            .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(path) == "netstandard.dll")
-            .Select(path => MetadataReference.CreateFromFile(path))
-            .ToList();
+        var references = AnalyzerBenchmarks.PlatformReferences();
         var trees = Enumerable.Range(0, Files).Select(i => CSharpSyntaxTree.ParseText(File(i), path: $"File{i}.cs"));
         _compilation = CSharpCompilation.Create(
             "BuiltIn",

@@ -58,6 +58,9 @@ internal sealed class MemberIndex
     private readonly Dictionary<ISymbol, HashSet<IMethodSymbol>> _mappedIn = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<ISymbol, List<MemberUnmapSite>> _unmapSites = new(SymbolEqualityComparer.Default);
 
+    /// <summary>True when no member is both assigned a mapping and unmapped anywhere in the compilation.</summary>
+    public bool IsEmpty => _mappedIn.Count == 0 || _unmapSites.Count == 0;
+
     /// <summary>True when <paramref name="member"/> is assigned a mapping somewhere and unmapped somewhere.</summary>
     public bool HoldsMappings(ISymbol member) => _mappedIn.ContainsKey(member) && _unmapSites.ContainsKey(member);
 

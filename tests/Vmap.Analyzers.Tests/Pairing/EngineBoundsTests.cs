@@ -39,11 +39,12 @@ public class EngineBoundsTests
     }
 
     [Fact]
-    public async Task The_built_in_pair_types_alone_register_the_block_action()
+    public async Task Without_the_attributes_a_syntax_code_block_action_admits_methods_instead_of_an_operation_block_action()
     {
         var telemetry = await Telemetry("class C { void M() { } }");
 
-        Assert.Equal(1, telemetry.OperationBlockActionsCount);
+        Assert.Equal(0, telemetry.OperationBlockActionsCount);
+        Assert.Equal(1, telemetry.CodeBlockActionsCount);
     }
 
     [Fact]
