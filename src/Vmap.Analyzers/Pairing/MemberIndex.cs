@@ -376,6 +376,13 @@ internal sealed class MemberIndex
         // Built-in and configured pair methods are known by name; a field holding an AllocHGlobal
         // can be re-pointed like one holding a MapRam.
         var names = new HashSet<string>(annotations.MethodNames);
+        if (!annotations.HasAttributes)
+        {
+            // Nothing can be annotated: the table's names are all there is, and reading every
+            // tree's text would cost more than the rest of the index.
+            return names;
+        }
+
         foreach (var tree in compilation.SyntaxTrees)
         {
             cancellationToken.ThrowIfCancellationRequested();
