@@ -12,6 +12,7 @@ namespace Vmap.Benchmarks;
 /// </summary>
 [SupportedOSPlatform("linux")]
 [MemoryDiagnoser]
+[MedianColumn]
 public class NativeMapRamBenchmarks
 {
     private const int PageSize = 4096;
@@ -22,6 +23,10 @@ public class NativeMapRamBenchmarks
     private MemfdPagePool _barePool = null!;
     private nint _bareReservation;
     private int _bareSlot;
+    private LinuxBackend _backend = null!;
+    private Page[] _backendPages = null!;
+    private nint _backendStart;
+    private int _backendSlot;
 
     /// <summary>Pages per map: one, a small run, and VMAP_MAX_ALLOC for 64-bit (the largest block map).</summary>
     [Params(1, 16, 64)]
@@ -42,6 +47,12 @@ public class NativeMapRamBenchmarks
         }
 
         _bareReservation = Libc.MapNone(0, WindowPages * PageSize, fixedAddress: false);
+
+        // The backend alone: the space's syscalls and VMA count without the allocator core.
+        var backendPool = new MemfdPagePool(PageSize, Pages);
+        _backendPages = Enumerable.Range(0, Pages).Select(_ => backendPool.Allocate()).ToArray();
+        _backend = new LinuxBackend(backendPool);
+        _backendStart = _backend.Reserve(VmapGeometry.Default64 with { Size = WindowPages * PageSize }, WindowPages * PageSize);
     }
 
     [GlobalCleanup]
@@ -50,6 +61,7 @@ public class NativeMapRamBenchmarks
         _space.Dispose();
         Libc.munmap(_bareReservation, WindowPages * PageSize);
         _barePool.Dispose();
+        _backend.Dispose();
     }
 
     [Benchmark(Baseline = true)]
@@ -63,6 +75,19 @@ public class NativeMapRamBenchmarks
         }
 
         _bareSlot = _bareSlot + (2 * Pages) > WindowPages ? 0 : _bareSlot + Pages;
+    }
+
+    [Benchmark]
+    public void BackendMapUnmap()
+    {
+        nint at = _backendStart + (_backendSlot * PageSize);
+        if (!_backend.Map(at, _backendPages))
+        {
+            throw new InvalidOperationException(_backend.ExhaustionReason);
+        }
+
+        _backend.Unmap(at, Pages);
+        _backendSlot = _backendSlot + (2 * Pages) > WindowPages ? 0 : _backendSlot + Pages;
     }
 
     [Benchmark]

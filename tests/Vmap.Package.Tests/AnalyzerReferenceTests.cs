@@ -47,12 +47,14 @@ public sealed class AnalyzerReferenceTests(PackedVmap package)
         Assert.Empty(tooNew);
     }
 
-    [Fact]
-    public void Analyzers_are_compiled_against_Roslyn_4_8()
+    [Theory]
+    [InlineData("Vmap.Analyzers.dll", new[] { "Microsoft.CodeAnalysis", "Microsoft.CodeAnalysis.CSharp" })]
+    [InlineData("Vmap.CodeFixes.dll", new[] { "Microsoft.CodeAnalysis", "Microsoft.CodeAnalysis.CSharp", "Microsoft.CodeAnalysis.Workspaces" })]
+    public void Is_compiled_against_Roslyn_4_8(string assembly, string[] roslynAssemblies)
     {
         Assert.Equal(
-            [("Microsoft.CodeAnalysis", s_hostRoslyn), ("Microsoft.CodeAnalysis.CSharp", s_hostRoslyn)],
-            ReferencesOf("Vmap.Analyzers.dll").Where(r => r.Key.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal)).Select(r => (r.Key, r.Value)).Order());
+            roslynAssemblies.Select(name => (name, s_hostRoslyn)),
+            ReferencesOf(assembly).Where(r => r.Key.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal)).Select(r => (r.Key, r.Value)).Order());
     }
 
     [Theory]

@@ -54,6 +54,9 @@ internal sealed class LinuxBackend : VmapBackend
 
     public override string? ExhaustionReason => _exhaustionReason;
 
+    /// <summary>How many mmap calls <see cref="Map"/> has made: one per run of consecutive pool pages.</summary>
+    public long MapCalls { get; private set; }
+
     /// <summary>How many VMAs this backend has cut its reservation into.</summary>
     public int VmaCount => _layout.Count;
 
@@ -135,6 +138,7 @@ internal sealed class LinuxBackend : VmapBackend
             }
 
             nint at = address + (nint)((long)mapped * pageSize);
+            MapCalls++;
             if (Libc.MapShared(at, (nuint)((long)run * pageSize), _pool.Fd, first * pageSize) == Libc.MAP_FAILED)
             {
                 string error = Libc.LastError(out int errno);

@@ -91,7 +91,7 @@ public sealed partial class VmapSpace
         if (pages > 0)
         {
             long overrun = addr + length - ((long)start + ((long)pages * Geometry.PageSize));
-            problem = $"the range runs {overrun} bytes past the end of the live mapping at 0x{(long)start:x} ({PagesText(pages)})";
+            problem = $"the range runs {(overrun == 1 ? "1 byte" : $"{overrun} bytes")} past the end of the live mapping at 0x{(long)start:x} ({PagesText(pages)})";
         }
         else if (address >= Start && address < End && FindUnmapped(page) is { } unmapped)
         {

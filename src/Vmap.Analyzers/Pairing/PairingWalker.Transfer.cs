@@ -618,7 +618,19 @@ internal sealed partial class PairingWalker
             var facts = sameCall
                 ? (justMapped is { } jm && jm.Mapping == old.Mapping ? jm.Previous : null)
                 : state.Facts(old.Mapping);
-            if (facts is { MayBeLive: true } && !state.IsHeldElsewhere(old.Mapping, key) && !facts.Stored)
+            if (facts is { MayBeLive: true } && !state.IsHeldElsewhere(old.Mapping, key) && !facts.Stored &&
+                target is ILocalReferenceOperation { IsDeclaration: true, Local: var local })
+            {
+                // A loop body's local declared again: the previous iteration's variable went out of
+                // scope holding the mapping; nothing was overwritten.
+                var site = _sites[old.Mapping];
+                Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Call.Syntax, ScopeEnd(local), KeyBuilder.Display(key))
+                {
+                    Site = site,
+                });
+                state.Escape(old.Mapping);
+            }
+            else if (facts is { MayBeLive: true } && !state.IsHeldElsewhere(old.Mapping, key) && !facts.Stored)
             {
                 if (_sites[old.Mapping].Spec.ReportsLoss)
                 {
@@ -663,6 +675,19 @@ internal sealed partial class PairingWalker
         {
             state.Mappings[value.Mapping] = facts2 with { Stored = true };
         }
+    }
+
+    private Location ScopeEnd(ILocalSymbol local)
+    {
+        foreach (var reference in local.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(_cancellationToken).FirstAncestorOrSelf<BlockSyntax>() is { } block)
+            {
+                return block.CloseBraceToken.GetLocation();
+            }
+        }
+
+        return _body.GetLocation();
     }
 
     /// <summary>

@@ -35,6 +35,7 @@ internal sealed partial class PairingWalker
     private readonly List<PairingFinding> _findings = new();
     private readonly Dictionary<(string Member, int Mapping), SyntaxNode> _repointed = new();
     private readonly HashSet<(FindingKind, TextSpan)> _reported = new();
+    private readonly List<(BasicBlock From, PairingState State)> _exits = new();
     private int _steps;
 
     private PairingWalker(ControlFlowGraph cfg, PairingContext context, IMethodSymbol method, SyntaxNode body, CancellationToken cancellationToken)
@@ -55,6 +56,13 @@ internal sealed partial class PairingWalker
         try
         {
             walker.RunFrom(0, PairingState.Empty, scope: null);
+
+            // Leaks are judged once the walk is done, so that a loop local that goes out of scope
+            // at the end of its body is reported there rather than at the method's exit.
+            foreach (var (from, state) in walker._exits)
+            {
+                walker.CheckLeaks(from, state);
+            }
         }
         catch (BudgetExceededException)
         {
@@ -165,7 +173,10 @@ internal sealed partial class PairingWalker
             var block = _cfg.Blocks[ordinal];
             foreach (var incoming in inStates[ordinal].ToArray())
             {
-                var state = incoming.Clone();
+                // States stored as block inputs are never mutated: a block that does nothing hands
+                // its input on as is, every other block works on a copy.
+                var passive = block.Operations.IsEmpty && block.BranchValue is null;
+                var state = passive ? incoming : incoming.Clone();
                 foreach (var operation in block.Operations)
                 {
                     _justMapped = null;
@@ -255,7 +266,8 @@ internal sealed partial class PairingWalker
         {
             if (destination.Kind == BasicBlockKind.Exit)
             {
-                CheckLeaks(from, s);
+                Step();
+                _exits.Add((from, s));
                 continue;
             }
 
@@ -294,6 +306,11 @@ internal sealed partial class PairingWalker
 
         for (var i = 0; i < disjuncts.Count; i++)
         {
+            if (ReferenceEquals(disjuncts[i], state))
+            {
+                return false;
+            }
+
             if (disjuncts[i].SameConditions(state))
             {
                 var joined = PairingState.Join(disjuncts[i], state);

@@ -145,4 +145,70 @@ public class VMAP002Tests
             new[] { "Overwrite", "OutOfScope" },
             diagnostics.OrderBy(d => d.Location.SourceSpan.Start).Select(d => d.Properties[DiagnosticProperties.LossKind]).ToArray());
     }
+
+    [Fact]
+    public Task Mapping_skipped_by_continue_is_reported() => Verify.Analyzer(
+        """
+        using Vmap;
+
+        class C
+        {
+            void M(VmapSpace space, Page[][] batches)
+            {
+                foreach (var pages in batches)
+                {
+                    var p = {|#0:space.MapRam(pages)|};
+                    if (pages.Length == 0)
+                    {
+                        continue;
+                    }
+
+                    space.UnmapRam(p, pages.Length);
+                {|#1:}|}
+            }
+        }
+        """,
+        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+            .WithMessage("The mapping in 'p' from MapRam at line 9 is lost: it goes out of scope at line 16 without being unmapped, returned, stored or passed on"));
+
+    [Fact]
+    public Task Loop_local_leaked_on_every_iteration_is_reported_once_at_its_scope_end() => Verify.Analyzer(
+        """
+        using Vmap;
+
+        class C
+        {
+            void M(VmapSpace space, Page[] pages, int rounds)
+            {
+                for (var i = 0; i < rounds; i++)
+                {
+                    var p = {|#0:space.MapRam(pages)|};
+                    space.GetSpan(p, 8).Clear();
+                {|#1:}|}
+
+                space.UnmapAliases();
+            }
+        }
+        """.Replace("space.UnmapAliases();", string.Empty),
+        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+            .WithMessage("The mapping in 'p' from MapRam at line 9 is lost: it goes out of scope at line 11 without being unmapped, returned, stored or passed on"));
+
+    [Fact]
+    public Task Static_field_overwritten_is_reported() => Verify.Analyzer(
+        """
+        using Vmap;
+
+        static class Scratch
+        {
+            private static nint s_area;
+
+            public static void Grow(VmapSpace space)
+            {
+                s_area = {|#1:space.Vmalloc(4096)|};
+                {|#0:s_area = space.Vmalloc(8192)|};
+            }
+        }
+        """,
+        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+            .WithMessage("The mapping in 'Scratch.s_area' from Vmalloc at line 9 is lost: 'Scratch.s_area' is overwritten at line 10 without being unmapped"));
 }

@@ -129,4 +129,23 @@ public class VMAP004Tests
         """,
         Verify.Diagnostic("VMAP004").WithLocation(0).WithLocation(1)
             .WithMessage("'p' is returned after it was unmapped at line 8"));
+
+    [Fact]
+    public Task Element_access_through_a_pointer_after_unmap_is_reported() => Verify.Analyzer(
+        """
+        using Vmap;
+
+        unsafe class C
+        {
+            byte M(VmapSpace space, Page[] pages)
+            {
+                var p = space.MapRam(pages);
+                var bytes = (byte*)p;
+                space.UnmapRam({|#1:p|}, pages.Length);
+                return {|#0:bytes[3]|};
+            }
+        }
+        """,
+        Verify.Diagnostic("VMAP004").WithLocation(0).WithLocation(1)
+            .WithMessage("'bytes[3]' is dereferenced after it was unmapped at line 9"));
 }

@@ -32,7 +32,9 @@ public unsafe class LinuxBackendTests
         string file = $"/memfd:{pool.MemfdName} (deleted)";
 
         Assert.True(backend.Map(start, pages.AsSpan(0, 4)));
+        Assert.Equal(1, backend.MapCalls);
         Assert.True(backend.Map(start + (8 * PageSize), [pages[7], pages[5], pages[6]]));
+        Assert.Equal(3, backend.MapCalls);
 
         Assert.Equal(
             [

@@ -72,22 +72,18 @@ public partial class NativeExhaustionTests
             maps++;
         }
 
-        var vmas = Vmas(space);
-        var e = Assert.Throws<VmapExhaustedException>(() => space.MapRam(page));
+        var (more, e) = MapUntilRefused(space, page);
+        maps += more;
 
-        Assert.Equal(vmas, Vmas(space));
         Assert.Equal(maps, space.Stats.LiveMappings);
-        Assert.Equal(maps + 1, vmas.Count);
-        var reason = ReasonPattern().Match(e.Reason ?? string.Empty);
-        Assert.True(reason.Success, e.Reason);
-        int Number(string name) => int.Parse(reason.Groups[name].Value, CultureInfo.InvariantCulture);
+        Assert.Equal(maps + 1, Vmas(space).Count);
+        int Number(string name) => int.Parse(Reason(e).Groups[name].Value, CultureInfo.InvariantCulture);
         Assert.Equal(
-            (max, Math.Max(0, max - Number("others") - LinuxBackend.RuntimeHeadroom), vmas.Count + 1, vmas.Count),
-            (Number("max"), Number("budget"), Number("would"), Number("holds")));
+            (max, Math.Max(0, max - Number("others") - LinuxBackend.RuntimeHeadroom), maps + 2, maps + 1),
+            (Number("max"), Number("budget"), (long)Number("would"), (long)Number("holds")));
 
-        // The process stopped about RuntimeHeadroom short of the kernel's limit; the others may
-        // have moved a little since the budget was last measured.
-        Assert.InRange(ProcMaps.Read().Count, max - LinuxBackend.RuntimeHeadroom - 64, max - LinuxBackend.RuntimeHeadroom + 64);
+        // The process stopped about RuntimeHeadroom short of the kernel's limit.
+        Assert.InRange(ProcMaps.Read().Count, max - LinuxBackend.RuntimeHeadroom - Drift, max - LinuxBackend.RuntimeHeadroom + Drift);
         Assert.StartsWith("MapRam of 1 page failed after a purge and a retry: ", e.Message, StringComparison.Ordinal);
         Assert.EndsWith($"The backend refused: {e.Reason}", e.Message, StringComparison.Ordinal);
 
@@ -97,15 +93,49 @@ public partial class NativeExhaustionTests
         thread.Join();
         Assert.Equal(0x27, space.GetSpan(space.Start + (nint)(PageSize * (maps - 1)), PageSize)[PageSize - 1]);
 
-        // Another space shares the process's budget: refused cleanly until the first lets go.
+        // Another space shares the process's budget: refused cleanly within the drift, until the first lets go.
         using var other = Create();
-        var refused = Assert.Throws<VmapExhaustedException>(() => other.MapRam([other.Pool.Allocate()]));
-        Assert.Contains("keeps 1024 free for the runtime, which leaves 0 for this space: ", refused.Reason, StringComparison.Ordinal);
+        var fresh = new[] { other.Pool.Allocate() };
+        var (squeezedIn, refused) = MapUntilRefused(other, fresh);
+        Assert.Equal(squeezedIn + 1, Vmas(other).Count);
+        Assert.Equal(squeezedIn + 1, (long)int.Parse(Reason(refused).Groups["holds"].Value, CultureInfo.InvariantCulture));
         space.Dispose();
-        var fresh = other.Pool.Allocate();
-        nint address = other.MapRam([fresh]);
+        nint address = other.MapRam(fresh);
         other.GetSpan(address, PageSize).Fill(0x72);
-        Assert.Equal(0x72, other.Pool.GetSpan(fresh)[PageSize - 1]);
+        Assert.Equal(0x72, other.Pool.GetSpan(fresh[0])[PageSize - 1]);
+    }
+
+    /// <summary>How far the rest of the process (the runtime's own threads) may move its mapping count meanwhile.</summary>
+    private const int Drift = 64;
+
+    /// <summary>
+    /// Maps until the space refuses, checking that the refusal changed no mapping. The process
+    /// may let a mapping or two go between calls, so a few maps may still fit; no more than the drift.
+    /// </summary>
+    private static (long Maps, VmapExhaustedException Refusal) MapUntilRefused(VmapSpace space, Page[] page)
+    {
+        for (long maps = 0; maps <= Drift; maps++)
+        {
+            var vmas = Vmas(space);
+            try
+            {
+                space.MapRam(page);
+            }
+            catch (VmapExhaustedException e)
+            {
+                Assert.Equal(vmas, Vmas(space));
+                return (maps, e);
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"{Drift} maps past the budget went through.");
+    }
+
+    private static Match Reason(VmapExhaustedException e)
+    {
+        var reason = ReasonPattern().Match(e.Reason ?? string.Empty);
+        Assert.True(reason.Success, e.Reason);
+        return reason;
     }
 
     [GeneratedRegex(@"^vm\.max_map_count = (?<max>\d+) was reached: the process holds (?<others>\d+) mappings outside this space and keeps 1024 free for the runtime, which leaves (?<budget>\d+) for this space: mapping 1 page\(s\) at 0x[0-9a-f]+ would cut this space's reservation into (?<would>\d+) mappings; it holds (?<holds>\d+)\.$")]

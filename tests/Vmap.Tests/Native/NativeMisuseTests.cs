@@ -92,7 +92,11 @@ public sealed class NativeMisuseTests : IDisposable
         ["GetSpan past the end of a mapping"] = (
             t => t._space.GetSpan(t._vmap + PageSize, PageSize + 1),
             "VMAP004",
-            t => $"VMAP004: GetSpan(0x{t._vmap + PageSize:x}, 4097): the range runs 1 bytes past the end of the live mapping at 0x{t._vmap:x} (2 pages). {t.Nearest(t._vmap, 2, "vmap")}"),
+            t => $"VMAP004: GetSpan(0x{t._vmap + PageSize:x}, 4097): the range runs 1 byte past the end of the live mapping at 0x{t._vmap:x} (2 pages). {t.Nearest(t._vmap, 2, "vmap")}"),
+        ["GetSpan a page past the end of a mapping"] = (
+            t => t._space.GetSpan(t._ram, 4 * PageSize),
+            "VMAP004",
+            t => $"VMAP004: GetSpan(0x{t._ram:x}, 16384): the range runs 4096 bytes past the end of the live mapping at 0x{t._ram:x} (3 pages). {t.Nearest(t._ram, 3, "vmap-ram")}"),
         ["GetSpan into a guard page"] = (
             t => t._space.GetSpan(t._vmap + (2 * PageSize), 8),
             "VMAP004",

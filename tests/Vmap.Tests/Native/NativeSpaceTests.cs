@@ -162,6 +162,25 @@ public class NativeSpaceTests
         Assert.DoesNotContain(ProcMaps.Read(), v => v.Path == $"/memfd:{name} (deleted)");
     }
 
+    [LinuxFact]
+    public void A_space_that_cannot_be_made_leaves_no_memfd_and_no_reservation_behind()
+    {
+        // Neither failure gets as far as the reservation; what could leak is the pool's memfd and its own mapping.
+        var pools = PoolMemfds();
+
+        var limit = Assert.Throws<ArgumentOutOfRangeException>(() => VmapSpace.CreateNative(Geometry, Options with { MapCountLimit = 0 }));
+        var geometry = Assert.Throws<ArgumentException>(() => VmapSpace.CreateNative(Geometry with { BlockPages = 1000 }));
+
+        Assert.Equal("A map-count limit must allow at least the reservation itself (1). (Parameter 'mapCountLimit')\nActual value was 0.", limit.Message.ReplaceLineEndings("\n"));
+        Assert.Equal("Invalid geometry: BlockPages must be a positive power of two (blocks are aligned to their size). (Parameter 'geometry')", geometry.Message);
+        Assert.Equal(pools, PoolMemfds());
+    }
+
+    private static (int Descriptors, int Mappings) PoolMemfds() =>
+        (ProcMaps.MemfdNames().Count(IsPool), ProcMaps.Read().Count(v => v.Path.StartsWith("/memfd:", StringComparison.Ordinal) && IsPool(v.Path["/memfd:".Length..])));
+
+    private static bool IsPool(string memfd) => memfd.StartsWith("vmap-pool-", StringComparison.Ordinal);
+
     /// <summary>What the memfd holds, read through its own descriptor.</summary>
     private sealed class MemfdView(VmapSpace space)
     {

@@ -50,8 +50,14 @@ internal static class ProcMaps
     public static Vma? At(nint address) => Read().Where(v => v.Start <= address && address < v.End).Select(v => (Vma?)v).FirstOrDefault();
 
     /// <summary>True when some descriptor of the process is open on the memfd named <paramref name="name"/>.</summary>
-    public static bool HasMemfd(string name) =>
-        Directory.EnumerateFileSystemEntries("/proc/self/fd").Any(fd => LinkTarget(fd) == $"/memfd:{name} (deleted)");
+    public static bool HasMemfd(string name) => MemfdNames().Contains(name);
+
+    /// <summary>The names of the memfds the process holds descriptors on, one entry per descriptor.</summary>
+    public static IEnumerable<string> MemfdNames() =>
+        Directory.EnumerateFileSystemEntries("/proc/self/fd")
+            .Select(LinkTarget)
+            .Where(target => target is not null && target.StartsWith("/memfd:", StringComparison.Ordinal) && target.EndsWith(" (deleted)", StringComparison.Ordinal))
+            .Select(target => target!["/memfd:".Length..^" (deleted)".Length]);
 
     private static string? LinkTarget(string path)
     {

@@ -1,0 +1,47 @@
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Vmap.Package.Tests.Infrastructure;
+
+namespace Vmap.Package.Tests;
+
+/// <summary>
+/// What a host finds in the package's analyzer folder: every rule, each with its documentation
+/// page, and a code fix exported to the IDE for every rule that has one.
+/// </summary>
+[Collection(PackedVmapCollection.Name)]
+public sealed class PackagedComponentsTests(PackedVmap package)
+{
+    [Fact]
+    public void Analyzers_report_the_six_rules_each_linking_to_its_page_in_docs_rules()
+    {
+        var components = PackagedComponents.Extract(package, Path.Combine(package.WorkDirectory, "analyzers-for-rules"));
+
+        var analyzer = Assert.Single(components.Instantiate<DiagnosticAnalyzer>("Vmap.Analyzers.dll"));
+        Assert.Equal([LanguageNames.CSharp], analyzer.GetType().GetCustomAttribute<DiagnosticAnalyzerAttribute>()!.Languages);
+        var rules = analyzer.SupportedDiagnostics.OrderBy(d => d.Id, StringComparer.Ordinal).ToList();
+        string[] ids = ["VMAP001", "VMAP002", "VMAP003", "VMAP004", "VMAP005", "VMAP006"];
+        Assert.Equal(
+            ids.Select(id => (id, $"https://github.com/vmapanalyzers/vmapanalyzers/blob/main/docs/rules/{id}.md", DiagnosticSeverity.Warning, "Reliability")),
+            rules.Select(d => (d.Id, d.HelpLinkUri, d.DefaultSeverity, d.Category)));
+        // The help links point at main; the pages must exist in the repository that is packed.
+        Assert.All(ids, id => Assert.True(File.Exists(Path.Combine(RepositoryLayout.Root, "docs", "rules", $"{id}.md")), $"docs/rules/{id}.md is missing."));
+    }
+
+    [Fact]
+    public void Code_fixes_are_exported_to_the_CSharp_IDE_for_every_rule_but_VMAP004()
+    {
+        var components = PackagedComponents.Extract(package, Path.Combine(package.WorkDirectory, "analyzers-for-fixes"));
+
+        var providers = components.Instantiate<CodeFixProvider>("Vmap.CodeFixes.dll");
+
+        Assert.NotEmpty(providers);
+        Assert.All(providers, provider =>
+            Assert.Equal([LanguageNames.CSharp], provider.GetType().GetCustomAttribute<ExportCodeFixProviderAttribute>()?.Languages ?? []));
+        // VMAP004 (use after unmap) has no mechanical fix: its page says what to do instead.
+        Assert.Equal(
+            ["VMAP001", "VMAP002", "VMAP003", "VMAP005", "VMAP006"],
+            providers.SelectMany(p => p.FixableDiagnosticIds).Distinct().Order(StringComparer.Ordinal));
+    }
+}
