@@ -13,6 +13,7 @@ namespace Vmap.Analyzers;
 /// <item>VMAP001 foreign: the released argument; [0] the argument itself (a new array) or the assignment that re-pointed the pooled member.</item>
 /// <item>VMAP007: no location (the .editorconfig entry is named in the message).</item>
 /// <item>VMAP002 overwrite: the overwriting assignment expression; [0] the map call.</item>
+/// <item>VMAP002 re-pointed (beside VMAP001 field, same primary location): the re-pointing assignment expression; [0] the map call that assigned the member a mapping (in another method).</item>
 /// <item>VMAP002 out of scope: the map call; [0] the statement where the mapping goes out of scope (a <c>return</c>, or the closing brace of the body).</item>
 /// <item>VMAP003: the argument of the second unmap; [0] the argument of the first unmap.</item>
 /// <item>VMAP004: the expression that uses the mapping; [0] the argument of the unmap.</item>
@@ -37,7 +38,11 @@ internal static class DiagnosticProperties
     /// </summary>
     public const string FlagName = "FlagName";
 
-    /// <summary>VMAP002: <c>"Overwrite"</c> or <c>"OutOfScope"</c>.</summary>
+    /// <summary>
+    /// VMAP002: <c>"Overwrite"</c>, <c>"OutOfScope"</c>, or <c>"Repointed"</c> (a member that holds a
+    /// mapping made in another method is re-pointed; reported beside VMAP001's field shape, whose fix
+    /// also cures this one).
+    /// </summary>
     public const string LossKind = "LossKind";
 
     /// <summary>
@@ -71,6 +76,9 @@ internal static class DiagnosticProperties
 
     /// <summary>The value of <see cref="LossKind"/> for an overwritten mapping.</summary>
     public const string LossOverwrite = "Overwrite";
+
+    /// <summary>The value of <see cref="LossKind"/> for a member re-pointed while it holds a mapping made elsewhere.</summary>
+    public const string LossRepointed = "Repointed";
 
     /// <summary>The value of <see cref="LossKind"/> for a mapping that goes out of scope.</summary>
     public const string LossOutOfScope = "OutOfScope";

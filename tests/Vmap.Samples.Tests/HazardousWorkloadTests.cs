@@ -24,7 +24,8 @@ public class HazardousWorkloadTests
         Assert.Equal(Xlog.IclogPages, e.NearestMappingPages);
         string[] lines = e.Message.Split(Environment.NewLine);
         Assert.Equal(
-            $"VMAP001: UnmapRam(0x{(long)split.Addr:x}, 2): 0x{(long)split.Addr:x} is not page-aligned (page size 4096). " +
+            $"VMAP001: UnmapRam(0x{(long)split.Addr:x}, 2): 0x{(long)split.Addr:x} is not page-aligned (page size 4096): " +
+            $"it points 0x{(long)(split.Addr - iclog.Addr):x} bytes into a live mapping, not at its start. " +
             $"Nearest live mapping: 0x{(long)iclog.Addr:x}, 4 pages (16384 bytes, vmap-ram). It was mapped at:",
             lines[0]);
         Assert.Contains(lines, l => l.Contains("at BufferCache.Log.Xlog..ctor(", StringComparison.Ordinal));

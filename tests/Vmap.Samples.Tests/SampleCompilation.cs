@@ -14,6 +14,16 @@ internal static class SampleCompilation
 {
     private static readonly string s_root = Path.Combine(AppContext.BaseDirectory, "SampleSources");
 
+    /// <summary>The framework's assemblies and Vmap.dll, as the sample's build references them.</summary>
+    public static ImmutableArray<MetadataReference> References => s_references.Value;
+
+    /// <summary>The options the sample builds with (nullable, unsafe code allowed).</summary>
+    public static CSharpCompilationOptions Options(OutputKind kind) =>
+        new(kind, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true);
+
+    /// <summary>C# 12: the newest the analyzers' Roslyn (4.8) parses, so the sample keeps to it.</summary>
+    public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.CSharp12);
+
     private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(() =>
     {
         // The framework's own assemblies only: the test's NuGet dependencies are no part of the sample's build.
@@ -50,17 +60,17 @@ internal static class SampleCompilation
     /// <summary>Compiles <paramref name="files"/>, asserts it compiles cleanly, and returns the analyzers' diagnostics as "ID file:line 'flagged text'".</summary>
     public static async Task<string[]> AnalyzeAsync(IReadOnlyList<string> files, OutputKind kind)
     {
-        var parse = new CSharpParseOptions(LanguageVersion.CSharp12);
         SyntaxTree[] trees = files
-            .Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(Path.Combine(s_root, f)), parse, path: f))
+            .Select(f => CSharpSyntaxTree.ParseText(Read(f), ParseOptions, path: f))
             .ToArray();
-        var compilation = CSharpCompilation.Create(
-            "BufferCache",
-            trees,
-            s_references.Value,
-            new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
-        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()));
+        var compilation = CSharpCompilation.Create("BufferCache", trees, References, Options(kind));
+        return Format(await AnalyzeAsync(compilation));
+    }
 
+    /// <summary>The analyzers' diagnostics for <paramref name="compilation"/>, which must compile cleanly; no analyzer may throw.</summary>
+    public static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(Compilation compilation)
+    {
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()));
         var exceptions = new List<string>();
         var options = new CompilationWithAnalyzersOptions(
             new AnalyzerOptions([]),
@@ -71,11 +81,17 @@ internal static class SampleCompilation
             .WithAnalyzers(Analyzers(), options)
             .GetAnalyzerDiagnosticsAsync();
         Assert.Empty(exceptions);
-        return diagnostics
+        return diagnostics;
+    }
+
+    /// <summary>The text of sample file <paramref name="file"/>.</summary>
+    public static string Read(string file) => File.ReadAllText(Path.Combine(s_root, file));
+
+    private static string[] Format(ImmutableArray<Diagnostic> diagnostics) =>
+        diagnostics
             .Select(d => $"{d.Id} {d.Location.GetLineSpan().Path}:{d.Location.GetLineSpan().StartLinePosition.Line + 1} '{d.Location.SourceTree!.GetText().ToString(d.Location.SourceSpan)}'")
             .Order(StringComparer.Ordinal)
             .ToArray();
-    }
 
     private static ImmutableArray<DiagnosticAnalyzer> Analyzers()
     {

@@ -24,7 +24,11 @@ public sealed partial class VmapSpace
 
         if ((addr & (Geometry.PageSize - 1)) != 0)
         {
-            throw Misuse("VMAP001", Call(), address, $"0x{addr:x} is not page-aligned (page size {Geometry.PageSize})", page);
+            // The SET_PTR shape usually lands here: a pointer into the middle of someone's mapping.
+            var inside = FindLive(page, out var holder)
+                ? $": it points 0x{addr - (long)AddressOf(holder.Start):x} bytes into a live mapping, not at its start"
+                : string.Empty;
+            throw Misuse("VMAP001", Call(), address, $"0x{addr:x} is not page-aligned (page size {Geometry.PageSize}){inside}", page);
         }
 
         if (pageCount <= 0)

@@ -45,6 +45,21 @@ internal sealed class MemberUnmapSite
     }
 }
 
+/// <summary>One place where a member is assigned a fresh mapping: the map call and the API that made it.</summary>
+internal sealed class MemberMapSite
+{
+    public MemberMapSite(Location call, string apiName)
+    {
+        Call = call;
+        ApiName = apiName;
+    }
+
+    public Location Call { get; }
+
+    /// <summary>The annotated method that made the mapping (<c>MapRam</c>).</summary>
+    public string ApiName { get; }
+}
+
 /// <summary>
 /// Which fields and properties hold mappings (are assigned a map result somewhere in the
 /// compilation) and where they are unmapped. Built once per compilation, on first need, from the
@@ -57,6 +72,7 @@ internal sealed class MemberIndex
 
     private readonly Dictionary<ISymbol, HashSet<IMethodSymbol>> _mappedIn = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<ISymbol, List<MemberUnmapSite>> _unmapSites = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<ISymbol, List<MemberMapSite>> _mapSites = new(SymbolEqualityComparer.Default);
 
     /// <summary>True when no member is both assigned a mapping and unmapped anywhere in the compilation.</summary>
     public bool IsEmpty => _mappedIn.Count == 0 || _unmapSites.Count == 0;
@@ -67,6 +83,10 @@ internal sealed class MemberIndex
     /// <summary>True when <paramref name="method"/> itself assigns a mapping to <paramref name="member"/>.</summary>
     public bool MapsIn(ISymbol member, IMethodSymbol method) =>
         _mappedIn.TryGetValue(member, out var methods) && methods.Contains(method.OriginalDefinition);
+
+    /// <summary>Where <paramref name="member"/> is assigned a mapping, in the order the index met them.</summary>
+    public IReadOnlyList<MemberMapSite> MapSites(ISymbol member) =>
+        _mapSites.TryGetValue(member, out var sites) ? sites : (IReadOnlyList<MemberMapSite>)System.Array.Empty<MemberMapSite>();
 
     public IReadOnlyList<MemberUnmapSite> UnmapSites(ISymbol member) =>
         _unmapSites.TryGetValue(member, out var sites) ? sites : (IReadOnlyList<MemberUnmapSite>)System.Array.Empty<MemberUnmapSite>();
@@ -142,6 +162,13 @@ internal sealed class MemberIndex
                 }
 
                 methods.Add(containing.OriginalDefinition);
+                if (!_mapSites.TryGetValue(symbol, out var mapSites))
+                {
+                    mapSites = new List<MemberMapSite>();
+                    _mapSites.Add(symbol, mapSites);
+                }
+
+                mapSites.Add(new MemberMapSite(invocation.Syntax.GetLocation(), invocation.TargetMethod.Name));
             }
         }
 

@@ -16,6 +16,9 @@ internal enum FindingKind
     /// </summary>
     RepointedMemberReleased,
 
+    /// <summary>The same re-pointing seen from the mapping's side: what the member held is never unmapped.</summary>
+    MemberMappingLost,
+
     MappingOverwritten,
 
     MappingOutOfScope,

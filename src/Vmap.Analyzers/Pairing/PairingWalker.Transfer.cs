@@ -340,6 +340,7 @@ internal sealed partial class PairingWalker
             var ordinal = argument.Parameter?.Ordinal ?? i;
             if (annotation is not null && FindUnmap(annotation, ordinal) is { } unmap)
             {
+                NoteMemberUnmapped(argument.Value, state);
                 Unmap(values[i], argument.Value, unmap, invocation, state);
                 continue;
             }
@@ -732,9 +733,41 @@ internal sealed partial class PairingWalker
                 FlagName = site.FlagName,
                 ReleaserName = site.MethodName,
             });
+
+            // The XFS leak: whatever the member held is never unmapped once it names other memory,
+            // unless this path unmapped it first (and only forgot to clear the flag: VMAP001 alone).
+            if (index.MapSites(member) is { Count: > 0 } maps && !state.Conditions.ContainsKey(UnmappedMemberKey(key)))
+            {
+                Report(new PairingFinding(FindingKind.MemberMappingLost, at, maps[0].Call, KeyBuilder.Display(key))
+                {
+                    MemberName = member.Name,
+                    Detail = maps[0].ApiName,
+                });
+            }
+
             return;
         }
     }
+
+    /// <summary>
+    /// Remembers on this path that the member passed to an unmap was released, so re-pointing it
+    /// afterwards loses nothing. Kept as a condition: writing the member forgets it, and paths that
+    /// disagree stay apart like any other tested fact.
+    /// </summary>
+    private void NoteMemberUnmapped(IOperation argument, PairingState state)
+    {
+        while (argument is IConversionOperation conversion)
+        {
+            argument = conversion.Operand;
+        }
+
+        if (argument is IMemberReferenceOperation && _keys.Storage(argument) is { } key)
+        {
+            state.Conditions[UnmappedMemberKey(key)] = true;
+        }
+    }
+
+    private static string UnmappedMemberKey(string key) => "unmapped[" + key + "]";
 
     private bool ReadsMappingMember(IOperation operation, MemberIndex index)
     {

@@ -9,8 +9,15 @@ internal static class VMAP002_MappingLost
 {
     public static Diagnostic Create(PairingFinding finding)
     {
-        var site = finding.Site!;
         var properties = ImmutableDictionary.CreateBuilder<string, string?>();
+        if (finding.Kind == FindingKind.MemberMappingLost)
+        {
+            properties[DiagnosticProperties.LossKind] = DiagnosticProperties.LossRepointed;
+            var repointed = "it is re-pointed at line " + Rule.Line(finding.At, finding.At) + " without being unmapped first";
+            return Rule.Diagnostic(Descriptors.VMAP002_MappingLost, finding, properties, finding.Target, finding.Detail, Rule.Line(finding.Related, finding.At), repointed);
+        }
+
+        var site = finding.Site!;
         string how;
         if (finding.Kind == FindingKind.MappingOverwritten)
         {

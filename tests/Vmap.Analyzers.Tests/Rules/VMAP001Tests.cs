@@ -145,7 +145,9 @@ public class VMAP001Tests
         }
         """,
         Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping 'bp.Addr' releases memory that was never mapped: it is re-pointed at 'ptr' at line 34 while FreeBuffer unmaps it at line 26 when 'Mapped' is set"));
+            .WithMessage("Unmapping 'bp.Addr' releases memory that was never mapped: it is re-pointed at 'ptr' at line 34 while FreeBuffer unmaps it at line 26 when 'Mapped' is set"),
+        Verify.Diagnostic("VMAP002").WithLocation(0).WithSpan(17, 23, 17, 45)
+            .WithMessage("The mapping in 'bp.Addr' from MapRam at line 17 is lost: it is re-pointed at line 34 without being unmapped first"));
 
     [Fact]
     public Task Xfs_shape_fixed_by_unmapping_and_clearing_the_flag_first_is_not_reported() => Verify.Analyzer(
@@ -215,7 +217,9 @@ public class VMAP001Tests
         }
         """,
         Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping '_addr' releases memory that was never mapped: it is re-pointed at 'linear' at line 19 while Free unmaps it at line 24"));
+            .WithMessage("Unmapping '_addr' releases memory that was never mapped: it is re-pointed at 'linear' at line 19 while Free unmaps it at line 24"),
+        Verify.Diagnostic("VMAP002").WithLocation(0).WithSpan(13, 17, 13, 37)
+            .WithMessage("The mapping in '_addr' from MapRam at line 13 is lost: it is re-pointed at line 19 without being unmapped first"));
 
     [Fact]
     public async Task Field_shape_carries_field_and_flag_names_for_the_fix()
@@ -225,8 +229,11 @@ public class VMAP001Tests
             Verify.FakeApi,
             XfsBuffer.Replace("{|#1:bp.Addr|}", "bp.Addr") + "class Log { public void SetPtr(XfsBuf bp, nint ptr) { bp.Addr = ptr; } }");
 
-        var diagnostic = Assert.Single(diagnostics);
-        Assert.Equal("VMAP001", diagnostic.Id);
+        Assert.Equal(new[] { "VMAP001", "VMAP002" }, diagnostics.Select(d => d.Id).OrderBy(id => id));
+        var lost = diagnostics.Single(d => d.Id == "VMAP002");
+        Assert.Equal(DiagnosticProperties.LossRepointed, lost.Properties[DiagnosticProperties.LossKind]);
+        var diagnostic = diagnostics.Single(d => d.Id == "VMAP001");
+        Assert.Equal(diagnostic.Location, lost.Location);
         Assert.Equal("Field", diagnostic.Properties[DiagnosticProperties.Shape]);
         Assert.Equal("Addr", diagnostic.Properties[DiagnosticProperties.FieldName]);
         Assert.Equal("Mapped", diagnostic.Properties[DiagnosticProperties.FlagName]);

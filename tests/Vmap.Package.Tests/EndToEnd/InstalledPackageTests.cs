@@ -13,15 +13,16 @@ public sealed class InstalledPackageTests(PackedVmap package)
     private const string SetPtrFile = "LogBuffer.cs";
     private const string Repointing = "buf.Addr = other;";
     private const string SetPtrUnmap = "space.UnmapRam(buf.Addr, buf.PageCount);";
+    private const string SetPtrMap = "space.MapRam(pages)";
     private const string HelpUriBase = "https://github.com/vmapanalyzers/vmapanalyzers/blob/main/docs/rules/";
 
     [Fact]
-    public void Build_warns_VMAP001_at_the_repointing_of_the_mapped_field()
+    public void Build_warns_VMAP001_and_VMAP002_at_the_repointing_of_the_mapped_field()
     {
         var build = package.Consumer.Build();
 
         Assert.True(build.Cli.ExitCode == 0, build.Cli.Transcript);
-        Assert.Equal([RepointingDiagnostic(package.Consumer, "warning")], build.Diagnostics);
+        Assert.Equal([RepointingDiagnostic(package.Consumer, "warning"), LostMappingDiagnostic(package.Consumer, "warning")], build.Diagnostics.OrderBy(d => d.Id));
     }
 
     [Fact]
@@ -30,11 +31,11 @@ public sealed class InstalledPackageTests(PackedVmap package)
         var build = package.Consumer.Build("-p:TreatWarningsAsErrors=true");
 
         Assert.True(build.Cli.ExitCode == 1, build.Cli.Transcript);
-        Assert.Equal([RepointingDiagnostic(package.Consumer, "error")], build.Diagnostics);
+        Assert.Equal([RepointingDiagnostic(package.Consumer, "error"), LostMappingDiagnostic(package.Consumer, "error")], build.Diagnostics.OrderBy(d => d.Id));
     }
 
     [Fact]
-    public void Editorconfig_severity_none_silences_VMAP001()
+    public void Editorconfig_severity_none_silences_VMAP001_and_only_it()
     {
         var silenced = ConsumerProject.Create(
             package,
@@ -48,7 +49,7 @@ public sealed class InstalledPackageTests(PackedVmap package)
         var build = silenced.Build();
 
         Assert.True(build.Cli.ExitCode == 0, build.Cli.Transcript);
-        Assert.Empty(build.Diagnostics);
+        Assert.Equal([LostMappingDiagnostic(silenced, "warning")], build.Diagnostics);
     }
 
     [Fact]
@@ -139,6 +140,16 @@ public sealed class InstalledPackageTests(PackedVmap package)
             severity,
             "VMAP001",
             withHelpLink ? $"{message} ({HelpUriBase}VMAP001.md)" : message);
+    }
+
+    /// <summary>VMAP002 beside VMAP001 at the re-pointing: the mapping the field held is never unmapped.</summary>
+    private static BuildDiagnostic LostMappingDiagnostic(ConsumerProject consumer, string severity)
+    {
+        var path = consumer.PathOf(SetPtrFile);
+        var repointing = Position(path, Repointing);
+        var map = Position(path, SetPtrMap);
+        var message = $"The mapping in 'buf.Addr' from MapRam at line {map.Line} is lost: it is re-pointed at line {repointing.Line} without being unmapped first";
+        return new BuildDiagnostic(path, repointing.Line, repointing.Column, severity, "VMAP002", $"{message} ({HelpUriBase}VMAP002.md)");
     }
 
     /// <summary>The 1-based line of <paramref name="statement"/> in the file, and the column where <paramref name="at"/> (default: the statement) starts.</summary>

@@ -119,7 +119,16 @@ public class MisuseTests
         using var space = Create();
         space.MapRam(Pages(space, 1));
         var ex = Refused(space, () => space.UnmapRam(Page(0) + 16, 1));
-        Assert.Equal("VMAP001: UnmapRam(0x100010, 1): 0x100010 is not page-aligned (page size 4096). Nearest live mapping: 0x100000, 1 page (4096 bytes, vmap-ram).", ex.Message);
+        Assert.Equal("VMAP001: UnmapRam(0x100010, 1): 0x100010 is not page-aligned (page size 4096): it points 0x10 bytes into a live mapping, not at its start. Nearest live mapping: 0x100000, 1 page (4096 bytes, vmap-ram).", ex.Message);
+    }
+
+    [Fact]
+    public void Misaligned_address_outside_any_mapping_is_VMAP001_without_an_offset()
+    {
+        using var space = Create();
+        space.MapRam(Pages(space, 1));
+        var ex = Refused(space, () => space.UnmapRam(Page(5) + 16, 1));
+        Assert.Equal("VMAP001: UnmapRam(0x105010, 1): 0x105010 is not page-aligned (page size 4096). Nearest live mapping: 0x100000, 1 page (4096 bytes, vmap-ram).", ex.Message);
     }
 
     [Theory]

@@ -48,7 +48,7 @@ public sealed class NativeMisuseTests : IDisposable
         ["not page-aligned"] = (
             t => t._space.UnmapRam(t._ram + 1, 3),
             "VMAP001",
-            t => $"VMAP001: UnmapRam(0x{t._ram + 1:x}, 3): 0x{t._ram + 1:x} is not page-aligned (page size 4096). {t.Nearest(t._ram, 3, "vmap-ram")}"),
+            t => $"VMAP001: UnmapRam(0x{t._ram + 1:x}, 3): 0x{t._ram + 1:x} is not page-aligned (page size 4096): it points 0x1 bytes into a live mapping, not at its start. {t.Nearest(t._ram, 3, "vmap-ram")}"),
         ["inside a live mapping"] = (
             t => t._space.UnmapRam(t._ram + PageSize, 2),
             "VMAP001",

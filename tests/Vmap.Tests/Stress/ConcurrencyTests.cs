@@ -25,17 +25,9 @@ public class ConcurrencyTests
             var rng = new Random(cpu);
             var pages = TestSpaces.Pages(space, 40);
             var mine = new List<(nint Address, int Pages, bool Vmalloc)>();
+            bool servedByOwnBlock = false;
             for (int i = 0; i < OpsPerThread; i++)
             {
-                if (i % 5000 == 0)
-                {
-                    var cpus = space.SnapshotAreas().Where(x => x.Kind == VmapAreaKind.Block).Select(x => x.Cpu);
-                    lock (blockCpus)
-                    {
-                        blockCpus.UnionWith(cpus);
-                    }
-                }
-
                 int op = rng.Next(10);
                 if (op < 5 || mine.Count == 0)
                 {
@@ -69,6 +61,21 @@ public class ConcurrencyTests
 
                     Interlocked.Increment(ref maps);
                     mine.Add((a, count, vmalloc));
+
+                    // Sampled while this thread's own mapping keeps its block alive, so the check
+                    // does not depend on how the scheduler interleaved the threads.
+                    if (!servedByOwnBlock && !vmalloc && count <= geometry.MaxBlockAlloc)
+                    {
+                        servedByOwnBlock = space.SnapshotAreas().Any(x =>
+                            x.Kind == VmapAreaKind.Block && x.Cpu == cpu && a >= x.Start && a < x.Start + (x.Pages * PageSize));
+                        if (servedByOwnBlock)
+                        {
+                            lock (blockCpus)
+                            {
+                                blockCpus.Add(cpu);
+                            }
+                        }
+                    }
                 }
                 else if (op < 9)
                 {
