@@ -168,6 +168,46 @@ public class ArrayPoolPairTests
             .WithMessage("Unmapping '_arrayToReturnToPool' releases memory that was never mapped: '_arrayToReturnToPool' was re-pointed at the new array from Rent at line 14, so this gives back the array still in use and loses the one it held before"));
 
     [Fact]
+    public Task A_rental_lent_to_a_method_is_still_tracked() => Verify.BuiltIn(
+        """
+        using System.Buffers;
+        using System.IO;
+
+        class C
+        {
+            int M(Stream stream)
+            {
+                var buffer = ArrayPool<byte>.Shared.Rent(512);
+                var read = stream.Read(buffer, 0, buffer.Length);
+                ArrayPool<byte>.Shared.Return({|#1:buffer|});
+                ArrayPool<byte>.Shared.Return({|#0:buffer|});
+                return read;
+            }
+        }
+        """,
+        Verify.Diagnostic("VMAP003").WithLocation(0).WithLocation(1)
+            .WithMessage("'buffer' is unmapped again here; it was already unmapped at line 10"));
+
+    [Fact]
+    public Task A_computed_pool_matches_any_pool() => Verify.BuiltIn(
+        """
+        using System.Buffers;
+
+        class C
+        {
+            static ArrayPool<byte> Pool() => ArrayPool<byte>.Shared;
+
+            void M()
+            {
+                var a = Pool().Rent(16);
+                ArrayPool<byte>.Shared.Return(a);
+                var b = ArrayPool<byte>.Shared.Rent(16);
+                Pool().Return(b);
+            }
+        }
+        """);
+
+    [Fact]
     public Task Pooled_buffer_idioms_are_clean() => Verify.BuiltIn(
         """
         using System;
