@@ -244,7 +244,8 @@ internal static class ConfiguredPairs
             return null;
         }
 
-        foreach (var segment in path.Split('.'))
+        // Metadata names: Outer+Inner for a nested type, Pool`1 for a generic one.
+        foreach (var segment in path.Split('.', '+'))
         {
             if (!IsIdentifier(segment.Split('`')[0]))
             {

@@ -31,6 +31,12 @@ public class ConfiguredPairTests
             public sealed class Frame
             {
                 public void Release() { }
+
+                public static class Planes
+                {
+                    public static nint Lock(Frame frame) => 4096;
+                    public static void Unlock(nint plane) { }
+                }
             }
         }
         """;
@@ -110,6 +116,18 @@ public class ConfiguredPairTests
             tree: new() { ["vmap_pair.frame"] = "acquire: Native.FramePool.Take | release: Native.Frame.Release(this) | leaks: false" });
 
         Assert.Equal(["VMAP003 (3,74) 'f' is unmapped again here; it was already unmapped at line 4"], diagnostics);
+    }
+
+    [Fact]
+    public async Task A_nested_type_is_named_by_its_metadata_name()
+    {
+        var diagnostics = await Analyze(
+            "class C { void Leak(Native.Frame f) { var p = Native.Frame.Planes.Lock(f); } }",
+            global: new() { ["vmap_pair.plane"] = "acquire: Native.Frame+Planes.Lock | release: Native.Frame+Planes.Unlock(plane)" });
+
+        Assert.Equal(
+            ["VMAP002 (0,46) The mapping in 'p' from Lock at line 1 is lost: it goes out of scope at line 1 without being unmapped, returned, stored or passed on"],
+            diagnostics);
     }
 
     [Fact]
