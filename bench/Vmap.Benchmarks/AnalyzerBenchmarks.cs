@@ -30,11 +30,7 @@ public class AnalyzerBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator)
-            .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(path) == "netstandard.dll")
-            .Select(path => MetadataReference.CreateFromFile(path))
-            .ToList();
+        var references = PlatformReferences();
         _annotated = Create(references, annotated: true);
         _plain = Create(references, annotated: false);
 
@@ -77,7 +73,15 @@ public class AnalyzerBenchmarks
     [Benchmark]
     public int Analyze_ControlFlowGraphsOnly() => Analyze(_annotated.Clone(), new OperationBlockAnalyzer(buildGraph: true)).Length;
 
-    private static ImmutableArray<Diagnostic> Analyze(Compilation compilation, DiagnosticAnalyzer analyzer) =>
+    /// <summary>The running platform's System.* assemblies, as a generated compilation references them.</summary>
+    internal static List<MetadataReference> PlatformReferences() =>
+        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+            .Split(Path.PathSeparator)
+            .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(path) == "netstandard.dll")
+            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
+            .ToList();
+
+    internal static ImmutableArray<Diagnostic> Analyze(Compilation compilation, DiagnosticAnalyzer analyzer) =>
         compilation.WithAnalyzers(ImmutableArray.Create(analyzer)).GetAllDiagnosticsAsync().GetAwaiter().GetResult()
             .Where(d => d.Id.StartsWith("VMAP", StringComparison.Ordinal) || d.Id == "AD0001")
             .ToImmutableArray();
@@ -266,7 +270,7 @@ public class AnalyzerBenchmarks
 
     /// <summary>Visits every method body's operations, or builds its control flow graph, and reports nothing.</summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
-    private sealed class OperationBlockAnalyzer : DiagnosticAnalyzer
+    internal sealed class OperationBlockAnalyzer : DiagnosticAnalyzer
     {
         private static readonly DiagnosticDescriptor Never = new("BENCH001", "Never", "Never", "Bench", DiagnosticSeverity.Hidden, true);
         private readonly bool _buildGraph;
@@ -300,7 +304,7 @@ public class AnalyzerBenchmarks
 
     /// <summary>The analyzer driver's own cost: an analyzer that registers nothing.</summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
-    private sealed class EmptyAnalyzer : DiagnosticAnalyzer
+    internal sealed class EmptyAnalyzer : DiagnosticAnalyzer
     {
         private static readonly DiagnosticDescriptor Never = new("BENCH000", "Never", "Never", "Bench", DiagnosticSeverity.Hidden, true);
 

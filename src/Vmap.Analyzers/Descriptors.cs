@@ -2,7 +2,7 @@ using Microsoft.CodeAnalysis;
 
 namespace Vmap.Analyzers;
 
-/// <summary>The six pairing rules. Find a rule by its id: <c>Descriptors.VMAP00n_*</c>.</summary>
+/// <summary>The six pairing rules and the configuration check. Find a rule by its id: <c>Descriptors.VMAP00n_*</c>.</summary>
 internal static class Descriptors
 {
     private const string Category = "Reliability";
@@ -42,6 +42,17 @@ internal static class Descriptors
         "Mapping released through the wrong family",
         "'{0}' was mapped by {1} (family '{2}') at line {3} but is released by {4} (family '{5}'){6}",
         "Each map family has its own release method; releasing through another family's method frees the wrong kind of area.");
+
+    internal static readonly DiagnosticDescriptor VMAP007_InvalidPairConfiguration = new(
+        "VMAP007",
+        "Invalid vmap pair configuration",
+        "The .editorconfig entry '{0}' is ignored: {1}",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A 'vmap_pair.<name>' entry must read 'acquire: Namespace.Type.Method | release: Namespace.Type.Method(parameter)' with optional 'family:', 'count:' and 'leaks:' parts, and name methods and parameters that exist; an entry that does not is ignored and reported once.",
+        helpLinkUri: "https://github.com/vmapanalyzers/vmapanalyzers/blob/main/docs/rules/VMAP007.md",
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
 
     private static DiagnosticDescriptor Rule(string id, string title, string messageFormat, string description) =>
         new(

@@ -10,6 +10,8 @@ namespace Vmap.Analyzers;
 /// <list type="bullet">
 /// <item>VMAP001 local: the unmapped argument at the unmap; [0] the reassignment (the whole assignment expression, <c>p = q</c> or <c>p += 64</c>), or for a pointer computed from the mapping (<c>var header = p + 64</c>) the arithmetic that made it.</item>
 /// <item>VMAP001 field: the re-pointing assignment expression; [0] the unmapped argument in the method that unmaps the field.</item>
+/// <item>VMAP001 foreign: the released argument; [0] the argument itself (a new array) or the assignment that re-pointed the pooled member.</item>
+/// <item>VMAP007: no location (the .editorconfig entry is named in the message).</item>
 /// <item>VMAP002 overwrite: the overwriting assignment expression; [0] the map call.</item>
 /// <item>VMAP002 re-pointed (beside VMAP001 field, same primary location): the re-pointing assignment expression; [0] the map call that assigned the member a mapping (in another method).</item>
 /// <item>VMAP002 out of scope: the map call; [0] the statement where the mapping goes out of scope (a <c>return</c>, or the closing brace of the body).</item>
@@ -24,7 +26,7 @@ internal static class DiagnosticProperties
     /// <summary>Every diagnostic: the text of the variable or member that holds the mapping (<c>p</c>, <c>bp.Addr</c>).</summary>
     public const string Target = "Target";
 
-    /// <summary>VMAP001: <c>"Local"</c> (report at the unmap) or <c>"Field"</c> (report at the re-pointing).</summary>
+    /// <summary>VMAP001: <c>"Local"</c> (report at the unmap), <c>"Field"</c> (report at the re-pointing) or <c>"Foreign"</c> (the pool shapes).</summary>
     public const string Shape = "Shape";
 
     /// <summary>VMAP001 <c>Shape=Field</c>: the name of the field that holds the mapping.</summary>
@@ -63,6 +65,14 @@ internal static class DiagnosticProperties
 
     /// <summary>The value of <see cref="Shape"/> for the field (XFS) shape of VMAP001.</summary>
     public const string ShapeField = "Field";
+
+    /// <summary>
+    /// The value of <see cref="Shape"/> for the pool shapes, which no fix rewrites: a released value
+    /// that never came from an acquire (a new array returned to a pool; the additional location is
+    /// the argument itself), and a pooled member re-pointed at a new rental and then returned (the
+    /// additional location is the re-pointing assignment).
+    /// </summary>
+    public const string ShapeForeign = "Foreign";
 
     /// <summary>The value of <see cref="LossKind"/> for an overwritten mapping.</summary>
     public const string LossOverwrite = "Overwrite";

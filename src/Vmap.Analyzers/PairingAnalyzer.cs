@@ -1,8 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using Vmap.Analyzers.Pairing;
 using Vmap.Analyzers.Rules;
@@ -10,8 +13,9 @@ using Vmap.Analyzers.Rules;
 namespace Vmap.Analyzers;
 
 /// <summary>
-/// Runs the pairing engine once per method that calls an annotated method or re-points a member
-/// that holds mappings, and hands its findings to the rules VMAP001–VMAP006.
+/// Runs the pairing engine once per method that calls an acquire or release of the pair table
+/// (annotated, built-in or configured) or re-points a member that holds mappings, and hands its
+/// findings to the rules VMAP001–VMAP006; VMAP007 reports pairs configured wrongly.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class PairingAnalyzer : DiagnosticAnalyzer
@@ -28,7 +32,8 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
         Descriptors.VMAP003_UnmappedTwice,
         Descriptors.VMAP004_UsedAfterUnmap,
         Descriptors.VMAP005_UnmapCountMismatch,
-        Descriptors.VMAP006_WrongFamilyRelease);
+        Descriptors.VMAP006_WrongFamilyRelease,
+        Descriptors.VMAP007_InvalidPairConfiguration);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -37,57 +42,127 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
         context.EnableConcurrentExecution();
         context.RegisterCompilationStartAction(start =>
         {
-            if (PairingContext.TryCreate(start.Compilation, start.CancellationToken) is not { } pairing)
+            if (PairingContext.TryCreate(start.Compilation, start.Options, start.CancellationToken) is not { } pairing)
             {
                 return;
             }
 
-            start.RegisterOperationBlockAction(block => AnalyzeBlock(block, pairing));
+            if (pairing.ConfigurationErrors.Count > 0)
+            {
+                start.RegisterCompilationEndAction(end =>
+                {
+                    foreach (var error in pairing.ConfigurationErrors)
+                    {
+                        end.ReportDiagnostic(Diagnostic.Create(Descriptors.VMAP007_InvalidPairConfiguration, Location.None, error.Entry, error.Reason));
+                    }
+                });
+            }
+
+            if (pairing.Pairs.HasAttributes)
+            {
+                start.RegisterOperationBlockAction(block =>
+                {
+                    foreach (var operation in block.OperationBlocks)
+                    {
+                        Analyze(operation, block.GetControlFlowGraph, block.OwningSymbol, pairing, block.ReportDiagnostic, block.CancellationToken);
+                    }
+                });
+            }
+            else
+            {
+                // Without the attributes only methods that call a built-in or configured pair API
+                // by name can pair: a syntax scan admits them, and only they pay for an operation
+                // tree. An operation block action would make the driver build one for every method
+                // of every project (measured in bench/README.md).
+                start.RegisterCodeBlockAction(block =>
+                {
+                    if (!NamesPairApi(block.CodeBlock, pairing) ||
+                        block.SemanticModel.GetOperation(block.CodeBlock, block.CancellationToken) is not { } operation)
+                    {
+                        return;
+                    }
+
+                    Analyze(operation, o => Graph(o, block.CancellationToken), block.OwningSymbol, pairing, block.ReportDiagnostic, block.CancellationToken);
+                });
+            }
         });
     }
 
-    private static void AnalyzeBlock(OperationBlockAnalysisContext context, PairingContext pairing)
+    private static void Analyze(
+        IOperation block,
+        Func<IOperation, ControlFlowGraph> graph,
+        ISymbol owner,
+        PairingContext pairing,
+        Action<Diagnostic> report,
+        CancellationToken cancellationToken)
     {
-        if (context.OwningSymbol is not IMethodSymbol method)
+        if (owner is not IMethodSymbol method || block is not (IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation))
         {
             return;
         }
 
-        foreach (var block in context.OperationBlocks)
+        try
         {
-            if (block is not (IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation))
+            if (!MentionsPairing(block, pairing))
             {
-                continue;
+                return;
             }
 
-            try
+            var cfg = graph(block);
+            var body = block is IMethodBodyBaseOperation { BlockBody: { } blockBody } ? blockBody.Syntax
+                : block is IMethodBodyBaseOperation { ExpressionBody: { } expressionBody } ? expressionBody.Syntax
+                : block.Syntax;
+            foreach (var finding in PairingWalker.Run(cfg, pairing, method, body, cancellationToken))
             {
-                if (!MentionsPairing(block, pairing))
-                {
-                    continue;
-                }
-
-                var cfg = context.GetControlFlowGraph(block);
-                var body = block is IMethodBodyBaseOperation { BlockBody: { } blockBody } ? blockBody.Syntax
-                    : block is IMethodBodyBaseOperation { ExpressionBody: { } expressionBody } ? expressionBody.Syntax
-                    : block.Syntax;
-                foreach (var finding in PairingWalker.Run(cfg, pairing, method, body, context.CancellationToken))
-                {
-                    context.ReportDiagnostic(Rule.Create(finding));
-                }
+                report(Rule.Create(finding));
             }
-            catch (Exception ex) when (ex is not OperationCanceledException && !ThrowOnEngineFailure)
-            {
-                // A method the engine cannot follow is skipped: a crash (AD0001) would cost the
-                // user every other diagnostic of the compilation.
-            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && !ThrowOnEngineFailure)
+        {
+            // A method the engine cannot follow is skipped: a crash (AD0001) would cost the
+            // user every other diagnostic of the compilation.
         }
     }
 
+    private static ControlFlowGraph Graph(IOperation block, CancellationToken cancellationToken) => block switch
+    {
+        IMethodBodyOperation method => ControlFlowGraph.Create(method, cancellationToken),
+        IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor, cancellationToken),
+        _ => ControlFlowGraph.Create((IBlockOperation)block, cancellationToken),
+    };
+
     /// <summary>
-    /// Cheap pre-check: only methods that call an annotated method, or assign an address-typed
-    /// member that holds mappings, are walked. The member index is consulted only when no annotated
-    /// call is found, so a method that maps never builds it just to be admitted.
+    /// The syntax-only admission test when no attribute exists: the code block calls a method by one
+    /// of the pair table's names, or assigns a member while some member of the compilation holds
+    /// blocks of a pair family (the XFS shape, re-pointed in a method that calls nothing).
+    /// </summary>
+    private static bool NamesPairApi(SyntaxNode codeBlock, PairingContext pairing)
+    {
+        var names = pairing.Pairs.MethodNames;
+        var assignsMember = false;
+        foreach (var node in codeBlock.DescendantNodes())
+        {
+            switch (node)
+            {
+                case InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax member } when names.Contains(member.Name.Identifier.ValueText):
+                case InvocationExpressionSyntax { Expression: SimpleNameSyntax name } when names.Contains(name.Identifier.ValueText):
+                case InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax binding } when names.Contains(binding.Name.Identifier.ValueText):
+                    return true;
+                case AssignmentExpressionSyntax { Left: MemberAccessExpressionSyntax or IdentifierNameSyntax }:
+                    assignsMember = true;
+                    break;
+            }
+        }
+
+        return assignsMember && !pairing.MemberIndex.IsEmpty;
+    }
+
+    /// <summary>
+    /// Cheap pre-check: only methods that call an acquire/release (annotated, built-in or
+    /// configured), or assign an address-typed member that holds mappings, are walked. Without the
+    /// attributes in the compilation the call check is a name lookup per invocation
+    /// (<see cref="PairTable.Get"/>). The member index is consulted only when no pair call is
+    /// found, so a method that maps never builds it just to be admitted.
     /// </summary>
     private static bool MentionsPairing(IOperation block, PairingContext pairing)
     {
@@ -96,7 +171,7 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
         {
             switch (operation)
             {
-                case IInvocationOperation invocation when pairing.Annotations.Get(invocation.TargetMethod) is not null:
+                case IInvocationOperation invocation when pairing.Pairs.Get(invocation.TargetMethod) is not null:
                     return true;
                 case ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } when PairingContext.MayHoldAddress(member):
                     (assignedMembers ??= new List<ISymbol>()).Add(member.Member.OriginalDefinition);

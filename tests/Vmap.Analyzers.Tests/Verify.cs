@@ -71,14 +71,26 @@ internal static class Verify
     public static DiagnosticResult Diagnostic(string id) => CSharpAnalyzerVerifier<PairingAnalyzer, DefaultVerifier>.Diagnostic(id);
 
     /// <summary>Verifies exactly <paramref name="expected"/> (spans, additional locations and messages) over <paramref name="source"/>.</summary>
-    public static Task Analyzer(string source, params DiagnosticResult[] expected)
+    public static Task Analyzer(string source, params DiagnosticResult[] expected) => Run(source, withFakeApi: true, expected);
+
+    /// <summary>
+    /// As <see cref="Analyzer"/>, without <see cref="FakeApi"/>: the compilation has no annotation
+    /// attribute, as in a project that only uses .NET's own acquire/release APIs.
+    /// </summary>
+    public static Task BuiltIn(string source, params DiagnosticResult[] expected) => Run(source, withFakeApi: false, expected);
+
+    private static Task Run(string source, bool withFakeApi, DiagnosticResult[] expected)
     {
         var test = new CSharpAnalyzerTest<PairingAnalyzer, DefaultVerifier>
         {
             TestCode = source,
             ReferenceAssemblies = ReferenceAssemblies.Net.Net80,
         };
-        test.TestState.Sources.Add(("FakeApi.cs", FakeApi));
+        if (withFakeApi)
+        {
+            test.TestState.Sources.Add(("FakeApi.cs", FakeApi));
+        }
+
         test.SolutionTransforms.Add((solution, projectId) =>
         {
             var options = (CSharpCompilationOptions)solution.GetProject(projectId)!.CompilationOptions!;

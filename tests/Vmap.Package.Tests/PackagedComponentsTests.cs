@@ -14,14 +14,14 @@ namespace Vmap.Package.Tests;
 public sealed class PackagedComponentsTests(PackedVmap package)
 {
     [Fact]
-    public void Analyzers_report_the_six_rules_each_linking_to_its_page_in_docs_rules()
+    public void Analyzers_report_the_seven_rules_each_linking_to_its_page_in_docs_rules()
     {
         var components = PackagedComponents.Extract(package, Path.Combine(package.WorkDirectory, "analyzers-for-rules"));
 
         var analyzer = Assert.Single(components.Instantiate<DiagnosticAnalyzer>("Vmap.Analyzers.dll"));
         Assert.Equal([LanguageNames.CSharp], analyzer.GetType().GetCustomAttribute<DiagnosticAnalyzerAttribute>()!.Languages);
         var rules = analyzer.SupportedDiagnostics.OrderBy(d => d.Id, StringComparer.Ordinal).ToList();
-        string[] ids = ["VMAP001", "VMAP002", "VMAP003", "VMAP004", "VMAP005", "VMAP006"];
+        string[] ids = ["VMAP001", "VMAP002", "VMAP003", "VMAP004", "VMAP005", "VMAP006", "VMAP007"];
         Assert.Equal(
             ids.Select(id => (id, $"https://github.com/vmapanalyzers/vmapanalyzers/blob/main/docs/rules/{id}.md", DiagnosticSeverity.Warning, "Reliability")),
             rules.Select(d => (d.Id, d.HelpLinkUri, d.DefaultSeverity, d.Category)));

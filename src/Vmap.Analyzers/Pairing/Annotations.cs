@@ -5,11 +5,20 @@ using Microsoft.CodeAnalysis;
 
 namespace Vmap.Analyzers.Pairing;
 
-/// <summary>A <c>[MapsMemory]</c> on a return value (<see cref="OutOrdinal"/> null) or an out parameter.</summary>
-internal sealed record MapSpec(string Family, int? OutOrdinal, int? CountOrdinal, bool IsTry);
+/// <summary>
+/// An acquire: a <c>[MapsMemory]</c> on a return value (<see cref="OutOrdinal"/> null) or an out
+/// parameter, or the same fact from the built-in table or .editorconfig.
+/// </summary>
+/// <param name="ReportsLoss">False for families whose lost acquisitions are legal (a rented array the GC collects): no VMAP002.</param>
+/// <param name="PerReceiver">The family is qualified by the receiver the call is made on (one pool is not another).</param>
+internal sealed record MapSpec(string Family, int? OutOrdinal, int? CountOrdinal, bool IsTry, bool ReportsLoss = true, bool PerReceiver = false);
 
-/// <summary>A <c>[UnmapsMemory]</c> parameter.</summary>
-internal sealed record UnmapSpec(string Family, int Ordinal, int? CountOrdinal);
+/// <summary>A release: a <c>[UnmapsMemory]</c> parameter, or the receiver (<see cref="Receiver"/>) of an instance release such as <c>GCHandle.Free()</c>.</summary>
+internal sealed record UnmapSpec(string Family, int Ordinal, int? CountOrdinal, bool PerReceiver = false)
+{
+    /// <summary>The <see cref="Ordinal"/> that names the receiver of an instance method.</summary>
+    public const int Receiver = -1;
+}
 
 /// <summary>What a method's annotations say it does with mappings.</summary>
 internal sealed class MethodAnnotation
@@ -37,8 +46,6 @@ internal sealed class Annotations
     private static readonly MethodAnnotation None = new(ImmutableArray<MapSpec>.Empty, ImmutableArray<UnmapSpec>.Empty);
 
     private readonly ConcurrentDictionary<IMethodSymbol, MethodAnnotation> _methods = new(SymbolEqualityComparer.Default);
-    private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _apiOwners = new(SymbolEqualityComparer.Default);
-    private readonly ConcurrentDictionary<(INamedTypeSymbol, string), string?> _releaseMethods = new();
 
     /// <summary>The annotation of <paramref name="method"/>, or null when it neither maps nor unmaps.</summary>
     public MethodAnnotation? Get(IMethodSymbol method)
@@ -46,43 +53,6 @@ internal sealed class Annotations
         var annotation = _methods.GetOrAdd(method.OriginalDefinition, Resolve);
         return ReferenceEquals(annotation, None) ? null : annotation;
     }
-
-    /// <summary>
-    /// True when <paramref name="type"/> declares annotated methods: calls into the mapping API's
-    /// own type (a <c>GetSpan(address, length)</c>) use a mapping without taking it over.
-    /// </summary>
-    public bool IsApiOwner(INamedTypeSymbol type) => _apiOwners.GetOrAdd(type.OriginalDefinition, t =>
-    {
-        foreach (var member in t.GetMembers())
-        {
-            if (member is IMethodSymbol m && Get(m) is not null)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    });
-
-    /// <summary>The name of the method of <paramref name="type"/> that releases <paramref name="family"/>, if any.</summary>
-    public string? FindReleaseMethod(INamedTypeSymbol type, string family) => _releaseMethods.GetOrAdd((type.OriginalDefinition, family), key =>
-    {
-        foreach (var member in key.Item1.GetMembers())
-        {
-            if (member is IMethodSymbol m && Get(m) is { } a)
-            {
-                foreach (var unmap in a.Unmaps)
-                {
-                    if (unmap.Family == key.Item2)
-                    {
-                        return m.Name;
-                    }
-                }
-            }
-        }
-
-        return null;
-    });
 
     public static bool IsMapsMemory(INamedTypeSymbol? type) => IsAnnotation(type, "MapsMemoryAttribute");
 

@@ -74,6 +74,9 @@ internal sealed class MemberIndex
     private readonly Dictionary<ISymbol, List<MemberUnmapSite>> _unmapSites = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<ISymbol, List<MemberMapSite>> _mapSites = new(SymbolEqualityComparer.Default);
 
+    /// <summary>True when no member is both assigned a mapping and unmapped anywhere in the compilation.</summary>
+    public bool IsEmpty => _mappedIn.Count == 0 || _unmapSites.Count == 0;
+
     /// <summary>True when <paramref name="member"/> is assigned a mapping somewhere and unmapped somewhere.</summary>
     public bool HoldsMappings(ISymbol member) => _mappedIn.ContainsKey(member) && _unmapSites.ContainsKey(member);
 
@@ -88,7 +91,7 @@ internal sealed class MemberIndex
     public IReadOnlyList<MemberUnmapSite> UnmapSites(ISymbol member) =>
         _unmapSites.TryGetValue(member, out var sites) ? sites : (IReadOnlyList<MemberUnmapSite>)System.Array.Empty<MemberUnmapSite>();
 
-    public static MemberIndex Build(Compilation compilation, Annotations annotations, CancellationToken cancellationToken)
+    public static MemberIndex Build(Compilation compilation, PairTable annotations, CancellationToken cancellationToken)
     {
         var names = AnnotatedMethodNames(compilation, annotations, cancellationToken);
         var index = new MemberIndex();
@@ -395,9 +398,18 @@ internal sealed class MemberIndex
     /// The names of annotated methods: declared in source (in trees that mention the attributes) or
     /// in the assemblies that declare the attributes (the runtime).
     /// </summary>
-    private static HashSet<string> AnnotatedMethodNames(Compilation compilation, Annotations annotations, CancellationToken cancellationToken)
+    private static HashSet<string> AnnotatedMethodNames(Compilation compilation, PairTable annotations, CancellationToken cancellationToken)
     {
-        var names = new HashSet<string>();
+        // Built-in and configured pair methods are known by name; a field holding an AllocHGlobal
+        // can be re-pointed like one holding a MapRam.
+        var names = new HashSet<string>(annotations.MethodNames);
+        if (!annotations.HasAttributes)
+        {
+            // Nothing can be annotated: the table's names are all there is, and reading every
+            // tree's text would cost more than the rest of the index.
+            return names;
+        }
+
         foreach (var tree in compilation.SyntaxTrees)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -436,7 +448,7 @@ internal sealed class MemberIndex
         return names;
     }
 
-    private static void CollectAnnotated(INamespaceOrTypeSymbol container, Annotations annotations, HashSet<string> names, CancellationToken cancellationToken)
+    private static void CollectAnnotated(INamespaceOrTypeSymbol container, PairTable annotations, HashSet<string> names, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         foreach (var member in container.GetMembers())

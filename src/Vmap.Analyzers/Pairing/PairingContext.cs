@@ -1,22 +1,28 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Vmap.Analyzers.Pairing;
 
-/// <summary>Per-compilation state: resolved annotations and the lazily built member index.</summary>
+/// <summary>Per-compilation state: the pair table and the lazily built member index.</summary>
 internal sealed class PairingContext
 {
     private readonly Lazy<MemberIndex> _memberIndex;
 
-    private PairingContext(Compilation compilation, CancellationToken cancellationToken)
+    private PairingContext(Compilation compilation, PairTable pairs, IReadOnlyList<PairConfigurationError> configurationErrors, CancellationToken cancellationToken)
     {
-        Annotations = new Annotations();
-        _memberIndex = new Lazy<MemberIndex>(() => MemberIndex.Build(compilation, Annotations, cancellationToken), LazyThreadSafetyMode.ExecutionAndPublication);
+        Pairs = pairs;
+        ConfigurationErrors = configurationErrors;
+        _memberIndex = new Lazy<MemberIndex>(() => MemberIndex.Build(compilation, Pairs, cancellationToken), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
-    public Annotations Annotations { get; }
+    public PairTable Pairs { get; }
+
+    /// <summary>The <c>vmap_pair.*</c> entries that could not be used (VMAP007).</summary>
+    public IReadOnlyList<PairConfigurationError> ConfigurationErrors { get; }
 
     public MemberIndex MemberIndex => _memberIndex.Value;
 
@@ -29,17 +35,24 @@ internal sealed class PairingContext
         member.Type is { SpecialType: SpecialType.System_IntPtr or SpecialType.System_UIntPtr } or IPointerTypeSymbol;
 
     /// <summary>
-    /// A context for <paramref name="compilation"/>, or null when no annotation attribute exists in
-    /// it (nothing can be annotated, so there is nothing to pair).
+    /// The context of <paramref name="compilation"/>, or null when nothing in it can acquire or
+    /// release: no annotation attribute, no configured pair, and none of the built-in pair types.
+    /// Every .NET compilation references the built-in types, so there whether a method is worth
+    /// walking is decided per method, by the names it calls (<see cref="PairTable.Get"/>).
     /// </summary>
-    public static PairingContext? TryCreate(Compilation compilation, CancellationToken cancellationToken)
+    public static PairingContext? TryCreate(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken)
     {
-        if (compilation.GetTypesByMetadataName(Annotations.MapsMemoryMetadataName).IsEmpty &&
-            compilation.GetTypesByMetadataName(Annotations.UnmapsMemoryMetadataName).IsEmpty)
+        var hasAttributes =
+            !compilation.GetTypesByMetadataName(Annotations.MapsMemoryMetadataName).IsEmpty ||
+            !compilation.GetTypesByMetadataName(Annotations.UnmapsMemoryMetadataName).IsEmpty;
+        var errors = new List<PairConfigurationError>();
+        var entries = ConfiguredPairs.Read(options.AnalyzerConfigOptionsProvider, compilation, cancellationToken);
+        var configured = ConfiguredPairs.Resolve(entries, compilation, errors);
+        if (!hasAttributes && configured.Count == 0 && errors.Count == 0 && !BuiltInPairs.AnyReferenced(compilation))
         {
             return null;
         }
 
-        return new PairingContext(compilation, cancellationToken);
+        return new PairingContext(compilation, new PairTable(hasAttributes, configured), errors, cancellationToken);
     }
 }

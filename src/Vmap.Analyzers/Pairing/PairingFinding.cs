@@ -10,6 +10,12 @@ internal enum FindingKind
     /// <summary>A member that holds mappings (and is unmapped elsewhere) is re-pointed at other memory.</summary>
     MemberRepointed,
 
+    /// <summary>
+    /// A pooled member re-pointed at a new acquisition is then released: the new block goes back
+    /// while still held, the block the member held before is lost (dotnet/coreclr#15104).
+    /// </summary>
+    RepointedMemberReleased,
+
     /// <summary>The same re-pointing seen from the mapping's side: what the member held is never unmapped.</summary>
     MemberMappingLost,
 

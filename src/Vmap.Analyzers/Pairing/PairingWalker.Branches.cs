@@ -37,6 +37,13 @@ internal sealed partial class PairingWalker
             }
         }
 
+        if (operation is IPropertyReferenceOperation { Property.Name: "IsAllocated", Instance: { Type.IsValueType: true } handle } &&
+            _keys.Storage(handle) is { } handleKey && state.Get(handleKey) is { Kind: ValueKind.Mapped } allocated)
+        {
+            // GCHandle.IsAllocated is the handle's own "not zero" test.
+            return RefineExists(state, allocated.Mapping, polarity);
+        }
+
         if (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison)
         {
             var tested = IsZero(comparison.RightOperand) ? comparison.LeftOperand : IsZero(comparison.LeftOperand) ? comparison.RightOperand : null;

@@ -113,6 +113,12 @@ internal sealed partial class PairingWalker
             return Constant(operation.ConstantValue.Value);
         }
 
+        if (IsZeroMember(operation))
+        {
+            // Before the storage lookup: IntPtr.Zero is a static field, but it is "no mapping".
+            return AbstractValue.Zero;
+        }
+
         if (_keys.Storage(operation) is { } key)
         {
             if (operation is IMemberReferenceOperation { Instance: { } instance } && _keys.Storage(instance) is null)
@@ -121,11 +127,6 @@ internal sealed partial class PairingWalker
             }
 
             return state.Get(key);
-        }
-
-        if (IsZeroMember(operation))
-        {
-            return AbstractValue.Zero;
         }
 
         if (operation.Syntax is CollectionExpressionSyntax collection)
@@ -311,11 +312,8 @@ internal sealed partial class PairingWalker
     private AbstractValue Invoke(IInvocationOperation invocation, PairingState state)
     {
         var method = invocation.TargetMethod;
-        var annotation = _context.Annotations.Get(method);
-        if (invocation.Instance is { } instance)
-        {
-            Eval(instance, state);
-        }
+        var annotation = _context.Pairs.Get(method);
+        var receiver = invocation.Instance is { } instance ? Eval(instance, state) : AbstractValue.Unknown;
 
         var values = new AbstractValue[invocation.Arguments.Length];
         for (var i = 0; i < values.Length; i++)
@@ -325,7 +323,17 @@ internal sealed partial class PairingWalker
         }
 
         var usesWithoutTakingOver = annotation is not null ||
-            (method.ContainingType is { } owner && _context.Annotations.IsApiOwner(owner));
+            (method.ContainingType is { } owner && _context.Pairs.IsApiOwner(owner));
+        if (annotation is not null && FindUnmap(annotation, UnmapSpec.Receiver) is { } receiverUnmap)
+        {
+            Unmap(receiver, invocation.Instance!, receiverUnmap, invocation, state);
+        }
+        else if (receiver.ReachesMapping && invocation.Instance!.Type is { } receiverType && !IsAddress(receiverType))
+        {
+            // A handle or an array used through its own methods after its release (an address is
+            // a number; its methods read nothing behind it).
+            CheckUse(receiver, invocation.Instance.Syntax, "used by '" + method.Name + "'", state);
+        }
         for (var i = 0; i < values.Length; i++)
         {
             var argument = invocation.Arguments[i];
@@ -344,8 +352,11 @@ internal sealed partial class PairingWalker
 
             if (values[i].ReachesMapping &&
                 !CheckUse(values[i], argument.Value.Syntax, "passed to '" + method.Name + "'", state) &&
-                !usesWithoutTakingOver)
+                !usesWithoutTakingOver &&
+                !_sites[values[i].Mapping].Spec.PerReceiver)
             {
+                // A pooled array passed to a method is lent (Stream.Read, CopyTo, GetBytes fill it);
+                // only Return gives it back, so tracking goes on. Any other block is handed on.
                 state.Escape(values[i].Mapping);
             }
         }
@@ -387,6 +398,21 @@ internal sealed partial class PairingWalker
         return result;
     }
 
+    /// <summary>An array made here (<c>new byte[16]</c>, <c>[1, 2]</c>, or a local that holds one): no pool rented it.</summary>
+    private static bool IsNewArray(IOperation argument, AbstractValue value)
+    {
+        while (argument is IConversionOperation conversion)
+        {
+            argument = conversion.Operand;
+        }
+
+        return argument is IArrayCreationOperation || argument.Syntax is CollectionExpressionSyntax ||
+            (value.Kind == ValueKind.Sized && argument.Type is IArrayTypeSymbol);
+    }
+
+    private static bool IsAddress(ITypeSymbol type) =>
+        type.SpecialType is SpecialType.System_IntPtr or SpecialType.System_UIntPtr || type is IPointerTypeSymbol;
+
     private static UnmapSpec? FindUnmap(MethodAnnotation annotation, int ordinal)
     {
         foreach (var unmap in annotation.Unmaps)
@@ -415,6 +441,11 @@ internal sealed partial class PairingWalker
 
     private MapSite Site(IInvocationOperation call, MapSpec spec, PairingState state)
     {
+        if (spec.PerReceiver)
+        {
+            spec = spec with { Family = ReceiverFamily(spec.Family, call) };
+        }
+
         if (!_sitesByCall.TryGetValue((call, spec), out var site))
         {
             var countArgument = spec.CountOrdinal is { } ordinal ? ArgumentFor(call, ordinal) : null;
@@ -439,6 +470,30 @@ internal sealed partial class PairingWalker
         return null;
     }
 
+    /// <summary>
+    /// <c>array-pool(ArrayPool.Shared)</c>: a family qualified by the receiver when it names a
+    /// storage (a static pool, a field or local holding one); the bare family when the receiver
+    /// is computed, which matches every receiver of the family.
+    /// </summary>
+    private string ReceiverFamily(string family, IInvocationOperation call)
+    {
+        var instance = call.Instance;
+        while (instance is IConversionOperation conversion)
+        {
+            instance = conversion.Operand;
+        }
+
+        return _keys.Storage(instance) is { } key && !KeyBuilder.IsCapture(key) && (key.IndexOf('.') >= 0 || IsStable(key))
+            ? family + "(" + KeyBuilder.Display(key) + ")"
+            : family;
+    }
+
+    /// <summary>Same family, or one of them is the unqualified family of the other's receiver-qualified one.</summary>
+    private static bool SameFamily(string mapped, string released) =>
+        mapped == released ||
+        (released.Length < mapped.Length && mapped[released.Length] == '(' && mapped.StartsWith(released, System.StringComparison.Ordinal)) ||
+        (mapped.Length < released.Length && released[mapped.Length] == '(' && released.StartsWith(mapped, System.StringComparison.Ordinal));
+
     private AbstractValue NewMapping(MapSite site, PairingState state)
     {
         _justMapped = (site.Id, state.Mappings.TryGetValue(site.Id, out var previous) ? previous : null);
@@ -448,6 +503,20 @@ internal sealed partial class PairingWalker
 
     private void Unmap(AbstractValue value, IOperation argument, UnmapSpec spec, IInvocationOperation call, PairingState state)
     {
+        if (spec.PerReceiver)
+        {
+            spec = spec with { Family = ReceiverFamily(spec.Family, call) };
+            if (IsNewArray(argument, value))
+            {
+                // dotnet/corefx#5949: an array the pool never rented poisons it.
+                Report(new PairingFinding(FindingKind.UnmapOfNonStart, argument.Syntax, argument.Syntax.GetLocation(), Describe(argument.Syntax))
+                {
+                    Detail = "it is a new array, which '" + call.TargetMethod.Name + "' gives to a pool that never rented it",
+                });
+                return;
+            }
+        }
+
         switch (value.Kind)
         {
             case ValueKind.Mapped:
@@ -472,7 +541,7 @@ internal sealed partial class PairingWalker
                     return;
                 }
 
-                if (site.Spec.Family != spec.Family)
+                if (!SameFamily(site.Spec.Family, spec.Family))
                 {
                     Report(new PairingFinding(FindingKind.WrongFamily, argument.Syntax, site.Call.Syntax.GetLocation(), Describe(argument.Syntax))
                     {
@@ -480,7 +549,7 @@ internal sealed partial class PairingWalker
                         ReleaserName = call.TargetMethod.Name,
                         ReleaseFamily = spec.Family,
                         ReleaseMethod = site.Call.TargetMethod.ContainingType is { } owner
-                            ? _context.Annotations.FindReleaseMethod(owner, site.Spec.Family)
+                            ? _context.Pairs.FindReleaseMethod(owner, site.Spec.Family)
                             : null,
                     });
                 }
@@ -537,6 +606,12 @@ internal sealed partial class PairingWalker
         var justMapped = _justMapped;
         _justMapped = null;
         var old = state.Get(key);
+        if (old.Kind == ValueKind.Unknown && value.Kind == ValueKind.Mapped && key.IndexOf('.') >= 0 &&
+            !KeyBuilder.IsCapture(key) && _sites[value.Mapping].Spec.PerReceiver && !_repointed.ContainsKey((key, value.Mapping)))
+        {
+            // A pooled member re-pointed at a new rental without a look at what it held (see CheckRepointedReturn).
+            _repointed.Add((key, value.Mapping), at);
+        }
         var newValue = value;
         if (old.Kind == ValueKind.Mapped)
         {
@@ -558,10 +633,13 @@ internal sealed partial class PairingWalker
             }
             else if (facts is { MayBeLive: true } && !state.IsHeldElsewhere(old.Mapping, key) && !facts.Stored)
             {
-                Report(new PairingFinding(FindingKind.MappingOverwritten, at, _sites[old.Mapping].Call.Syntax.GetLocation(), KeyBuilder.Display(key))
+                if (_sites[old.Mapping].Spec.ReportsLoss)
                 {
-                    Site = _sites[old.Mapping],
-                });
+                    Report(new PairingFinding(FindingKind.MappingOverwritten, at, _sites[old.Mapping].Call.Syntax.GetLocation(), KeyBuilder.Display(key))
+                    {
+                        Site = _sites[old.Mapping],
+                    });
+                }
 
                 if (!sameCall)
                 {

@@ -33,6 +33,7 @@ internal sealed partial class PairingWalker
     private readonly List<MapSite> _sites = new();
     private readonly Dictionary<string, int> _writeCounts = new();
     private readonly List<PairingFinding> _findings = new();
+    private readonly Dictionary<(string Member, int Mapping), SyntaxNode> _repointed = new();
     private readonly HashSet<(FindingKind, TextSpan)> _reported = new();
     private readonly List<(BasicBlock From, PairingState State)> _exits = new();
     private int _steps;
@@ -342,19 +343,55 @@ internal sealed partial class PairingWalker
     /// <summary>A mapping still live when the method returns, and held by nothing that outlives the call, is lost.</summary>
     private void CheckLeaks(BasicBlock from, PairingState state)
     {
+        CheckRepointedReturn(state);
         foreach (var pair in state.Mappings)
         {
             var facts = pair.Value;
-            if (!facts.MayBeLive || facts.Stored || HeldByMember(state, pair.Key))
+            var site = _sites[pair.Key];
+            if (!facts.MayBeLive || facts.Stored || !site.Spec.ReportsLoss || HeldByMember(state, pair.Key))
             {
                 continue;
             }
 
-            var site = _sites[pair.Key];
             var holder = state.Holder(pair.Key);
             Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Call.Syntax, ExitLocation(from), holder is null ? site.Call.Syntax.ToString() : KeyBuilder.Display(holder))
             {
                 Site = site,
+            });
+        }
+    }
+
+    /// <summary>
+    /// The grown-array shape of dotnet/coreclr#15104: a member that held a rental from elsewhere is
+    /// re-pointed at a new rental, and the member is returned to the pool afterwards. The method
+    /// ends with a member still holding the returned array (in use, yet back in the pool), and the
+    /// rental the member held before was never looked at, so it is lost.
+    /// </summary>
+    private void CheckRepointedReturn(PairingState state)
+    {
+        if (_repointed.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var pair in state.Storage)
+        {
+            if (pair.Value.Kind != ValueKind.Mapped || !_repointed.TryGetValue((pair.Key, pair.Value.Mapping), out var repointedAt))
+            {
+                continue;
+            }
+
+            var facts = state.Facts(pair.Value.Mapping);
+            if (!facts.IsTracked || facts.Flags != MappingFlags.Released || facts.ReleasedAt is null)
+            {
+                continue;
+            }
+
+            var site = _sites[pair.Value.Mapping];
+            Report(new PairingFinding(FindingKind.RepointedMemberReleased, facts.ReleasedAt, repointedAt.GetLocation(), facts.ReleasedAt.ToString())
+            {
+                Site = site,
+                MemberName = KeyBuilder.Display(pair.Key),
             });
         }
     }

@@ -10,7 +10,7 @@ internal static class Rule
 {
     public static Diagnostic Create(PairingFinding finding) => finding.Kind switch
     {
-        FindingKind.UnmapOfNonStart or FindingKind.MemberRepointed => VMAP001_UnmapOfReassignedPointer.Create(finding),
+        FindingKind.UnmapOfNonStart or FindingKind.MemberRepointed or FindingKind.RepointedMemberReleased => VMAP001_UnmapOfReassignedPointer.Create(finding),
         FindingKind.MappingOverwritten or FindingKind.MappingOutOfScope or FindingKind.MemberMappingLost => VMAP002_MappingLost.Create(finding),
         FindingKind.UnmappedTwice => VMAP003_UnmappedTwice.Create(finding),
         FindingKind.UsedAfterUnmap => VMAP004_UsedAfterUnmap.Create(finding),

@@ -28,6 +28,20 @@ internal static class VMAP001_UnmapOfReassignedPointer
                 " while " + finding.ReleaserName + " unmaps it at line " + Rule.Line(finding.Related, finding.At) +
                 (finding.FlagName is null ? string.Empty : " when '" + finding.FlagName + "' is set");
         }
+        else if (finding.Kind == FindingKind.RepointedMemberReleased)
+        {
+            properties[DiagnosticProperties.Shape] = DiagnosticProperties.ShapeForeign;
+            detail = "'" + finding.MemberName + "' was re-pointed at the new array from " + finding.Site!.MethodName +
+                " at line " + Rule.Line(finding.Related, finding.At) +
+                ", so this gives back the array still in use and loses the one it held before";
+        }
+        else if (finding.Site is null)
+        {
+            // Nothing in the method ever held a mapping here (a new array given to a pool): no
+            // reassignment for a fix to undo.
+            properties[DiagnosticProperties.Shape] = DiagnosticProperties.ShapeForeign;
+            detail = finding.Detail!;
+        }
         else
         {
             properties[DiagnosticProperties.Shape] = DiagnosticProperties.ShapeLocal;

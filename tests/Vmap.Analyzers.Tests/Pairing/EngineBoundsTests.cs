@@ -30,12 +30,21 @@ public class EngineBoundsTests
     }
 
     [Fact]
-    public async Task No_action_is_registered_without_the_annotation_attributes()
+    public async Task No_action_is_registered_without_attributes_configured_pairs_or_built_in_pair_types()
     {
-        var telemetry = await Telemetry("class C { void M() { } }");
+        var telemetry = await Telemetry(references: [], "class C { void M() { } }");
 
         Assert.Equal(1, telemetry.CompilationStartActionsCount);
         Assert.Equal(0, telemetry.OperationBlockActionsCount);
+    }
+
+    [Fact]
+    public async Task Without_the_attributes_a_syntax_code_block_action_admits_methods_instead_of_an_operation_block_action()
+    {
+        var telemetry = await Telemetry("class C { void M() { } }");
+
+        Assert.Equal(0, telemetry.OperationBlockActionsCount);
+        Assert.Equal(1, telemetry.CodeBlockActionsCount);
     }
 
     [Fact]
@@ -47,13 +56,16 @@ public class EngineBoundsTests
     }
 
     [Fact]
-    public void Context_is_created_only_when_an_attribute_exists()
+    public void Context_is_created_only_when_an_attribute_or_a_built_in_pair_type_exists()
     {
+        var options = new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty);
         var without = CSharpCompilation.Create("Without", new[] { CSharpSyntaxTree.ParseText("class C { }") });
         var with = CSharpCompilation.Create("With", new[] { CSharpSyntaxTree.ParseText("namespace Vmap.Annotations { class UnmapsMemoryAttribute : System.Attribute { } }") });
+        var builtIn = CSharpCompilation.Create("BuiltIn", new[] { CSharpSyntaxTree.ParseText("namespace System.Buffers { abstract class ArrayPool<T> { } }") });
 
-        Assert.Null(PairingContext.TryCreate(without, CancellationToken.None));
-        Assert.NotNull(PairingContext.TryCreate(with, CancellationToken.None));
+        Assert.Null(PairingContext.TryCreate(without, options, CancellationToken.None));
+        Assert.NotNull(PairingContext.TryCreate(with, options, CancellationToken.None));
+        Assert.NotNull(PairingContext.TryCreate(builtIn, options, CancellationToken.None));
     }
 
     private static string Method(int statements)
@@ -71,8 +83,10 @@ public class EngineBoundsTests
     }
 
     private static async Task<AnalyzerTelemetryInfo> Telemetry(params string[] sources)
+        => await Telemetry(await ReferenceAssemblies.Net.Net80.ResolveAsync(LanguageNames.CSharp, CancellationToken.None), sources);
+
+    private static async Task<AnalyzerTelemetryInfo> Telemetry(IEnumerable<MetadataReference> references, params string[] sources)
     {
-        var references = await ReferenceAssemblies.Net.Net80.ResolveAsync(LanguageNames.CSharp, CancellationToken.None);
         var compilation = CSharpCompilation.Create("Telemetry", sources.Select(s => CSharpSyntaxTree.ParseText(s)), references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
         var analyzer = new PairingAnalyzer();
         var withAnalyzers = compilation.WithAnalyzers(

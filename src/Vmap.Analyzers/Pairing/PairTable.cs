@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+
+namespace Vmap.Analyzers.Pairing;
+
+/// <summary>
+/// The one place the engine asks "does this call acquire or release, of which family, through
+/// which parameter, with which count". Three sources feed it, the first that knows a method wins:
+/// the <c>[MapsMemory]</c>/<c>[UnmapsMemory]</c> attributes, pairs declared in .editorconfig
+/// (so a user can change a built-in family's defaults), and the built-in table of .NET APIs.
+/// </summary>
+internal sealed class PairTable
+{
+    private static readonly MethodAnnotation None = new(ImmutableArray<MapSpec>.Empty, ImmutableArray<UnmapSpec>.Empty);
+
+    private readonly Annotations _annotations = new();
+    private readonly IReadOnlyDictionary<IMethodSymbol, MethodAnnotation> _configured;
+    private readonly ConcurrentDictionary<IMethodSymbol, MethodAnnotation> _methods = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _apiOwners = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<(INamedTypeSymbol, string), string?> _releaseMethods = new();
+
+    public PairTable(bool hasAttributes, IReadOnlyDictionary<IMethodSymbol, MethodAnnotation> configured)
+    {
+        HasAttributes = hasAttributes;
+        _configured = configured;
+        var names = BuiltInPairs.MethodNames.ToBuilder();
+        foreach (var method in configured.Keys)
+        {
+            names.Add(method.Name);
+        }
+
+        MethodNames = names.ToImmutable();
+    }
+
+    /// <summary>True when the compilation can see the annotation attributes: then any method may be annotated.</summary>
+    public bool HasAttributes { get; }
+
+    /// <summary>The names of the built-in and configured acquire/release methods.</summary>
+    public ImmutableHashSet<string> MethodNames { get; }
+
+    /// <summary>The pair description of <paramref name="method"/>, or null when it neither acquires nor releases.</summary>
+    public MethodAnnotation? Get(IMethodSymbol method)
+    {
+        if (!HasAttributes && !MethodNames.Contains(method.Name))
+        {
+            // The cheap filter every invocation of every method passes through.
+            return null;
+        }
+
+        var annotation = _methods.GetOrAdd(method.OriginalDefinition, Resolve);
+        return ReferenceEquals(annotation, None) ? null : annotation;
+    }
+
+    /// <summary>
+    /// True when <paramref name="type"/> declares annotated methods: calls into the mapping API's
+    /// own type (a <c>GetSpan(address, length)</c>, <c>Marshal.Copy</c>) use a mapping without taking it over.
+    /// </summary>
+    public bool IsApiOwner(INamedTypeSymbol type) => _apiOwners.GetOrAdd(type.OriginalDefinition, t =>
+    {
+        if (BuiltInPairs.IsApiOwner(t))
+        {
+            return true;
+        }
+
+        if (!HasAttributes)
+        {
+            return false;
+        }
+
+        foreach (var member in t.GetMembers())
+        {
+            if (member is IMethodSymbol m && _annotations.Get(m) is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    });
+
+    /// <summary>The name of the method of <paramref name="type"/> that releases <paramref name="family"/>, if any.</summary>
+    public string? FindReleaseMethod(INamedTypeSymbol type, string family) => _releaseMethods.GetOrAdd((type.OriginalDefinition, family), key =>
+    {
+        foreach (var member in key.Item1.GetMembers())
+        {
+            if (member is IMethodSymbol m && Get(m) is { } a)
+            {
+                foreach (var unmap in a.Unmaps)
+                {
+                    if (unmap.Family == key.Item2)
+                    {
+                        return m.Name;
+                    }
+                }
+            }
+        }
+
+        return null;
+    });
+
+    private MethodAnnotation Resolve(IMethodSymbol method)
+    {
+        if (HasAttributes && _annotations.Get(method) is { } annotated)
+        {
+            return annotated;
+        }
+
+        if (_configured.TryGetValue(method, out var configured))
+        {
+            return configured;
+        }
+
+        return BuiltInPairs.Resolve(method) ?? None;
+    }
+}

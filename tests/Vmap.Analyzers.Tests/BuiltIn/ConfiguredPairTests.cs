@@ -1,0 +1,255 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Testing;
+
+namespace Vmap.Analyzers.Tests.BuiltIn;
+
+/// <summary>
+/// Pairs declared as <c>vmap_pair.&lt;name&gt;</c> options (docs/configuration.md), for a native
+/// library the test declares in source, and VMAP007 for entries that cannot be used.
+/// </summary>
+public class ConfiguredPairTests
+{
+    private const string NativeApi = """
+        namespace Native
+        {
+            public static class Shm
+            {
+                public static nint Map(int length) => 4096;
+                public static void Unmap(nint address, int length) { }
+                public static bool TryOpen(string name, out nint region) { region = 4096; return true; }
+                public static void Close(nint region) { }
+            }
+
+            public sealed class FramePool
+            {
+                public Frame Take() => new Frame();
+            }
+
+            public sealed class Frame
+            {
+                public void Release() { }
+
+                public static class Planes
+                {
+                    public static nint Lock(Frame frame) => 4096;
+                    public static void Unlock(nint plane) { }
+                }
+            }
+        }
+        """;
+
+    private const string ShmPair = "acquire: Native.Shm.Map | release: Native.Shm.Unmap(address) | count: length";
+
+    [Fact]
+    public async Task A_configured_pair_is_tracked_like_an_annotated_one()
+    {
+        var diagnostics = await Analyze(
+            """
+            class C
+            {
+                void Leak() { var a = Native.Shm.Map(64); }
+                void Twice() { var a = Native.Shm.Map(64); Native.Shm.Unmap(a, 64); Native.Shm.Unmap(a, 64); }
+                void Count() { var a = Native.Shm.Map(64); Native.Shm.Unmap(a, 128); }
+                void Clean() { var a = Native.Shm.Map(64); Native.Shm.Unmap(a, 64); }
+            }
+            """,
+            global: new() { ["vmap_pair.shm"] = ShmPair });
+
+        Assert.Equal(
+            [
+                "VMAP002 (2,26) The mapping in 'a' from Map at line 3 is lost: it goes out of scope at line 3 without being unmapped, returned, stored or passed on",
+                "VMAP003 (3,89) 'a' is unmapped again here; it was already unmapped at line 4",
+                "VMAP005 (4,67) 'a' is unmapped with a count of '128' but Map mapped '64' pages at line 5",
+            ],
+            diagnostics);
+    }
+
+    [Fact]
+    public async Task Out_parameter_acquire_and_the_family_name_are_honoured()
+    {
+        var diagnostics = await Analyze(
+            """
+            class C
+            {
+                void WrongFamily()
+                {
+                    if (Native.Shm.TryOpen("x", out var region))
+                    {
+                        Native.Shm.Unmap(region, 4);
+                    }
+                }
+
+                void Clean()
+                {
+                    if (Native.Shm.TryOpen("x", out var region))
+                    {
+                        Native.Shm.Close(region);
+                    }
+                }
+            }
+            """,
+            global: new()
+            {
+                ["vmap_pair.shm"] = ShmPair,
+                ["vmap_pair.region"] = "acquire: Native.Shm.TryOpen(region) | release: Native.Shm.Close(region) | family: shm-region",
+            });
+
+        Assert.Equal(
+            ["VMAP006 (6,29) 'region' was mapped by TryOpen (family 'shm-region') at line 5 but is released by Unmap (family 'shm'); release it with Close"],
+            diagnostics);
+    }
+
+    [Fact]
+    public async Task A_receiver_release_and_leaks_false_are_honoured_in_per_tree_options()
+    {
+        var diagnostics = await Analyze(
+            """
+            class C
+            {
+                void Dropped(Native.FramePool pool) { var f = pool.Take(); }
+                void Twice(Native.FramePool pool) { var f = pool.Take(); f.Release(); f.Release(); }
+            }
+            """,
+            tree: new() { ["vmap_pair.frame"] = "acquire: Native.FramePool.Take | release: Native.Frame.Release(this) | leaks: false" });
+
+        Assert.Equal(["VMAP003 (3,74) 'f' is unmapped again here; it was already unmapped at line 4"], diagnostics);
+    }
+
+    [Fact]
+    public async Task A_nested_type_is_named_by_its_metadata_name()
+    {
+        var diagnostics = await Analyze(
+            "class C { void Leak(Native.Frame f) { var p = Native.Frame.Planes.Lock(f); } }",
+            global: new() { ["vmap_pair.plane"] = "acquire: Native.Frame+Planes.Lock | release: Native.Frame+Planes.Unlock(plane)" });
+
+        Assert.Equal(
+            ["VMAP002 (0,46) The mapping in 'p' from Lock at line 1 is lost: it goes out of scope at line 1 without being unmapped, returned, stored or passed on"],
+            diagnostics);
+    }
+
+    [Fact]
+    public async Task A_configured_pair_overrides_a_built_in_family_default()
+    {
+        var diagnostics = await Analyze(
+            """
+            using System.Buffers;
+
+            class C
+            {
+                int M() { var a = ArrayPool<byte>.Shared.Rent(16); return a.Length; }
+            }
+            """,
+            global: new() { ["vmap_pair.strict_pool"] = "acquire: System.Buffers.ArrayPool`1.Rent | release: System.Buffers.ArrayPool`1.Return(array)" });
+
+        Assert.Equal(
+            ["VMAP002 (4,22) The mapping in 'a' from Rent at line 5 is lost: it goes out of scope at line 5 without being unmapped, returned, stored or passed on"],
+            diagnostics);
+    }
+
+    [Fact]
+    public async Task Entries_survive_the_editorconfig_reader()
+    {
+        var config = AnalyzerConfig.Parse(
+            "root = true\n\n[*.cs]\nvmap_pair.Shm = " + ShmPair + "\nvmap_pair.semicolons = acquire: Native.Shm.Map ; release: Native.Shm.Unmap(address)\n",
+            "/project/.editorconfig");
+        var options = AnalyzerConfigSet.Create(ImmutableArray.Create(config)).GetOptionsForSourcePath("/project/Test0.cs").AnalyzerOptions;
+
+        var diagnostics = await Analyze(
+            "class C { void Twice() { var a = Native.Shm.Map(64); Native.Shm.Unmap(a, 64); Native.Shm.Unmap(a, 64); } }",
+            tree: options.ToDictionary(pair => pair.Key, pair => pair.Value));
+
+        Assert.Equal(
+            [
+                "VMAP003 (0,95) 'a' is unmapped again here; it was already unmapped at line 1",
+                "VMAP007 None The .editorconfig entry 'vmap_pair.semicolons' is ignored: no 'release: Namespace.Type.Method(parameter)' (separate the parts with '|'; .editorconfig drops everything after ';' or '#')",
+            ],
+            diagnostics);
+    }
+
+    [Fact]
+    public async Task An_entry_for_a_type_the_project_does_not_reference_is_skipped_silently()
+    {
+        var diagnostics = await Analyze(
+            "class C { }",
+            global: new() { ["vmap_pair.other"] = "acquire: Other.Library.Open | release: Other.Library.Close(handle)" });
+
+        Assert.Empty(diagnostics);
+    }
+
+    [Theory]
+    [InlineData("acquire Native.Shm.Map", "'acquire Native.Shm.Map' is not 'key: value'")]
+    [InlineData("acquire: Native.Shm.Map | release: Native.Shm.Unmap(address) | familly: shm", "unknown key 'familly' (expected acquire, release, family, count or leaks)")]
+    [InlineData("acquire: Native.Shm.Map | acquire: Native.Shm.Map | release: Native.Shm.Unmap(address)", "'acquire' is given twice")]
+    [InlineData("acquire: Native.Shm.Map | release: | family: shm", "'release' has no value")]
+    [InlineData("release: Native.Shm.Unmap(address)", "no 'acquire: Namespace.Type.Method'")]
+    [InlineData("acquire: Native.Shm.Map", "no 'release: Namespace.Type.Method(parameter)' (separate the parts with '|'; .editorconfig drops everything after ';' or '#')")]
+    [InlineData("acquire: Map | release: Native.Shm.Unmap(address)", "'Map' is not 'Namespace.Type.Method' or 'Namespace.Type.Method(outParameter)'")]
+    [InlineData("acquire: Native.Shm.Map | release: Native.Shm.Unmap", "'Native.Shm.Unmap' is not 'Namespace.Type.Method(parameter)' or 'Namespace.Type.Method(this)'")]
+    [InlineData("acquire: Native.Shm.Mapp | release: Native.Shm.Unmap(address)", "'Native.Shm' has no method 'Mapp'")]
+    [InlineData("acquire: Native.Shm.Map | release: Native.Shm.Unmap(addr)", "no overload of 'Unmap' has a parameter 'addr'")]
+    [InlineData("acquire: Native.Shm.Map(length) | release: Native.Shm.Unmap(address)", "parameter 'length' of 'Native.Shm.Map(length)' is not an out parameter")]
+    [InlineData("acquire: Native.Shm.Map | release: Native.Shm.Unmap(address) | count: size", "no overload of 'Native.Shm.Map' returns the block with a parameter 'size'")]
+    [InlineData("acquire: Native.Shm.Map | release: Native.Shm.Unmap(address) | count: a, b, c", "'count: a, b, c' is not 'count: parameter' or 'count: acquireParameter, releaseParameter'")]
+    [InlineData("acquire: Native.Shm.Map | release: Native.Shm.Unmap(address) | leaks: sometimes", "'leaks: sometimes' is neither true nor false")]
+    public async Task A_bad_entry_is_reported_once_by_name_and_the_good_entries_still_apply(string value, string reason)
+    {
+        var diagnostics = await Analyze(
+            "class C { void Leak() { var a = Native.Shm.Map(64); } }",
+            global: new() { ["vmap_pair.bad"] = value, ["vmap_pair.shm"] = ShmPair });
+
+        Assert.Equal(
+            [
+                "VMAP002 (0,32) The mapping in 'a' from Map at line 1 is lost: it goes out of scope at line 1 without being unmapped, returned, stored or passed on",
+                "VMAP007 None The .editorconfig entry 'vmap_pair.bad' is ignored: " + reason,
+            ],
+            diagnostics);
+    }
+
+    /// <summary>The diagnostics as <c>ID (line,column) message</c>, zero-based positions, <c>None</c> for no location.</summary>
+    private static async Task<string[]> Analyze(string source, Dictionary<string, string>? global = null, Dictionary<string, string>? tree = null)
+    {
+        var references = await ReferenceAssemblies.Net.Net80.ResolveAsync(LanguageNames.CSharp, CancellationToken.None);
+        var parse = new CSharpParseOptions(LanguageVersion.Latest);
+        var compilation = CSharpCompilation.Create(
+            "Configured",
+            [CSharpSyntaxTree.ParseText(source, parse, "Test0.cs"), CSharpSyntaxTree.ParseText(NativeApi, parse, "Native.cs")],
+            references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+
+        var options = new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty, new Provider(global ?? new(), tree ?? new()));
+        var failures = new List<Exception>();
+        var diagnostics = await compilation
+            .WithAnalyzers([new PairingAnalyzer()], new CompilationWithAnalyzersOptions(options, (e, _, _) => failures.Add(e), concurrentAnalysis: false, logAnalyzerExecutionTime: false))
+            .GetAnalyzerDiagnosticsAsync();
+        Assert.Empty(failures);
+        return diagnostics
+            .OrderBy(d => d.Id, StringComparer.Ordinal).ThenBy(d => d.Location.SourceSpan.Start)
+            .Select(d => d.Id + " " + (d.Location == Location.None ? "None" : $"({d.Location.GetLineSpan().StartLinePosition.Line},{d.Location.GetLineSpan().StartLinePosition.Character})") + " " + d.GetMessage())
+            .ToArray();
+    }
+
+    private sealed class Provider(Dictionary<string, string> global, Dictionary<string, string> tree) : AnalyzerConfigOptionsProvider
+    {
+        public override AnalyzerConfigOptions GlobalOptions { get; } = new Options(global);
+
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree1) => new Options(tree);
+
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => new Options(new());
+    }
+
+    private sealed class Options(Dictionary<string, string> values) : AnalyzerConfigOptions
+    {
+        public override IEnumerable<string> Keys => values.Keys;
+
+        public override bool TryGetValue(string key, out string value)
+        {
+            var found = values.TryGetValue(key, out var v);
+            value = v ?? string.Empty;
+            return found;
+        }
+    }
+}
