@@ -2,7 +2,7 @@ using Microsoft.CodeAnalysis;
 
 namespace Vmap.Analyzers;
 
-/// <summary>The six pairing rules and the configuration check. Find a rule by its id: <c>Descriptors.VMAP00n_*</c>.</summary>
+/// <summary>The six pairing rules, the configuration check and the Dispose rule. Find a rule by its id: <c>Descriptors.VMAP00n_*</c>.</summary>
 internal static class Descriptors
 {
     private const string Category = "Reliability";
@@ -53,6 +53,12 @@ internal static class Descriptors
         description: "A 'vmap_pair.<name>' entry must read 'acquire: Namespace.Type.Method | release: Namespace.Type.Method(parameter)' with optional 'family:', 'count:' and 'leaks:' parts, and name methods and parameters that exist; an entry that does not is ignored and reported once.",
         helpLinkUri: "https://github.com/vmapanalyzers/vmapanalyzers/blob/main/docs/rules/VMAP007.md",
         customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    internal static readonly DiagnosticDescriptor VMAP008_ReleasedInDisposeNotCleared = Rule(
+        "VMAP008",
+        "Member released in Dispose is not cleared",
+        "'{0}' is released by {1} in {2} but not cleared: a second {2}{3} releases it again",
+        "Dispose may be called more than once and must be harmless the second time. A field or property released in Dispose (or Dispose(bool), DisposeAsync) still holds the released address, array or handle unless it is cleared afterwards or the release is guarded by a disposed flag; a second call releases it again: a double free, the same array returned to the pool twice, a GCHandle slot freed twice.");
 
     private static DiagnosticDescriptor Rule(string id, string title, string messageFormat, string description) =>
         new(

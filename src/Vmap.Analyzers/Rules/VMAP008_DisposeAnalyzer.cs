@@ -1,0 +1,99 @@
+using System;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using Vmap.Analyzers.Pairing;
+using Vmap.Analyzers.Rules;
+
+namespace Vmap.Analyzers;
+
+/// <summary>
+/// VMAP008: looks at Dispose methods only, with the pair table the pairing engine uses (attributes,
+/// built-in .NET pairs, .editorconfig pairs) to know which calls release. The rule's logic is
+/// <see cref="VMAP008_ReleasedInDisposeNotCleared"/>.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class DisposeReleaseAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+        ImmutableArray.Create(Descriptors.VMAP008_ReleasedInDisposeNotCleared);
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            // The same gate as the pairing analyzer: nothing that can release, nothing registered.
+            if (PairingContext.TryCreate(start.Compilation, start.Options, start.CancellationToken) is not { } pairing)
+            {
+                return;
+            }
+
+            var pairs = pairing.Pairs;
+            start.RegisterCodeBlockAction(block =>
+            {
+                if (block.OwningSymbol is not IMethodSymbol method ||
+                    block.CodeBlock is not BaseMethodDeclarationSyntax declaration ||
+                    !VMAP008_ReleasedInDisposeNotCleared.IsDisposeMethod(method))
+                {
+                    return;
+                }
+
+                try
+                {
+                    if (!pairs.HasAttributes && !NamesPairApi(declaration, pairs))
+                    {
+                        return;
+                    }
+
+                    if (block.SemanticModel.GetOperation(declaration, block.CancellationToken) is not IMethodBodyOperation body)
+                    {
+                        return;
+                    }
+
+                    var name = declaration is MethodDeclarationSyntax m ? m.Identifier : declaration.GetFirstToken();
+                    VMAP008_ReleasedInDisposeNotCleared.Analyze(
+                        body,
+                        ControlFlowGraph.Create(body, block.CancellationToken),
+                        method,
+                        name,
+                        pairs,
+                        block.ReportDiagnostic,
+                        block.CancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException && !PairingAnalyzer.ThrowOnEngineFailure)
+                {
+                    // As in the pairing analyzer: a method the rule cannot follow is skipped, since
+                    // AD0001 would cost the user every other diagnostic of the compilation.
+                }
+            });
+        });
+    }
+
+    /// <summary>Without the attributes, only a Dispose that calls a pair method by name can release.</summary>
+    private static bool NamesPairApi(SyntaxNode declaration, PairTable pairs)
+    {
+        foreach (var node in declaration.DescendantNodes())
+        {
+            var name = node switch
+            {
+                InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax member } => member.Name.Identifier.ValueText,
+                InvocationExpressionSyntax { Expression: SimpleNameSyntax simple } => simple.Identifier.ValueText,
+                InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax binding } => binding.Name.Identifier.ValueText,
+                _ => null,
+            };
+            if (name is not null && pairs.MethodNames.Contains(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

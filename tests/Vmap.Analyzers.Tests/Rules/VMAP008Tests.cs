@@ -1,0 +1,621 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Testing;
+
+namespace Vmap.Analyzers.Tests.Rules;
+
+/// <summary>
+/// VMAP008: a member released in Dispose without a clear or a disposed flag. Each test names the
+/// release (primary location, #0) and the Dispose method (additional location, #1).
+/// </summary>
+public class VMAP008Tests
+{
+    public VMAP008Tests() => PairingAnalyzer.ThrowOnEngineFailure = true;
+
+    private static DiagnosticResult Expected(string member, string release, string dispose = "Dispose", bool tested = false)
+        => new DiagnosticResult("VMAP008", DiagnosticSeverity.Warning)
+            .WithLocation(0)
+            .WithLocation(1)
+            .WithMessage($"'{member}' is released by {release} in {dispose} but not cleared: a second {dispose}{(tested ? $" passes the test of '{member}' and" : string.Empty)} releases it again");
+
+    // ---- the double-release shapes --------------------------------------------------------
+
+    [Fact]
+    public Task FreeHGlobal_of_a_field_without_a_clear()
+        => BuiltIn("""
+            using System;
+            using System.Runtime.InteropServices;
+
+            sealed class NativeBuffer : IDisposable
+            {
+                private IntPtr _buffer = Marshal.AllocHGlobal(64);
+
+                public void {|#1:Dispose|}()
+                {
+                    Marshal.FreeHGlobal({|#0:_buffer|});
+                }
+            }
+            """, Expected("_buffer", "Marshal.FreeHGlobal"));
+
+    [Fact]
+    public Task FreeCoTaskMem_through_this_in_an_expression_bodied_Dispose()
+        => BuiltIn("""
+            using System;
+            using System.Runtime.InteropServices;
+
+            sealed class NativeString : IDisposable
+            {
+                private IntPtr _text = Marshal.StringToCoTaskMemUni("x");
+
+                public void {|#1:Dispose|}() => Marshal.FreeCoTaskMem({|#0:this._text|});
+            }
+            """, Expected("_text", "Marshal.FreeCoTaskMem"));
+
+    [Fact]
+    public Task NativeMemory_Free_of_a_pointer_field()
+        => BuiltIn("""
+            using System;
+            using System.Runtime.InteropServices;
+
+            sealed unsafe class Scratch : IDisposable
+            {
+                private byte* _data = (byte*)NativeMemory.Alloc(64);
+
+                public void {|#1:Dispose|}()
+                {
+                    NativeMemory.Free({|#0:_data|});
+                }
+            }
+            """, Expected("_data", "NativeMemory.Free"));
+
+    [Fact]
+    public Task GCHandle_Free_of_a_readonly_field_frees_a_copy()
+        => BuiltIn("""
+            using System;
+            using System.Runtime.InteropServices;
+
+            sealed class Pin : IDisposable
+            {
+                private readonly GCHandle _handle;
+
+                public Pin(byte[] data) => _handle = GCHandle.Alloc(data, GCHandleType.Pinned);
+
+                public void {|#1:Dispose|}()
+                {
+                    if (_handle.IsAllocated)
+                    {
+                        {|#0:_handle|}.Free();
+                    }
+                }
+            }
+            """, Expected("_handle", "GCHandle.Free", tested: true));
+
+    [Fact]
+    public Task GCHandle_null_conditional_Free_without_setting_null()
+        => BuiltIn("""
+            using System;
+            using System.Runtime.InteropServices;
+
+            sealed class Callback : IDisposable
+            {
+                private GCHandle? _self;
+
+                public Callback() => _self = GCHandle.Alloc(this);
+
+                public void {|#1:Dispose|}()
+                {
+                    {|#0:_self|}?.Free();
+                }
+            }
+            """, Expected("_self", "GCHandle.Free", tested: true));
+
+    [Fact]
+    public Task ArrayPool_Return_of_a_field_without_a_clear()
+        => BuiltIn("""
+            using System;
+            using System.Buffers;
+
+            sealed class Rented : IDisposable
+            {
+                private byte[] _buffer = ArrayPool<byte>.Shared.Rent(256);
+
+                public void {|#1:Dispose|}()
+                {
+                    ArrayPool<byte>.Shared.Return({|#0:_buffer|});
+                }
+            }
+            """, Expected("_buffer", "ArrayPool.Return"));
+
+    [Fact]
+    public Task A_zero_test_without_the_clear_still_releases_twice()
+        => BuiltIn("""
+            using System;
+            using System.Runtime.InteropServices;
+
+            sealed class NativeBuffer : IDisposable
+            {
+                private IntPtr _buffer = Marshal.AllocHGlobal(64);
+
+                public void {|#1:Dispose|}()
+                {
+                    if (_buffer != IntPtr.Zero)
+                        Marshal.FreeHGlobal({|#0:_buffer|});
+                }
+            }
+            """, Expected("_buffer", "Marshal.FreeHGlobal", tested: true));
+
+    [Fact]
+    public Task An_annotated_Vfree_of_a_field()
+        => Annotated("""
+            using System;
+            using Vmap;
+
+            sealed class Scratch : IDisposable
+            {
+                private readonly VmapSpace _space;
+                private nint _area;
+
+                public Scratch(VmapSpace space)
+                {
+                    _space = space;
+                    _area = space.Vmalloc(4096);
+                }
+
+                public void {|#1:Dispose|}()
+                {
+                    _space.Vfree({|#0:_area|});
+                }
+            }
+            """, Expected("_area", "VmapSpace.Vfree"));
+
+    [Fact]
+    public Task An_annotated_UnmapRam_of_an_auto_property()
+        => Annotated("""
+            using System;
+            using Vmap;
+
+            sealed class Window : IDisposable
+            {
+                private readonly VmapSpace _space;
+                private readonly Page[] _pages;
+
+                public Window(VmapSpace space, Page[] pages)
+                {
+                    _space = space;
+                    _pages = pages;
+                    Address = space.MapRam(pages);
+                }
+
+                public nint Address { get; private set; }
+
+                public void {|#1:Dispose|}()
+                {
+                    _space.UnmapRam({|#0:Address|}, _pages.Length);
+                }
+            }
+            """, Expected("Address", "VmapSpace.UnmapRam"));
+
+    [Fact]
+    public Task A_configured_pair()
+    {
+        var test = Test("""
+            using System;
+
+            namespace Native
+            {
+                public static class Shm
+                {
+                    public static nint Map(int length) => 4096;
+                    public static void Unmap(nint address, int length) { }
+                }
+            }
+
+            sealed class Segment : IDisposable
+            {
+                private nint _region = Native.Shm.Map(64);
+
+                public void {|#1:Dispose|}()
+                {
+                    Native.Shm.Unmap({|#0:_region|}, 64);
+                }
+            }
+            """, withFakeApi: false, Expected("_region", "Shm.Unmap"));
+        test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", """
+            root = true
+
+            [*.cs]
+            vmap_pair.shm = acquire: Native.Shm.Map | release: Native.Shm.Unmap(address) | count: length
+            """));
+        return test.RunAsync();
+    }
+
+    [Fact]
+    public Task Dispose_bool_with_the_release_inside_and_outside_if_disposing()
+        => BuiltIn("""
+            using System;
+            using System.Buffers;
+            using System.Runtime.InteropServices;
+
+            class Owner : IDisposable
+            {
+                private IntPtr _native = Marshal.AllocHGlobal(64);
+                private char[] _chars = ArrayPool<char>.Shared.Rent(64);
+
+                ~Owner() => Dispose(false);
+
+                public void Dispose()
+                {
+                    Dispose(true);
+                    GC.SuppressFinalize(this);
+                }
+
+                protected virtual void {|#1:Dispose|}(bool disposing)
+                {
+                    if (disposing)
+                    {
+                        ArrayPool<char>.Shared.Return({|#0:_chars|});
+                    }
+
+                    Marshal.FreeHGlobal({|#2:_native|});
+                }
+            }
+            """,
+            Expected("_chars", "ArrayPool.Return"),
+            new DiagnosticResult("VMAP008", DiagnosticSeverity.Warning).WithLocation(2).WithLocation(1)
+                .WithMessage("'_native' is released by Marshal.FreeHGlobal in Dispose but not cleared: a second Dispose releases it again"));
+
+    [Fact]
+    public Task DisposeAsync_and_an_explicit_implementation()
+        => BuiltIn("""
+            using System;
+            using System.Runtime.InteropServices;
+            using System.Threading.Tasks;
+
+            sealed class Both : IDisposable, IAsyncDisposable
+            {
+                private IntPtr _a = Marshal.AllocHGlobal(8);
+                private IntPtr _b = Marshal.AllocHGlobal(8);
+
+                void IDisposable.{|#3:Dispose|}() => Marshal.FreeHGlobal({|#2:_b|});
+
+                public async ValueTask {|#1:DisposeAsync|}()
+                {
+                    await Task.Yield();
+                    Marshal.FreeHGlobal({|#0:_a|});
+                }
+            }
+            """,
+            Expected("_a", "Marshal.FreeHGlobal", "DisposeAsync"),
+            new DiagnosticResult("VMAP008", DiagnosticSeverity.Warning).WithLocation(2).WithLocation(3)
+                .WithMessage("'_b' is released by Marshal.FreeHGlobal in Dispose but not cleared: a second Dispose releases it again"));
+
+    [Fact]
+    public Task A_clear_on_one_path_only_leaves_the_other()
+        => BuiltIn("""
+            using System;
+            using System.Runtime.InteropServices;
+
+            sealed class NativeBuffer : IDisposable
+            {
+                private IntPtr _buffer = Marshal.AllocHGlobal(64);
+                private bool _keep;
+
+                public void {|#1:Dispose|}()
+                {
+                    Marshal.FreeHGlobal({|#0:_buffer|});
+                    if (_keep)
+                    {
+                        return;
+                    }
+
+                    _buffer = IntPtr.Zero;
+                }
+            }
+            """, Expected("_buffer", "Marshal.FreeHGlobal"));
+
+    [Fact]
+    public Task A_disposed_flag_that_is_set_but_never_tested_guards_nothing()
+        => BuiltIn("""
+            using System;
+            using System.Runtime.InteropServices;
+
+            sealed class NativeBuffer : IDisposable
+            {
+                private IntPtr _buffer = Marshal.AllocHGlobal(64);
+                private bool _disposed;
+
+                public bool IsDisposed => _disposed;
+
+                public void {|#1:Dispose|}()
+                {
+                    Marshal.FreeHGlobal({|#0:_buffer|});
+                    _disposed = true;
+                }
+            }
+            """, Expected("_buffer", "Marshal.FreeHGlobal"));
+
+    [Theory]
+    [InlineData("Marshal.FreeHGlobal({|#0:_p|});", false)]
+    [InlineData("if (_disposed) return; Marshal.FreeHGlobal({|#0:_p|});", false)]
+    [InlineData("try { Marshal.FreeHGlobal({|#0:_p|}); } finally { Console.WriteLine(); }", false)]
+    [InlineData("try { Console.WriteLine(); } finally { Marshal.FreeHGlobal({|#0:_p|}); }", false)]
+    [InlineData("try { Console.WriteLine(); } catch (Exception) { Marshal.FreeHGlobal({|#0:_p|}); throw; } Marshal.FreeHGlobal({|#2:_p|}); _p = IntPtr.Zero;", false)]
+    [InlineData("Marshal.FreeHGlobal({|#0:_p|}); _other = IntPtr.Zero;", false)]
+    [InlineData("Action clear = () => _p = IntPtr.Zero; Marshal.FreeHGlobal({|#0:_p|});", false)]
+    [InlineData("if (_p != IntPtr.Zero) { Marshal.FreeHGlobal({|#0:_p|}); }", true)]
+    [InlineData("if (_p == IntPtr.Zero) { return; } Marshal.FreeHGlobal({|#0:_p|}); _other = IntPtr.Zero;", false)]
+    [InlineData("if (_other != IntPtr.Zero) Marshal.FreeHGlobal({|#0:_p|});", false)]
+    public Task Unguarded_uncleared_forms_are_reported(string body, bool tested)
+        => BuiltIn($$"""
+            using System;
+            using System.Runtime.InteropServices;
+
+            sealed class NativeBuffer : IDisposable
+            {
+                private IntPtr _p = Marshal.AllocHGlobal(64);
+                private IntPtr _other;
+                private bool _disposed;
+
+                public bool Disposed => _disposed;
+
+                public void {|#1:Dispose|}()
+                {
+                    {{body}}
+                }
+            }
+            """, Expected("_p", "Marshal.FreeHGlobal", tested: tested));
+
+    // ---- the clean forms -------------------------------------------------------------------
+
+    [Theory]
+    [InlineData("Marshal.FreeHGlobal(_p); _p = IntPtr.Zero;")]
+    [InlineData("Marshal.FreeHGlobal(_p); _p = default;")]
+    [InlineData("Marshal.FreeHGlobal(this._p); this._p = IntPtr.Zero;")]
+    [InlineData("if (_p != IntPtr.Zero) { Marshal.FreeHGlobal(_p); _p = IntPtr.Zero; }")]
+    [InlineData("if (_p == IntPtr.Zero) return; Marshal.FreeHGlobal(_p); _p = IntPtr.Zero;")]
+    [InlineData("if (_disposed) return; _disposed = true; Marshal.FreeHGlobal(_p);")]
+    [InlineData("if (_disposed) return; Marshal.FreeHGlobal(_p); _disposed = true;")]
+    [InlineData("if (!_disposed) { Marshal.FreeHGlobal(_p); _disposed = true; }")]
+    [InlineData("if (IsDisposed) return; Marshal.FreeHGlobal(_p); _disposed = true;")]
+    [InlineData("if (Interlocked.Exchange(ref _state, 1) != 0) return; Marshal.FreeHGlobal(_p);")]
+    [InlineData("if (Interlocked.CompareExchange(ref _state, 1, 0) == 0) Marshal.FreeHGlobal(_p);")]
+    [InlineData("Marshal.FreeHGlobal(Interlocked.Exchange(ref _p, IntPtr.Zero));")]
+    [InlineData("var p = Interlocked.Exchange(ref _p, IntPtr.Zero); if (p != IntPtr.Zero) Marshal.FreeHGlobal(p);")]
+    [InlineData("Marshal.FreeHGlobal(_p); Interlocked.Exchange(ref _p, IntPtr.Zero);")]
+    [InlineData("try { Marshal.FreeHGlobal(_p); } finally { _p = IntPtr.Zero; }")]
+    [InlineData("Marshal.FreeHGlobal(_p); Reset();")]
+    [InlineData("Marshal.FreeHGlobal(_p); (_p, _state) = (IntPtr.Zero, 0);")]
+    [InlineData("lock (_gate) { if (_p == IntPtr.Zero) return; Marshal.FreeHGlobal(_p); _p = IntPtr.Zero; }")]
+    [InlineData("Marshal.FreeHGlobal(_p); throw new ObjectDisposedException(\"x\");")]
+    [InlineData("Action free = () => Marshal.FreeHGlobal(_p); free();")]
+    public Task Clean_hglobal_forms_are_silent(string body)
+        => BuiltIn($$"""
+            using System;
+            using System.Runtime.InteropServices;
+            using System.Threading;
+
+            sealed class NativeBuffer : IDisposable
+            {
+                private readonly object _gate = new();
+                private IntPtr _p = Marshal.AllocHGlobal(64);
+                private bool _disposed;
+                private int _state;
+
+                public bool IsDisposed => _disposed;
+
+                private void Reset() => _p = IntPtr.Zero;
+
+                public void Dispose()
+                {
+                    {{body}}
+                }
+            }
+            """);
+
+    [Theory]
+    [InlineData("private GCHandle _h = GCHandle.Alloc(new object());", "if (_h.IsAllocated) _h.Free();")]
+    [InlineData("private GCHandle _h = GCHandle.Alloc(new object());", "_h.Free();")]
+    [InlineData("private GCHandle? _h = GCHandle.Alloc(new object());", "_h?.Free(); _h = null;")]
+    [InlineData("private GCHandle? _h = GCHandle.Alloc(new object());", "if (_h.HasValue) { _h.Value.Free(); _h = null; }")]
+    [InlineData("private GCHandle H { get; set; } = GCHandle.Alloc(new object());", "if (H.IsAllocated) { H.Free(); H = default; }")]
+    [InlineData("private readonly GCHandle _h = GCHandle.Alloc(new object()); private bool _disposed;", "if (_disposed) return; _disposed = true; _h.Free();")]
+    public Task Clean_gchandle_forms_are_silent(string member, string body)
+        => BuiltIn($$"""
+            using System;
+            using System.Runtime.InteropServices;
+
+            sealed class Handle : IDisposable
+            {
+                {{member}}
+
+                public void Dispose()
+                {
+                    {{body}}
+                }
+            }
+            """);
+
+    [Theory]
+    [InlineData("ArrayPool<byte>.Shared.Return(_a); _a = null;")]
+    [InlineData("ArrayPool<byte>.Shared.Return(_a); _a = Array.Empty<byte>();")]
+    [InlineData("ArrayPool<byte>.Shared.Return(_a); _a = [];")]
+    [InlineData("if (_a is { } a) { _a = null; ArrayPool<byte>.Shared.Return(a); }")]
+    [InlineData("var a = _a; _a = null; if (a != null) ArrayPool<byte>.Shared.Return(a);")]
+    [InlineData("if (_a != null) { ArrayPool<byte>.Shared.Return(_a); _a = null; }")]
+    public Task Clean_array_pool_forms_are_silent(string body)
+        => BuiltIn($$"""
+            using System;
+            using System.Buffers;
+
+            sealed class Rented : IDisposable
+            {
+                private byte[]? _a = ArrayPool<byte>.Shared.Rent(16);
+
+                public void Dispose()
+                {
+                    {{body}}
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Dispose_bool_guarded_by_the_public_Dispose_is_silent()
+        => BuiltIn("""
+            using System;
+            using System.Runtime.InteropServices;
+
+            class Owner : IDisposable
+            {
+                private IntPtr _native = Marshal.AllocHGlobal(64);
+                private bool _disposed;
+
+                ~Owner() => Dispose(false);
+
+                public void Dispose()
+                {
+                    if (_disposed)
+                        return;
+                    Dispose(true);
+                    _disposed = true;
+                    GC.SuppressFinalize(this);
+                }
+
+                protected virtual void Dispose(bool disposing)
+                {
+                    Marshal.FreeHGlobal(_native);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Dispose_bool_with_its_own_flag_is_silent()
+        => BuiltIn("""
+            using System;
+            using System.Runtime.InteropServices;
+
+            class Owner : IDisposable
+            {
+                private IntPtr _native = Marshal.AllocHGlobal(64);
+                private bool _disposed;
+
+                ~Owner() => Dispose(false);
+
+                public void Dispose()
+                {
+                    Dispose(true);
+                    GC.SuppressFinalize(this);
+                }
+
+                protected virtual void Dispose(bool disposing)
+                {
+                    if (!_disposed)
+                    {
+                        if (disposing)
+                        {
+                            Console.WriteLine("managed");
+                        }
+
+                        Marshal.FreeHGlobal(_native);
+                        _disposed = true;
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task A_release_outside_Dispose_is_not_this_rule()
+        => BuiltIn("""
+            using System;
+            using System.Runtime.InteropServices;
+
+            sealed class NativeBuffer
+            {
+                private IntPtr _buffer = Marshal.AllocHGlobal(64);
+
+                public void Close()
+                {
+                    Marshal.FreeHGlobal(_buffer);
+                }
+
+                public void Dispose(int unused)
+                {
+                    Marshal.FreeHGlobal(_buffer);
+                }
+
+                public static void Dispose(NativeBuffer b)
+                {
+                    Marshal.FreeHGlobal(b._buffer);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Locals_parameters_and_other_objects_members_are_not_this_rule()
+        => BuiltIn("""
+            using System;
+            using System.Runtime.InteropServices;
+
+            sealed class Node : IDisposable
+            {
+                private static IntPtr s_shared = Marshal.AllocHGlobal(8);
+                private IntPtr _p = Marshal.AllocHGlobal(8);
+                private Node? _next;
+
+                private IntPtr Computed => _p;
+
+                public void Dispose()
+                {
+                    var local = Marshal.AllocHGlobal(8);
+                    Marshal.FreeHGlobal(local);
+                    Marshal.FreeHGlobal(s_shared);
+                    if (_next is not null)
+                    {
+                        Marshal.FreeHGlobal(_next._p);
+                    }
+
+                    Marshal.FreeHGlobal(Computed);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task A_method_named_like_a_release_that_is_no_pair_is_silent()
+        => BuiltIn("""
+            using System;
+
+            sealed class Own : IDisposable
+            {
+                private IntPtr _p;
+
+                private static void Free(IntPtr p) { }
+
+                public void Dispose() => Free(_p);
+            }
+            """);
+
+    private static Task BuiltIn(string source, params DiagnosticResult[] expected) => Test(source, withFakeApi: false, expected).RunAsync();
+
+    private static Task Annotated(string source, params DiagnosticResult[] expected) => Test(source, withFakeApi: true, expected).RunAsync();
+
+    private static CSharpAnalyzerTest<DisposeReleaseAnalyzer, DefaultVerifier> Test(string source, bool withFakeApi, params DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<DisposeReleaseAnalyzer, DefaultVerifier>
+        {
+            TestCode = source,
+            ReferenceAssemblies = ReferenceAssemblies.Net.Net80,
+        };
+        if (withFakeApi)
+        {
+            test.TestState.Sources.Add(("FakeApi.cs", Verify.FakeApi));
+        }
+
+        test.SolutionTransforms.Add((solution, projectId) =>
+        {
+            var options = (CSharpCompilationOptions)solution.GetProject(projectId)!.CompilationOptions!;
+            return solution.WithProjectCompilationOptions(projectId, options.WithAllowUnsafe(true).WithNullableContextOptions(NullableContextOptions.Enable));
+        });
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test;
+    }
+}
