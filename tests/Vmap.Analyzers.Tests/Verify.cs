@@ -100,7 +100,7 @@ internal static class Verify
         return test.RunAsync();
     }
 
-    /// <summary>The analyzer's diagnostics over <paramref name="sources"/>, for assertions on properties; fails on compiler errors and engine failures.</summary>
+    /// <summary>Every Vmap analyzer's diagnostics over <paramref name="sources"/>, for assertions on properties; fails on compiler errors and engine failures.</summary>
     public static async Task<ImmutableArray<Diagnostic>> Diagnostics(IEnumerable<MetadataReference>? references, params string[] sources)
     {
         var referenceSet = references?.ToList() ?? (await ReferenceAssemblies.Net.Net80.ResolveAsync(LanguageNames.CSharp, CancellationToken.None)).ToList();
@@ -119,7 +119,7 @@ internal static class Verify
             (exception, _, _) => failures.Add(exception),
             concurrentAnalysis: false,
             logAnalyzerExecutionTime: false);
-        var diagnostics = await compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new PairingAnalyzer()), options).GetAnalyzerDiagnosticsAsync();
+        var diagnostics = await compilation.WithAnalyzers(VmapAnalyzers.All().ToImmutableArray(), options).GetAnalyzerDiagnosticsAsync();
         Assert.Empty(failures);
         return diagnostics;
     }

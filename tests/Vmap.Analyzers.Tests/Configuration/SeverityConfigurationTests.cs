@@ -60,9 +60,19 @@ public class SeverityConfigurationTests
                 space.Vfree({|#10:p|});
             }
         }
+
+        sealed class Vmap008 : System.IDisposable
+        {
+            private readonly VmapSpace _space = new();
+            private nint _area;
+
+            public Vmap008() => _area = _space.Vmalloc(4096);
+
+            public void {|#13:Dispose|}() => _space.Vfree({|#12:_area|});
+        }
         """;
 
-    private static readonly string[] RuleIds = ["VMAP001", "VMAP002", "VMAP003", "VMAP004", "VMAP005", "VMAP006"];
+    private static readonly string[] RuleIds = ["VMAP001", "VMAP002", "VMAP003", "VMAP004", "VMAP005", "VMAP006", "VMAP008"];
 
     [Fact]
     public Task Without_configuration_every_rule_warns()
