@@ -5,19 +5,8 @@ using Microsoft.CodeAnalysis.CodeFixes;
 namespace Vmap.CodeFixes;
 
 /// <summary>An edit of one document planned for one diagnostic.</summary>
-internal sealed class PlannedEdit
-{
-    public PlannedEdit(string title, Func<SyntaxNode, SyntaxNode> rewrite)
-    {
-        Title = title;
-        Rewrite = rewrite;
-    }
-
-    public string Title { get; }
-
-    /// <summary>Rewrites the root the plan was made on; it must only reference nodes of that root.</summary>
-    public Func<SyntaxNode, SyntaxNode> Rewrite { get; }
-}
+/// <param name="Rewrite">Rewrites the root the plan was made on; it must only reference nodes of that root.</param>
+internal sealed record PlannedEdit(string Title, Func<SyntaxNode, SyntaxNode> Rewrite);
 
 /// <summary>
 /// The boilerplate of every Vmap fix: one rule, one equivalence key (so Fix All applies every
@@ -39,6 +28,9 @@ public abstract class VmapCodeFixProvider : CodeFixProvider
         var model = await document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
         if (root is null || model is null)
             return;
+
+        // The pairs the analyzer reported with: attributes, this project's .editorconfig pairs, built-ins.
+        PairFacts.Use(model.Compilation, document.Project.AnalyzerOptions, context.CancellationToken);
 
         foreach (var diagnostic in context.Diagnostics)
         {

@@ -1,9 +1,12 @@
-// The public surface of System.Composition.AttributedModel 7.0.0.0 that an export needs: what
-// [ExportCodeFixProvider] derives from and [Shared]. Signatures match the real assembly, so the
+// A compile-time stand-in for System.Composition.AttributedModel 7.0.0.0, the MEF of Roslyn 4.8
+// hosts (see Vmap.CodeFixes.csproj, which compiles it): the surface an export needs, what
+// [ExportCodeFixProvider] derives from and [Shared], with the real assembly's signatures so the
 // fix assembly's attribute blobs bind to the host's copy at run time.
 using System;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 
+[assembly: AssemblyVersion("7.0.0.0")]
 [assembly: ReferenceAssembly]
 
 namespace System.Composition

@@ -1,19 +1,9 @@
 namespace Vmap.CodeFixes.Mapping;
 
 /// <summary>The one statement whose write to a variable reaches a later statement, and what runs in between.</summary>
-internal sealed class ReachingWrite
+/// <param name="Between">Whole statements that may execute after the write and before the later statement.</param>
+internal sealed record ReachingWrite(StatementSyntax Statement, ImmutableArray<StatementSyntax> Between)
 {
-    private ReachingWrite(StatementSyntax statement, ImmutableArray<StatementSyntax> between)
-    {
-        Statement = statement;
-        Between = between;
-    }
-
-    public StatementSyntax Statement { get; }
-
-    /// <summary>Whole statements that may execute after the write and before the later statement.</summary>
-    public ImmutableArray<StatementSyntax> Between { get; }
-
     /// <summary>
     /// Walks back from <paramref name="use"/> through its enclosing blocks to the first statement
     /// that writes <paramref name="variable"/>; null when the write that reaches the use is not a

@@ -24,21 +24,30 @@ internal static class ReleaseCall
         return type is not null && IsInteger(type) ? new MappedCount(expression, expression) : null;
     }
 
-    /// <summary>The single release method of <paramref name="family"/> on <paramref name="type"/> or its bases.</summary>
-    public static IMethodSymbol? FindRelease(ITypeSymbol type, string family, string? preferredName)
+    /// <summary>
+    /// The single method of <paramref name="type"/> or its bases that only releases
+    /// <paramref name="family"/> (<c>FreeHGlobal</c>, never <c>ReAllocHGlobal</c>, which also
+    /// acquires); <paramref name="preferredName"/> picks among several when it names one.
+    /// </summary>
+    public static IMethodSymbol? FindRelease(Compilation compilation, ITypeSymbol type, string family, string? preferredName)
     {
         var candidates = new List<IMethodSymbol>();
         for (var current = type; current is not null; current = current.BaseType)
         {
             foreach (var method in current.GetMembers().OfType<IMethodSymbol>())
             {
-                if (method.MethodKind == MethodKind.Ordinary && VmapAnnotations.GetUnmaps(method)?.Family == family)
+                if (method.MethodKind == MethodKind.Ordinary && PairFacts.GetUnmaps(compilation, method)?.Family == family && PairFacts.IsPureRelease(compilation, method))
+                {
                     candidates.Add(method);
+                }
             }
         }
 
-        if (preferredName is not null)
+        if (preferredName is not null && candidates.Any(c => c.Name == preferredName))
+        {
             candidates = candidates.Where(c => c.Name == preferredName).ToList();
+        }
+
         return candidates.Count == 1 ? candidates[0] : null;
     }
 
@@ -47,11 +56,20 @@ internal static class ReleaseCall
     /// release needs an argument we cannot supply (a count we do not know, any other required
     /// parameter).
     /// </summary>
-    public static InvocationExpressionSyntax? Build(IMethodSymbol release, ExpressionSyntax? receiver, ExpressionSyntax address, MappedCount? count)
+    public static InvocationExpressionSyntax? Build(Compilation compilation, IMethodSymbol release, ExpressionSyntax? receiver, ExpressionSyntax address, MappedCount? count)
     {
-        var unmaps = VmapAnnotations.GetUnmaps(release);
+        var unmaps = PairFacts.GetUnmaps(compilation, release);
         if (unmaps is null)
+        {
             return null;
+        }
+
+        // handle.Free(): the block is the receiver; the allocator's receiver plays no part.
+        if (unmaps.ReleasesReceiver)
+        {
+            receiver = Parenthesize(address);
+        }
+
         var arguments = new List<ArgumentSyntax>();
         foreach (var parameter in release.OriginalDefinition.Parameters)
         {
@@ -96,16 +114,5 @@ internal static class ReleaseCall
         or SpecialType.System_Byte or SpecialType.System_SByte or SpecialType.System_IntPtr or SpecialType.System_UIntPtr;
 }
 
-/// <summary>The mapped count: <see cref="Argument"/> as written at the mapping, <see cref="Pages"/> as an integer.</summary>
-internal sealed class MappedCount
-{
-    public MappedCount(ExpressionSyntax argument, ExpressionSyntax pages)
-    {
-        Argument = argument;
-        Pages = pages;
-    }
-
-    public ExpressionSyntax Argument { get; }
-
-    public ExpressionSyntax Pages { get; }
-}
+/// <summary>The mapped count: <paramref name="Argument"/> as written at the mapping, <paramref name="Pages"/> as an integer.</summary>
+internal sealed record MappedCount(ExpressionSyntax Argument, ExpressionSyntax Pages);

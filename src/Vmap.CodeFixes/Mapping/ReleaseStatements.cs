@@ -12,7 +12,7 @@ internal static class ReleaseStatements
     public static ExpressionStatementSyntax? Build(SemanticModel model, MappingSite mapping, ExpressionSyntax address, int position, CancellationToken cancellationToken)
     {
         var type = mapping.Call.Instance?.Type ?? mapping.Call.TargetMethod.ContainingType;
-        var release = ReleaseCall.FindRelease(type, mapping.Annotation.Family, preferredName: null);
+        var release = ReleaseCall.FindRelease(model.Compilation, type, mapping.Annotation.Family, preferredName: null);
         if (release is null)
             return null;
 
@@ -21,14 +21,14 @@ internal static class ReleaseStatements
             return null;
 
         MappedCount? count = null;
-        if (VmapAnnotations.GetUnmaps(release)?.CountParameter is not null)
+        if (PairFacts.GetUnmaps(model.Compilation, release)?.CountParameter is not null)
         {
             count = ReleaseCall.GetMappedCount(mapping);
             if (count is null || !Reevaluation.IsStable(model, count.Argument, mapping.Between, position, cancellationToken))
                 return null;
         }
 
-        var invocation = ReleaseCall.Build(release, receiver, address, count);
+        var invocation = ReleaseCall.Build(model.Compilation, release, receiver, address, count);
         if (invocation is null || !ReleaseCall.BindsTo(model, position, invocation, release))
             return null;
         return SyntaxFactory.ExpressionStatement(invocation)

@@ -9,10 +9,10 @@ namespace Vmap.CodeFixes;
 /// VMAP002, out of scope: wraps everything after the mapping's declaration, to the end of its block,
 /// in try/finally and releases the mapping in the finally, so no path (early return, throw) loses it.
 /// </summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UnmapInFinallyCodeFixProvider)), Shared]
-public sealed class UnmapInFinallyCodeFixProvider : VmapCodeFixProvider
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(VMAP002_UnmapInFinallyFix)), Shared]
+public sealed class VMAP002_UnmapInFinallyFix : VmapCodeFixProvider
 {
-    private protected override string DiagnosticId => "VMAP002";
+    private protected override string DiagnosticId => RuleIds.VMAP002;
 
     private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
@@ -129,7 +129,7 @@ public sealed class UnmapInFinallyCodeFixProvider : VmapCodeFixProvider
                 && argument.Parent?.Parent is InvocationExpressionSyntax invocation
                 && model.GetOperation(invocation, cancellationToken) is IInvocationOperation call
                 && SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, allocator)
-                && VmapAnnotations.GetUnmaps(call.TargetMethod) is null)
+                && PairFacts.GetUnmaps(model.Compilation, call.TargetMethod) is null)
                 continue;
             return false;
         }

@@ -5,10 +5,10 @@ using Microsoft.CodeAnalysis.CodeFixes;
 namespace Vmap.CodeFixes;
 
 /// <summary>VMAP005: replaces the release's count with the count the mapping was created with.</summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UseMappedCountCodeFixProvider)), Shared]
-public sealed class UseMappedCountCodeFixProvider : VmapCodeFixProvider
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(VMAP005_UseMappedCountFix)), Shared]
+public sealed class VMAP005_UseMappedCountFix : VmapCodeFixProvider
 {
-    private protected override string DiagnosticId => "VMAP005";
+    private protected override string DiagnosticId => RuleIds.VMAP005;
 
     private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {

@@ -1,9 +1,9 @@
 using Microsoft.CodeAnalysis.Testing;
-using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.ReleaseWithOwnFamilyCodeFixProvider>;
+using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.VMAP006_ReleaseWithOwnFamilyFix>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
 
-public class ReleaseWithOwnFamilyTests
+public class VMAP006_ReleaseWithOwnFamilyFixTests
 {
     [Fact]
     public Task Replaces_vfree_of_a_ram_mapping_with_unmap_ram_and_the_mapped_count()

@@ -1,9 +1,9 @@
 using Microsoft.CodeAnalysis.Testing;
-using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.UseMappedCountCodeFixProvider>;
+using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.VMAP005_UseMappedCountFix>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
 
-public class UseMappedCountTests
+public class VMAP005_UseMappedCountFixTests
 {
     [Fact]
     public Task Replaces_an_off_by_one_count_with_the_mapped_length()

@@ -1,10 +1,10 @@
 using Microsoft.CodeAnalysis.Testing;
-using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.UnmapBeforeRepointingCodeFixProvider>;
+using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.VMAP001_UnmapBeforeRepointingFix>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
 
 /// <summary>The XFS shape: the cache maps a buffer, the log code re-points it, the free path unmaps it.</summary>
-public class UnmapBeforeRepointingTests
+public class VMAP001_UnmapBeforeRepointingFixTests
 {
     private const string Buffer = """
         using Vmap;

@@ -1,9 +1,9 @@
 using Microsoft.CodeAnalysis.Testing;
-using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.KeepMappedAddressInLocalCodeFixProvider>;
+using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.VMAP001_KeepMappedAddressInLocalFix>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
 
-public class KeepMappedAddressInLocalTests
+public class VMAP001_KeepMappedAddressInLocalFixTests
 {
     [Fact]
     public Task Keeps_the_mapped_address_before_it_is_offset_and_unmaps_that()

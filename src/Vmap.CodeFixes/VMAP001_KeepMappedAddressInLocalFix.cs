@@ -8,10 +8,10 @@ namespace Vmap.CodeFixes;
 /// VMAP001, local: copies the mapped address into its own local just before the reassignment and
 /// releases that local, so the reassigned variable keeps its new meaning for every other use.
 /// </summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(KeepMappedAddressInLocalCodeFixProvider)), Shared]
-public sealed class KeepMappedAddressInLocalCodeFixProvider : VmapCodeFixProvider
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(VMAP001_KeepMappedAddressInLocalFix)), Shared]
+public sealed class VMAP001_KeepMappedAddressInLocalFix : VmapCodeFixProvider
 {
-    private protected override string DiagnosticId => "VMAP001";
+    private protected override string DiagnosticId => RuleIds.VMAP001;
 
     private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {

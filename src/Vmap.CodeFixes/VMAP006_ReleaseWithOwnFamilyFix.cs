@@ -4,10 +4,10 @@ using Microsoft.CodeAnalysis.CodeFixes;
 namespace Vmap.CodeFixes;
 
 /// <summary>VMAP006: replaces a release of the wrong family by the release method of the mapping's family.</summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ReleaseWithOwnFamilyCodeFixProvider)), Shared]
-public sealed class ReleaseWithOwnFamilyCodeFixProvider : VmapCodeFixProvider
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(VMAP006_ReleaseWithOwnFamilyFix)), Shared]
+public sealed class VMAP006_ReleaseWithOwnFamilyFix : VmapCodeFixProvider
 {
-    private protected override string DiagnosticId => "VMAP006";
+    private protected override string DiagnosticId => RuleIds.VMAP006;
 
     private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
@@ -21,19 +21,19 @@ public sealed class ReleaseWithOwnFamilyCodeFixProvider : VmapCodeFixProvider
         var receiver = PickReceiver(model, wrong, mapping, cancellationToken);
         if (receiver.Type is null)
             return null;
-        var release = ReleaseCall.FindRelease(receiver.Type, mapping.Annotation.Family, FixProperties.ReleaseMethodName(diagnostic));
+        var release = ReleaseCall.FindRelease(model.Compilation, receiver.Type, mapping.Annotation.Family, FixProperties.ReleaseMethodName(diagnostic));
         if (release is null)
             return null;
 
         MappedCount? count = null;
-        if (VmapAnnotations.GetUnmaps(release)?.CountParameter is not null)
+        if (PairFacts.GetUnmaps(model.Compilation, release)?.CountParameter is not null)
         {
             count = ReleaseCall.GetMappedCount(mapping);
             if (count is null || !Reevaluation.IsStable(model, count.Argument, mapping.Between, wrong.Syntax.SpanStart, cancellationToken))
                 return null;
         }
 
-        var replacement = ReleaseCall.Build(release, receiver.Syntax, address, count);
+        var replacement = ReleaseCall.Build(model.Compilation, release, receiver.Syntax, address, count);
         if (replacement is null || !ReleaseCall.BindsTo(model, wrong.Syntax.SpanStart, replacement, release))
             return null;
 
@@ -49,7 +49,7 @@ public sealed class ReleaseWithOwnFamilyCodeFixProvider : VmapCodeFixProvider
         var family = mapping.Annotation.Family;
         var wrongReceiver = ReleaseCall.Receiver(wrong.Call);
         var wrongType = wrong.Call.Instance?.Type ?? wrong.Call.TargetMethod.ContainingType;
-        if (ReleaseCall.FindRelease(wrongType, family, null) is not null)
+        if (ReleaseCall.FindRelease(model.Compilation, wrongType, family, null) is not null)
             return (wrongReceiver, wrongType);
 
         var mappingReceiver = ReleaseCall.Receiver(mapping.Call);

@@ -12,10 +12,10 @@ namespace Vmap.CodeFixes;
 /// object being re-pointed, and clears the flag that path tests — what XFS's fix did for
 /// XFS_BUF_SET_PTR: unmap, drop XBF_MAPPED, then point b_addr elsewhere.
 /// </summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UnmapBeforeRepointingCodeFixProvider)), Shared]
-public sealed class UnmapBeforeRepointingCodeFixProvider : VmapCodeFixProvider
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(VMAP001_UnmapBeforeRepointingFix)), Shared]
+public sealed class VMAP001_UnmapBeforeRepointingFix : VmapCodeFixProvider
 {
-    private protected override string DiagnosticId => "VMAP001";
+    private protected override string DiagnosticId => RuleIds.VMAP001;
 
     private protected override async Task<PlannedEdit?> PlanAsync(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
@@ -114,7 +114,7 @@ public sealed class UnmapBeforeRepointingCodeFixProvider : VmapCodeFixProvider
             var release = ReleaseSite.Find(model, root, span, cancellationToken);
             if (release is null || release.Statement is not ExpressionStatementSyntax { Expression: var expression } || expression != release.Syntax)
                 return null;
-            var address = release.Address.Value;
+            var address = release.Address;
             while (address is IConversionOperation conversion)
                 address = conversion.Operand;
             if (address is not IFieldReferenceOperation reference || !SymbolEqualityComparer.Default.Equals(reference.Field.OriginalDefinition, field.OriginalDefinition))

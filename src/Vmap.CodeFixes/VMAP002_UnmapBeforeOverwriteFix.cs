@@ -4,10 +4,10 @@ using Microsoft.CodeAnalysis.CodeFixes;
 namespace Vmap.CodeFixes;
 
 /// <summary>VMAP002, overwrite: releases the old mapping of a local or field just before the assignment that loses it.</summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UnmapBeforeOverwriteCodeFixProvider)), Shared]
-public sealed class UnmapBeforeOverwriteCodeFixProvider : VmapCodeFixProvider
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(VMAP002_UnmapBeforeOverwriteFix)), Shared]
+public sealed class VMAP002_UnmapBeforeOverwriteFix : VmapCodeFixProvider
 {
-    private protected override string DiagnosticId => "VMAP002";
+    private protected override string DiagnosticId => RuleIds.VMAP002;
 
     private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {

@@ -1,10 +1,10 @@
 using Microsoft.CodeAnalysis.Testing;
 using Vmap.CodeFixes;
-using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.RemoveSecondUnmapCodeFixProvider>;
+using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.VMAP003_RemoveSecondUnmapFix>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
 
-public class RemoveSecondUnmapTests
+public class VMAP003_RemoveSecondUnmapFixTests
 {
     [Fact]
     public Task Removes_an_unmap_that_always_follows_the_same_unmap()

@@ -1,9 +1,9 @@
 using Microsoft.CodeAnalysis.Testing;
-using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.UnmapInFinallyCodeFixProvider>;
+using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.VMAP002_UnmapInFinallyFix>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
 
-public class UnmapInFinallyTests
+public class VMAP002_UnmapInFinallyFixTests
 {
     [Fact]
     public Task Moves_the_closing_unmap_into_a_finally_around_the_early_return()

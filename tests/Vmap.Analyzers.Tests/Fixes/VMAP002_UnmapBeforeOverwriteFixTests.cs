@@ -1,9 +1,9 @@
 using Microsoft.CodeAnalysis.Testing;
-using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.UnmapBeforeOverwriteCodeFixProvider>;
+using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.VMAP002_UnmapBeforeOverwriteFix>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
 
-public class UnmapBeforeOverwriteTests
+public class VMAP002_UnmapBeforeOverwriteFixTests
 {
     [Fact]
     public Task Unmaps_the_old_mapping_before_the_local_is_overwritten()

@@ -4,10 +4,10 @@ using Microsoft.CodeAnalysis.CodeFixes;
 namespace Vmap.CodeFixes;
 
 /// <summary>VMAP003: deletes a release that always follows an identical release of the same address.</summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RemoveSecondUnmapCodeFixProvider)), Shared]
-public sealed class RemoveSecondUnmapCodeFixProvider : VmapCodeFixProvider
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(VMAP003_RemoveSecondUnmapFix)), Shared]
+public sealed class VMAP003_RemoveSecondUnmapFix : VmapCodeFixProvider
 {
-    private protected override string DiagnosticId => "VMAP003";
+    private protected override string DiagnosticId => RuleIds.VMAP003;
 
     private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
