@@ -26,7 +26,8 @@ public sealed class VMAP002_UnmapBeforeOverwriteFix : VmapCodeFixProvider
 
         var mapping = variable switch
         {
-            ILocalSymbol or IParameterSymbol => MappingSite.FindReaching(model, variable, statement, cancellationToken),
+            ILocalSymbol or IParameterSymbol when diagnostic.AdditionalLocations.Count > 0
+                => MappingSite.FromLocation(model, root, diagnostic.AdditionalLocations[0], variable, statement, cancellationToken),
             IFieldSymbol field => FieldMapping(root, model, diagnostic, field, assignment, statement, cancellationToken),
             _ => null,
         };

@@ -25,7 +25,8 @@ public sealed class VMAP002_UnmapInFinallyFix : VmapCodeFixProvider
         var body = block.Statements.Skip(index + 1).ToList();
         if (body.Count == 0)
             return null;
-        var mapping = MappingSite.FindReaching(model, variable, body[0], cancellationToken);
+        // The primary location is the map call; it must be the declaration's and reach the body.
+        var mapping = MappingSite.FromLocation(model, root, diagnostic.Location, variable, body[0], cancellationToken);
         if (mapping is null || mapping.Statement != declaration)
             return null;
 
@@ -33,11 +34,11 @@ public sealed class VMAP002_UnmapInFinallyFix : VmapCodeFixProvider
         // would run twice once the finally releases too.
         var releases = Releases(model, body, variable, cancellationToken).ToList();
         StatementSyntax release;
-        if (releases.Count == 1 && releases[0].Statement == body[body.Count - 1] && releases[0].Statement is ExpressionStatementSyntax
-            && releases[0].Annotation.Family == mapping.Annotation.Family)
+        var closing = releases.Count == 1 ? ClosingIndex(model, body, releases[0].Statement, variable, cancellationToken) : -1;
+        if (closing >= 0 && releases[0].Statement is ExpressionStatementSyntax && releases[0].Annotation.Family == mapping.Annotation.Family)
         {
             release = releases[0].Statement;
-            body.RemoveAt(body.Count - 1);
+            body.RemoveAt(closing);
             if (body.Count == 0 || !MeansTheSameInFinally(model, release, body, cancellationToken))
                 return null;
         }
@@ -68,6 +69,23 @@ public sealed class VMAP002_UnmapInFinallyFix : VmapCodeFixProvider
                 block.Statements.Take(index + 1).Append(tryStatement)));
             return r.ReplaceNode(block, newBlock);
         });
+    }
+
+    /// <summary>
+    /// Where the release that ends the block stands: last, or just before a closing
+    /// <c>return value;</c> whose value is a side-effect free expression that does not read the
+    /// mapping (the return then stays in the try and is evaluated before the finally releases,
+    /// as before). -1 when the release does not close the block.
+    /// </summary>
+    private static int ClosingIndex(SemanticModel model, List<StatementSyntax> body, StatementSyntax release, ISymbol variable, CancellationToken cancellationToken)
+    {
+        if (body[body.Count - 1] == release)
+            return body.Count - 1;
+        if (body.Count >= 2 && body[body.Count - 2] == release && body[body.Count - 1] is ReturnStatementSyntax { Expression: var value }
+            && (value is null || value.DescendantNodesAndSelf().All(Reevaluation.IsAllowedShape)
+                && !value.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(i => SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(i, cancellationToken).Symbol, variable))))
+            return body.Count - 2;
+        return -1;
     }
 
     private static bool TryFindDeclaration(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken, out LocalDeclarationStatementSyntax declaration, out ILocalSymbol variable)
@@ -125,10 +143,12 @@ public sealed class VMAP002_UnmapInFinallyFix : VmapCodeFixProvider
                 use = use.Parent;
             if (use != identifier && IsComparisonOrArithmeticCondition(use))
                 continue;
+            if (IsDereference(model, use, allocator, cancellationToken))
+                continue;
             if (use.Parent is ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.None } argument
                 && argument.Parent?.Parent is InvocationExpressionSyntax invocation
                 && model.GetOperation(invocation, cancellationToken) is IInvocationOperation call
-                && SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, allocator)
+                && (SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, allocator) || PairFacts.IsApiOwner(model.Compilation, call.TargetMethod.ContainingType))
                 && PairFacts.GetUnmaps(model.Compilation, call.TargetMethod) is null)
                 continue;
             return false;
@@ -154,6 +174,32 @@ public sealed class VMAP002_UnmapInFinallyFix : VmapCodeFixProvider
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Reading or writing through the block (<c>*p</c>, <c>p[i]</c>, <c>p-&gt;x</c>) or asking the
+    /// handle about itself (<c>handle.AddrOfPinnedObject()</c>, <c>handle.Target</c>): the block is
+    /// used, not handed on.
+    /// </summary>
+    private static bool IsDereference(SemanticModel model, SyntaxNode use, ITypeSymbol allocator, CancellationToken cancellationToken)
+    {
+        switch (use.Parent)
+        {
+            case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PointerIndirectionExpression }:
+                return true;
+            case ElementAccessExpressionSyntax element when element.Expression == use:
+                return model.GetTypeInfo(use, cancellationToken).Type is IPointerTypeSymbol;
+            case MemberAccessExpressionSyntax access when access.Expression == use:
+                if (access.IsKind(SyntaxKind.PointerMemberAccessExpression))
+                    return true;
+                var member = model.GetSymbolInfo(access, cancellationToken).Symbol;
+                return member is IPropertySymbol or IMethodSymbol && !member.IsStatic
+                    && SymbolEqualityComparer.Default.Equals(member.ContainingType, allocator)
+                    && !(member is IMethodSymbol method && PairFacts.GetUnmaps(model.Compilation, method) is not null)
+                    && member.Name != "ToIntPtr";
+            default:
+                return false;
+        }
     }
 
     private static bool IsComparisonOrArithmeticCondition(SyntaxNode use)

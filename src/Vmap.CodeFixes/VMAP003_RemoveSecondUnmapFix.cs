@@ -12,7 +12,13 @@ public sealed class VMAP003_RemoveSecondUnmapFix : VmapCodeFixProvider
     private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         var second = ReleaseSite.Find(model, root, diagnostic.Location.SourceSpan, cancellationToken);
-        if (second is null || !FixProperties.IsRedundant(diagnostic) || !IsUnconditionallyRedundant(model, second, cancellationToken))
+        if (second is null || !FixProperties.IsRedundant(diagnostic) || diagnostic.AdditionalLocations.Count == 0
+            || diagnostic.AdditionalLocations[0].SourceTree != root.SyntaxTree)
+            return null;
+
+        // AdditionalLocations[0] is the argument of the first release.
+        var first = ReleaseSite.Find(model, root, diagnostic.AdditionalLocations[0].SourceSpan, cancellationToken);
+        if (first is null || !IsUnconditionallyRedundant(model, first, second, cancellationToken))
             return null;
 
         var statement = second.Statement;
@@ -20,41 +26,33 @@ public sealed class VMAP003_RemoveSecondUnmapFix : VmapCodeFixProvider
     }
 
     /// <summary>
-    /// The second release is a statement on its own, and an earlier statement of the same block
-    /// releases the same address with the same family with nothing in between that could change
-    /// it: whenever the second runs, the first has run. Anything weaker (the first release on some
-    /// paths only) means removing either call leaks on the other paths.
+    /// Both releases are statements of their own in the same block, the first (the one the
+    /// analyzer named) before the second, of the same family and the same address, with nothing in
+    /// between that could change it: whenever the second runs, the first has run. Anything weaker
+    /// (the first release on some paths only) means removing either call leaks on the other paths.
     /// </summary>
-    private static bool IsUnconditionallyRedundant(SemanticModel model, ReleaseSite second, CancellationToken cancellationToken)
+    private static bool IsUnconditionallyRedundant(SemanticModel model, ReleaseSite first, ReleaseSite second, CancellationToken cancellationToken)
     {
         if (second.Statement is not ExpressionStatementSyntax { Expression: var expression } statement || expression != second.Syntax
-            || statement.Parent is not BlockSyntax block || second.AddressSyntax is not { } address)
+            || statement.Parent is not BlockSyntax block || second.AddressSyntax is not { } address
+            || first.Statement is not ExpressionStatementSyntax { Expression: var firstExpression } firstStatement || firstExpression != first.Syntax
+            || firstStatement.Parent != block || first.Annotation.Family != second.Annotation.Family
+            || first.AddressSyntax is not { } firstAddress)
             return false;
-        var variable = second.AddressVariable;
-        var field = variable is null ? model.GetSymbolInfo(address, cancellationToken).Symbol as IFieldSymbol : null;
-        if (variable is null && field is null)
+
+        var from = block.Statements.IndexOf(firstStatement);
+        var to = block.Statements.IndexOf(statement);
+        if (from >= to)
+            return false;
+        var between = block.Statements.Skip(from + 1).Take(to - from - 1).ToList();
+        if (between.Any(s => s.DescendantNodesAndSelf().OfType<LabeledStatementSyntax>().Any()))
             return false;
 
-        var between = new List<StatementSyntax>();
-        for (var i = block.Statements.IndexOf(statement) - 1; i >= 0; i--)
-        {
-            var earlier = block.Statements[i];
-            if (earlier is ExpressionStatementSyntax { Expression: InvocationExpressionSyntax invocation }
-                && ReleaseSite.Find(model, earlier, invocation.Span, cancellationToken) is { } first
-                && first.Syntax == invocation
-                && first.Annotation.Family == second.Annotation.Family)
-            {
-                if (variable is not null && SymbolEqualityComparer.Default.Equals(first.AddressVariable, variable))
-                    return true;
-                if (field is not null && first.AddressSyntax is { } firstAddress && firstAddress.IsEquivalentTo(address, topLevel: false))
-                    return FieldAccess.Unchanged(model, address, field, between, first.Call.TargetMethod.ContainingType, statement.SpanStart, cancellationToken);
-            }
+        if (second.AddressVariable is { } variable)
+            return SymbolEqualityComparer.Default.Equals(first.AddressVariable, variable) && !DataFlow.WritesAny(model, between, variable);
 
-            if (variable is not null && DataFlow.Writes(model, earlier, variable) || earlier.DescendantNodesAndSelf().OfType<LabeledStatementSyntax>().Any())
-                return false;
-            between.Add(earlier);
-        }
-
-        return false;
+        return model.GetSymbolInfo(address, cancellationToken).Symbol is IFieldSymbol field
+            && firstAddress.IsEquivalentTo(address, topLevel: false)
+            && FieldAccess.Unchanged(model, address, field, between, first.Call.TargetMethod.ContainingType, statement.SpanStart, cancellationToken);
     }
 }

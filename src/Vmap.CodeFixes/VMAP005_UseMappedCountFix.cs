@@ -17,7 +17,7 @@ public sealed class VMAP005_UseMappedCountFix : VmapCodeFixProvider
             || release.Annotation.CountParameter is not { } countParameter)
             return null;
 
-        var replacement = MappedCountAtRelease(model, release, variable, countParameter, cancellationToken)
+        var replacement = MappedCountAtRelease(root, model, diagnostic, release, variable, countParameter, cancellationToken)
             ?? ConstantFromAnalyzer(diagnostic, countParameter);
         if (replacement is null)
             return null;
@@ -29,10 +29,15 @@ public sealed class VMAP005_UseMappedCountFix : VmapCodeFixProvider
             r => r.ReplaceNode(current, replacement.WithTriviaFrom(current)));
     }
 
-    /// <summary>The count argument of the mapping that reaches the release, when it still means the same there.</summary>
-    private static ExpressionSyntax? MappedCountAtRelease(SemanticModel model, ReleaseSite release, ISymbol variable, IParameterSymbol countParameter, CancellationToken cancellationToken)
+    /// <summary>
+    /// The count argument of the mapping the analyzer named (<c>AdditionalLocations[0]</c>, the
+    /// mapping's count argument), when that mapping is what the release releases and the count
+    /// still means the same there.
+    /// </summary>
+    private static ExpressionSyntax? MappedCountAtRelease(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, ReleaseSite release, ISymbol variable, IParameterSymbol countParameter, CancellationToken cancellationToken)
     {
-        var mapping = MappingSite.FindReaching(model, variable, release.Statement, cancellationToken);
+        var mapping = diagnostic.AdditionalLocations.Count == 0 ? null
+            : MappingSite.FromLocation(model, root, diagnostic.AdditionalLocations[0], variable, release.Statement, cancellationToken);
         if (mapping is null || mapping.Annotation.Family != release.Annotation.Family || ReleaseCall.GetMappedCount(mapping) is not { } mapped
             || !Reevaluation.IsStable(model, mapped.Argument, mapping.Between, release.Syntax.SpanStart, cancellationToken))
             return null;

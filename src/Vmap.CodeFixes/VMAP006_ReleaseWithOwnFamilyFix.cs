@@ -14,7 +14,9 @@ public sealed class VMAP006_ReleaseWithOwnFamilyFix : VmapCodeFixProvider
         var wrong = ReleaseSite.Find(model, root, diagnostic.Location.SourceSpan, cancellationToken);
         if (wrong is null || wrong.AddressVariable is not { } variable || wrong.AddressSyntax is not { } address)
             return null;
-        var mapping = MappingSite.FindReaching(model, variable, wrong.Statement, cancellationToken);
+        // AdditionalLocations[0] is the map call; nothing may write the variable between it and the release.
+        var mapping = diagnostic.AdditionalLocations.Count == 0 ? null
+            : MappingSite.FromLocation(model, root, diagnostic.AdditionalLocations[0], variable, wrong.Statement, cancellationToken);
         if (mapping is null || mapping.Annotation.Family == wrong.Annotation.Family)
             return null;
 
