@@ -32,7 +32,7 @@ public sealed class VMAP001_KeepMappedAddressInLocalFix : VmapCodeFixProvider
         // AdditionalLocations[0] is the reassignment (p = q, p += 64).
         var reassigned = root.FindNode(diagnostic.AdditionalLocations[0].SourceSpan, getInnermostNodeForTie: true);
         return CopyBeforeReassignment(model, release, variable, address, reassigned, cancellationToken)
-            ?? Cursor(model, release, variable, reassigned, cancellationToken);
+            ?? CursorWalk.Plan(model, variable, reassigned, release, cancellationToken);
     }
 
     /// <summary>
@@ -64,95 +64,7 @@ public sealed class VMAP001_KeepMappedAddressInLocalFix : VmapCodeFixProvider
             });
     }
 
-    /// <summary>
-    /// <c>var block = Alloc(n); var cursor = block; while (..) { cursor += IntPtr.Size; } Free(block)</c>:
-    /// the local keeps the start, every statement between the mapping and the release walks a
-    /// cursor instead. Offered when the mapping declares the local and the release is a later
-    /// statement of the same block, the statements in between only offset the local (<c>+=</c>,
-    /// <c>-=</c>, <c>++</c>, <c>--</c>, <c>p = p + k</c>: never a new value, a release or a
-    /// <c>ref</c>), and nothing after the release reads it. Renaming inside those statements keeps
-    /// everything they do; only the release changes, and on a path that never offset the local it
-    /// releases the same address as before.
-    /// </summary>
-    private static PlannedEdit? Cursor(SemanticModel model, ReleaseSite release, ISymbol variable, SyntaxNode reassigned, CancellationToken cancellationToken)
-    {
-        if (variable is not ILocalSymbol local || local.IsRef || local.DeclaringSyntaxReferences.Length != 1
-            || local.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is not VariableDeclaratorSyntax { Parent.Parent: LocalDeclarationStatementSyntax { Parent: BlockSyntax block } declaration }
-            || release.Statement is not ExpressionStatementSyntax { Expression: var expression } || expression != release.Syntax || release.Statement.Parent != block)
-        {
-            return null;
-        }
-
-        var from = block.Statements.IndexOf(declaration);
-        var to = block.Statements.IndexOf(release.Statement);
-        var between = block.Statements.Skip(from + 1).Take(to - from - 1).ToList();
-        if (from < 0 || to <= from + 1 || !between.Any(s => s.Span.Contains(reassigned.Span))
-            || MappingSite.At(model, declaration, variable, between.ToImmutableArray(), cancellationToken) is not { } mapping
-            || mapping.Annotation.Family != release.Annotation.Family)
-        {
-            return null;
-        }
-
-        var uses = References(model, between, variable, cancellationToken);
-        if (uses.Any(u => !OnlyOffsets(u) || u.Ancestors().Any(a => a is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
-            || between.SelectMany(s => s.DescendantNodesAndSelf()).Any(n => n is LabeledStatementSyntax)
-            || Releases(model, between, variable, cancellationToken)
-            || References(model, block.Statements.Skip(to + 1), variable, cancellationToken).Count > 0
-            || References(model, new[] { release.Statement }, variable, cancellationToken).Count != 1)
-        {
-            return null;
-        }
-
-        var name = UniqueName(model, declaration, "cursor", cancellationToken);
-        var cursor = Declare(name, SyntaxFactory.IdentifierName(variable.Name));
-        return new PlannedEdit(
-            "Keep the mapped start in its own local and advance a cursor",
-            r =>
-            {
-                var tracked = r.TrackNodes(uses.Cast<SyntaxNode>().Append(declaration));
-                foreach (var use in uses)
-                {
-                    var current = tracked.GetCurrentNode(use)!;
-                    tracked = tracked.ReplaceNode(current, SyntaxFactory.IdentifierName(name).WithTriviaFrom(current));
-                }
-
-                return tracked.InsertNodesAfter(tracked.GetCurrentNode(declaration)!, new[] { cursor });
-            });
-    }
-
-    private static List<IdentifierNameSyntax> References(SemanticModel model, IEnumerable<StatementSyntax> statements, ISymbol variable, CancellationToken cancellationToken)
-        => statements.SelectMany(s => s.DescendantNodesAndSelf()).OfType<IdentifierNameSyntax>()
-            .Where(i => i.Identifier.ValueText == variable.Name && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(i, cancellationToken).Symbol, variable))
-            .ToList();
-
-    private static bool Releases(SemanticModel model, IEnumerable<StatementSyntax> statements, ISymbol variable, CancellationToken cancellationToken)
-        => statements.SelectMany(s => s.DescendantNodesAndSelf()).OfType<InvocationExpressionSyntax>()
-            .Any(i => ReleaseSite.Find(model, i, i.Span, cancellationToken) is { } site && site.Syntax == i);
-
-    /// <summary>A read, or a write that moves the pointer by an offset of its own value.</summary>
-    private static bool OnlyOffsets(IdentifierNameSyntax use)
-    {
-        SyntaxNode node = use;
-        while (node.Parent is ParenthesizedExpressionSyntax)
-        {
-            node = node.Parent;
-        }
-
-        return node.Parent switch
-        {
-            AssignmentExpressionSyntax assignment when assignment.Left == node
-                => assignment.IsKind(SyntaxKind.AddAssignmentExpression) || assignment.IsKind(SyntaxKind.SubtractAssignmentExpression)
-                    || assignment.IsKind(SyntaxKind.SimpleAssignmentExpression) && assignment.Right is BinaryExpressionSyntax offset
-                        && (offset.IsKind(SyntaxKind.AddExpression) || offset.IsKind(SyntaxKind.SubtractExpression))
-                        && offset.Left is IdentifierNameSyntax self && self.Identifier.ValueText == use.Identifier.ValueText,
-            PostfixUnaryExpressionSyntax or PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression } => true,
-            PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.AddressOfExpression } => false,
-            ArgumentSyntax argument => argument.RefKindKeyword.IsKind(SyntaxKind.None) || argument.RefKindKeyword.IsKind(SyntaxKind.InKeyword),
-            _ => true,
-        };
-    }
-
-    private static LocalDeclarationStatementSyntax Declare(string name, ExpressionSyntax value)
+    internal static LocalDeclarationStatementSyntax Declare(string name, ExpressionSyntax value)
         => SyntaxFactory.LocalDeclarationStatement(
                 SyntaxFactory.VariableDeclaration(
                     SyntaxFactory.IdentifierName("var"),
@@ -162,7 +74,7 @@ public sealed class VMAP001_KeepMappedAddressInLocalFix : VmapCodeFixProvider
             .WithAdditionalAnnotations(Formatter.Annotation);
 
     /// <summary>A name no local, parameter or member in scope anywhere in the enclosing member uses.</summary>
-    private static string UniqueName(SemanticModel model, SyntaxNode at, string preferred, CancellationToken cancellationToken)
+    internal static string UniqueName(SemanticModel model, SyntaxNode at, string preferred, CancellationToken cancellationToken)
     {
         var member = at.FirstAncestorOrSelf<MemberDeclarationSyntax>() ?? at;
         var taken = new HashSet<string>(member.DescendantNodes().Select(n => n switch

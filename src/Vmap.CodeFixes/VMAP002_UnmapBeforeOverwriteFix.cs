@@ -3,7 +3,11 @@ using Microsoft.CodeAnalysis.CodeFixes;
 
 namespace Vmap.CodeFixes;
 
-/// <summary>VMAP002, overwrite: releases the old mapping of a local or field just before the assignment that loses it.</summary>
+/// <summary>
+/// VMAP002, overwrite: releases the old mapping of a local or field just before the assignment
+/// that loses it; when the overwrite only offsets the local (<c>block += IntPtr.Size</c>, a walk
+/// through the block) it keeps the start in the local and walks a cursor instead (see VMAP001).
+/// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(VMAP002_UnmapBeforeOverwriteFix)), Shared]
 public sealed class VMAP002_UnmapBeforeOverwriteFix : VmapCodeFixProvider
 {
@@ -14,6 +18,15 @@ public sealed class VMAP002_UnmapBeforeOverwriteFix : VmapCodeFixProvider
         if (!FixProperties.IsOverwrite(diagnostic))
             return null;
         var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+
+        // A local walked through its own block (block += IntPtr.Size) loses the start: keep it and walk a cursor.
+        if (node.FirstAncestorOrSelf<ExpressionStatementSyntax>() is { Expression: var overwrite }
+            && overwrite is AssignmentExpressionSyntax or PostfixUnaryExpressionSyntax or PrefixUnaryExpressionSyntax
+            && (overwrite as AssignmentExpressionSyntax)?.Left is var left
+            && model.GetSymbolInfo(left ?? ((overwrite as PostfixUnaryExpressionSyntax)?.Operand ?? ((PrefixUnaryExpressionSyntax)overwrite).Operand), cancellationToken).Symbol is ILocalSymbol walked
+            && CursorWalk.IsOffset(model, overwrite, walked, cancellationToken))
+            return CursorWalk.Plan(model, walked, overwrite, release: null, cancellationToken);
+
         if (node.FirstAncestorOrSelf<ExpressionStatementSyntax>() is not { Expression: AssignmentExpressionSyntax assignment, Parent: BlockSyntax } statement
             || !assignment.IsKind(SyntaxKind.SimpleAssignmentExpression)
             || model.GetSymbolInfo(assignment.Left, cancellationToken).Symbol is not { } variable)

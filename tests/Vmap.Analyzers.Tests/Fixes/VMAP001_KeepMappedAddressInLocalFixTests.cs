@@ -74,10 +74,10 @@ public class VMAP001_KeepMappedAddressInLocalFixTests
     }
 
     [Fact]
-    public Task Offers_nothing_when_the_reassignment_happens_on_some_paths_only()
+    public Task Walks_a_cursor_when_the_reassignment_happens_on_some_paths_only()
     {
-        // A copy taken inside the branch is not in scope at the unmap, and one taken before the
-        // branch would change what the other path releases.
+        // A copy taken inside the branch is not in scope at the unmap; a cursor taken right after
+        // the mapping is: the path that never offsets it releases the same address as before.
         const string Source = """
             using Vmap;
 
@@ -92,7 +92,22 @@ public class VMAP001_KeepMappedAddressInLocalFixTests
                 }
             }
             """;
-        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP001").WithLocation(0).WithLocation(1));
+        const string Fixed = """
+            using Vmap;
+
+            class Scanner
+            {
+                void Scan(VmapSpace space, Page[] pages, bool skip)
+                {
+                    nint p = space.MapRam(pages);
+                    var cursor = p;
+                    if (skip)
+                        cursor += 4096;
+                    space.UnmapRam(p, pages.Length);
+                }
+            }
+            """;
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1));
     }
 
     [Fact]

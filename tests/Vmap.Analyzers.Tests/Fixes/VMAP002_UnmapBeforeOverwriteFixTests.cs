@@ -208,4 +208,173 @@ public class VMAP002_UnmapBeforeOverwriteFixTests
         FixAll.ExpectOnePassPerScope(test, documents: 2, projects: 2);
         return test.RunAsync(CancellationToken.None);
     }
+
+    [Fact]
+    public Task Walks_a_cursor_through_an_hglobal_block_and_frees_the_start()
+    {
+        const string Source = """
+            using System;
+            using System.Runtime.InteropServices;
+
+            class Argv
+            {
+                static void Fill(string[] args)
+                {
+                    IntPtr block = {|#1:Marshal.AllocHGlobal(args.Length * IntPtr.Size)|};
+                    foreach (var arg in args)
+                    {
+                        Marshal.WriteIntPtr(block, IntPtr.Zero);
+                        {|#0:block += IntPtr.Size|};
+                    }
+
+                    Marshal.FreeHGlobal(block);
+                }
+            }
+            """;
+        const string Fixed = """
+            using System;
+            using System.Runtime.InteropServices;
+
+            class Argv
+            {
+                static void Fill(string[] args)
+                {
+                    IntPtr block = Marshal.AllocHGlobal(args.Length * IntPtr.Size);
+                    var cursor = block;
+                    foreach (var arg in args)
+                    {
+                        Marshal.WriteIntPtr(cursor, IntPtr.Zero);
+                        cursor += IntPtr.Size;
+                    }
+
+                    Marshal.FreeHGlobal(block);
+                }
+            }
+            """;
+        return VerifyFix.VerifyBuiltInAsync(Source, Fixed, null, VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
+    public Task Walks_a_cursor_through_native_memory_and_frees_the_start()
+    {
+        const string Source = """
+            using System.Runtime.InteropServices;
+
+            unsafe class Native
+            {
+                static void Zero(int n)
+                {
+                    byte* p = (byte*){|#1:NativeMemory.Alloc((nuint)n)|};
+                    for (var i = 0; i < n; i++)
+                    {
+                        *p = 0;
+                        {|#0:p++|};
+                    }
+
+                    NativeMemory.Free(p);
+                }
+            }
+            """;
+        const string Fixed = """
+            using System.Runtime.InteropServices;
+
+            unsafe class Native
+            {
+                static void Zero(int n)
+                {
+                    byte* p = (byte*)NativeMemory.Alloc((nuint)n);
+                    var cursor = p;
+                    for (var i = 0; i < n; i++)
+                    {
+                        *cursor = 0;
+                        cursor++;
+                    }
+
+                    NativeMemory.Free(p);
+                }
+            }
+            """;
+        return VerifyFix.VerifyBuiltInAsync(Source, Fixed, null, VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
+    public Task Offers_no_cursor_when_the_walked_hglobal_block_is_read_after_the_free()
+    {
+        // The code after the free reads where the walk ended; a cursor would change what it sees.
+        const string Source = """
+            using System;
+            using System.Runtime.InteropServices;
+
+            class Argv
+            {
+                static IntPtr Fill(int count)
+                {
+                    IntPtr block = {|#1:Marshal.AllocHGlobal(count * IntPtr.Size)|};
+                    for (var i = 0; i < count; i++)
+                        {|#0:block += IntPtr.Size|};
+                    Marshal.FreeHGlobal(block);
+                    return block;
+                }
+            }
+            """;
+        return VerifyFix.VerifyBuiltInNoFixAsync(Source, null, VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
+    public Task Fix_all_walks_a_cursor_through_every_walked_block()
+    {
+        const string Source = """
+            using System;
+            using System.Runtime.InteropServices;
+
+            class Argv
+            {
+                static void A(int count)
+                {
+                    IntPtr a = {|#1:Marshal.AllocHGlobal(count * 8)|};
+                    for (var i = 0; i < count; i++)
+                        {|#0:a += 8|};
+                    Marshal.FreeHGlobal(a);
+                }
+
+                static void B(int count)
+                {
+                    IntPtr b = {|#3:Marshal.AllocCoTaskMem(count * 8)|};
+                    while (count-- > 0)
+                        {|#2:b = b + 8|};
+                    Marshal.FreeCoTaskMem(b);
+                }
+            }
+            """;
+        const string Fixed = """
+            using System;
+            using System.Runtime.InteropServices;
+
+            class Argv
+            {
+                static void A(int count)
+                {
+                    IntPtr a = Marshal.AllocHGlobal(count * 8);
+                    var cursor = a;
+                    for (var i = 0; i < count; i++)
+                        cursor += 8;
+                    Marshal.FreeHGlobal(a);
+                }
+
+                static void B(int count)
+                {
+                    IntPtr b = Marshal.AllocCoTaskMem(count * 8);
+                    var cursor = b;
+                    while (count-- > 0)
+                        cursor = cursor + 8;
+                    Marshal.FreeCoTaskMem(b);
+                }
+            }
+            """;
+        var test = VerifyFix.CreateBuiltIn(Source, Fixed, null,
+            VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(2).WithLocation(3));
+        FixAll.ExpectOnePassPerScope(test, documents: 1, projects: 1);
+        return test.RunAsync(CancellationToken.None);
+    }
 }

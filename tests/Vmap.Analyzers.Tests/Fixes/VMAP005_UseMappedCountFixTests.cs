@@ -166,4 +166,108 @@ public class VMAP005_UseMappedCountFixTests
         FixAll.ExpectOnePassPerScope(test, documents: 2, projects: 2);
         return test.RunAsync(CancellationToken.None);
     }
+
+    private static readonly string ShmConfig = VerifyFix.EditorConfig(("shm", "acquire: Native.Shm.Map | release: Native.Shm.Unmap(address) | count: length"));
+
+    private const string ShmApi = """
+        namespace Native
+        {
+            public static class Shm
+            {
+                public static nint Map(int length) => 4096;
+                public static void Unmap(nint address, int length) { }
+            }
+        }
+
+        """;
+
+    [Fact]
+    public Task Uses_the_acquired_count_of_a_configured_pair()
+    {
+        const string Source = ShmApi + """
+            class Client
+            {
+                static void Run(int length)
+                {
+                    var region = Native.Shm.Map({|#1:length|});
+                    Native.Shm.Unmap(region, {|#0:length + 1|});
+                }
+            }
+            """;
+        const string Fixed = ShmApi + """
+            class Client
+            {
+                static void Run(int length)
+                {
+                    var region = Native.Shm.Map(length);
+                    Native.Shm.Unmap(region, length);
+                }
+            }
+            """;
+        return VerifyFix.VerifyBuiltInAsync(Source, Fixed, ShmConfig, VerifyFix.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
+    public Task Offers_nothing_when_the_acquired_count_of_a_configured_pair_is_out_of_scope_at_the_release()
+    {
+        // 'n' cannot be written at the release: it is declared in the block that acquired.
+        const string Source = ShmApi + """
+            class Client
+            {
+                static void Run()
+                {
+                    nint region;
+                    {
+                        int n = 64;
+                        region = Native.Shm.Map({|#1:n|});
+                    }
+
+                    Native.Shm.Unmap(region, {|#0:128|});
+                }
+            }
+            """;
+        return VerifyFix.VerifyBuiltInNoFixAsync(Source, ShmConfig, VerifyFix.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
+    public Task Fix_all_uses_the_acquired_count_of_every_configured_release()
+    {
+        const string Source = ShmApi + """
+            class Client
+            {
+                static void A()
+                {
+                    var a = Native.Shm.Map({|#1:64|});
+                    Native.Shm.Unmap(a, {|#0:128|});
+                }
+
+                static void B(int n)
+                {
+                    var b = Native.Shm.Map({|#3:n|});
+                    Native.Shm.Unmap(b, {|#2:n + 1|});
+                }
+            }
+            """;
+        const string Fixed = ShmApi + """
+            class Client
+            {
+                static void A()
+                {
+                    var a = Native.Shm.Map(64);
+                    Native.Shm.Unmap(a, 64);
+                }
+
+                static void B(int n)
+                {
+                    var b = Native.Shm.Map(n);
+                    Native.Shm.Unmap(b, n);
+                }
+            }
+            """;
+        var test = VerifyFix.CreateBuiltIn(Source, Fixed, ShmConfig,
+            VerifyFix.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic(RuleIds.VMAP005).WithLocation(2).WithLocation(3));
+        FixAll.ExpectOnePassPerScope(test, documents: 1, projects: 1);
+        return test.RunAsync(CancellationToken.None);
+    }
 }

@@ -184,4 +184,140 @@ public class VMAP006_ReleaseWithOwnFamilyFixTests
         FixAll.ExpectOnePassPerScope(test, documents: 2, projects: 2);
         return test.RunAsync(CancellationToken.None);
     }
+
+    [Fact]
+    public Task Frees_an_hglobal_block_with_free_hglobal_instead_of_free_co_task_mem()
+    {
+        const string Source = """
+            using System;
+            using System.Runtime.InteropServices;
+
+            class Native
+            {
+                static void Run()
+                {
+                    IntPtr p = {|#1:Marshal.AllocHGlobal(16)|};
+                    Marshal.FreeCoTaskMem({|#0:p|});
+                }
+            }
+            """;
+        const string Fixed = """
+            using System;
+            using System.Runtime.InteropServices;
+
+            class Native
+            {
+                static void Run()
+                {
+                    IntPtr p = Marshal.AllocHGlobal(16);
+                    Marshal.FreeHGlobal(p);
+                }
+            }
+            """;
+        return VerifyFix.VerifyBuiltInAsync(Source, Fixed, null, VerifyFix.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
+    public Task Frees_a_cotaskmem_block_with_free_co_task_mem_instead_of_free_hglobal()
+    {
+        const string Source = """
+            using System;
+            using System.Runtime.InteropServices;
+
+            class Native
+            {
+                static void Run(string text)
+                {
+                    IntPtr p = {|#1:Marshal.StringToCoTaskMemUni(text)|};
+                    Marshal.FreeHGlobal({|#0:p|});
+                }
+            }
+            """;
+        const string Fixed = """
+            using System;
+            using System.Runtime.InteropServices;
+
+            class Native
+            {
+                static void Run(string text)
+                {
+                    IntPtr p = Marshal.StringToCoTaskMemUni(text);
+                    Marshal.FreeCoTaskMem(p);
+                }
+            }
+            """;
+        return VerifyFix.VerifyBuiltInAsync(Source, Fixed, null, VerifyFix.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
+    public Task Fix_all_frees_native_memory_with_free_or_aligned_free_as_it_was_allocated()
+    {
+        const string Source = """
+            using System.Runtime.InteropServices;
+
+            unsafe class Native
+            {
+                static void A()
+                {
+                    void* p = {|#1:NativeMemory.AlignedAlloc(64, 16)|};
+                    NativeMemory.Free({|#0:p|});
+                }
+
+                static void B()
+                {
+                    void* q = {|#3:NativeMemory.Alloc(64)|};
+                    NativeMemory.AlignedFree({|#2:q|});
+                }
+            }
+            """;
+        const string Fixed = """
+            using System.Runtime.InteropServices;
+
+            unsafe class Native
+            {
+                static void A()
+                {
+                    void* p = NativeMemory.AlignedAlloc(64, 16);
+                    NativeMemory.AlignedFree(p);
+                }
+
+                static void B()
+                {
+                    void* q = NativeMemory.Alloc(64);
+                    NativeMemory.Free(q);
+                }
+            }
+            """;
+        var test = VerifyFix.CreateBuiltIn(Source, Fixed, null,
+            VerifyFix.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic(RuleIds.VMAP006).WithLocation(2).WithLocation(3));
+        FixAll.ExpectOnePassPerScope(test, documents: 1, projects: 1);
+        return test.RunAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public Task Offers_nothing_when_the_block_changed_hands_between_the_alloc_and_the_free()
+    {
+        // 'p' is written between the allocation the analyzer names and the release.
+        const string Source = """
+            using System;
+            using System.Runtime.InteropServices;
+
+            class Native
+            {
+                static void Run(bool swap)
+                {
+                    IntPtr p = {|#1:Marshal.AllocHGlobal(16)|};
+                    if (swap)
+                        {|#2:p = Marshal.AllocHGlobal(32)|};
+                    Marshal.FreeCoTaskMem({|#0:p|});
+                }
+            }
+            """;
+        return VerifyFix.VerifyBuiltInNoFixAsync(
+            Source,
+            null,
+            VerifyFix.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(2).WithLocation(1));
+    }
 }
