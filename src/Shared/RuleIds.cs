@@ -10,6 +10,8 @@ namespace Vmap.CodeFixes;
 namespace Vmap.Analyzers.Tests;
 #elif VMAP_RULEIDS_BENCH
 namespace Vmap.Benchmarks;
+#elif VMAP_RULEIDS_EDITOR_TESTS
+namespace Vmap.Editor.Tests;
 #else
 namespace Vmap.Analyzers;
 #endif
