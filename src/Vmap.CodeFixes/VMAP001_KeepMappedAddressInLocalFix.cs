@@ -1,6 +1,15 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
+using Vmap.CodeFixes.Mapping;
 
 namespace Vmap.CodeFixes;
 
@@ -87,12 +96,18 @@ public sealed class VMAP001_KeepMappedAddressInLocalFix : VmapCodeFixProvider
             _ => string.Empty,
         }));
         foreach (var symbol in model.LookupSymbols(at.SpanStart))
+        {
             taken.Add(symbol.Name);
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
 
         var name = preferred;
         for (var suffix = 2; taken.Contains(name); suffix++)
+        {
             name = preferred + suffix;
+        }
+
         return name;
     }
 }

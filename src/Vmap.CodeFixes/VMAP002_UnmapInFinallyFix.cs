@@ -1,7 +1,16 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Operations;
+using Vmap.CodeFixes.Mapping;
 
 namespace Vmap.CodeFixes;
 
@@ -17,18 +26,27 @@ public sealed class VMAP002_UnmapInFinallyFix : VmapCodeFixProvider
     private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         if (!FixProperties.IsOutOfScope(diagnostic) || !TryFindDeclaration(root, model, diagnostic, cancellationToken, out var declaration, out var variable))
+        {
             return null;
+        }
+
         if (declaration.Parent is not BlockSyntax block)
+        {
             return null;
+        }
 
         var index = block.Statements.IndexOf(declaration);
         var body = block.Statements.Skip(index + 1).ToList();
         if (body.Count == 0)
+        {
             return null;
+        }
         // The primary location is the map call; it must be the declaration's and reach the body.
         var mapping = MappingSite.FromLocation(model, root, diagnostic.Location, variable, body[0], cancellationToken);
         if (mapping is null || mapping.Statement != declaration)
+        {
             return null;
+        }
 
         // A release that already ends the block moves into the finally; a release anywhere else
         // would run twice once the finally releases too.
@@ -40,13 +58,18 @@ public sealed class VMAP002_UnmapInFinallyFix : VmapCodeFixProvider
             release = releases[0].Statement;
             body.RemoveAt(closing);
             if (body.Count == 0 || !MeansTheSameInFinally(model, release, body, cancellationToken))
+            {
                 return null;
+            }
         }
         else if (releases.Count == 0)
         {
             var built = ReleaseStatements.Build(model, mapping.WithBetween(body.ToImmutableArray()), SyntaxFactory.IdentifierName(variable.Name), declaration.Span.End, cancellationToken);
             if (built is null)
+            {
                 return null;
+            }
+
             release = built;
         }
         else
@@ -55,7 +78,9 @@ public sealed class VMAP002_UnmapInFinallyFix : VmapCodeFixProvider
         }
 
         if (!OnlyBorrowed(model, body, variable, mapping, cancellationToken))
+        {
             return null;
+        }
 
         var tryStatement = SyntaxFactory.TryStatement(
                 SyntaxFactory.Block(body.Select(s => s.WithoutLeadingTrivia().WithLeadingTrivia(s.GetLeadingTrivia().Where(t => !t.IsKind(SyntaxKind.WhitespaceTrivia))))),
@@ -80,11 +105,17 @@ public sealed class VMAP002_UnmapInFinallyFix : VmapCodeFixProvider
     private static int ClosingIndex(SemanticModel model, List<StatementSyntax> body, StatementSyntax release, ISymbol variable, CancellationToken cancellationToken)
     {
         if (body[body.Count - 1] == release)
+        {
             return body.Count - 1;
+        }
+
         if (body.Count >= 2 && body[body.Count - 2] == release && body[body.Count - 1] is ReturnStatementSyntax { Expression: var value }
             && (value is null || value.DescendantNodesAndSelf().All(Reevaluation.IsAllowedShape)
                 && !value.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(i => SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(i, cancellationToken).Symbol, variable))))
+        {
             return body.Count - 2;
+        }
+
         return -1;
     }
 
@@ -93,7 +124,10 @@ public sealed class VMAP002_UnmapInFinallyFix : VmapCodeFixProvider
         foreach (var location in new[] { diagnostic.Location }.Concat(diagnostic.AdditionalLocations))
         {
             if (location.SourceTree != root.SyntaxTree)
+            {
                 continue;
+            }
+
             var node = root.FindNode(location.SourceSpan, getInnermostNodeForTie: true);
             if (node.FirstAncestorOrSelf<LocalDeclarationStatementSyntax>() is { Declaration.Variables: { Count: 1 } variables } found
                 && model.GetDeclaredSymbol(variables[0], cancellationToken) is ILocalSymbol local)
@@ -115,7 +149,9 @@ public sealed class VMAP002_UnmapInFinallyFix : VmapCodeFixProvider
         {
             var site = ReleaseSite.Find(model, invocation, invocation.Span, cancellationToken);
             if (site?.Syntax == invocation && SymbolEqualityComparer.Default.Equals(site.AddressVariable, variable))
+            {
                 yield return site;
+            }
         }
     }
 
@@ -128,29 +164,49 @@ public sealed class VMAP002_UnmapInFinallyFix : VmapCodeFixProvider
     private static bool OnlyBorrowed(SemanticModel model, IReadOnlyList<StatementSyntax> body, ILocalSymbol variable, MappingSite mapping, CancellationToken cancellationToken)
     {
         if (DataFlow.WritesAny(model, body, variable))
+        {
             return false;
+        }
+
         var allocator = mapping.Call.TargetMethod.ContainingType;
         foreach (var identifier in body.SelectMany(s => s.DescendantNodes()).OfType<IdentifierNameSyntax>())
         {
             if (identifier.Identifier.ValueText != variable.Name
                 || !SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier, cancellationToken).Symbol, variable))
+            {
                 continue;
+            }
+
             if (identifier.Ancestors().Any(a => a is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
+            {
                 return false;
+            }
 
             SyntaxNode use = identifier;
             while (use.Parent is BinaryExpressionSyntax or ParenthesizedExpressionSyntax or CastExpressionSyntax)
+            {
                 use = use.Parent;
+            }
+
             if (use != identifier && IsComparisonOrArithmeticCondition(use))
+            {
                 continue;
+            }
+
             if (IsDereference(model, use, allocator, cancellationToken))
+            {
                 continue;
+            }
+
             if (use.Parent is ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.None } argument
                 && argument.Parent?.Parent is InvocationExpressionSyntax invocation
                 && model.GetOperation(invocation, cancellationToken) is IInvocationOperation call
                 && (SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, allocator) || PairFacts.IsApiOwner(model.Compilation, call.TargetMethod.ContainingType))
                 && PairFacts.GetUnmaps(model.Compilation, call.TargetMethod) is null)
+            {
                 continue;
+            }
+
             return false;
         }
 
@@ -168,9 +224,14 @@ public sealed class VMAP002_UnmapInFinallyFix : VmapCodeFixProvider
         {
             var symbol = model.GetSymbolInfo(identifier, cancellationToken).Symbol;
             if (symbol is ILocalSymbol or IParameterSymbol && DataFlow.WritesAny(model, body, symbol))
+            {
                 return false;
+            }
+
             if (symbol is ILocalSymbol local && local.DeclaringSyntaxReferences.Any(r => body.Any(b => b.Span.Contains(r.Span))))
+            {
                 return false;
+            }
         }
 
         return true;
@@ -191,7 +252,10 @@ public sealed class VMAP002_UnmapInFinallyFix : VmapCodeFixProvider
                 return model.GetTypeInfo(use, cancellationToken).Type is IPointerTypeSymbol;
             case MemberAccessExpressionSyntax access when access.Expression == use:
                 if (access.IsKind(SyntaxKind.PointerMemberAccessExpression))
+                {
                     return true;
+                }
+
                 var member = model.GetSymbolInfo(access, cancellationToken).Symbol;
                 return member is IPropertySymbol or IMethodSymbol && !member.IsStatic
                     && SymbolEqualityComparer.Default.Equals(member.ContainingType, allocator)

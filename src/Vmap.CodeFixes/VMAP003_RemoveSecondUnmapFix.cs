@@ -1,5 +1,14 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Vmap.CodeFixes.Mapping;
 
 namespace Vmap.CodeFixes;
 
@@ -14,12 +23,16 @@ public sealed class VMAP003_RemoveSecondUnmapFix : VmapCodeFixProvider
         var second = ReleaseSite.Find(model, root, diagnostic.Location.SourceSpan, cancellationToken);
         if (second is null || !FixProperties.IsRedundant(diagnostic) || diagnostic.AdditionalLocations.Count == 0
             || diagnostic.AdditionalLocations[0].SourceTree != root.SyntaxTree)
+        {
             return null;
+        }
 
         // AdditionalLocations[0] is the argument of the first release.
         var first = ReleaseSite.Find(model, root, diagnostic.AdditionalLocations[0].SourceSpan, cancellationToken);
         if (first is null || !IsUnconditionallyRedundant(model, first, second, cancellationToken))
+        {
             return null;
+        }
 
         var statement = second.Statement;
         return new PlannedEdit("Remove the second unmap", r => r.RemoveNode(statement, SyntaxRemoveOptions.KeepUnbalancedDirectives)!);
@@ -38,18 +51,27 @@ public sealed class VMAP003_RemoveSecondUnmapFix : VmapCodeFixProvider
             || first.Statement is not ExpressionStatementSyntax { Expression: var firstExpression } firstStatement || firstExpression != first.Syntax
             || firstStatement.Parent != block || first.Annotation.Family != second.Annotation.Family
             || first.AddressSyntax is not { } firstAddress)
+        {
             return false;
+        }
 
         var from = block.Statements.IndexOf(firstStatement);
         var to = block.Statements.IndexOf(statement);
         if (from >= to)
+        {
             return false;
+        }
+
         var between = block.Statements.Skip(from + 1).Take(to - from - 1).ToList();
         if (between.Any(s => s.DescendantNodesAndSelf().OfType<LabeledStatementSyntax>().Any()))
+        {
             return false;
+        }
 
         if (second.AddressVariable is { } variable)
+        {
             return SymbolEqualityComparer.Default.Equals(first.AddressVariable, variable) && !DataFlow.WritesAny(model, between, variable);
+        }
 
         return model.GetSymbolInfo(address, cancellationToken).Symbol is IFieldSymbol field
             && firstAddress.IsEquivalentTo(address, topLevel: false)

@@ -1,6 +1,15 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Composition;
 using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Vmap.CodeFixes.Mapping;
 
 namespace Vmap.CodeFixes;
 
@@ -15,14 +24,21 @@ public sealed class VMAP005_UseMappedCountFix : VmapCodeFixProvider
         var release = ReleaseSite.Find(model, root, diagnostic.Location.SourceSpan, cancellationToken);
         if (release?.Count?.Syntax is not ArgumentSyntax { Expression: var current } || release.AddressVariable is not { } variable
             || release.Annotation.CountParameter is not { } countParameter)
+        {
             return null;
+        }
 
         var replacement = MappedCountAtRelease(root, model, diagnostic, release, variable, countParameter, cancellationToken)
             ?? ConstantFromAnalyzer(diagnostic, countParameter);
         if (replacement is null)
+        {
             return null;
+        }
+
         if (replacement.IsEquivalentTo(current, topLevel: false))
+        {
             return null;
+        }
 
         return new PlannedEdit(
             $"Use the mapped count '{replacement.WithoutTrivia()}'",
@@ -40,7 +56,10 @@ public sealed class VMAP005_UseMappedCountFix : VmapCodeFixProvider
             : MappingSite.FromLocation(model, root, diagnostic.AdditionalLocations[0], variable, release.Statement, cancellationToken);
         if (mapping is null || mapping.Annotation.Family != release.Annotation.Family || ReleaseCall.GetMappedCount(mapping) is not { } mapped
             || !Reevaluation.IsStable(model, mapped.Argument, mapping.Between, release.Syntax.SpanStart, cancellationToken))
+        {
             return null;
+        }
+
         return Reevaluation.HasFixedLength(countParameter.Type) ? mapped.Argument : mapped.Pages;
     }
 
@@ -52,7 +71,10 @@ public sealed class VMAP005_UseMappedCountFix : VmapCodeFixProvider
     {
         if (countParameter.Type.SpecialType != SpecialType.System_Int32
             || !int.TryParse(FixProperties.MappedCount(diagnostic), NumberStyles.None, CultureInfo.InvariantCulture, out var pages))
+        {
             return null;
+        }
+
         return SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, SyntaxFactory.Literal(pages));
     }
 }

@@ -1,6 +1,15 @@
 using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Vmap.CodeFixes.Mapping;
 
 namespace Vmap.CodeFixes;
 
@@ -27,7 +36,9 @@ public abstract class VmapCodeFixProvider : CodeFixProvider
         var root = await document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
         var model = await document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
         if (root is null || model is null)
+        {
             return;
+        }
 
         // The pairs the analyzer reported with: attributes, this project's .editorconfig pairs, built-ins.
         PairFacts.Use(model.Compilation, document.Project.AnalyzerOptions, context.CancellationToken);
@@ -36,7 +47,10 @@ public abstract class VmapCodeFixProvider : CodeFixProvider
         {
             var edit = await PlanAsync(document, root, model, diagnostic, context.CancellationToken).ConfigureAwait(false);
             if (edit is null)
+            {
                 continue;
+            }
+
             context.RegisterCodeFix(
                 CodeAction.Create(edit.Title, _ => Task.FromResult(document.WithSyntaxRoot(edit.Rewrite(root))), equivalenceKey: GetType().Name),
                 diagnostic);

@@ -1,3 +1,11 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Vmap.CodeFixes.Mapping;
@@ -14,13 +22,22 @@ internal static class ReleaseCall
     {
         var countParameter = site.Annotation.CountParameter;
         if (countParameter is null)
+        {
             return null;
+        }
+
         var argument = site.Call.Arguments.FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.Parameter?.OriginalDefinition, countParameter.OriginalDefinition));
         if (argument?.Syntax is not ArgumentSyntax { Expression: var expression })
+        {
             return null;
+        }
+
         var type = site.Call.SemanticModel?.GetTypeInfo(expression).Type;
         if (Reevaluation.HasFixedLength(type))
+        {
             return new MappedCount(expression, SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, Parenthesize(expression), SyntaxFactory.IdentifierName("Length")));
+        }
+
         return type is not null && IsInteger(type) ? new MappedCount(expression, expression) : null;
     }
 
@@ -75,15 +92,27 @@ internal static class ReleaseCall
         {
             ExpressionSyntax? value;
             if (SymbolEqualityComparer.Default.Equals(parameter, unmaps.AddressParameter))
+            {
                 value = address;
+            }
             else if (SymbolEqualityComparer.Default.Equals(parameter, unmaps.CountParameter))
+            {
                 value = count is null ? null : IsInteger(parameter.Type) ? count.Pages : Reevaluation.HasFixedLength(parameter.Type) ? count.Argument : null;
+            }
             else if (parameter.IsOptional || parameter.IsParams)
+            {
                 break;
+            }
             else
+            {
                 value = null;
+            }
+
             if (value is null)
+            {
                 return null;
+            }
+
             arguments.Add(SyntaxFactory.Argument(value == address ? value : value.WithoutTrivia()));
         }
 

@@ -1,4 +1,10 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.CodeAnalysis.Testing;
+using Xunit;
 using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.VMAP001_KeepMappedAddressInLocalFix>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
@@ -35,7 +41,7 @@ public class VMAP001_KeepMappedAddressInLocalFixTests
                 }
             }
             """;
-        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP001").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -70,7 +76,7 @@ public class VMAP001_KeepMappedAddressInLocalFixTests
                 }
             }
             """;
-        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP001").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -156,8 +162,8 @@ public class VMAP001_KeepMappedAddressInLocalFixTests
             }
             """;
         var test = VerifyFix.Create(First, FirstFixed,
-            VerifyFix.Diagnostic("VMAP001").WithLocation(0).WithLocation(1),
-            VerifyFix.Diagnostic("VMAP001").WithLocation(2).WithLocation(3));
+            VerifyFix.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic(RuleIds.VMAP001).WithLocation(2).WithLocation(3));
         FixAll.AddSecondProject(test, """
             using Vmap;
 
@@ -183,7 +189,7 @@ public class VMAP001_KeepMappedAddressInLocalFixTests
                     space.Vfree(mappedV);
                 }
             }
-            """, VerifyFix.Diagnostic("VMAP001").WithLocation(4).WithLocation(5));
+            """, VerifyFix.Diagnostic(RuleIds.VMAP001).WithLocation(4).WithLocation(5));
         FixAll.ExpectOnePassPerScope(test, documents: 2, projects: 2);
         return test.RunAsync(CancellationToken.None);
     }

@@ -1,4 +1,10 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.CodeAnalysis.Testing;
+using Xunit;
 using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.VMAP002_UnmapBeforeOverwriteFix>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
@@ -35,7 +41,7 @@ public class VMAP002_UnmapBeforeOverwriteFixTests
                 }
             }
             """;
-        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -78,7 +84,7 @@ public class VMAP002_UnmapBeforeOverwriteFixTests
                 }
             }
             """;
-        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -107,7 +113,7 @@ public class VMAP002_UnmapBeforeOverwriteFixTests
                 }
             }
             """;
-        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -128,7 +134,7 @@ public class VMAP002_UnmapBeforeOverwriteFixTests
                 }
             }
             """;
-        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -177,8 +183,8 @@ public class VMAP002_UnmapBeforeOverwriteFixTests
             }
             """;
         var test = VerifyFix.Create(First, FirstFixed,
-            VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithLocation(1),
-            VerifyFix.Diagnostic("VMAP002").WithLocation(2).WithLocation(3));
+            VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(2).WithLocation(3));
         FixAll.AddSecondProject(test, """
             using Vmap;
 
@@ -204,7 +210,7 @@ public class VMAP002_UnmapBeforeOverwriteFixTests
                     space.UnmapRam(r, next.Length);
                 }
             }
-            """, VerifyFix.Diagnostic("VMAP002").WithLocation(4).WithLocation(5));
+            """, VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(4).WithLocation(5));
         FixAll.ExpectOnePassPerScope(test, documents: 2, projects: 2);
         return test.RunAsync(CancellationToken.None);
     }

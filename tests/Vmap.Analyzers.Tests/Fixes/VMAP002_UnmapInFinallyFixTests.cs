@@ -1,4 +1,10 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.CodeAnalysis.Testing;
+using Xunit;
 using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.VMAP002_UnmapInFinallyFix>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
@@ -50,7 +56,7 @@ public class VMAP002_UnmapInFinallyFixTests
                 }
             }
             """;
-        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -71,7 +77,7 @@ public class VMAP002_UnmapInFinallyFixTests
                 }
             }
             """;
-        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -102,7 +108,7 @@ public class VMAP002_UnmapInFinallyFixTests
                 {|#1:}|}
             }
             """;
-        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -124,7 +130,7 @@ public class VMAP002_UnmapInFinallyFixTests
                 {|#1:}|}
             }
             """;
-        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -187,8 +193,8 @@ public class VMAP002_UnmapInFinallyFixTests
             }
             """;
         var test = VerifyFix.Create(First, FirstFixed,
-            VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithLocation(1),
-            VerifyFix.Diagnostic("VMAP002").WithLocation(2).WithLocation(3));
+            VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(2).WithLocation(3));
         FixAll.AddSecondProject(test, """
             using Vmap;
 
@@ -221,7 +227,7 @@ public class VMAP002_UnmapInFinallyFixTests
                     }
                 }
             }
-            """, VerifyFix.Diagnostic("VMAP002").WithLocation(4).WithLocation(5));
+            """, VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(4).WithLocation(5));
         FixAll.ExpectOnePassPerScope(test, documents: 2, projects: 2);
         return test.RunAsync(CancellationToken.None);
     }

@@ -1,5 +1,11 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.CodeAnalysis.Testing;
 using Vmap.CodeFixes;
+using Xunit;
 using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.VMAP003_RemoveSecondUnmapFix>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
@@ -34,7 +40,7 @@ public class VMAP003_RemoveSecondUnmapFixTests
                 }
             }
             """;
-        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP003").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -81,7 +87,7 @@ public class VMAP003_RemoveSecondUnmapFixTests
                 }
             }
             """;
-        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP003").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -113,7 +119,7 @@ public class VMAP003_RemoveSecondUnmapFixTests
                 }
             }
             """;
-        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP003").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -134,7 +140,7 @@ public class VMAP003_RemoveSecondUnmapFixTests
                 }
             }
             """;
-        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP003").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -204,9 +210,9 @@ public class VMAP003_RemoveSecondUnmapFixTests
             }
             """;
         var test = VerifyFix.Create(First, FirstFixed,
-            VerifyFix.Diagnostic("VMAP003").WithLocation(0).WithLocation(1),
-            VerifyFix.Diagnostic("VMAP003").WithLocation(2).WithLocation(3),
-            VerifyFix.Diagnostic("VMAP003").WithLocation(4).WithLocation(5));
+            VerifyFix.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic(RuleIds.VMAP003).WithLocation(2).WithLocation(3),
+            VerifyFix.Diagnostic(RuleIds.VMAP003).WithLocation(4).WithLocation(5));
         test.TestState.Sources.Add(("/0/Test1.cs", Second));
         test.FixedState.Sources.Add(("/0/Test1.cs", SecondFixed));
         FixAll.AddSecondProject(test, """
@@ -232,7 +238,7 @@ public class VMAP003_RemoveSecondUnmapFixTests
                     space.UnmapRam(r, pages.Length);
                 }
             }
-            """, VerifyFix.Diagnostic("VMAP003").WithLocation(6).WithLocation(7));
+            """, VerifyFix.Diagnostic(RuleIds.VMAP003).WithLocation(6).WithLocation(7));
         FixAll.ExpectOnePassPerScope(test, documents: 3, projects: 2);
         return test.RunAsync(CancellationToken.None);
     }

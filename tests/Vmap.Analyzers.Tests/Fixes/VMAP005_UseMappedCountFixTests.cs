@@ -1,4 +1,10 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.CodeAnalysis.Testing;
+using Xunit;
 using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.VMAP005_UseMappedCountFix>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
@@ -32,7 +38,7 @@ public class VMAP005_UseMappedCountFixTests
                 }
             }
             """;
-        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP005").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -64,7 +70,7 @@ public class VMAP005_UseMappedCountFixTests
                 }
             }
             """;
-        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP005").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -95,7 +101,7 @@ public class VMAP005_UseMappedCountFixTests
                 }
             }
             """;
-        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP005").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -138,8 +144,8 @@ public class VMAP005_UseMappedCountFixTests
             }
             """;
         var test = VerifyFix.Create(First, FirstFixed,
-            VerifyFix.Diagnostic("VMAP005").WithLocation(0).WithLocation(1),
-            VerifyFix.Diagnostic("VMAP005").WithLocation(2).WithLocation(3));
+            VerifyFix.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic(RuleIds.VMAP005).WithLocation(2).WithLocation(3));
         FixAll.AddSecondProject(test, """
             using Vmap;
 
@@ -162,7 +168,7 @@ public class VMAP005_UseMappedCountFixTests
                     space.UnmapRam(r, pages.Length);
                 }
             }
-            """, VerifyFix.Diagnostic("VMAP005").WithLocation(4).WithLocation(5));
+            """, VerifyFix.Diagnostic(RuleIds.VMAP005).WithLocation(4).WithLocation(5));
         FixAll.ExpectOnePassPerScope(test, documents: 2, projects: 2);
         return test.RunAsync(CancellationToken.None);
     }

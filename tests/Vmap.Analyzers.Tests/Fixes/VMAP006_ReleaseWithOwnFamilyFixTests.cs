@@ -1,4 +1,10 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.CodeAnalysis.Testing;
+using Xunit;
 using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.VMAP006_ReleaseWithOwnFamilyFix>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
@@ -32,7 +38,7 @@ public class VMAP006_ReleaseWithOwnFamilyFixTests
                 }
             }
             """;
-        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP006").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -62,7 +68,7 @@ public class VMAP006_ReleaseWithOwnFamilyFixTests
                 }
             }
             """;
-        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP006").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -92,7 +98,7 @@ public class VMAP006_ReleaseWithOwnFamilyFixTests
                 }
             }
             """;
-        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP006").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -113,7 +119,7 @@ public class VMAP006_ReleaseWithOwnFamilyFixTests
                 }
             }
             """;
-        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP006").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -156,8 +162,8 @@ public class VMAP006_ReleaseWithOwnFamilyFixTests
             }
             """;
         var test = VerifyFix.Create(First, FirstFixed,
-            VerifyFix.Diagnostic("VMAP006").WithLocation(0).WithLocation(1),
-            VerifyFix.Diagnostic("VMAP006").WithLocation(2).WithLocation(3));
+            VerifyFix.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic(RuleIds.VMAP006).WithLocation(2).WithLocation(3));
         FixAll.AddSecondProject(test, """
             using Vmap;
 
@@ -180,7 +186,7 @@ public class VMAP006_ReleaseWithOwnFamilyFixTests
                     space.Vfree(v);
                 }
             }
-            """, VerifyFix.Diagnostic("VMAP006").WithLocation(4).WithLocation(5));
+            """, VerifyFix.Diagnostic(RuleIds.VMAP006).WithLocation(4).WithLocation(5));
         FixAll.ExpectOnePassPerScope(test, documents: 2, projects: 2);
         return test.RunAsync(CancellationToken.None);
     }
