@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Vmap.Analyzers;
+using Vmap.TestSources;
 
 namespace Vmap.Benchmarks;
 
@@ -108,26 +109,7 @@ public class AnalyzerBenchmarks
         var vmalloc = annotated ? "[return: MapsMemory(\"vmalloc\")]" : string.Empty;
         var vfree = annotated ? "[UnmapsMemory(\"vmalloc\")]" : string.Empty;
         var attributes = annotated
-            ? """
-              namespace Vmap.Annotations
-              {
-                  [System.AttributeUsage(System.AttributeTargets.ReturnValue | System.AttributeTargets.Parameter)]
-                  internal sealed class MapsMemoryAttribute : System.Attribute
-                  {
-                      public MapsMemoryAttribute(string family) { Family = family; }
-                      public string Family { get; }
-                      public string CountParameter { get; set; }
-                  }
-
-                  [System.AttributeUsage(System.AttributeTargets.Parameter)]
-                  internal sealed class UnmapsMemoryAttribute : System.Attribute
-                  {
-                      public UnmapsMemoryAttribute(string family) { Family = family; }
-                      public string Family { get; }
-                      public string CountParameter { get; set; }
-                  }
-              }
-              """
+            ? FakeAnnotations.Source
             : string.Empty;
         return attributes + $$"""
 

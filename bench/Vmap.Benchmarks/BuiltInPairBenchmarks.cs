@@ -35,7 +35,7 @@ public class BuiltInPairBenchmarks
 
         var errors = _compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         var findings = AnalyzerBenchmarks.Analyze(_compilation, new PairingAnalyzer());
-        if (errors.Count > 0 || findings.Length != Files || findings.Any(d => d.Id != "VMAP003"))
+        if (errors.Count > 0 || findings.Length != Files || findings.Any(d => d.Id != RuleIds.VMAP003))
         {
             throw new InvalidOperationException($"Generated code is off: {errors.Count} errors ({errors.FirstOrDefault()}), {findings.Length} findings ({string.Join(", ", findings.Select(d => d.Id).Distinct())}).");
         }

@@ -339,7 +339,7 @@ public sealed partial class VmapSpace : IDisposable
         if (pages.IsEmpty)
         {
             throw new VmapMisuseException(
-                "VMAP005",
+                RuleIds.VMAP005,
                 $"VMAP005: {call}([]): the page list is empty; a mapping needs at least one page.",
                 0,
                 null,

@@ -8,43 +8,43 @@ internal static class Descriptors
     private const string Category = "Reliability";
 
     internal static readonly DiagnosticDescriptor VMAP001_UnmapOfReassignedPointer = Rule(
-        "VMAP001",
+        RuleIds.VMAP001,
         "Unmapping memory that was never mapped",
         "Unmapping '{0}' releases memory that was never mapped: {1}",
         "The value passed to an unmap must be the start of a live mapping of the same family. A pointer that was re-pointed after mapping (at another pointer, an offset of the mapping, a constant or memory from elsewhere) releases memory no map call returned, and the original mapping leaks.");
 
     internal static readonly DiagnosticDescriptor VMAP002_MappingLost = Rule(
-        "VMAP002",
+        RuleIds.VMAP002,
         "A live mapping is lost",
         "The mapping in '{0}' from {1} at line {2} is lost: {3}",
         "A mapping must be unmapped, returned, stored or passed on before the variable or member that holds it is overwritten or goes out of scope; otherwise its address range is never released.");
 
     internal static readonly DiagnosticDescriptor VMAP003_UnmappedTwice = Rule(
-        "VMAP003",
+        RuleIds.VMAP003,
         "Mapping unmapped twice",
         "'{0}' is unmapped again here; it was already unmapped at line {1}{2}",
         "Unmapping a range twice releases it twice; the second release may hit a range that was mapped again in between.");
 
     internal static readonly DiagnosticDescriptor VMAP004_UsedAfterUnmap = Rule(
-        "VMAP004",
+        RuleIds.VMAP004,
         "Mapping used after unmap",
         "'{0}' is {1} after it was unmapped at line {2}{3}",
         "After an unmap the address range may be handed to another mapping; dereferencing, wrapping, reading or passing on the old address touches memory the caller no longer owns.");
 
     internal static readonly DiagnosticDescriptor VMAP005_UnmapCountMismatch = Rule(
-        "VMAP005",
+        RuleIds.VMAP005,
         "Unmap count differs from the mapped count",
         "'{0}' is unmapped with a count of '{1}' but {2} mapped {3} pages at line {4}",
         "An unmap that names a count must release exactly the pages that were mapped; a larger count reaches into a neighbour's range, a smaller one leaks the rest.");
 
     internal static readonly DiagnosticDescriptor VMAP006_WrongFamilyRelease = Rule(
-        "VMAP006",
+        RuleIds.VMAP006,
         "Mapping released through the wrong family",
         "'{0}' was mapped by {1} (family '{2}') at line {3} but is released by {4} (family '{5}'){6}",
         "Each map family has its own release method; releasing through another family's method frees the wrong kind of area.");
 
     internal static readonly DiagnosticDescriptor VMAP007_InvalidPairConfiguration = new(
-        "VMAP007",
+        RuleIds.VMAP007,
         "Invalid vmap pair configuration",
         "The .editorconfig entry '{0}' is ignored: {1}",
         Category,
@@ -55,7 +55,7 @@ internal static class Descriptors
         customTags: WellKnownDiagnosticTags.CompilationEnd);
 
     internal static readonly DiagnosticDescriptor VMAP008_ReleasedInDisposeNotCleared = Rule(
-        "VMAP008",
+        RuleIds.VMAP008,
         "Member released in Dispose is not cleared",
         "'{0}' is released by {1} in {2} but not cleared: a second {2}{3} releases it again",
         "Dispose may be called more than once and must be harmless the second time. A field or property released in Dispose (or Dispose(bool), DisposeAsync) still holds the released address, array or handle unless it is cleared afterwards or the release is guarded by a disposed flag; a second call releases it again: a double free, the same array returned to the pool twice, a GCHandle slot freed twice.");

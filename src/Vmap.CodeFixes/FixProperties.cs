@@ -1,3 +1,12 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Vmap.CodeFixes.Mapping;
 using Keys = Vmap.Analyzers.DiagnosticProperties;
 
 namespace Vmap.CodeFixes;

@@ -1,6 +1,15 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
+using Vmap.CodeFixes.Mapping;
 using Keys = Vmap.Analyzers.DiagnosticProperties;
 
 namespace Vmap.CodeFixes;
@@ -22,7 +31,7 @@ public sealed class VMAP008_ClearAfterReleaseFix : VmapCodeFixProvider
 {
     private const string Title = "Clear the member after the release";
 
-    private protected override string DiagnosticId => "VMAP008";
+    private protected override string DiagnosticId => RuleIds.VMAP008;
 
     private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {

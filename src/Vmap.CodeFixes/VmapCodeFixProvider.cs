@@ -1,23 +1,21 @@
 using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Vmap.CodeFixes.Mapping;
 
 namespace Vmap.CodeFixes;
 
 /// <summary>An edit of one document planned for one diagnostic.</summary>
-internal sealed class PlannedEdit
-{
-    public PlannedEdit(string title, Func<SyntaxNode, SyntaxNode> rewrite)
-    {
-        Title = title;
-        Rewrite = rewrite;
-    }
-
-    public string Title { get; }
-
-    /// <summary>Rewrites the root the plan was made on; it must only reference nodes of that root.</summary>
-    public Func<SyntaxNode, SyntaxNode> Rewrite { get; }
-}
+/// <param name="Rewrite">Rewrites the root the plan was made on; it must only reference nodes of that root.</param>
+internal sealed record PlannedEdit(string Title, Func<SyntaxNode, SyntaxNode> Rewrite);
 
 /// <summary>
 /// The boilerplate of every Vmap fix: one rule, one equivalence key (so Fix All applies every
@@ -38,13 +36,21 @@ public abstract class VmapCodeFixProvider : CodeFixProvider
         var root = await document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
         var model = await document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
         if (root is null || model is null)
+        {
             return;
+        }
+
+        // The pairs the analyzer reported with: attributes, this project's .editorconfig pairs, built-ins.
+        PairFacts.Use(model.Compilation, document.Project.AnalyzerOptions, context.CancellationToken);
 
         foreach (var diagnostic in context.Diagnostics)
         {
             var edit = await PlanAsync(document, root, model, diagnostic, context.CancellationToken).ConfigureAwait(false);
             if (edit is null)
+            {
                 continue;
+            }
+
             context.RegisterCodeFix(
                 CodeAction.Create(edit.Title, _ => Task.FromResult(document.WithSyntaxRoot(edit.Rewrite(root))), equivalenceKey: GetType().Name),
                 diagnostic);

@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Testing;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
+using Vmap.TestSources;
 
 namespace Vmap.Analyzers.Tests;
 
@@ -15,26 +16,7 @@ namespace Vmap.Analyzers.Tests;
 internal static class Verify
 {
     /// <summary>The annotations and a small mapping API shaped like VmapSpace, declared in the test compilation.</summary>
-    public const string FakeApi = """
-        namespace Vmap.Annotations
-        {
-            [System.AttributeUsage(System.AttributeTargets.ReturnValue | System.AttributeTargets.Parameter)]
-            internal sealed class MapsMemoryAttribute : System.Attribute
-            {
-                public MapsMemoryAttribute(string family) { Family = family; }
-                public string Family { get; }
-                public string CountParameter { get; set; }
-            }
-
-            [System.AttributeUsage(System.AttributeTargets.Parameter)]
-            internal sealed class UnmapsMemoryAttribute : System.Attribute
-            {
-                public UnmapsMemoryAttribute(string family) { Family = family; }
-                public string Family { get; }
-                public string CountParameter { get; set; }
-            }
-        }
-
+    public const string FakeApi = FakeAnnotations.Source + """
         namespace Vmap
         {
             using System;

@@ -18,6 +18,13 @@ public sealed class AnalyzerReferenceTests(PackedVmap package)
     /// <summary>The versions Roslyn 4.8.0 itself is built against.</summary>
     private static readonly Version s_hostCollections = new(7, 0, 0, 0);
 
+    /// <summary>
+    /// The MEF Roslyn 4.8 itself is built against and its hosts ship. The registry serves no
+    /// System.Composition 7.0.0, so the fix project compiles against a stand-in of this version
+    /// (src/HostReferences); a fix assembly bound to 8.0.0 may fail to load in those hosts.
+    /// </summary>
+    private static readonly Version s_hostComposition = new(7, 0, 0, 0);
+
     /// <summary>What a compiler or IDE host loads before any analyzer.</summary>
     private static readonly HashSet<string> s_hostAssemblies =
     [
@@ -57,6 +64,17 @@ public sealed class AnalyzerReferenceTests(PackedVmap package)
             ReferencesOf(assembly).Where(r => r.Key.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal)).Select(r => (r.Key, r.Value)).Order());
     }
 
+    [Fact]
+    public void The_fixes_reference_the_MEF_of_Roslyn_4_8_and_the_package_carries_no_copy_of_it()
+    {
+        Assert.Equal(
+            [("System.Composition.AttributedModel", s_hostComposition)],
+            ReferencesOf("Vmap.CodeFixes.dll").Where(r => r.Key.StartsWith("System.Composition", StringComparison.Ordinal)).Select(r => (r.Key, r.Value)));
+
+        using var zip = package.OpenPackage();
+        Assert.DoesNotContain(zip.Entries, e => e.Name.StartsWith("System.Composition", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("Vmap.Analyzers.dll")]
     [InlineData("Vmap.CodeFixes.dll")]
@@ -80,5 +98,6 @@ public sealed class AnalyzerReferenceTests(PackedVmap package)
     private static Version? HostCeiling(string name) =>
         name.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal) ? s_hostRoslyn
         : name is "System.Collections.Immutable" or "System.Reflection.Metadata" ? s_hostCollections
+        : name.StartsWith("System.Composition", StringComparison.Ordinal) ? s_hostComposition
         : null;
 }

@@ -19,7 +19,7 @@ public sealed partial class VmapSpace
         long page = addr >> _pageShift;
         if (address < Start || address >= End)
         {
-            throw Misuse("VMAP001", Call(), address, $"0x{addr:x} is outside the space [0x{(long)Start:x}, 0x{(long)End:x})", Math.Clamp(page, _startPage, _endPage - 1));
+            throw Misuse(RuleIds.VMAP001, Call(), address, $"0x{addr:x} is outside the space [0x{(long)Start:x}, 0x{(long)End:x})", Math.Clamp(page, _startPage, _endPage - 1));
         }
 
         if ((addr & (Geometry.PageSize - 1)) != 0)
@@ -28,37 +28,37 @@ public sealed partial class VmapSpace
             var inside = FindLive(page, out var holder)
                 ? $": it points 0x{addr - (long)AddressOf(holder.Start):x} bytes into a live mapping, not at its start"
                 : string.Empty;
-            throw Misuse("VMAP001", Call(), address, $"0x{addr:x} is not page-aligned (page size {Geometry.PageSize}){inside}", page);
+            throw Misuse(RuleIds.VMAP001, Call(), address, $"0x{addr:x} is not page-aligned (page size {Geometry.PageSize}){inside}", page);
         }
 
         if (pageCount <= 0)
         {
-            throw Misuse("VMAP005", Call(), address, $"the page count must be positive, not {pageCount}", page);
+            throw Misuse(RuleIds.VMAP005, Call(), address, $"the page count must be positive, not {pageCount}", page);
         }
 
         if (!FindLive(page, out var mapping))
         {
             if (FindUnmapped(page) is { } unmapped)
             {
-                throw Misuse("VMAP003", Call(), address, $"0x{addr:x} was already unmapped (a {unmapped.Family} mapping of {PagesText(unmapped.Pages)})", page);
+                throw Misuse(RuleIds.VMAP003, Call(), address, $"0x{addr:x} was already unmapped (a {unmapped.Family} mapping of {PagesText(unmapped.Pages)})", page);
             }
 
-            throw Misuse("VMAP001", Call(), address, $"0x{addr:x} is not the start of a live mapping (reassigned, offset or foreign pointer)", page);
+            throw Misuse(RuleIds.VMAP001, Call(), address, $"0x{addr:x} is not the start of a live mapping (reassigned, offset or foreign pointer)", page);
         }
 
         if (mapping.Start != page)
         {
-            throw Misuse("VMAP001", Call(), address, $"0x{addr:x} is inside a live mapping, 0x{addr - (long)AddressOf(mapping.Start):x} bytes past its start", page);
+            throw Misuse(RuleIds.VMAP001, Call(), address, $"0x{addr:x} is inside a live mapping, 0x{addr - (long)AddressOf(mapping.Start):x} bytes past its start", page);
         }
 
         if (mapping.Family != family)
         {
-            throw Misuse("VMAP006", Call(), address, $"0x{addr:x} is a {mapping.Family} mapping; release it with {Family.ReleaseApi(mapping.Family)}", page);
+            throw Misuse(RuleIds.VMAP006, Call(), address, $"0x{addr:x} is a {mapping.Family} mapping; release it with {Family.ReleaseApi(mapping.Family)}", page);
         }
 
         if (pageCount is int count && count != mapping.Pages)
         {
-            throw Misuse("VMAP005", Call(), address, $"the mapping at 0x{addr:x} has {PagesText(mapping.Pages)}, not {count}", page);
+            throw Misuse(RuleIds.VMAP005, Call(), address, $"the mapping at 0x{addr:x} has {PagesText(mapping.Pages)}, not {count}", page);
         }
 
         return mapping;

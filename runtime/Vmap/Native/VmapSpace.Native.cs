@@ -102,6 +102,6 @@ public sealed partial class VmapSpace
             problem = $"0x{addr:x} is not inside a live mapping (unmapped, or never mapped)";
         }
 
-        return Misuse("VMAP004", $"GetSpan(0x{addr:x}, {length})", address, problem, page);
+        return Misuse(RuleIds.VMAP004, $"GetSpan(0x{addr:x}, {length})", address, problem, page);
     }
 }

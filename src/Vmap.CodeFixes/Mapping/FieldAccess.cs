@@ -1,3 +1,12 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
 namespace Vmap.CodeFixes.Mapping;
 
 internal static class FieldAccess
@@ -21,7 +30,9 @@ internal static class FieldAccess
                 _ => false,
             };
             if (touches)
+            {
                 return false;
+            }
         }
 
         var owner = access is MemberAccessExpressionSyntax member ? member.Expression : null;

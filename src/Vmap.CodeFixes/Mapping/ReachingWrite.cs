@@ -1,19 +1,18 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
 namespace Vmap.CodeFixes.Mapping;
 
 /// <summary>The one statement whose write to a variable reaches a later statement, and what runs in between.</summary>
-internal sealed class ReachingWrite
+/// <param name="Between">Whole statements that may execute after the write and before the later statement.</param>
+internal sealed record ReachingWrite(StatementSyntax Statement, ImmutableArray<StatementSyntax> Between)
 {
-    private ReachingWrite(StatementSyntax statement, ImmutableArray<StatementSyntax> between)
-    {
-        Statement = statement;
-        Between = between;
-    }
-
-    public StatementSyntax Statement { get; }
-
-    /// <summary>Whole statements that may execute after the write and before the later statement.</summary>
-    public ImmutableArray<StatementSyntax> Between { get; }
-
     /// <summary>
     /// Walks back from <paramref name="use"/> through its enclosing blocks to the first statement
     /// that writes <paramref name="variable"/>; null when the write that reaches the use is not a
@@ -35,27 +34,42 @@ internal sealed class ReachingWrite
                     {
                         var statement = block.Statements[i];
                         if (DataFlow.Writes(model, statement, variable))
+                        {
                             return new ReachingWrite(statement, between.ToImmutable());
+                        }
+
                         between.Add(statement);
                     }
 
                     break;
                 case IfStatementSyntax ifStatement when ifStatement.Statement == node:
                     if (DataFlow.Writes(model, ifStatement.Condition, variable))
+                    {
                         return new ReachingWrite(ifStatement, between.ToImmutable());
+                    }
+
                     break;
                 case IfStatementSyntax ifStatement:
                     if (DataFlow.Writes(model, ifStatement.Condition, variable))
+                    {
                         return null;
+                    }
+
                     break;
                 case UsingStatementSyntax usingStatement:
                     if (usingStatement.Declaration is { } resource ? DataFlow.WritesAny(model, resource.Variables.Select(v => v.Initializer?.Value), variable)
                         : usingStatement.Expression is { } expression && DataFlow.Writes(model, expression, variable))
+                    {
                         return null;
+                    }
+
                     break;
                 case LockStatementSyntax lockStatement:
                     if (DataFlow.Writes(model, lockStatement.Expression, variable))
+                    {
                         return null;
+                    }
+
                     break;
                 case ElseClauseSyntax or CheckedStatementSyntax or UnsafeStatementSyntax or LabeledStatementSyntax:
                     break;
@@ -63,7 +77,10 @@ internal sealed class ReachingWrite
                     break;
                 case WhileStatementSyntax or DoStatementSyntax or ForStatementSyntax or CommonForEachStatementSyntax:
                     if (DataFlow.Writes(model, parent, variable))
+                    {
                         return null;
+                    }
+
                     between.Add((StatementSyntax)parent);
                     break;
                 default:

@@ -1,3 +1,12 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
 namespace Vmap.CodeFixes.Mapping;
 
 /// <summary>
@@ -14,21 +23,33 @@ internal static class Reevaluation
         foreach (var node in expression.DescendantNodesAndSelf())
         {
             if (!IsAllowedShape(node))
+            {
                 return false;
+            }
+
             if (node is not IdentifierNameSyntax identifier)
+            {
                 continue;
+            }
 
             var symbol = model.GetSymbolInfo(identifier, cancellationToken).Symbol;
             if (symbol is null || !IsStableSymbol(model, symbol, between, identifier))
+            {
                 return false;
+            }
 
             // A name that is not the right side of a member access must bind to the same symbol at
             // the new place (no shadowing, still in scope).
             if (identifier.Parent is MemberAccessExpressionSyntax access && access.Name == identifier)
+            {
                 continue;
+            }
+
             var rebound = model.GetSpeculativeSymbolInfo(position, identifier, SpeculativeBindingOption.BindAsExpression).Symbol;
             if (!SymbolEqualityComparer.Default.Equals(rebound, symbol))
+            {
                 return false;
+            }
         }
 
         return true;
@@ -61,7 +82,10 @@ internal static class Reevaluation
     private static bool IsLengthOfFixedSizeValue(SemanticModel model, IdentifierNameSyntax identifier)
     {
         if (identifier.Parent is not MemberAccessExpressionSyntax access)
+        {
             return false;
+        }
+
         var type = model.GetTypeInfo(access.Expression).Type;
         return type is IArrayTypeSymbol || type?.SpecialType == SpecialType.System_String || IsSpan(type);
     }

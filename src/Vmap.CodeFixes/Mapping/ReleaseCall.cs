@@ -1,3 +1,11 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Vmap.CodeFixes.Mapping;
@@ -14,31 +22,49 @@ internal static class ReleaseCall
     {
         var countParameter = site.Annotation.CountParameter;
         if (countParameter is null)
+        {
             return null;
+        }
+
         var argument = site.Call.Arguments.FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.Parameter?.OriginalDefinition, countParameter.OriginalDefinition));
         if (argument?.Syntax is not ArgumentSyntax { Expression: var expression })
+        {
             return null;
+        }
+
         var type = site.Call.SemanticModel?.GetTypeInfo(expression).Type;
         if (Reevaluation.HasFixedLength(type))
+        {
             return new MappedCount(expression, SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, Parenthesize(expression), SyntaxFactory.IdentifierName("Length")));
+        }
+
         return type is not null && IsInteger(type) ? new MappedCount(expression, expression) : null;
     }
 
-    /// <summary>The single release method of <paramref name="family"/> on <paramref name="type"/> or its bases.</summary>
-    public static IMethodSymbol? FindRelease(ITypeSymbol type, string family, string? preferredName)
+    /// <summary>
+    /// The single method of <paramref name="type"/> or its bases that only releases
+    /// <paramref name="family"/> (<c>FreeHGlobal</c>, never <c>ReAllocHGlobal</c>, which also
+    /// acquires); <paramref name="preferredName"/> picks among several when it names one.
+    /// </summary>
+    public static IMethodSymbol? FindRelease(Compilation compilation, ITypeSymbol type, string family, string? preferredName)
     {
         var candidates = new List<IMethodSymbol>();
         for (var current = type; current is not null; current = current.BaseType)
         {
             foreach (var method in current.GetMembers().OfType<IMethodSymbol>())
             {
-                if (method.MethodKind == MethodKind.Ordinary && VmapAnnotations.GetUnmaps(method)?.Family == family)
+                if (method.MethodKind == MethodKind.Ordinary && PairFacts.GetUnmaps(compilation, method)?.Family == family && PairFacts.IsPureRelease(compilation, method))
+                {
                     candidates.Add(method);
+                }
             }
         }
 
-        if (preferredName is not null)
+        if (preferredName is not null && candidates.Any(c => c.Name == preferredName))
+        {
             candidates = candidates.Where(c => c.Name == preferredName).ToList();
+        }
+
         return candidates.Count == 1 ? candidates[0] : null;
     }
 
@@ -47,25 +73,46 @@ internal static class ReleaseCall
     /// release needs an argument we cannot supply (a count we do not know, any other required
     /// parameter).
     /// </summary>
-    public static InvocationExpressionSyntax? Build(IMethodSymbol release, ExpressionSyntax? receiver, ExpressionSyntax address, MappedCount? count)
+    public static InvocationExpressionSyntax? Build(Compilation compilation, IMethodSymbol release, ExpressionSyntax? receiver, ExpressionSyntax address, MappedCount? count)
     {
-        var unmaps = VmapAnnotations.GetUnmaps(release);
+        var unmaps = PairFacts.GetUnmaps(compilation, release);
         if (unmaps is null)
+        {
             return null;
+        }
+
+        // handle.Free(): the block is the receiver; the allocator's receiver plays no part.
+        if (unmaps.ReleasesReceiver)
+        {
+            receiver = Parenthesize(address);
+        }
+
         var arguments = new List<ArgumentSyntax>();
         foreach (var parameter in release.OriginalDefinition.Parameters)
         {
             ExpressionSyntax? value;
             if (SymbolEqualityComparer.Default.Equals(parameter, unmaps.AddressParameter))
+            {
                 value = address;
+            }
             else if (SymbolEqualityComparer.Default.Equals(parameter, unmaps.CountParameter))
+            {
                 value = count is null ? null : IsInteger(parameter.Type) ? count.Pages : Reevaluation.HasFixedLength(parameter.Type) ? count.Argument : null;
+            }
             else if (parameter.IsOptional || parameter.IsParams)
+            {
                 break;
+            }
             else
+            {
                 value = null;
+            }
+
             if (value is null)
+            {
                 return null;
+            }
+
             arguments.Add(SyntaxFactory.Argument(value == address ? value : value.WithoutTrivia()));
         }
 
@@ -96,16 +143,5 @@ internal static class ReleaseCall
         or SpecialType.System_Byte or SpecialType.System_SByte or SpecialType.System_IntPtr or SpecialType.System_UIntPtr;
 }
 
-/// <summary>The mapped count: <see cref="Argument"/> as written at the mapping, <see cref="Pages"/> as an integer.</summary>
-internal sealed class MappedCount
-{
-    public MappedCount(ExpressionSyntax argument, ExpressionSyntax pages)
-    {
-        Argument = argument;
-        Pages = pages;
-    }
-
-    public ExpressionSyntax Argument { get; }
-
-    public ExpressionSyntax Pages { get; }
-}
+/// <summary>The mapped count: <paramref name="Argument"/> as written at the mapping, <paramref name="Pages"/> as an integer.</summary>
+internal sealed record MappedCount(ExpressionSyntax Argument, ExpressionSyntax Pages);

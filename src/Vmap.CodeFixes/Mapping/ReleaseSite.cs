@@ -1,37 +1,31 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Text;
 
 namespace Vmap.CodeFixes.Mapping;
 
-/// <summary>A call to an <c>[UnmapsMemory]</c> method at a diagnostic, with its address and count arguments.</summary>
-internal sealed class ReleaseSite
+/// <summary>
+/// A release call at a diagnostic: the value it releases (an argument, or the receiver of
+/// <c>handle.Free()</c>) and its count argument.
+/// </summary>
+internal sealed record ReleaseSite(
+    InvocationExpressionSyntax Syntax,
+    IInvocationOperation Call,
+    UnmapsAnnotation Annotation,
+    IOperation Address,
+    ExpressionSyntax? AddressSyntax,
+    IArgumentOperation? Count,
+    StatementSyntax Statement)
 {
-    private ReleaseSite(InvocationExpressionSyntax syntax, IInvocationOperation call, UnmapsAnnotation annotation, IArgumentOperation address, IArgumentOperation? count, StatementSyntax statement)
-    {
-        Syntax = syntax;
-        Call = call;
-        Annotation = annotation;
-        Address = address;
-        Count = count;
-        Statement = statement;
-    }
-
-    public InvocationExpressionSyntax Syntax { get; }
-
-    public IInvocationOperation Call { get; }
-
-    public UnmapsAnnotation Annotation { get; }
-
-    public IArgumentOperation Address { get; }
-
-    public IArgumentOperation? Count { get; }
-
-    public StatementSyntax Statement { get; }
-
-    /// <summary>The local or parameter passed as the address, or null for any other expression.</summary>
-    public ISymbol? AddressVariable => Variable(Address.Value);
-
-    public ExpressionSyntax? AddressSyntax => (Address.Syntax as ArgumentSyntax)?.Expression;
+    /// <summary>The local or parameter released, or null for any other expression.</summary>
+    public ISymbol? AddressVariable => Variable(Address);
 
     /// <summary>The innermost release call around <paramref name="span"/>.</summary>
     public static ReleaseSite? Find(SemanticModel model, SyntaxNode root, TextSpan span, CancellationToken cancellationToken)
@@ -39,16 +33,43 @@ internal sealed class ReleaseSite
         foreach (var invocation in root.FindNode(span, getInnermostNodeForTie: true).AncestorsAndSelf().OfType<InvocationExpressionSyntax>())
         {
             if (model.GetOperation(invocation, cancellationToken) is not IInvocationOperation call)
+            {
                 continue;
-            var annotation = VmapAnnotations.GetUnmaps(call.TargetMethod);
+            }
+
+            var annotation = PairFacts.GetUnmaps(model.Compilation, call.TargetMethod);
             if (annotation is null)
+            {
                 continue;
-            var address = Argument(call, annotation.AddressParameter);
+            }
+
             var statement = invocation.FirstAncestorOrSelf<StatementSyntax>();
-            if (address is null || statement is null)
+            if (statement is null)
+            {
                 return null;
+            }
+
+            IOperation? address;
+            ExpressionSyntax? addressSyntax;
+            if (annotation.AddressParameter is { } parameter)
+            {
+                var argument = Argument(call, parameter);
+                addressSyntax = (argument?.Syntax as ArgumentSyntax)?.Expression;
+                address = argument?.Value;
+            }
+            else
+            {
+                address = call.Instance;
+                addressSyntax = invocation.Expression is MemberAccessExpressionSyntax access ? access.Expression : null;
+            }
+
+            if (address is null)
+            {
+                return null;
+            }
+
             var count = annotation.CountParameter is null ? null : Argument(call, annotation.CountParameter);
-            return new ReleaseSite(invocation, call, annotation, address, count, statement);
+            return new ReleaseSite(invocation, call, annotation, address, addressSyntax, count, statement);
         }
 
         return null;
@@ -61,7 +82,10 @@ internal sealed class ReleaseSite
     public static ISymbol? Variable(IOperation operation)
     {
         while (operation is IConversionOperation conversion)
+        {
             operation = conversion.Operand;
+        }
+
         return operation switch
         {
             ILocalReferenceOperation local => local.Local,

@@ -1,3 +1,11 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
 
 namespace Vmap.CodeFixes.Mapping;
@@ -12,25 +20,34 @@ internal static class ReleaseStatements
     public static ExpressionStatementSyntax? Build(SemanticModel model, MappingSite mapping, ExpressionSyntax address, int position, CancellationToken cancellationToken)
     {
         var type = mapping.Call.Instance?.Type ?? mapping.Call.TargetMethod.ContainingType;
-        var release = ReleaseCall.FindRelease(type, mapping.Annotation.Family, preferredName: null);
+        var release = ReleaseCall.FindRelease(model.Compilation, type, mapping.Annotation.Family, preferredName: null);
         if (release is null)
+        {
             return null;
+        }
 
         var receiver = ReleaseCall.Receiver(mapping.Call);
         if (receiver is not null && !Reevaluation.IsStable(model, receiver, mapping.Between, position, cancellationToken))
+        {
             return null;
+        }
 
         MappedCount? count = null;
-        if (VmapAnnotations.GetUnmaps(release)?.CountParameter is not null)
+        if (PairFacts.GetUnmaps(model.Compilation, release)?.CountParameter is not null)
         {
             count = ReleaseCall.GetMappedCount(mapping);
             if (count is null || !Reevaluation.IsStable(model, count.Argument, mapping.Between, position, cancellationToken))
+            {
                 return null;
+            }
         }
 
-        var invocation = ReleaseCall.Build(release, receiver, address, count);
+        var invocation = ReleaseCall.Build(model.Compilation, release, receiver, address, count);
         if (invocation is null || !ReleaseCall.BindsTo(model, position, invocation, release))
+        {
             return null;
+        }
+
         return SyntaxFactory.ExpressionStatement(invocation)
             .WithTrailingTrivia(SyntaxFactory.ElasticLineFeed)
             .WithAdditionalAnnotations(Formatter.Annotation);

@@ -62,7 +62,7 @@ public class RuleDocsTests
     public void Every_fix_provider_fixes_a_shipped_rule_and_offers_fix_all()
     {
         var providers = FixProviders();
-        Assert.Equal(8, providers.Count);
+        Assert.Equal(9, providers.Count);
         foreach (var provider in providers)
         {
             Assert.Subset(RuleIds.ToHashSet(), provider.FixableDiagnosticIds.ToHashSet());

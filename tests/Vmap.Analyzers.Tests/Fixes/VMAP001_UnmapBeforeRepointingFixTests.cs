@@ -1,10 +1,16 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.CodeAnalysis.Testing;
-using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.UnmapBeforeRepointingCodeFixProvider>;
+using Xunit;
+using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.VMAP001_UnmapBeforeRepointingFix>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
 
 /// <summary>The XFS shape: the cache maps a buffer, the log code re-points it, the free path unmaps it.</summary>
-public class UnmapBeforeRepointingTests
+public class VMAP001_UnmapBeforeRepointingFixTests
 {
     private const string Buffer = """
         using Vmap;
@@ -67,7 +73,7 @@ public class UnmapBeforeRepointingTests
                 }
             }
             """;
-        return RunExplicit(VerifyFix.Create(Source, WithoutMarkup(Fixed), VerifyFix.Diagnostic("VMAP001").WithLocation(0).WithLocation(1), VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithSpan(20, 23, 20, 46)));
+        return RunExplicit(VerifyFix.Create(Source, WithoutMarkup(Fixed), VerifyFix.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1), VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithSpan(20, 23, 20, 46)));
     }
 
     [Fact]
@@ -147,7 +153,7 @@ public class UnmapBeforeRepointingTests
                 }
             }
             """;
-        return RunExplicit(VerifyFix.Create(Source, Fixed, VerifyFix.Diagnostic("VMAP001").WithLocation(0).WithLocation(1), VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithSpan(17, 21, 17, 41)));
+        return RunExplicit(VerifyFix.Create(Source, Fixed, VerifyFix.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1), VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithSpan(17, 21, 17, 41)));
     }
 
     [Fact]
@@ -185,7 +191,7 @@ public class UnmapBeforeRepointingTests
                 }
             }
             """;
-        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP001").WithLocation(0).WithLocation(1), VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithSpan(16, 23, 16, 46));
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1), VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithSpan(16, 23, 16, 46));
     }
 
     [Fact]
@@ -230,7 +236,7 @@ public class UnmapBeforeRepointingTests
                 }
             }
             """;
-        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic("VMAP001").WithLocation(0).WithLocation(1), VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithSpan(22, 19, 22, 42));
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1), VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithSpan(22, 19, 22, 42));
     }
 
     [Fact]
@@ -323,10 +329,10 @@ public class UnmapBeforeRepointingTests
             }
             """;
         var test = VerifyFix.Create(Source, Fixed,
-            VerifyFix.Diagnostic("VMAP001").WithLocation(0).WithLocation(1),
-            VerifyFix.Diagnostic("VMAP002").WithLocation(0).WithSpan(17, 23, 17, 45),
-            VerifyFix.Diagnostic("VMAP001").WithLocation(2).WithLocation(1),
-            VerifyFix.Diagnostic("VMAP002").WithLocation(2).WithSpan(17, 23, 17, 45));
+            VerifyFix.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithSpan(17, 23, 17, 45),
+            VerifyFix.Diagnostic(RuleIds.VMAP001).WithLocation(2).WithLocation(1),
+            VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(2).WithSpan(17, 23, 17, 45));
         test.TestState.Sources.Add(("/0/Test1.cs", LogCode));
         test.FixedState.Sources.Add(("/0/Test1.cs", LogCodeFixed));
         ExpectNothingAfterTheFix(test);

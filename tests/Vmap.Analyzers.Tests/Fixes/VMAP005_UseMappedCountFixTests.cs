@@ -1,9 +1,15 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.CodeAnalysis.Testing;
-using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.UseMappedCountCodeFixProvider>;
+using Xunit;
+using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.VMAP005_UseMappedCountFix>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
 
-public class UseMappedCountTests
+public class VMAP005_UseMappedCountFixTests
 {
     [Fact]
     public Task Replaces_an_off_by_one_count_with_the_mapped_length()
@@ -32,7 +38,7 @@ public class UseMappedCountTests
                 }
             }
             """;
-        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP005").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -64,7 +70,7 @@ public class UseMappedCountTests
                 }
             }
             """;
-        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP005").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -95,7 +101,7 @@ public class UseMappedCountTests
                 }
             }
             """;
-        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic("VMAP005").WithLocation(0).WithLocation(1));
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1));
     }
 
     [Fact]
@@ -138,8 +144,8 @@ public class UseMappedCountTests
             }
             """;
         var test = VerifyFix.Create(First, FirstFixed,
-            VerifyFix.Diagnostic("VMAP005").WithLocation(0).WithLocation(1),
-            VerifyFix.Diagnostic("VMAP005").WithLocation(2).WithLocation(3));
+            VerifyFix.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic(RuleIds.VMAP005).WithLocation(2).WithLocation(3));
         FixAll.AddSecondProject(test, """
             using Vmap;
 
@@ -162,8 +168,112 @@ public class UseMappedCountTests
                     space.UnmapRam(r, pages.Length);
                 }
             }
-            """, VerifyFix.Diagnostic("VMAP005").WithLocation(4).WithLocation(5));
+            """, VerifyFix.Diagnostic(RuleIds.VMAP005).WithLocation(4).WithLocation(5));
         FixAll.ExpectOnePassPerScope(test, documents: 2, projects: 2);
+        return test.RunAsync(CancellationToken.None);
+    }
+
+    private static readonly string ShmConfig = VerifyFix.EditorConfig(("shm", "acquire: Native.Shm.Map | release: Native.Shm.Unmap(address) | count: length"));
+
+    private const string ShmApi = """
+        namespace Native
+        {
+            public static class Shm
+            {
+                public static nint Map(int length) => 4096;
+                public static void Unmap(nint address, int length) { }
+            }
+        }
+
+        """;
+
+    [Fact]
+    public Task Uses_the_acquired_count_of_a_configured_pair()
+    {
+        const string Source = ShmApi + """
+            class Client
+            {
+                static void Run(int length)
+                {
+                    var region = Native.Shm.Map({|#1:length|});
+                    Native.Shm.Unmap(region, {|#0:length + 1|});
+                }
+            }
+            """;
+        const string Fixed = ShmApi + """
+            class Client
+            {
+                static void Run(int length)
+                {
+                    var region = Native.Shm.Map(length);
+                    Native.Shm.Unmap(region, length);
+                }
+            }
+            """;
+        return VerifyFix.VerifyBuiltInAsync(Source, Fixed, ShmConfig, VerifyFix.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
+    public Task Offers_nothing_when_the_acquired_count_of_a_configured_pair_is_out_of_scope_at_the_release()
+    {
+        // 'n' cannot be written at the release: it is declared in the block that acquired.
+        const string Source = ShmApi + """
+            class Client
+            {
+                static void Run()
+                {
+                    nint region;
+                    {
+                        int n = 64;
+                        region = Native.Shm.Map({|#1:n|});
+                    }
+
+                    Native.Shm.Unmap(region, {|#0:128|});
+                }
+            }
+            """;
+        return VerifyFix.VerifyBuiltInNoFixAsync(Source, ShmConfig, VerifyFix.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
+    public Task Fix_all_uses_the_acquired_count_of_every_configured_release()
+    {
+        const string Source = ShmApi + """
+            class Client
+            {
+                static void A()
+                {
+                    var a = Native.Shm.Map({|#1:64|});
+                    Native.Shm.Unmap(a, {|#0:128|});
+                }
+
+                static void B(int n)
+                {
+                    var b = Native.Shm.Map({|#3:n|});
+                    Native.Shm.Unmap(b, {|#2:n + 1|});
+                }
+            }
+            """;
+        const string Fixed = ShmApi + """
+            class Client
+            {
+                static void A()
+                {
+                    var a = Native.Shm.Map(64);
+                    Native.Shm.Unmap(a, 64);
+                }
+
+                static void B(int n)
+                {
+                    var b = Native.Shm.Map(n);
+                    Native.Shm.Unmap(b, n);
+                }
+            }
+            """;
+        var test = VerifyFix.CreateBuiltIn(Source, Fixed, ShmConfig,
+            VerifyFix.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic(RuleIds.VMAP005).WithLocation(2).WithLocation(3));
+        FixAll.ExpectOnePassPerScope(test, documents: 1, projects: 1);
         return test.RunAsync(CancellationToken.None);
     }
 }

@@ -1,8 +1,17 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Simplification;
+using Vmap.CodeFixes.Mapping;
 
 namespace Vmap.CodeFixes;
 
@@ -12,29 +21,38 @@ namespace Vmap.CodeFixes;
 /// object being re-pointed, and clears the flag that path tests — what XFS's fix did for
 /// XFS_BUF_SET_PTR: unmap, drop XBF_MAPPED, then point b_addr elsewhere.
 /// </summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UnmapBeforeRepointingCodeFixProvider)), Shared]
-public sealed class UnmapBeforeRepointingCodeFixProvider : VmapCodeFixProvider
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(VMAP001_UnmapBeforeRepointingFix)), Shared]
+public sealed class VMAP001_UnmapBeforeRepointingFix : VmapCodeFixProvider
 {
-    private protected override string DiagnosticId => "VMAP001";
+    private protected override string DiagnosticId => RuleIds.VMAP001;
 
     private protected override async Task<PlannedEdit?> PlanAsync(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         if (!FixProperties.IsFieldShape(diagnostic))
+        {
             return null;
+        }
+
         var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
         if (node.FirstAncestorOrSelf<ExpressionStatementSyntax>() is not { Expression: AssignmentExpressionSyntax assignment, Parent: BlockSyntax } statement
             || !assignment.IsKind(SyntaxKind.SimpleAssignmentExpression)
             || model.GetOperation(assignment.Left, cancellationToken) is not IFieldReferenceOperation { Field.IsStatic: false } target)
+        {
             return null;
+        }
 
         // Releasing first is the same program only if the new value does not read the old one.
         if (assignment.Right.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>()
             .Any(i => SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(i, cancellationToken).Symbol, target.Field)))
+        {
             return null;
+        }
 
         var path = await FindReleasePathAsync(document, model, diagnostic, target.Field, cancellationToken).ConfigureAwait(false);
         if (path is null)
+        {
             return null;
+        }
 
         // Null stands for the implicit 'this' of a re-pointing written as '_addr = ...'.
         var receiver = target.Instance is IInstanceReferenceOperation { IsImplicit: true } || target.Instance is null
@@ -42,7 +60,9 @@ public sealed class UnmapBeforeRepointingCodeFixProvider : VmapCodeFixProvider
             : ((MemberAccessExpressionSyntax)assignment.Left).Expression.WithoutTrivia();
         var guarded = path.Rebase(receiver, FixProperties.FlagMember(diagnostic));
         if (guarded is null || !ReleasePath.BindsAlike(model, statement.SpanStart, guarded, cancellationToken))
+        {
             return null;
+        }
 
         var inserted = guarded.WithTrailingTrivia(SyntaxFactory.ElasticLineFeed).WithAdditionalAnnotations(Formatter.Annotation);
         return new PlannedEdit("Unmap before re-pointing", r => r.InsertNodesBefore(statement, new[] { inserted }));
@@ -55,10 +75,15 @@ public sealed class UnmapBeforeRepointingCodeFixProvider : VmapCodeFixProvider
         {
             var other = location.SourceTree is null ? null : document.Project.GetDocument(location.SourceTree);
             if (other is null)
+            {
                 continue;
+            }
+
             var path = await ReleasePath.FindAsync(other, location.SourceSpan, field, cancellationToken).ConfigureAwait(false);
             if (path is not null)
+            {
                 return path;
+            }
         }
 
         ReleasePath? only = null;
@@ -66,15 +91,24 @@ public sealed class UnmapBeforeRepointingCodeFixProvider : VmapCodeFixProvider
         {
             var text = await candidate.GetTextAsync(cancellationToken).ConfigureAwait(false);
             if (!text.ToString().Contains(field.Name))
+            {
                 continue;
+            }
+
             var root = await candidate.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
             foreach (var invocation in root?.DescendantNodes().OfType<InvocationExpressionSyntax>() ?? Enumerable.Empty<InvocationExpressionSyntax>())
             {
                 var path = await ReleasePath.FindAsync(candidate, invocation.Span, field, cancellationToken).ConfigureAwait(false);
                 if (path is null || path.Release.Syntax != invocation)
+                {
                     continue;
+                }
+
                 if (only is not null)
+                {
                     return null;
+                }
+
                 only = path;
             }
         }
@@ -110,15 +144,26 @@ public sealed class UnmapBeforeRepointingCodeFixProvider : VmapCodeFixProvider
             var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
             var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
             if (root is null || model is null)
+            {
                 return null;
+            }
+
             var release = ReleaseSite.Find(model, root, span, cancellationToken);
             if (release is null || release.Statement is not ExpressionStatementSyntax { Expression: var expression } || expression != release.Syntax)
+            {
                 return null;
-            var address = release.Address.Value;
+            }
+
+            var address = release.Address;
             while (address is IConversionOperation conversion)
+            {
                 address = conversion.Operand;
+            }
+
             if (address is not IFieldReferenceOperation reference || !SymbolEqualityComparer.Default.Equals(reference.Field.OriginalDefinition, field.OriginalDefinition))
+            {
                 return null;
+            }
 
             ISymbol? owner = reference.Instance switch
             {
@@ -128,11 +173,16 @@ public sealed class UnmapBeforeRepointingCodeFixProvider : VmapCodeFixProvider
                 _ => field,
             };
             if (SymbolEqualityComparer.Default.Equals(owner, field))
+            {
                 return null;
+            }
 
             var guards = Guards(model, release.Statement, cancellationToken);
             if (guards is null || guards.Value.Any(g => g.DescendantNodesAndSelf().Any(n => !Reevaluation.IsAllowedShape(n))))
+            {
                 return null;
+            }
+
             return new ReleasePath(model, release, owner, field, guards.Value);
         }
 
@@ -168,13 +218,17 @@ public sealed class UnmapBeforeRepointingCodeFixProvider : VmapCodeFixProvider
         {
             if (before.SelectMany(s => s.DescendantNodesAndSelf()).Any(n => n is ReturnStatementSyntax or ThrowStatementSyntax or GotoStatementSyntax
                 or BreakStatementSyntax or ContinueStatementSyntax or YieldStatementSyntax or ThrowExpressionSyntax or LabeledStatementSyntax))
+            {
                 return false;
+            }
 
             var read = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
             foreach (var identifier in guards.Cast<SyntaxNode>().Append(release).SelectMany(n => n.DescendantNodesAndSelf()).OfType<IdentifierNameSyntax>())
             {
                 if (model.GetSymbolInfo(identifier, cancellationToken).Symbol is { } symbol)
+                {
                     read.Add(symbol);
+                }
             }
 
             foreach (var write in before.SelectMany(s => s.DescendantNodesAndSelf()))
@@ -188,7 +242,9 @@ public sealed class UnmapBeforeRepointingCodeFixProvider : VmapCodeFixProvider
                     _ => null,
                 };
                 if (written is not null && model.GetSymbolInfo(written, cancellationToken).Symbol is { } symbol && read.Contains(symbol))
+                {
                     return false;
+                }
             }
 
             return true;
@@ -214,15 +270,22 @@ public sealed class UnmapBeforeRepointingCodeFixProvider : VmapCodeFixProvider
                 }
 
                 if (Members(conjunct).Any(m => !releaseReads.Contains(m)))
+                {
                     return null;
+                }
             }
 
             // Without a flag to clear, the release path would still run on the re-pointed value
             // and release memory never mapped: unmapping first fixes the leak but not the bug.
             if (flagName is not null)
+            {
                 flags = flags.Where(f => f.Name == flagName).ToList();
+            }
+
             if (flags.Count != 1)
+            {
                 return null;
+            }
 
             var statements = new List<StatementSyntax> { SyntaxFactory.ExpressionStatement(RebaseExpression(Release.Syntax, receiver)) };
             foreach (var flag in flags)
@@ -245,13 +308,18 @@ public sealed class UnmapBeforeRepointingCodeFixProvider : VmapCodeFixProvider
         public static bool BindsAlike(SemanticModel model, int position, StatementSyntax rebased, CancellationToken cancellationToken)
         {
             if (!model.TryGetSpeculativeSemanticModel(position, rebased, out var speculative))
+            {
                 return false;
+            }
+
             foreach (var node in rebased.GetAnnotatedNodes(ExpectedSymbol))
             {
                 var expected = node.GetAnnotations(ExpectedSymbol).First().Data;
                 var bound = speculative.GetSymbolInfo(node, cancellationToken).Symbol;
                 if (bound is null || SymbolKey(bound.OriginalDefinition) != expected)
+                {
                     return false;
+                }
             }
 
             return true;
@@ -274,17 +342,29 @@ public sealed class UnmapBeforeRepointingCodeFixProvider : VmapCodeFixProvider
                 (original, rewritten) =>
                 {
                     if (original is ThisExpressionSyntax)
+                    {
                         return _owner is null ? (receiver ?? SyntaxFactory.ThisExpression()).WithTriviaFrom(original) : rewritten;
+                    }
+
                     var identifier = (IdentifierNameSyntax)original;
                     var symbol = _model.GetSymbolInfo(identifier).Symbol;
                     if (symbol is null)
+                    {
                         return rewritten;
+                    }
+
                     if (_owner is not null && SymbolEqualityComparer.Default.Equals(symbol, _owner))
+                    {
                         return (receiver ?? SyntaxFactory.ThisExpression()).WithTriviaFrom(original);
+                    }
+
                     if (_owner is null && receiver is not null && !symbol.IsStatic && symbol is IFieldSymbol or IPropertySymbol
                         && SymbolEqualityComparer.Default.Equals(symbol.ContainingType, _field.ContainingType)
                         && !(identifier.Parent is MemberAccessExpressionSyntax access && access.Name == identifier))
+                    {
                         return Member(receiver, Expect(identifier.WithoutTrivia(), symbol)).WithTriviaFrom(original);
+                    }
+
                     if (symbol.IsStatic && symbol is IFieldSymbol or IPropertySymbol or IMethodSymbol && symbol.ContainingType is { } type
                         && !(identifier.Parent is MemberAccessExpressionSyntax qualified && qualified.Name == identifier))
                     {
@@ -314,9 +394,15 @@ public sealed class UnmapBeforeRepointingCodeFixProvider : VmapCodeFixProvider
         private static IEnumerable<ExpressionSyntax> Conjuncts(ExpressionSyntax condition)
         {
             while (condition is ParenthesizedExpressionSyntax parenthesized)
+            {
                 condition = parenthesized.Expression;
+            }
+
             if (condition is BinaryExpressionSyntax binary && binary.IsKind(SyntaxKind.LogicalAndExpression))
+            {
                 return Conjuncts(binary.Left).Concat(Conjuncts(binary.Right));
+            }
+
             return new[] { condition };
         }
 
@@ -331,7 +417,10 @@ public sealed class UnmapBeforeRepointingCodeFixProvider : VmapCodeFixProvider
                 _ => null,
             };
             if (type?.SpecialType != SpecialType.System_Boolean || !SymbolEqualityComparer.Default.Equals(symbol!.ContainingType, _field.ContainingType))
+            {
                 return null;
+            }
+
             return conjunct is IdentifierNameSyntax || conjunct is MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax }
                 || conjunct is MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax owner } && SymbolEqualityComparer.Default.Equals(_model.GetSymbolInfo(owner).Symbol, _owner)
                 ? symbol
