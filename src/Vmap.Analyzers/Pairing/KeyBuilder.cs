@@ -69,6 +69,9 @@ internal sealed class KeyBuilder
                 return CaptureKey(capture.Id);
             case IFieldReferenceOperation field:
                 return Member(field.Field, field.Instance);
+            case IPropertyReferenceOperation { Property.Name: "Value", Instance: { } nullable } when IsNullable(nullable.Type):
+                // handle.Value of a GCHandle?: the same storage as handle.
+                return Storage(nullable);
             case IPropertyReferenceOperation property when property.Arguments.Length == 0:
                 return Member(property.Property, property.Instance);
             case IConversionOperation { IsImplicit: true } conversion:
@@ -79,6 +82,8 @@ internal sealed class KeyBuilder
                 return null;
         }
     }
+
+    public static bool IsNullable(ITypeSymbol? type) => type?.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T;
 
     public string CaptureKey(CaptureId id)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -27,4 +28,10 @@ internal sealed class MapSite
     public SyntaxNode? CountSyntax { get; }
 
     public string MethodName => Call.TargetMethod.Name;
+
+    /// <summary>
+    /// The mappings that were live and passed to the acquire when it ran (<c>GCHandle.Alloc(pooled)</c>):
+    /// where one of them is known absent, this one was never made.
+    /// </summary>
+    public HashSet<int> Sources { get; } = new();
 }

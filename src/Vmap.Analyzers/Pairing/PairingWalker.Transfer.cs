@@ -84,8 +84,7 @@ internal sealed partial class PairingWalker
             case IInvocationOperation invocation:
                 return Invoke(invocation, state);
             case IObjectCreationOperation creation:
-                Create(creation, state);
-                return AbstractValue.Unknown;
+                return Create(creation, state);
             case IArrayCreationOperation array:
                 EvalChildren(array, state, escape: true);
                 return array.DimensionSizes.Length == 1 && array.DimensionSizes[0].ConstantValue.Value is int length
@@ -249,8 +248,15 @@ internal sealed partial class PairingWalker
         }
     }
 
-    private void Create(IObjectCreationOperation creation, PairingState state)
+    private AbstractValue Create(IObjectCreationOperation creation, PairingState state)
     {
+        if (creation.Type is { SpecialType: SpecialType.System_IntPtr or SpecialType.System_UIntPtr } && creation.Arguments.Length == 1 &&
+            creation.Initializer is null)
+        {
+            // new IntPtr(p): the same address as a number, as a cast would make it.
+            return Eval(creation.Arguments[0].Value, state);
+        }
+
         var isSpan = creation.Type is INamedTypeSymbol { Name: "Span" or "ReadOnlySpan", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
         foreach (var argument in creation.Arguments)
         {
@@ -275,6 +281,8 @@ internal sealed partial class PairingWalker
         {
             Eval(initializer, state);
         }
+
+        return AbstractValue.Unknown;
     }
 
     /// <summary>Reports a use of a released mapping; true when it reported.</summary>
@@ -320,6 +328,12 @@ internal sealed partial class PairingWalker
         {
             var argument = invocation.Arguments[i];
             values[i] = argument.Parameter?.RefKind == RefKind.Out ? AbstractValue.Unknown : Eval(argument.Value, state);
+        }
+
+        if (annotation is null && IsSameAddress(invocation))
+        {
+            // p.ToPointer(), handle.GetValueOrDefault(): the value itself, in another type.
+            return receiver;
         }
 
         var usesWithoutTakingOver = annotation is not null ||
@@ -373,6 +387,7 @@ internal sealed partial class PairingWalker
             if (annotation is not null && FindOutMap(annotation, parameter.Ordinal) is { } outMap)
             {
                 var site = Site(invocation, outMap, state);
+                NoteSources(site, values, state);
                 Assign(argument.Value, NewMapping(site, state), null, invocation.Syntax, state);
                 if (outMap.IsTry)
                 {
@@ -392,13 +407,19 @@ internal sealed partial class PairingWalker
 
         if (annotation is not null && FindOutMap(annotation, null) is { } returnMap)
         {
-            return NewMapping(Site(invocation, returnMap, state), state);
+            var site = Site(invocation, returnMap, state);
+            NoteSources(site, values, state);
+            return NewMapping(site, state);
         }
 
         return result;
     }
 
-    /// <summary>An array made here (<c>new byte[16]</c>, <c>[1, 2]</c>, or a local that holds one): no pool rented it.</summary>
+    /// <summary>
+    /// An array made here (<c>new byte[16]</c>, <c>[1, 2]</c>, or a local that holds one): no pool
+    /// rented it. An empty array is not one: pools ignore it, and <c>[]</c> is the usual
+    /// "nothing rented" marker, like <c>Array.Empty&lt;T&gt;()</c>.
+    /// </summary>
     private static bool IsNewArray(IOperation argument, AbstractValue value)
     {
         while (argument is IConversionOperation conversion)
@@ -406,9 +427,20 @@ internal sealed partial class PairingWalker
             argument = conversion.Operand;
         }
 
+        if (value.Kind == ValueKind.Sized && value.Number == 0)
+        {
+            return false;
+        }
+
         return argument is IArrayCreationOperation || argument.Syntax is CollectionExpressionSyntax ||
             (value.Kind == ValueKind.Sized && argument.Type is IArrayTypeSymbol);
     }
+
+    /// <summary><c>IntPtr.ToPointer()</c>, <c>Nullable&lt;T&gt;.GetValueOrDefault()</c>: the receiver's value unchanged.</summary>
+    private static bool IsSameAddress(IInvocationOperation invocation) =>
+        invocation.Instance is not null && invocation.Arguments.Length == 0 &&
+        ((invocation.TargetMethod.Name == "ToPointer" && invocation.TargetMethod.ContainingType.SpecialType is SpecialType.System_IntPtr or SpecialType.System_UIntPtr) ||
+         (invocation.TargetMethod.Name == "GetValueOrDefault" && invocation.TargetMethod.ContainingType.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T));
 
     private static bool IsAddress(ITypeSymbol type) =>
         type.SpecialType is SpecialType.System_IntPtr or SpecialType.System_UIntPtr || type is IPointerTypeSymbol;
@@ -493,6 +525,17 @@ internal sealed partial class PairingWalker
         mapped == released ||
         (released.Length < mapped.Length && mapped[released.Length] == '(' && mapped.StartsWith(released, System.StringComparison.Ordinal)) ||
         (mapped.Length < released.Length && released[mapped.Length] == '(' && released.StartsWith(mapped, System.StringComparison.Ordinal));
+
+    private static void NoteSources(MapSite site, AbstractValue[] arguments, PairingState state)
+    {
+        foreach (var value in arguments)
+        {
+            if (value.Kind == ValueKind.Mapped && value.Mapping != site.Id && state.Facts(value.Mapping).MayBeLive)
+            {
+                site.Sources.Add(value.Mapping);
+            }
+        }
+    }
 
     private AbstractValue NewMapping(MapSite site, PairingState state)
     {
@@ -625,10 +668,14 @@ internal sealed partial class PairingWalker
                 // A loop body's local declared again: the previous iteration's variable went out of
                 // scope holding the mapping; nothing was overwritten.
                 var site = _sites[old.Mapping];
-                Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Call.Syntax, ScopeEnd(local), KeyBuilder.Display(key))
+                if (site.Spec.ReportsLoss)
                 {
-                    Site = site,
-                });
+                    Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Call.Syntax, ScopeEnd(local), KeyBuilder.Display(key))
+                    {
+                        Site = site,
+                    });
+                }
+
                 state.Escape(old.Mapping);
             }
             else if (facts is { MayBeLive: true } && !state.IsHeldElsewhere(old.Mapping, key) && !facts.Stored)
