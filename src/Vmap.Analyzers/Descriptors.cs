@@ -22,7 +22,7 @@ internal static class Descriptors
     internal static readonly DiagnosticDescriptor VMAP003_UnmappedTwice = Rule(
         "VMAP003",
         "Mapping unmapped twice",
-        "'{0}' is unmapped again here; it was already unmapped at line {1}{2}",
+        "'{0}' is unmapped again here{1}; it was already unmapped at line {2}{3}",
         "Unmapping a range twice releases it twice; the second release may hit a range that was mapped again in between.");
 
     internal static readonly DiagnosticDescriptor VMAP004_UsedAfterUnmap = Rule(

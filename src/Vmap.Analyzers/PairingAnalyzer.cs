@@ -103,7 +103,7 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
 
         try
         {
-            if (!MentionsPairing(block, pairing))
+            if (!MentionsPairing(block, pairing, cancellationToken))
             {
                 return;
             }
@@ -164,7 +164,7 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
     /// (<see cref="PairTable.Get"/>). The member index is consulted only when no pair call is
     /// found, so a method that maps never builds it just to be admitted.
     /// </summary>
-    private static bool MentionsPairing(IOperation block, PairingContext pairing)
+    private static bool MentionsPairing(IOperation block, PairingContext pairing, CancellationToken cancellationToken)
     {
         List<ISymbol>? assignedMembers = null;
         foreach (var operation in block.Descendants())
@@ -172,6 +172,11 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
             switch (operation)
             {
                 case IInvocationOperation invocation when pairing.Pairs.Get(invocation.TargetMethod) is not null:
+                    return true;
+                case IInvocationOperation invocation when CallSummaries.MayReturnMapping(invocation.TargetMethod) &&
+                    invocation.TargetMethod.MethodKind == MethodKind.Ordinary && CallSummaries.CanSeeBody(invocation.TargetMethod) &&
+                    pairing.Summaries.Acquire(invocation.TargetMethod, new SummaryScope(), cancellationToken) is not null:
+                    // A source method inferred to acquire (it returns a mapping it made).
                     return true;
                 case ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } when PairingContext.MayHoldAddress(member):
                     (assignedMembers ??= new List<ISymbol>()).Add(member.Member.OriginalDefinition);

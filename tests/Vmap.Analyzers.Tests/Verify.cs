@@ -33,6 +33,11 @@ internal static class Verify
                 public string Family { get; }
                 public string CountParameter { get; set; }
             }
+
+            [System.AttributeUsage(System.AttributeTargets.Parameter)]
+            internal sealed class TakesOwnershipAttribute : System.Attribute
+            {
+            }
         }
 
         namespace Vmap
@@ -73,13 +78,17 @@ internal static class Verify
     /// <summary>Verifies exactly <paramref name="expected"/> (spans, additional locations and messages) over <paramref name="source"/>.</summary>
     public static Task Analyzer(string source, params DiagnosticResult[] expected) => Run(source, withFakeApi: true, expected);
 
+    /// <summary>As <see cref="Analyzer"/>, with a second source file <paramref name="otherName"/> (markup allowed there too).</summary>
+    public static Task Analyzer(string source, string otherName, string other, params DiagnosticResult[] expected) =>
+        Run(source, withFakeApi: true, expected, (otherName, other));
+
     /// <summary>
     /// As <see cref="Analyzer"/>, without <see cref="FakeApi"/>: the compilation has no annotation
     /// attribute, as in a project that only uses .NET's own acquire/release APIs.
     /// </summary>
     public static Task BuiltIn(string source, params DiagnosticResult[] expected) => Run(source, withFakeApi: false, expected);
 
-    private static Task Run(string source, bool withFakeApi, DiagnosticResult[] expected)
+    private static Task Run(string source, bool withFakeApi, DiagnosticResult[] expected, params (string Name, string Text)[] others)
     {
         var test = new CSharpAnalyzerTest<PairingAnalyzer, DefaultVerifier>
         {
@@ -89,6 +98,11 @@ internal static class Verify
         if (withFakeApi)
         {
             test.TestState.Sources.Add(("FakeApi.cs", FakeApi));
+        }
+
+        foreach (var other in others)
+        {
+            test.TestState.Sources.Add(other);
         }
 
         test.SolutionTransforms.Add((solution, projectId) =>

@@ -30,6 +30,12 @@ internal enum ValueKind
 
     /// <summary>The bool result of a Try-map call: true exactly when mapping <see cref="AbstractValue.Mapping"/> exists.</summary>
     TryResult,
+
+    /// <summary>
+    /// The bool result of a callee that releases mapping <see cref="AbstractValue.Mapping"/> exactly
+    /// when it returns true (false when <see cref="AbstractValue.MaybeZero"/> is set, read as "negated").
+    /// </summary>
+    ReleaseResult,
 }
 
 /// <summary>The abstract value of one storage (local, parameter, capture, member of a tracked object).</summary>
@@ -50,6 +56,8 @@ internal sealed record AbstractValue(
     public static AbstractValue MappedBy(int mapping) => new(ValueKind.Mapped, mapping);
 
     public static AbstractValue TryResultOf(int mapping, bool negated) => new(ValueKind.TryResult, mapping, MaybeZero: negated);
+
+    public static AbstractValue ReleaseResultOf(int mapping, bool releasedWhen) => new(ValueKind.ReleaseResult, mapping, MaybeZero: !releasedWhen);
 
     /// <summary>
     /// The join of two values that reach the same point on different paths. Precision is kept only

@@ -20,6 +20,28 @@ internal sealed class KeyBuilder
     private readonly Dictionary<ISymbol, string> _symbolKeys = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<(string Receiver, ISymbol Member), string> _memberKeys = new();
     private readonly Dictionary<IOperation, (string? Key, bool Flips)> _conditions = new();
+    private readonly HashSet<string> _outer = new();
+    private readonly IMethodSymbol? _owner;
+
+    public KeyBuilder()
+    {
+    }
+
+    /// <summary>Keys for the body of <paramref name="owner"/>: locals and parameters of enclosing methods (captured) are told apart.</summary>
+    public KeyBuilder(IMethodSymbol owner) => _owner = owner;
+
+    /// <summary>The key of a parameter's storage (<c>name@p</c>).</summary>
+    public static string ParameterKey(IParameterSymbol parameter) => parameter.Name + "@p";
+
+    /// <summary>
+    /// True when <paramref name="key"/> is rooted in a local or parameter captured from an enclosing
+    /// method: it outlives the lambda or local function being walked.
+    /// </summary>
+    public bool IsOuter(string key)
+    {
+        var dot = key.IndexOf('.');
+        return _outer.Contains(dot < 0 ? key : key.Substring(0, dot));
+    }
 
     public static bool IsCapture(string key) => key.Length > 0 && key[0] == '#';
 
@@ -105,6 +127,10 @@ internal sealed class KeyBuilder
                 : references.Length == 0 ? symbol.Name + "@?"
                 : symbol.Name + "@" + references[0].Span.Start.ToString(CultureInfo.InvariantCulture);
             _symbolKeys.Add(symbol, key);
+            if (_owner is not null && symbol.ContainingSymbol is IMethodSymbol declaring && !SymbolEqualityComparer.Default.Equals(declaring, _owner))
+            {
+                _outer.Add(key);
+            }
         }
 
         return key;

@@ -17,7 +17,11 @@ internal sealed class PairingContext
         Pairs = pairs;
         ConfigurationErrors = configurationErrors;
         _memberIndex = new Lazy<MemberIndex>(() => MemberIndex.Build(compilation, Pairs, cancellationToken), LazyThreadSafetyMode.ExecutionAndPublication);
+        Summaries = new CallSummaries(compilation, this);
     }
+
+    /// <summary>What source methods do with the mappings they are given (and which of them acquire).</summary>
+    public CallSummaries Summaries { get; }
 
     public PairTable Pairs { get; }
 

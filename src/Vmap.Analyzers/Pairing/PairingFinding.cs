@@ -61,5 +61,11 @@ internal sealed record PairingFinding(FindingKind Kind, SyntaxNode At, Location 
 
     public string? CountText { get; init; }
 
+    /// <summary>VMAP003/VMAP004: the earlier release happened inside this callee (a step of the path).</summary>
+    public ReleaseVia? EarlierVia { get; init; }
+
+    /// <summary>VMAP003/VMAP006: this release happens inside this callee.</summary>
+    public ReleaseVia? Via { get; init; }
+
     public string? MappedCountText { get; init; }
 }

@@ -19,6 +19,11 @@ internal sealed partial class PairingWalker
             return RefineExists(state, value.Mapping, outcome != value.MaybeZero);
         }
 
+        if (value.Kind == ValueKind.ReleaseResult)
+        {
+            return RefineReleased(state, value.Mapping, outcome != value.MaybeZero);
+        }
+
         var operation = condition;
         var polarity = outcome;
         while (true)
@@ -73,6 +78,25 @@ internal sealed partial class PairingWalker
             state.Conditions[key] = outcomePolarity;
         }
 
+        return state;
+    }
+
+    /// <summary>Narrows a mapping a callee released on some paths to the paths this branch outcome stands for.</summary>
+    private static PairingState? RefineReleased(PairingState state, int mapping, bool released)
+    {
+        var facts = state.Facts(mapping);
+        if (!facts.IsTracked)
+        {
+            return state;
+        }
+
+        var flags = released ? (facts.Flags & ~MappingFlags.Live) : (facts.Flags & ~MappingFlags.Released);
+        if ((flags & (MappingFlags.Live | MappingFlags.Released)) == 0)
+        {
+            return null;
+        }
+
+        state.Mappings[mapping] = released ? facts with { Flags = flags } : facts with { Flags = flags, ReleasedAt = null, Via = null };
         return state;
     }
 

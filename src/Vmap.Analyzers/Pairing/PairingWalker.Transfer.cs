@@ -78,7 +78,7 @@ internal sealed partial class PairingWalker
             case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
             {
                 var value = Eval(not.Operand, state);
-                return value.Kind == ValueKind.TryResult ? value with { MaybeZero = !value.MaybeZero } : AbstractValue.Unknown;
+                return value.Kind is ValueKind.TryResult or ValueKind.ReleaseResult ? value with { MaybeZero = !value.MaybeZero } : AbstractValue.Unknown;
             }
 
             case IInvocationOperation invocation:
@@ -272,8 +272,9 @@ internal sealed partial class PairingWalker
             }
             else if (!CheckUse(value, argument.Value.Syntax, "passed to a new '" + creation.Type?.Name + "'", state))
             {
-                // An object built around the address takes it over, like a caller-owned buffer type.
-                state.Escape(value.Mapping);
+                // An object built around the address may take it over, like a caller-owned buffer
+                // type: no leak is claimed, the caller's own release is still checked.
+                Store(state, value.Mapping);
             }
         }
 
@@ -304,17 +305,22 @@ internal sealed partial class PairingWalker
             Site = _sites[value.Mapping],
             Detail = how,
             OnEveryPath = (facts.Flags & MappingFlags.Live) == 0,
+            EarlierVia = facts.Via,
         });
         return true;
     }
 
-    private void Returned(AbstractValue value, IOperation returned, PairingState state)
+    private ReturnInfo Returned(AbstractValue value, IOperation returned, PairingState state)
     {
-        if (value.ReachesMapping && !CheckUse(value, returned.Syntax, "returned", state))
+        var info = new ReturnInfo(value, value.Mapping >= 0 ? state.Facts(value.Mapping) : MappingFacts.Absent, returned);
+        if (value.ReachesMapping && !CheckUse(value, returned.Syntax, "returned", state) &&
+            !(_summarising && _sites[value.Mapping].Parameter is not null))
         {
-            // Ownership goes to the caller.
+            // Ownership goes to the caller. (A summarised parameter's mapping stays the caller's.)
             state.Escape(value.Mapping);
         }
+
+        return info;
     }
 
     private AbstractValue Invoke(IInvocationOperation invocation, PairingState state)
@@ -348,6 +354,8 @@ internal sealed partial class PairingWalker
             // a number; its methods read nothing behind it).
             CheckUse(receiver, invocation.Instance.Syntax, "used by '" + method.Name + "'", state);
         }
+
+        AbstractValue result = AbstractValue.Unknown;
         for (var i = 0; i < values.Length; i++)
         {
             var argument = invocation.Arguments[i];
@@ -359,23 +367,66 @@ internal sealed partial class PairingWalker
                 continue;
             }
 
-            if (argument.Parameter?.RefKind is RefKind.Out or RefKind.Ref)
+            if (argument.Parameter?.RefKind is RefKind.Out or RefKind.Ref || !values[i].ReachesMapping)
             {
                 continue;
             }
 
-            if (values[i].ReachesMapping &&
-                !CheckUse(values[i], argument.Value.Syntax, "passed to '" + method.Name + "'", state) &&
-                !usesWithoutTakingOver &&
-                !_sites[values[i].Mapping].Spec.PerReceiver)
+            var mapping = values[i].Mapping;
+            var effect = usesWithoutTakingOver ? ParameterSummary.Borrowed : Effect(method, ordinal, values[i]);
+            switch (effect.Effect)
             {
-                // A pooled array passed to a method is lent (Stream.Read, CopyTo, GetBytes fill it);
-                // only Return gives it back, so tracking goes on. Any other block is handed on.
-                state.Escape(values[i].Mapping);
+                case CallEffect.Releases:
+                    NoteMemberUnmapped(argument.Value, state);
+                    Unmap(values[i], argument.Value, effect.Release!, invocation, state, new ReleaseVia(method.Name, effect.Step!));
+                    continue;
+                case CallEffect.ReleasesWhen:
+                {
+                    var before = state.Facts(mapping);
+                    Unmap(values[i], argument.Value, effect.Release!, invocation, state, new ReleaseVia(method.Name, effect.Step!));
+                    var after = state.Facts(mapping);
+                    if (before.IsTracked && after.IsTracked && after.Flags == MappingFlags.Released)
+                    {
+                        // Released on the paths where the call returns ReleasedWhen: the branch on
+                        // the result tells them apart (see Refine).
+                        state.Mappings[mapping] = after with { Flags = before.Flags | MappingFlags.Released };
+                        result = AbstractValue.ReleaseResultOf(mapping, effect.ReleasedWhen);
+                    }
+
+                    continue;
+                }
+
+                case CallEffect.MayRelease:
+                    // Released on some paths only, and nothing to test: claim nothing more.
+                    state.Escape(mapping);
+                    continue;
+            }
+
+            if (CheckUse(values[i], argument.Value.Syntax, "passed to '" + method.Name + "'", state))
+            {
+                continue;
+            }
+
+            if (effect.Effect == CallEffect.Adopts)
+            {
+                // It may own it now: no leak is claimed, the caller's own later release is still checked.
+                Store(state, mapping);
+            }
+            else if (effect.Returns != ReturnShape.None)
+            {
+                result = effect.Returns == ReturnShape.Itself ? values[i] : Derive(values[i], BinaryOperatorKind.Add, invocation.Syntax);
             }
         }
 
-        AbstractValue result = AbstractValue.Unknown;
+        if (method.MethodKind == MethodKind.LocalFunction)
+        {
+            // A local function may release what it captures; nothing is claimed about that any more.
+            foreach (var reference in method.DeclaringSyntaxReferences)
+            {
+                EscapeCaptured(reference.GetSyntax(_cancellationToken), state);
+            }
+        }
+
         for (var i = 0; i < values.Length; i++)
         {
             var argument = invocation.Arguments[i];
@@ -412,6 +463,89 @@ internal sealed partial class PairingWalker
             return NewMapping(site, state);
         }
 
+        if (annotation is null && result.Kind == ValueKind.Unknown && CallSummaries.MayReturnMapping(method) &&
+            method.MethodKind != MethodKind.LocalFunction && CallSummaries.CanSeeBody(method) &&
+            _context.Summaries.Acquire(method, _scope, _cancellationToken) is { } acquire)
+        {
+            return NewMapping(Site(invocation, acquire.Spec, state, acquire.Step), state);
+        }
+
+        return result;
+    }
+
+    private static void Store(PairingState state, int mapping)
+    {
+        if (state.Mappings.TryGetValue(mapping, out var facts))
+        {
+            state.Mappings[mapping] = facts.Store();
+        }
+    }
+
+    /// <summary>
+    /// What a call does with a mapping passed as parameter <paramref name="ordinal"/> of
+    /// <paramref name="method"/> (neither an acquire nor a release of the pair table).
+    /// </summary>
+    private ParameterSummary Effect(IMethodSymbol method, int ordinal, AbstractValue value)
+    {
+        if (_context.Pairs.TakesOwnership(method, ordinal))
+        {
+            return ParameterSummary.Adopted;
+        }
+
+        if (CallSummaries.IsPlatformInvoke(method))
+        {
+            return ParameterSummary.Borrowed;
+        }
+
+        if (method.MethodKind == MethodKind.LocalFunction)
+        {
+            return LocalSummary(method, ordinal);
+        }
+
+        if (CallSummaries.CanSeeBody(method))
+        {
+            return _context.Summaries.Parameter(method, ordinal, _scope, _cancellationToken);
+        }
+
+        // A pooled array passed to a method is lent (Stream.Read, CopyTo, GetBytes fill it); only
+        // Return gives it back. Any other block may be adopted by code we cannot see.
+        return _sites[value.Mapping].Spec.PerReceiver ? ParameterSummary.Borrowed : ParameterSummary.Adopted;
+    }
+
+    /// <summary>The summary of a local function declared in this body or an enclosing one.</summary>
+    private ParameterSummary LocalSummary(IMethodSymbol local, int ordinal)
+    {
+        var key = (local, ordinal);
+        if (_scope.Local.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        if (local.DeclaringSyntaxReferences.Length == 0 ||
+            local.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is not LocalFunctionStatementSyntax declaration ||
+            ((SyntaxNode?)declaration.Body ?? declaration.ExpressionBody) is not { } body ||
+            _scope.Depth >= SummaryScope.MaxDepth || !_scope.TryEnter(key))
+        {
+            return ParameterSummary.Adopted;
+        }
+
+        ParameterSummary result;
+        var cyclic = false;
+        try
+        {
+            result = SummariseParameter(_cfg.GetLocalFunctionControlFlowGraphInScope(local, _cancellationToken), _context, local, body, ordinal, _scope, _cancellationToken);
+        }
+        finally
+        {
+            cyclic = _scope.Leave(key);
+        }
+
+        if (cyclic)
+        {
+            result = ParameterSummary.Adopted;
+        }
+
+        _scope.Local[key] = result;
         return result;
     }
 
@@ -471,7 +605,7 @@ internal sealed partial class PairingWalker
         return null;
     }
 
-    private MapSite Site(IInvocationOperation call, MapSpec spec, PairingState state)
+    private MapSite Site(IInvocationOperation call, MapSpec spec, PairingState state, PathStep? via = null)
     {
         if (spec.PerReceiver)
         {
@@ -481,7 +615,7 @@ internal sealed partial class PairingWalker
         if (!_sitesByCall.TryGetValue((call, spec), out var site))
         {
             var countArgument = spec.CountOrdinal is { } ordinal ? ArgumentFor(call, ordinal) : null;
-            site = new MapSite(_sites.Count, call, spec, countArgument is null ? null : Count(countArgument, state), countArgument?.Syntax);
+            site = new MapSite(_sites.Count, call, spec, countArgument is null ? null : Count(countArgument, state), countArgument?.Syntax, via);
             _sites.Add(site);
             _sitesByCall.Add((call, spec), site);
         }
@@ -522,7 +656,7 @@ internal sealed partial class PairingWalker
 
     /// <summary>Same family, or one of them is the unqualified family of the other's receiver-qualified one.</summary>
     private static bool SameFamily(string mapped, string released) =>
-        mapped == released ||
+        mapped == released || mapped == MapSite.AnyFamily ||
         (released.Length < mapped.Length && mapped[released.Length] == '(' && mapped.StartsWith(released, System.StringComparison.Ordinal)) ||
         (mapped.Length < released.Length && released[mapped.Length] == '(' && released.StartsWith(mapped, System.StringComparison.Ordinal));
 
@@ -544,8 +678,9 @@ internal sealed partial class PairingWalker
         return AbstractValue.MappedBy(site.Id);
     }
 
-    private void Unmap(AbstractValue value, IOperation argument, UnmapSpec spec, IInvocationOperation call, PairingState state)
+    private void Unmap(AbstractValue value, IOperation argument, UnmapSpec spec, IInvocationOperation call, PairingState state, ReleaseVia? via = null)
     {
+        var declared = spec;
         if (spec.PerReceiver)
         {
             spec = spec with { Family = ReceiverFamily(spec.Family, call) };
@@ -577,6 +712,8 @@ internal sealed partial class PairingWalker
                     {
                         Site = site,
                         OnEveryPath = (facts.Flags & MappingFlags.Live) == 0,
+                        EarlierVia = facts.Via,
+                        Via = via,
                     });
 
                     // On the paths where it was still live this call released it: no leak on top.
@@ -586,12 +723,13 @@ internal sealed partial class PairingWalker
 
                 if (!SameFamily(site.Spec.Family, spec.Family))
                 {
-                    Report(new PairingFinding(FindingKind.WrongFamily, argument.Syntax, site.Call.Syntax.GetLocation(), Describe(argument.Syntax))
+                    Report(new PairingFinding(FindingKind.WrongFamily, argument.Syntax, site.Syntax.GetLocation(), Describe(argument.Syntax))
                     {
                         Site = site,
                         ReleaserName = call.TargetMethod.Name,
                         ReleaseFamily = spec.Family,
-                        ReleaseMethod = site.Call.TargetMethod.ContainingType is { } owner
+                        Via = via,
+                        ReleaseMethod = site.Call?.TargetMethod.ContainingType is { } owner
                             ? _context.Pairs.FindReleaseMethod(owner, site.Spec.Family)
                             : null,
                     });
@@ -611,7 +749,17 @@ internal sealed partial class PairingWalker
                     });
                 }
 
-                state.Mappings[value.Mapping] = new MappingFacts(MappingFlags.Released, argument.Syntax, facts.Stored);
+                if (_summarising && site.Parameter is not null && _parameterRelease is null)
+                {
+                    // What the callers of this method will apply to the argument they pass: the
+                    // family without this method's receiver, the count when it is a parameter here.
+                    int? count = declared.CountOrdinal is { } c && ArgumentFor(call, c) is { } countArgument ? ParameterOf(countArgument) : null;
+                    _parameterRelease = (
+                        new UnmapSpec(declared.Family, site.Parameter.Ordinal, count),
+                        via?.Step ?? new PathStep(call.TargetMethod.Name, argument.Syntax.GetLocation()));
+                }
+
+                state.Mappings[value.Mapping] = new MappingFacts(MappingFlags.Released, argument.Syntax, facts.Stored, via);
                 return;
             }
 
@@ -670,7 +818,7 @@ internal sealed partial class PairingWalker
                 var site = _sites[old.Mapping];
                 if (site.Spec.ReportsLoss)
                 {
-                    Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Call.Syntax, ScopeEnd(local), KeyBuilder.Display(key))
+                    Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Syntax, ScopeEnd(local), KeyBuilder.Display(key))
                     {
                         Site = site,
                     });
@@ -682,7 +830,7 @@ internal sealed partial class PairingWalker
             {
                 if (_sites[old.Mapping].Spec.ReportsLoss)
                 {
-                    Report(new PairingFinding(FindingKind.MappingOverwritten, at, _sites[old.Mapping].Call.Syntax.GetLocation(), KeyBuilder.Display(key))
+                    Report(new PairingFinding(FindingKind.MappingOverwritten, at, _sites[old.Mapping].Syntax.GetLocation(), KeyBuilder.Display(key))
                     {
                         Site = _sites[old.Mapping],
                     });
@@ -713,6 +861,11 @@ internal sealed partial class PairingWalker
 
         state.Invalidate(key);
         state.Storage[key] = newValue;
+        if (value.ReachesMapping && _keys.IsOuter(key))
+        {
+            // A variable captured from the enclosing method outlives this lambda or local function.
+            Store(state, value.Mapping);
+        }
         if (valueOperation?.ConstantValue.Value is bool flag)
         {
             state.Conditions["[" + key + "]"] = flag;

@@ -27,7 +27,7 @@ internal sealed partial class PairingWalker
     private readonly IMethodSymbol _method;
     private readonly SyntaxNode _body;
     private readonly CancellationToken _cancellationToken;
-    private readonly KeyBuilder _keys = new();
+    private readonly KeyBuilder _keys;
     private readonly Dictionary<int, List<int>> _handlersByTryStart = new();
     private readonly Dictionary<(IOperation Call, MapSpec Spec), MapSite> _sitesByCall = new();
     private readonly List<MapSite> _sites = new();
@@ -35,41 +35,347 @@ internal sealed partial class PairingWalker
     private readonly List<PairingFinding> _findings = new();
     private readonly Dictionary<(string Member, int Mapping), SyntaxNode> _repointed = new();
     private readonly HashSet<(FindingKind, TextSpan)> _reported = new();
-    private readonly List<(BasicBlock From, PairingState State)> _exits = new();
+    private readonly List<Exit> _exits = new();
+    private readonly SummaryScope _scope;
+
+    /// <summary>True while the walk only computes a summary of the method for its callers: nothing is reported.</summary>
+    private readonly bool _summarising;
+
+    /// <summary>While a parameter is summarised: the first release of its mapping, as the callers will apply it.</summary>
+    private (UnmapSpec Spec, PathStep Step)? _parameterRelease;
     private int _steps;
 
-    private PairingWalker(ControlFlowGraph cfg, PairingContext context, IMethodSymbol method, SyntaxNode body, CancellationToken cancellationToken)
+    private PairingWalker(ControlFlowGraph cfg, PairingContext context, IMethodSymbol method, SyntaxNode body, SummaryScope scope, bool summarising, CancellationToken cancellationToken)
     {
         _cfg = cfg;
         _context = context;
         _method = method;
         _body = body;
+        _scope = scope;
+        _summarising = summarising;
         _cancellationToken = cancellationToken;
+        _keys = new KeyBuilder(method);
         IndexHandlers(cfg.Root);
         CountWrites();
     }
 
-    /// <summary>The findings for one method, or an empty list when the method exceeds the step budget.</summary>
+    /// <summary>One way out of the method: the state there and, for a return, what it returned.</summary>
+    private readonly record struct Exit(BasicBlock From, PairingState State, ReturnInfo? Returned);
+
+    /// <summary>A returned value, the facts of its mapping just before the return handed it on, and the returned operation.</summary>
+    private sealed record ReturnInfo(AbstractValue Value, MappingFacts Facts, IOperation Operation);
+
+    /// <summary>
+    /// The findings for one method and the lambdas and local functions in it (each walked as a body
+    /// of its own), or none for a body that exceeds the step budget.
+    /// </summary>
     public static IReadOnlyList<PairingFinding> Run(ControlFlowGraph cfg, PairingContext context, IMethodSymbol method, SyntaxNode body, CancellationToken cancellationToken)
     {
-        var walker = new PairingWalker(cfg, context, method, body, cancellationToken);
+        var findings = new List<PairingFinding>();
+        RunBody(cfg, context, method, body, new SummaryScope(), findings, cancellationToken);
+        return findings;
+    }
+
+    private static void RunBody(ControlFlowGraph cfg, PairingContext context, IMethodSymbol method, SyntaxNode body, SummaryScope scope, List<PairingFinding> findings, CancellationToken cancellationToken)
+    {
+        var walker = new PairingWalker(cfg, context, method, body, scope, summarising: false, cancellationToken);
         try
         {
             walker.RunFrom(0, PairingState.Empty, scope: null);
 
             // Leaks are judged once the walk is done, so that a loop local that goes out of scope
             // at the end of its body is reported there rather than at the method's exit.
-            foreach (var (from, state) in walker._exits)
+            foreach (var exit in walker._exits)
             {
-                walker.CheckLeaks(from, state);
+                walker.CheckLeaks(exit.From, exit.State);
             }
+
+            findings.AddRange(walker.Filtered());
         }
         catch (BudgetExceededException)
         {
-            return Array.Empty<PairingFinding>();
         }
 
-        return walker.Filtered();
+        foreach (var (graph, symbol, syntax) in NestedBodies(cfg, cancellationToken))
+        {
+            if (CallsPairApi(graph, context))
+            {
+                RunBody(graph, context, symbol, syntax, scope, findings, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>The local functions and lambdas declared directly in <paramref name="cfg"/>, with their own graphs.</summary>
+    private static IEnumerable<(ControlFlowGraph Graph, IMethodSymbol Symbol, SyntaxNode Body)> NestedBodies(ControlFlowGraph cfg, CancellationToken cancellationToken)
+    {
+        foreach (var local in cfg.LocalFunctions)
+        {
+            if (local.DeclaringSyntaxReferences.Length > 0 &&
+                local.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is LocalFunctionStatementSyntax declaration &&
+                ((SyntaxNode?)declaration.Body ?? declaration.ExpressionBody) is { } localBody)
+            {
+                yield return (cfg.GetLocalFunctionControlFlowGraph(local, cancellationToken), local, localBody);
+            }
+        }
+
+        foreach (var block in cfg.Blocks)
+        {
+            foreach (var operation in block.Operations)
+            {
+                foreach (var node in operation.DescendantsAndSelf())
+                {
+                    if (node is IFlowAnonymousFunctionOperation lambda && lambda.Syntax is AnonymousFunctionExpressionSyntax anonymous)
+                    {
+                        yield return (cfg.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), lambda.Symbol, anonymous.Body);
+                    }
+                }
+            }
+
+            if (block.BranchValue is { } value)
+            {
+                foreach (var node in value.DescendantsAndSelf())
+                {
+                    if (node is IFlowAnonymousFunctionOperation lambda && lambda.Syntax is AnonymousFunctionExpressionSyntax anonymous)
+                    {
+                        yield return (cfg.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), lambda.Symbol, anonymous.Body);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether a nested body calls an acquire or release itself (or declares bodies that may).</summary>
+    private static bool CallsPairApi(ControlFlowGraph graph, PairingContext context)
+    {
+        if (!graph.LocalFunctions.IsEmpty)
+        {
+            return true;
+        }
+
+        foreach (var block in graph.Blocks)
+        {
+            foreach (var operation in block.Operations)
+            {
+                foreach (var node in operation.DescendantsAndSelf())
+                {
+                    if (node is IFlowAnonymousFunctionOperation ||
+                        (node is IInvocationOperation invocation && context.Pairs.Get(invocation.TargetMethod) is not null))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            if (block.BranchValue is { } value)
+            {
+                foreach (var node in value.DescendantsAndSelf())
+                {
+                    if (node is IInvocationOperation invocation && context.Pairs.Get(invocation.TargetMethod) is not null)
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>What <paramref name="method"/> does with a mapping passed as its parameter <paramref name="ordinal"/>.</summary>
+    public static ParameterSummary SummariseParameter(ControlFlowGraph cfg, PairingContext context, IMethodSymbol method, SyntaxNode body, int ordinal, SummaryScope scope, CancellationToken cancellationToken)
+    {
+        if (ordinal < 0 || ordinal >= method.Parameters.Length || method.Parameters[ordinal].RefKind is not (RefKind.None or RefKind.In))
+        {
+            return ParameterSummary.Adopted;
+        }
+
+        var parameter = method.Parameters[ordinal];
+        var walker = new PairingWalker(cfg, context, method, body, scope, summarising: true, cancellationToken);
+        var declaration = parameter.DeclaringSyntaxReferences.Length > 0 ? parameter.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) : body;
+        var site = MapSite.ForParameter(walker._sites.Count, parameter, declaration);
+        walker._sites.Add(site);
+        var state = PairingState.Empty;
+        state.Storage[KeyBuilder.ParameterKey(parameter)] = AbstractValue.MappedBy(site.Id);
+        state.Mappings[site.Id] = new MappingFacts(MappingFlags.Live);
+        try
+        {
+            walker.RunFrom(0, state, scope: null);
+        }
+        catch (BudgetExceededException)
+        {
+            return ParameterSummary.Adopted;
+        }
+
+        return walker.ParameterResult(site.Id);
+    }
+
+    /// <summary>The acquire <paramref name="method"/> is, when every return hands out a fresh mapping it made (or zero).</summary>
+    public static AcquireSummary? SummariseAcquire(ControlFlowGraph cfg, PairingContext context, IMethodSymbol method, SyntaxNode body, SummaryScope scope, CancellationToken cancellationToken)
+    {
+        var walker = new PairingWalker(cfg, context, method, body, scope, summarising: true, cancellationToken);
+        try
+        {
+            walker.RunFrom(0, PairingState.Empty, scope: null);
+        }
+        catch (BudgetExceededException)
+        {
+            return null;
+        }
+
+        return walker.AcquireResult();
+    }
+
+    private ParameterSummary ParameterResult(int mapping)
+    {
+        bool anyLive = false, anyReleased = false, mixed = false;
+        bool? liveReturns = null, releasedReturns = null;
+        var correlated = true;
+        var returnedOn = 0;
+        var shape = ReturnShape.None;
+        foreach (var exit in _exits)
+        {
+            var facts = exit.State.Facts(mapping);
+            if (!facts.IsTracked || facts.Stored || HeldByMember(exit.State, mapping))
+            {
+                return ParameterSummary.Adopted;
+            }
+
+            if (exit.Returned is { Value: var returned } && returned.ReachesMapping && returned.Mapping == mapping)
+            {
+                var thisShape = returned.Kind == ValueKind.Mapped ? ReturnShape.Itself : ReturnShape.Offset;
+                if (returnedOn > 0 && thisShape != shape)
+                {
+                    return ParameterSummary.Adopted;
+                }
+
+                shape = thisShape;
+                returnedOn++;
+            }
+
+            var flags = facts.Flags & (MappingFlags.Live | MappingFlags.Released);
+            var returnsBool = exit.Returned?.Operation.ConstantValue.Value as bool?;
+            switch (flags)
+            {
+                case MappingFlags.Live:
+                    anyLive = true;
+                    correlated &= Agree(ref liveReturns, returnsBool);
+                    break;
+                case MappingFlags.Released:
+                    anyReleased = true;
+                    correlated &= Agree(ref releasedReturns, returnsBool);
+                    break;
+                case MappingFlags.Live | MappingFlags.Released:
+                    mixed = true;
+                    break;
+            }
+        }
+
+        if (returnedOn > 0 && returnedOn < _exits.Count)
+        {
+            // Handed back on some paths only: the caller cannot tell which value owns it.
+            return ParameterSummary.Adopted;
+        }
+
+        if (mixed || (anyLive && anyReleased))
+        {
+            if (!mixed && correlated && liveReturns is { } live && releasedReturns is { } released && live != released && _parameterRelease is { } when)
+            {
+                return new ParameterSummary(CallEffect.ReleasesWhen, when.Spec, released, when.Step);
+            }
+
+            return new ParameterSummary(CallEffect.MayRelease);
+        }
+
+        if (anyReleased && _parameterRelease is { } release)
+        {
+            return new ParameterSummary(CallEffect.Releases, release.Spec, Step: release.Step);
+        }
+
+        return shape == ReturnShape.None ? ParameterSummary.Borrowed : new ParameterSummary(CallEffect.Borrows, Returns: shape);
+    }
+
+    private static bool Agree(ref bool? seen, bool? value)
+    {
+        if (value is null)
+        {
+            return false;
+        }
+
+        if (seen is null)
+        {
+            seen = value;
+            return true;
+        }
+
+        return seen == value;
+    }
+
+    private AcquireSummary? AcquireResult()
+    {
+        MapSite? made = null;
+        var maybeZero = false;
+        foreach (var exit in _exits)
+        {
+            if (exit.Returned is not { } returned)
+            {
+                return null;
+            }
+
+            if (returned.Value.Kind == ValueKind.Zero)
+            {
+                maybeZero = true;
+                continue;
+            }
+
+            if (returned.Value.Kind != ValueKind.Mapped || _sites[returned.Value.Mapping] is not { Call: not null } site)
+            {
+                return null;
+            }
+
+            var facts = returned.Facts;
+            if (!facts.IsTracked || facts.Stored || (facts.Flags & MappingFlags.Released) != 0 || (facts.Flags & MappingFlags.Live) == 0 ||
+                (made is not null && Bare(made.Spec) != Bare(site.Spec)))
+            {
+                return null;
+            }
+
+            maybeZero |= returned.Value.MaybeZero || (facts.Flags & MappingFlags.Absent) != 0;
+            made ??= site;
+        }
+
+        if (made is null)
+        {
+            return null;
+        }
+
+        int? count = null;
+        if (made.Spec.CountOrdinal is { } ordinal && ArgumentFor(made.Call!, ordinal) is { } countArgument && ParameterOf(countArgument) is { } countParameter)
+        {
+            count = countParameter;
+        }
+
+        var spec = new MapSpec(Bare(made.Spec), null, count, IsTry: maybeZero, made.Spec.ReportsLoss);
+        return new AcquireSummary(spec, made.Via ?? new PathStep(made.MethodName, made.Syntax.GetLocation()));
+    }
+
+    /// <summary>The family without a receiver qualification (a pool named in the callee means nothing to its caller).</summary>
+    private static string Bare(MapSpec spec)
+    {
+        var open = spec.Family.IndexOf('(');
+        return spec.PerReceiver && open > 0 ? spec.Family.Substring(0, open) : spec.Family;
+    }
+
+    /// <summary>The ordinal of the summarised method's parameter that <paramref name="argument"/> reads directly, if any.</summary>
+    private int? ParameterOf(IOperation argument)
+    {
+        while (argument is IConversionOperation conversion)
+        {
+            argument = conversion.Operand;
+        }
+
+        return argument is IParameterReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Parameter.ContainingSymbol, _method)
+            ? reference.Parameter.Ordinal
+            : null;
     }
 
     private sealed class BudgetExceededException : Exception
@@ -123,6 +429,11 @@ internal sealed partial class PairingWalker
 
     private void Report(PairingFinding finding)
     {
+        if (_summarising)
+        {
+            return;
+        }
+
         if (_reported.Add((finding.Kind, finding.At.Span)))
         {
             _findings.Add(finding);
@@ -202,16 +513,17 @@ internal sealed partial class PairingWalker
                 }
                 else
                 {
+                    ReturnInfo? returned = null;
                     if (block.BranchValue is { } branchValue)
                     {
                         var value = Eval(branchValue, state);
                         if (block.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Return)
                         {
-                            Returned(value, branchValue, state);
+                            returned = Returned(value, branchValue, state);
                         }
                     }
 
-                    Follow(block, block.FallThroughSuccessor, state, inStates, work, outputs, scope);
+                    Follow(block, block.FallThroughSuccessor, state, inStates, work, outputs, scope, returned);
                 }
             }
         }
@@ -226,7 +538,8 @@ internal sealed partial class PairingWalker
         Dictionary<int, List<PairingState>> inStates,
         SortedSet<int> work,
         List<PairingState> outputs,
-        ControlFlowRegion? scope)
+        ControlFlowRegion? scope,
+        ReturnInfo? returned = null)
     {
         if (branch is null)
         {
@@ -267,7 +580,7 @@ internal sealed partial class PairingWalker
             if (destination.Kind == BasicBlockKind.Exit)
             {
                 Step();
-                _exits.Add((from, s));
+                _exits.Add(new Exit(from, s, returned));
                 continue;
             }
 
@@ -354,7 +667,7 @@ internal sealed partial class PairingWalker
             }
 
             var holder = state.Holder(pair.Key);
-            Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Call.Syntax, ExitLocation(from), holder is null ? site.Call.Syntax.ToString() : KeyBuilder.Display(holder))
+            Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Syntax, ExitLocation(from), holder is null ? site.Syntax.ToString() : KeyBuilder.Display(holder))
             {
                 Site = site,
             });
@@ -396,11 +709,11 @@ internal sealed partial class PairingWalker
         }
     }
 
-    private static bool HeldByMember(PairingState state, int mapping)
+    private bool HeldByMember(PairingState state, int mapping)
     {
         foreach (var pair in state.Storage)
         {
-            if (pair.Value.Mapping == mapping && pair.Value.ReachesMapping && pair.Key.IndexOf('.') >= 0)
+            if (pair.Value.Mapping == mapping && pair.Value.ReachesMapping && (pair.Key.IndexOf('.') >= 0 || _keys.IsOuter(pair.Key)))
             {
                 return true;
             }

@@ -47,7 +47,7 @@ internal static class VMAP001_UnmapOfReassignedPointer
             properties[DiagnosticProperties.Shape] = DiagnosticProperties.ShapeLocal;
             var site = finding.Site!;
             detail = "it became " + finding.Detail + " at line " + Rule.Line(finding.Related, finding.At) +
-                " after " + site.MethodName + " mapped it at line " + Rule.Line(site.Call.Syntax, finding.At);
+                " after " + site.MethodName + " mapped it at line " + Rule.MappedAt(site, finding.At);
         }
 
         return Rule.Diagnostic(Descriptors.VMAP001_UnmapOfReassignedPointer, finding, properties, finding.Target, detail);

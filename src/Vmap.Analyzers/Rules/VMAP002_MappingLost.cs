@@ -30,6 +30,6 @@ internal static class VMAP002_MappingLost
             how = "it goes out of scope at line " + Rule.Line(finding.Related, finding.At) + " without being unmapped, returned, stored or passed on";
         }
 
-        return Rule.Diagnostic(Descriptors.VMAP002_MappingLost, finding, properties, finding.Target, site.MethodName, Rule.Line(site.Call.Syntax, finding.At), how);
+        return Rule.Diagnostic(Descriptors.VMAP002_MappingLost, finding, properties, finding.Target, site.MethodName, Rule.MappedAt(site, finding.At), how);
     }
 }

@@ -14,6 +14,6 @@ internal static class VMAP004_UsedAfterUnmap
             ImmutableDictionary.CreateBuilder<string, string?>(),
             finding.Target,
             finding.Detail,
-            Rule.Line(finding.Related, finding.At),
+            Rule.Line(finding.Related, finding.At) + Rule.By(finding.EarlierVia, finding.At),
             finding.OnEveryPath ? string.Empty : " on some path");
 }

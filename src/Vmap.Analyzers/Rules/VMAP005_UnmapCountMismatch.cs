@@ -21,6 +21,6 @@ internal static class VMAP005_UnmapCountMismatch
             finding.CountText,
             site.MethodName,
             mapped,
-            Rule.Line(site.Call.Syntax, finding.At));
+            Rule.MappedAt(site, finding.At));
     }
 }

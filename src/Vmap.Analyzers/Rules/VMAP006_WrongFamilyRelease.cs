@@ -24,8 +24,8 @@ internal static class VMAP006_WrongFamilyRelease
             finding.Target,
             site.MethodName,
             site.Spec.Family,
-            Rule.Line(site.Call.Syntax, finding.At),
-            finding.ReleaserName,
+            Rule.MappedAt(site, finding.At),
+            finding.ReleaserName + (finding.Via is null ? string.Empty : " (" + Rule.Step(finding.Via.Step, finding.At) + ")"),
             finding.ReleaseFamily,
             finding.ReleaseMethod is null ? string.Empty : "; release it with " + finding.ReleaseMethod);
     }
