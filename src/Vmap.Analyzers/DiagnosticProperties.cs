@@ -20,6 +20,15 @@ namespace Vmap.Analyzers;
 /// <item>VMAP005: the count argument of the unmap; [0] the count argument of the map call.</item>
 /// <item>VMAP006: the argument of the release; [0] the map call.</item>
 /// </list>
+/// After the locations above come the steps of the path inside callees (issue 11), each present
+/// only when that step happened in another method, always in this order:
+/// <list type="number">
+/// <item>the acquire call inside an inferred acquire (<c>MapRam</c> inside <c>Open</c>), when the mapping came from one (VMAP001 local, VMAP002, VMAP005, VMAP006);</item>
+/// <item>the released argument inside the releasing callee of the earlier release (<c>UnmapRam(address, …)</c> inside <c>Release</c>) (VMAP003, VMAP004);</item>
+/// <item>the released argument inside the releasing callee of this release (VMAP003, VMAP006).</item>
+/// </list>
+/// A fix that needs only the documented <c>[0]</c> can ignore them; a consumer that shows paths
+/// (IDE, SARIF) lists them in order.
 /// </remarks>
 internal static class DiagnosticProperties
 {

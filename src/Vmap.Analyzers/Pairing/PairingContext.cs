@@ -52,11 +52,15 @@ internal sealed class PairingContext
         var errors = new List<PairConfigurationError>();
         var entries = ConfiguredPairs.Read(options.AnalyzerConfigOptionsProvider, compilation, cancellationToken);
         var configured = ConfiguredPairs.Resolve(entries, compilation, errors);
+        var adopting = ConfiguredPairs.ResolveOwnership(
+            ConfiguredPairs.Read(options.AnalyzerConfigOptionsProvider, compilation, ConfiguredPairs.OwnershipPrefix, cancellationToken),
+            compilation,
+            errors);
         if (!hasAttributes && configured.Count == 0 && errors.Count == 0 && !BuiltInPairs.AnyReferenced(compilation))
         {
             return null;
         }
 
-        return new PairingContext(compilation, new PairTable(hasAttributes, configured), errors, cancellationToken);
+        return new PairingContext(compilation, new PairTable(hasAttributes, configured, adopting), errors, cancellationToken);
     }
 }
