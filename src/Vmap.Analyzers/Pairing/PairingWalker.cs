@@ -23,19 +23,33 @@ internal sealed partial class PairingWalker
     private const int StepBudget = 40_000;
 
     private readonly ControlFlowGraph _cfg;
+
     private readonly PairingContext _context;
+
     private readonly IMethodSymbol _method;
+
     private readonly SyntaxNode _body;
+
     private readonly CancellationToken _cancellationToken;
+
     private readonly KeyBuilder _keys;
+
     private readonly Dictionary<int, List<int>> _handlersByTryStart = new();
+
     private readonly Dictionary<(IOperation Call, MapSpec Spec), MapSite> _sitesByCall = new();
+
     private readonly List<MapSite> _sites = new();
+
     private readonly Dictionary<string, int> _writeCounts = new();
+
     private readonly List<PairingFinding> _findings = new();
+
     private readonly Dictionary<(string Member, int Mapping), SyntaxNode> _repointed = new();
+
     private readonly HashSet<(FindingKind, TextSpan)> _reported = new();
+
     private readonly List<Exit> _exits = new();
+
     private readonly SummaryScope _scope;
 
     /// <summary>True while the walk only computes a summary of the method for its callers: nothing is reported.</summary>
@@ -43,6 +57,7 @@ internal sealed partial class PairingWalker
 
     /// <summary>While a parameter is summarised: the first release of its mapping, as the callers will apply it.</summary>
     private (UnmapSpec Spec, PathStep Step)? _parameterRelease;
+
     private int _steps;
 
     private PairingWalker(ControlFlowGraph cfg, PairingContext context, IMethodSymbol method, SyntaxNode body, SummaryScope scope, bool summarising, CancellationToken cancellationToken)
@@ -179,203 +194,6 @@ internal sealed partial class PairingWalker
         }
 
         return false;
-    }
-
-    /// <summary>What <paramref name="method"/> does with a mapping passed as its parameter <paramref name="ordinal"/>.</summary>
-    public static ParameterSummary SummariseParameter(ControlFlowGraph cfg, PairingContext context, IMethodSymbol method, SyntaxNode body, int ordinal, SummaryScope scope, CancellationToken cancellationToken)
-    {
-        if (ordinal < 0 || ordinal >= method.Parameters.Length || method.Parameters[ordinal].RefKind is not (RefKind.None or RefKind.In))
-        {
-            return ParameterSummary.Adopted;
-        }
-
-        var parameter = method.Parameters[ordinal];
-        var walker = new PairingWalker(cfg, context, method, body, scope, summarising: true, cancellationToken);
-        var declaration = parameter.DeclaringSyntaxReferences.Length > 0 ? parameter.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) : body;
-        var site = MapSite.ForParameter(walker._sites.Count, parameter, declaration);
-        walker._sites.Add(site);
-        var state = PairingState.Empty;
-        state.Storage[KeyBuilder.ParameterKey(parameter)] = AbstractValue.MappedBy(site.Id);
-        state.Mappings[site.Id] = new MappingFacts(MappingFlags.Live);
-        try
-        {
-            walker.RunFrom(0, state, scope: null);
-        }
-        catch (BudgetExceededException)
-        {
-            return ParameterSummary.Adopted;
-        }
-
-        return walker.ParameterResult(site.Id);
-    }
-
-    /// <summary>The acquire <paramref name="method"/> is, when every return hands out a fresh mapping it made (or zero).</summary>
-    public static AcquireSummary? SummariseAcquire(ControlFlowGraph cfg, PairingContext context, IMethodSymbol method, SyntaxNode body, SummaryScope scope, CancellationToken cancellationToken)
-    {
-        var walker = new PairingWalker(cfg, context, method, body, scope, summarising: true, cancellationToken);
-        try
-        {
-            walker.RunFrom(0, PairingState.Empty, scope: null);
-        }
-        catch (BudgetExceededException)
-        {
-            return null;
-        }
-
-        return walker.AcquireResult();
-    }
-
-    private ParameterSummary ParameterResult(int mapping)
-    {
-        bool anyLive = false, anyReleased = false, mixed = false;
-        bool? liveReturns = null, releasedReturns = null;
-        var correlated = true;
-        var returnedOn = 0;
-        var shape = ReturnShape.None;
-        foreach (var exit in _exits)
-        {
-            var facts = exit.State.Facts(mapping);
-            if (!facts.IsTracked || facts.Stored || HeldByMember(exit.State, mapping))
-            {
-                return ParameterSummary.Adopted;
-            }
-
-            if (exit.Returned is { Value: var returned } && returned.ReachesMapping && returned.Mapping == mapping)
-            {
-                var thisShape = returned.Kind == ValueKind.Mapped ? ReturnShape.Itself : ReturnShape.Offset;
-                if (returnedOn > 0 && thisShape != shape)
-                {
-                    return ParameterSummary.Adopted;
-                }
-
-                shape = thisShape;
-                returnedOn++;
-            }
-
-            var flags = facts.Flags & (MappingFlags.Live | MappingFlags.Released);
-            var returnsBool = exit.Returned?.Operation.ConstantValue.Value as bool?;
-            switch (flags)
-            {
-                case MappingFlags.Live:
-                    anyLive = true;
-                    correlated &= Agree(ref liveReturns, returnsBool);
-                    break;
-                case MappingFlags.Released:
-                    anyReleased = true;
-                    correlated &= Agree(ref releasedReturns, returnsBool);
-                    break;
-                case MappingFlags.Live | MappingFlags.Released:
-                    mixed = true;
-                    break;
-            }
-        }
-
-        if (returnedOn > 0 && returnedOn < _exits.Count)
-        {
-            // Handed back on some paths only: the caller cannot tell which value owns it.
-            return ParameterSummary.Adopted;
-        }
-
-        if (mixed || (anyLive && anyReleased))
-        {
-            if (!mixed && correlated && liveReturns is { } live && releasedReturns is { } released && live != released && _parameterRelease is { } when)
-            {
-                return new ParameterSummary(CallEffect.ReleasesWhen, when.Spec, released, when.Step);
-            }
-
-            return new ParameterSummary(CallEffect.MayRelease);
-        }
-
-        if (anyReleased && _parameterRelease is { } release)
-        {
-            return new ParameterSummary(CallEffect.Releases, release.Spec, Step: release.Step);
-        }
-
-        return shape == ReturnShape.None ? ParameterSummary.Borrowed : new ParameterSummary(CallEffect.Borrows, Returns: shape);
-    }
-
-    private static bool Agree(ref bool? seen, bool? value)
-    {
-        if (value is null)
-        {
-            return false;
-        }
-
-        if (seen is null)
-        {
-            seen = value;
-            return true;
-        }
-
-        return seen == value;
-    }
-
-    private AcquireSummary? AcquireResult()
-    {
-        MapSite? made = null;
-        var maybeZero = false;
-        foreach (var exit in _exits)
-        {
-            if (exit.Returned is not { } returned)
-            {
-                return null;
-            }
-
-            if (returned.Value.Kind == ValueKind.Zero)
-            {
-                maybeZero = true;
-                continue;
-            }
-
-            if (returned.Value.Kind != ValueKind.Mapped || _sites[returned.Value.Mapping] is not { Call: not null } site)
-            {
-                return null;
-            }
-
-            var facts = returned.Facts;
-            if (!facts.IsTracked || facts.Stored || (facts.Flags & MappingFlags.Released) != 0 || (facts.Flags & MappingFlags.Live) == 0 ||
-                (made is not null && Bare(made.Spec) != Bare(site.Spec)))
-            {
-                return null;
-            }
-
-            maybeZero |= returned.Value.MaybeZero || (facts.Flags & MappingFlags.Absent) != 0;
-            made ??= site;
-        }
-
-        if (made is null)
-        {
-            return null;
-        }
-
-        int? count = null;
-        if (made.Spec.CountOrdinal is { } ordinal && ArgumentFor(made.Call!, ordinal) is { } countArgument && ParameterOf(countArgument) is { } countParameter)
-        {
-            count = countParameter;
-        }
-
-        var spec = new MapSpec(Bare(made.Spec), null, count, IsTry: maybeZero, made.Spec.ReportsLoss);
-        return new AcquireSummary(spec, made.Via ?? new PathStep(made.MethodName, made.Syntax.GetLocation()));
-    }
-
-    /// <summary>The family without a receiver qualification (a pool named in the callee means nothing to its caller).</summary>
-    private static string Bare(MapSpec spec)
-    {
-        var open = spec.Family.IndexOf('(');
-        return spec.PerReceiver && open > 0 ? spec.Family.Substring(0, open) : spec.Family;
-    }
-
-    /// <summary>The ordinal of the summarised method's parameter that <paramref name="argument"/> reads directly, if any.</summary>
-    private int? ParameterOf(IOperation argument)
-    {
-        while (argument is IConversionOperation conversion)
-        {
-            argument = conversion.Operand;
-        }
-
-        return argument is IParameterReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Parameter.ContainingSymbol, _method)
-            ? reference.Parameter.Ordinal
-            : null;
     }
 
     private sealed class BudgetExceededException : Exception
@@ -652,110 +470,6 @@ internal sealed partial class PairingWalker
 
         return true;
     }
-
-    /// <summary>A mapping still live when the method returns, and held by nothing that outlives the call, is lost.</summary>
-    private void CheckLeaks(BasicBlock from, PairingState state)
-    {
-        CheckRepointedReturn(state);
-        foreach (var pair in state.Mappings)
-        {
-            var facts = pair.Value;
-            var site = _sites[pair.Key];
-            if (!facts.MayBeLive || facts.Stored || !site.Spec.ReportsLoss || HeldByMember(state, pair.Key))
-            {
-                continue;
-            }
-
-            var holder = state.Holder(pair.Key);
-            Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Syntax, ExitLocation(from), holder is null ? site.Syntax.ToString() : KeyBuilder.Display(holder))
-            {
-                Site = site,
-            });
-        }
-    }
-
-    /// <summary>
-    /// The grown-array shape of dotnet/coreclr#15104: a member that held a rental from elsewhere is
-    /// re-pointed at a new rental, and the member is returned to the pool afterwards. The method
-    /// ends with a member still holding the returned array (in use, yet back in the pool), and the
-    /// rental the member held before was never looked at, so it is lost.
-    /// </summary>
-    private void CheckRepointedReturn(PairingState state)
-    {
-        if (_repointed.Count == 0)
-        {
-            return;
-        }
-
-        foreach (var pair in state.Storage)
-        {
-            if (pair.Value.Kind != ValueKind.Mapped || !_repointed.TryGetValue((pair.Key, pair.Value.Mapping), out var repointedAt))
-            {
-                continue;
-            }
-
-            var facts = state.Facts(pair.Value.Mapping);
-            if (!facts.IsTracked || facts.Flags != MappingFlags.Released || facts.ReleasedAt is null)
-            {
-                continue;
-            }
-
-            var site = _sites[pair.Value.Mapping];
-            Report(new PairingFinding(FindingKind.RepointedMemberReleased, facts.ReleasedAt, repointedAt.GetLocation(), facts.ReleasedAt.ToString())
-            {
-                Site = site,
-                MemberName = KeyBuilder.Display(pair.Key),
-            });
-        }
-    }
-
-    private bool HeldByMember(PairingState state, int mapping)
-    {
-        foreach (var pair in state.Storage)
-        {
-            if (pair.Value.Mapping == mapping && pair.Value.ReachesMapping && (pair.Key.IndexOf('.') >= 0 || _keys.IsOuter(pair.Key)))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private Location ExitLocation(BasicBlock from)
-    {
-        if (from.BranchValue is { } value)
-        {
-            for (var node = value.Syntax; node is not null && node != _body; node = node.Parent)
-            {
-                if (node is ReturnStatementSyntax)
-                {
-                    return node.GetLocation();
-                }
-            }
-        }
-
-        if (from.ConditionalSuccessor is not null && from.BranchValue?.Syntax.Parent is IfStatementSyntax ifStatement &&
-            ExitStatement(ifStatement.Statement) is { } exit)
-        {
-            // "if (...) return;": the branch to the exit carries no syntax of its own.
-            return exit.GetLocation();
-        }
-
-        if (_body is BlockSyntax block)
-        {
-            return block.CloseBraceToken.GetLocation();
-        }
-
-        return _body.GetLocation();
-    }
-
-    private static SyntaxNode? ExitStatement(StatementSyntax statement) => statement switch
-    {
-        ReturnStatementSyntax direct => direct,
-        BlockSyntax { Statements.Count: > 0 } block when block.Statements[block.Statements.Count - 1] is ReturnStatementSyntax last => last,
-        _ => null,
-    };
 
     private void CountWrites()
     {
