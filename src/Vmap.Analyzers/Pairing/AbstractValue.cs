@@ -38,14 +38,17 @@ internal enum ValueKind
     ReleaseResult,
 }
 
-/// <summary>The abstract value of one storage (local, parameter, capture, member of a tracked object).</summary>
+/// <summary>
+/// The abstract value of one storage (local, parameter, capture, member of a tracked object).
+/// <see cref="Source"/> says what a <see cref="ValueKind.Reassigned"/> storage now holds.
+/// </summary>
 internal sealed record AbstractValue(
     ValueKind Kind,
     int Mapping = -1,
     bool MaybeZero = false,
     long Number = 0,
     SyntaxNode? Origin = null,
-    string? Description = null)
+    ValueSource? Source = null)
 {
     public static readonly AbstractValue Unknown = new(ValueKind.Unknown);
     public static readonly AbstractValue Zero = new(ValueKind.Zero);

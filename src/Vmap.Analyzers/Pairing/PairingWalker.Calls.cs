@@ -46,7 +46,7 @@ internal sealed partial class PairingWalker
         {
             // A handle or an array used through its own methods after its release (an address is
             // a number; its methods read nothing behind it).
-            CheckUse(receiver, invocation.Instance.Syntax, "used by '" + method.Name + "'", state);
+            CheckUse(receiver, invocation.Instance.Syntax, UseKind.UsedBy, method.Name, state);
         }
 
         AbstractValue result = AbstractValue.Unknown;
@@ -96,7 +96,7 @@ internal sealed partial class PairingWalker
                     continue;
             }
 
-            if (CheckUse(values[i], argument.Value.Syntax, "passed to '" + method.Name + "'", state))
+            if (CheckUse(values[i], argument.Value.Syntax, UseKind.PassedTo, method.Name, state))
             {
                 continue;
             }
@@ -383,7 +383,7 @@ internal sealed partial class PairingWalker
                 // dotnet/corefx#5949: an array the pool never rented poisons it.
                 Report(new PairingFinding(FindingKind.UnmapOfNonStart, argument.Syntax, argument.Syntax.GetLocation(), Describe(argument.Syntax))
                 {
-                    Detail = "it is a new array, which '" + call.TargetMethod.Name + "' gives to a pool that never rented it",
+                    ReleaseName = call.TargetMethod.Name,
                 });
                 return;
             }
@@ -437,9 +437,7 @@ internal sealed partial class PairingWalker
                         Site = site,
                         CountText = countArgument.Syntax.ToString(),
                         MappedCountText = mapped.Text,
-                        Detail = mapped.Resolved is { } n && mapped.Text != n.ToString(CultureInfo.InvariantCulture)
-                            ? n.ToString(CultureInfo.InvariantCulture)
-                            : null,
+                        MappedCountValue = mapped.Resolved is { } n && mapped.Text != n.ToString(CultureInfo.InvariantCulture) ? n : null,
                     });
                 }
 
@@ -462,7 +460,7 @@ internal sealed partial class PairingWalker
                 Report(new PairingFinding(FindingKind.UnmapOfNonStart, argument.Syntax, value.Origin!.GetLocation(), Describe(argument.Syntax))
                 {
                     Site = _sites[value.Mapping],
-                    Detail = value.Kind == ValueKind.Offset ? "an offset of the mapping" : value.Description,
+                    Became = value.Kind == ValueKind.Offset ? new ValueSource(ValueSourceKind.Offset) : value.Source,
                 });
                 state.Escape(value.Mapping);
                 return;

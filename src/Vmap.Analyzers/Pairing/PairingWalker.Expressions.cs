@@ -130,7 +130,7 @@ internal sealed partial class PairingWalker
         {
             if (dereference)
             {
-                CheckUse(value, operation.Syntax, "dereferenced", state);
+                CheckUse(value, operation.Syntax, UseKind.Dereferenced, null, state);
             }
         }
 
@@ -259,9 +259,9 @@ internal sealed partial class PairingWalker
 
             if (isSpan)
             {
-                CheckUse(value, argument.Value.Syntax, "wrapped in a span", state);
+                CheckUse(value, argument.Value.Syntax, UseKind.WrappedInSpan, null, state);
             }
-            else if (!CheckUse(value, argument.Value.Syntax, "passed to a new '" + creation.Type?.Name + "'", state))
+            else if (!CheckUse(value, argument.Value.Syntax, UseKind.PassedToNew, creation.Type?.Name, state))
             {
                 // An object built around the address may take it over, like a caller-owned buffer
                 // type: no leak is claimed, the caller's own release is still checked.
@@ -278,7 +278,7 @@ internal sealed partial class PairingWalker
     }
 
     /// <summary>Reports a use of a released mapping; true when it reported.</summary>
-    private bool CheckUse(AbstractValue value, SyntaxNode at, string how, PairingState state)
+    private bool CheckUse(AbstractValue value, SyntaxNode at, UseKind use, string? usedBy, PairingState state)
     {
         if (!value.ReachesMapping)
         {
@@ -294,7 +294,8 @@ internal sealed partial class PairingWalker
         Report(new PairingFinding(FindingKind.UsedAfterUnmap, at, facts.ReleasedAt.GetLocation(), Describe(at))
         {
             Site = _sites[value.Mapping],
-            Detail = how,
+            Use = use,
+            UsedByName = usedBy,
             OnEveryPath = (facts.Flags & MappingFlags.Live) == 0,
             EarlierVia = facts.Via,
         });
@@ -304,7 +305,7 @@ internal sealed partial class PairingWalker
     private ReturnInfo Returned(AbstractValue value, IOperation returned, PairingState state)
     {
         var info = new ReturnInfo(value, value.Mapping >= 0 ? state.Facts(value.Mapping) : MappingFacts.Absent, returned);
-        if (value.ReachesMapping && !CheckUse(value, returned.Syntax, "returned", state) &&
+        if (value.ReachesMapping && !CheckUse(value, returned.Syntax, UseKind.Returned, null, state) &&
             !(_summarising && _sites[value.Mapping].Parameter is not null))
         {
             // Ownership goes to the caller. (A summarised parameter's mapping stays the caller's.)
@@ -314,12 +315,12 @@ internal sealed partial class PairingWalker
         return info;
     }
 
-    /// <summary>What a value is, for a message: <c>'q'</c>, <c>the constant 4096</c>, <c>memory from elsewhere ('GetLinear()')</c>.</summary>
-    private string Describe(IOperation? operation, AbstractValue value)
+    /// <summary>Where a value came from: a storage (by name), a constant, a call, an offset of the mapping.</summary>
+    private ValueSource Source(IOperation? operation, AbstractValue value)
     {
         if (value.Kind == ValueKind.Offset)
         {
-            return "an offset of the mapping";
+            return new ValueSource(ValueSourceKind.Offset);
         }
 
         while (operation is IConversionOperation conversion)
@@ -329,22 +330,22 @@ internal sealed partial class PairingWalker
 
         if (operation is null)
         {
-            return "another value";
+            return new ValueSource(ValueSourceKind.Unknown);
         }
 
         if (operation.ConstantValue.HasValue)
         {
-            return "the constant " + operation.Syntax;
+            return new ValueSource(ValueSourceKind.Constant, operation.Syntax);
         }
 
         if (operation is IInvocationOperation)
         {
-            return "memory from elsewhere ('" + operation.Syntax + "')";
+            return new ValueSource(ValueSourceKind.Call, operation.Syntax);
         }
 
         return _keys.Storage(operation) is { } key && !KeyBuilder.IsCapture(key)
-            ? "'" + KeyBuilder.Display(key) + "'"
-            : "'" + operation.Syntax + "'";
+            ? new ValueSource(ValueSourceKind.Storage, operation.Syntax, KeyBuilder.Display(key))
+            : new ValueSource(ValueSourceKind.Expression, operation.Syntax);
     }
 
     private static string Describe(SyntaxNode argument)

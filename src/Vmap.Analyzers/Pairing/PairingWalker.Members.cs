@@ -43,7 +43,7 @@ internal sealed partial class PairingWalker
 
             Report(new PairingFinding(FindingKind.MemberRepointed, at, site.Argument, KeyBuilder.Display(key))
             {
-                Detail = Describe(valueOperation, value),
+                Became = Source(valueOperation, value),
                 MemberName = member.Name,
                 FlagName = site.FlagName,
                 ReleaserName = site.MethodName,
@@ -56,7 +56,7 @@ internal sealed partial class PairingWalker
                 Report(new PairingFinding(FindingKind.MemberMappingLost, at, maps[0].Call, KeyBuilder.Display(key))
                 {
                     MemberName = member.Name,
-                    Detail = maps[0].ApiName,
+                    MemberMap = maps[0],
                 });
             }
 

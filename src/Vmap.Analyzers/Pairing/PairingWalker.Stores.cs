@@ -73,7 +73,7 @@ internal sealed partial class PairingWalker
                     state.Escape(old.Mapping);
                     if (value.Kind is not (ValueKind.Mapped or ValueKind.Zero or ValueKind.TryResult))
                     {
-                        newValue = new AbstractValue(ValueKind.Reassigned, old.Mapping, Origin: at, Description: Describe(valueOperation, value));
+                        newValue = new AbstractValue(ValueKind.Reassigned, old.Mapping, Origin: at, Source: Source(valueOperation, value));
                     }
                 }
             }

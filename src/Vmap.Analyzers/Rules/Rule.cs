@@ -30,6 +30,17 @@ internal static class Rule
 
     public static string Line(SyntaxNode node, SyntaxNode from) => Line(node.GetLocation(), from);
 
+    /// <summary>What a value is, for a message: <c>'q'</c>, <c>the constant 4096</c>, <c>memory from elsewhere ('GetLinear()')</c>.</summary>
+    public static string Describe(ValueSource? source) => source?.Kind switch
+    {
+        ValueSourceKind.Offset => "an offset of the mapping",
+        ValueSourceKind.Constant => "the constant " + source.Syntax,
+        ValueSourceKind.Call => "memory from elsewhere ('" + source.Syntax + "')",
+        ValueSourceKind.Storage => "'" + source.StorageName + "'",
+        ValueSourceKind.Expression => "'" + source.Syntax + "'",
+        _ => "another value",
+    };
+
     /// <summary><c>UnmapRam at line 7 of Io.cs</c>: an API call inside a callee, one step of a cross-method path.</summary>
     public static string Step(PathStep step, SyntaxNode from) => step.ApiName + " at line " + Line(step.At, from);
 

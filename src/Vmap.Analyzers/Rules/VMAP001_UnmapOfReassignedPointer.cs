@@ -24,7 +24,7 @@ internal static class VMAP001_UnmapOfReassignedPointer
                 properties[DiagnosticProperties.FlagName] = flag;
             }
 
-            detail = "it is re-pointed at " + finding.Detail + " at line " + Rule.Line(finding.At, finding.At) +
+            detail = "it is re-pointed at " + Rule.Describe(finding.Became) + " at line " + Rule.Line(finding.At, finding.At) +
                 " while " + finding.ReleaserName + " unmaps it at line " + Rule.Line(finding.Related, finding.At) +
                 (finding.FlagName is null ? string.Empty : " when '" + finding.FlagName + "' is set");
         }
@@ -40,13 +40,13 @@ internal static class VMAP001_UnmapOfReassignedPointer
             // Nothing in the method ever held a mapping here (a new array given to a pool): no
             // reassignment for a fix to undo.
             properties[DiagnosticProperties.Shape] = DiagnosticProperties.ShapeForeign;
-            detail = finding.Detail!;
+            detail = "it is a new array, which '" + finding.ReleaseName + "' gives to a pool that never rented it";
         }
         else
         {
             properties[DiagnosticProperties.Shape] = DiagnosticProperties.ShapeLocal;
             var site = finding.Site!;
-            detail = "it became " + finding.Detail + " at line " + Rule.Line(finding.Related, finding.At) +
+            detail = "it became " + Rule.Describe(finding.Became) + " at line " + Rule.Line(finding.Related, finding.At) +
                 " after " + site.MethodName + " mapped it at line " + Rule.MappedAt(site, finding.At);
         }
 

@@ -14,7 +14,7 @@ internal static class VMAP002_MappingLost
         {
             properties[DiagnosticProperties.LossKind] = DiagnosticProperties.LossRepointed;
             var repointed = "it is re-pointed at line " + Rule.Line(finding.At, finding.At) + " without being unmapped first";
-            return Rule.Diagnostic(Descriptors.VMAP002_MappingLost, finding, properties, finding.Target, finding.Detail, Rule.Line(finding.Related, finding.At), repointed);
+            return Rule.Diagnostic(Descriptors.VMAP002_MappingLost, finding, properties, finding.Target, finding.MemberMap!.ApiName, Rule.Line(finding.Related, finding.At), repointed);
         }
 
         var site = finding.Site!;
