@@ -101,6 +101,13 @@ internal sealed partial class PairingWalker
             return block.CloseBraceToken.GetLocation();
         }
 
+        if (_body is ArrowExpressionClauseSyntax arrow)
+        {
+            // An expression body ends where its expression does; the clause starts at "=>",
+            // which may sit on the method's header line.
+            return arrow.Expression.GetLocation();
+        }
+
         return _body.GetLocation();
     }
 

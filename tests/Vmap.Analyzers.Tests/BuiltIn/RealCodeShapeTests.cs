@@ -268,6 +268,41 @@ public class RealCodeShapeTests
         """);
 
     [Fact]
+    public Task An_expression_bodied_wrapper_returning_ToPointer_is_an_acquire_not_a_leak() => Verify.BuiltIn(
+        """
+        using System.Runtime.InteropServices;
+
+        static unsafe class Memory
+        {
+            public static void* Alloc(int size) => Marshal.AllocHGlobal(size).ToPointer();
+
+            public static void Free(void* block) => Marshal.FreeHGlobal((nint)block);
+
+            public static void Use()
+            {
+                var block = Alloc(64);
+                *(byte*)block = 1;
+                Free(block);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task A_leak_in_an_expression_body_ends_at_the_expression() => Verify.BuiltIn(
+        """
+        using System.Runtime.InteropServices;
+
+        static class Memory
+        {
+            [System.Obsolete]
+            public static void Touch(int size)
+                => {|#1:Marshal.WriteByte({|#0:Marshal.AllocHGlobal(size)|}, 0, 1)|};
+        }
+        """,
+        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+            .WithMessage("The mapping in 'Marshal.AllocHGlobal(size)' from AllocHGlobal at line 7 is lost: it goes out of scope at line 7 without being unmapped, returned, stored or passed on"));
+
+    [Fact]
     public Task A_pointer_from_ToPointer_returned_as_a_new_IntPtr_is_handed_to_the_caller() => Verify.BuiltIn(
         """
         using System;
