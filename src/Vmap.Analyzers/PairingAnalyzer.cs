@@ -28,7 +28,12 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
         Descriptors.VMAP001_UnmapOfReassignedPointer,
+        Descriptors.VMAP001_MemberRepointed,
+        Descriptors.VMAP001_NewArrayReleased,
+        Descriptors.VMAP001_GrownMemberReleased,
         Descriptors.VMAP002_MappingLost,
+        Descriptors.VMAP002_MappingOverwritten,
+        Descriptors.VMAP002_MemberRepointed,
         Descriptors.VMAP003_UnmappedTwice,
         Descriptors.VMAP004_UsedAfterUnmap,
         Descriptors.VMAP005_UnmapCountMismatch,

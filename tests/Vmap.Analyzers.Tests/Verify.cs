@@ -73,7 +73,8 @@ internal static class Verify
 
     static Verify() => PairingAnalyzer.ThrowOnEngineFailure = true;
 
-    public static DiagnosticResult Diagnostic(string id) => CSharpAnalyzerVerifier<PairingAnalyzer, DefaultVerifier>.Diagnostic(id);
+    /// <summary>An expected diagnostic of rule <paramref name="id"/> (a rule may have one descriptor per message shape; the message is checked with WithMessage).</summary>
+    public static DiagnosticResult Diagnostic(string id) => new(id, DiagnosticSeverity.Warning);
 
     /// <summary>Verifies exactly <paramref name="expected"/> (spans, additional locations and messages) over <paramref name="source"/>.</summary>
     public static Task Analyzer(string source, params DiagnosticResult[] expected) => Run(source, withFakeApi: true, expected);
