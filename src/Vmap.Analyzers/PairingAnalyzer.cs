@@ -183,6 +183,11 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
                     pairing.Summaries.Acquire(invocation.TargetMethod, new SummaryScope(), cancellationToken) is not null:
                     // A source method inferred to acquire (it returns a mapping it made).
                     return true;
+                case IArgumentOperation { Parameter: { RefKind: RefKind.Out, ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.Ordinary } callee } parameter } argument
+                    when CallSummaries.MayHoldMapping(parameter.Type) && CallSummaries.CanSeeBody(callee) &&
+                    pairing.Summaries.Acquire(callee, new SummaryScope(), cancellationToken, parameter.Ordinal) is not null:
+                    // ...or hands one out through an out parameter.
+                    return true;
                 case ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } when PairingContext.MayHoldAddress(member):
                     (assignedMembers ??= new List<ISymbol>()).Add(member.Member.OriginalDefinition);
                     break;

@@ -133,7 +133,7 @@ internal sealed class CallSummaries
     private readonly Compilation _compilation;
     private readonly PairingContext _context;
     private readonly ConcurrentDictionary<(IMethodSymbol, int), ParameterSummary> _parameters = new(new KeyComparer());
-    private readonly ConcurrentDictionary<IMethodSymbol, object> _acquires = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<(IMethodSymbol, int), object> _acquires = new(new KeyComparer());
 
     public CallSummaries(Compilation compilation, PairingContext context)
     {
@@ -221,16 +221,19 @@ internal sealed class CallSummaries
         return _parameters.GetOrAdd(key, result);
     }
 
-    /// <summary>The acquire <paramref name="method"/> is inferred to be, or null.</summary>
-    public AcquireSummary? Acquire(IMethodSymbol method, SummaryScope scope, CancellationToken cancellationToken)
+    /// <summary>
+    /// The acquire <paramref name="method"/> is inferred to be through its result (or, with
+    /// <paramref name="outOrdinal"/>, through that out parameter), or null.
+    /// </summary>
+    public AcquireSummary? Acquire(IMethodSymbol method, SummaryScope scope, CancellationToken cancellationToken, int? outOrdinal = null)
     {
         method = Definition(method);
-        if (_acquires.TryGetValue(method, out var cached))
+        var key = (method, outOrdinal ?? SummaryScope.AcquireKey);
+        if (_acquires.TryGetValue(key, out var cached))
         {
             return cached as AcquireSummary;
         }
 
-        var key = (method, SummaryScope.AcquireKey);
         if (scope.Depth >= SummaryScope.MaxDepth || !scope.TryEnter(key))
         {
             return null;
@@ -242,7 +245,7 @@ internal sealed class CallSummaries
         {
             if (Body(method, cancellationToken) is { } body && MentionsPairApi(body.Graph))
             {
-                result = PairingWalker.SummariseAcquire(body.Graph, _context, method, body.Syntax, scope, cancellationToken);
+                result = PairingWalker.SummariseAcquire(body.Graph, _context, method, body.Syntax, outOrdinal, scope, cancellationToken);
             }
         }
         finally
@@ -255,13 +258,16 @@ internal sealed class CallSummaries
             result = null;
         }
 
-        return _acquires.GetOrAdd(method, result ?? NoAcquire) as AcquireSummary;
+        return _acquires.GetOrAdd(key, result ?? NoAcquire) as AcquireSummary;
     }
 
     /// <summary>Whether the value a call returns may be a mapping: an address, a pointer, an array or a handle struct.</summary>
-    public static bool MayReturnMapping(IMethodSymbol method) =>
-        method.ReturnType is { SpecialType: SpecialType.System_IntPtr or SpecialType.System_UIntPtr } or IPointerTypeSymbol or IArrayTypeSymbol ||
-        method.ReturnType is INamedTypeSymbol { Name: "GCHandle", IsValueType: true };
+    public static bool MayReturnMapping(IMethodSymbol method) => MayHoldMapping(method.ReturnType);
+
+    /// <summary>Whether a value of <paramref name="type"/> may be a mapping: an address, a pointer, an array or a handle struct.</summary>
+    public static bool MayHoldMapping(ITypeSymbol type) =>
+        type is { SpecialType: SpecialType.System_IntPtr or SpecialType.System_UIntPtr } or IPointerTypeSymbol or IArrayTypeSymbol ||
+        type is INamedTypeSymbol { Name: "GCHandle", IsValueType: true };
 
     private bool MentionsPairApi(ControlFlowGraph graph)
     {

@@ -129,9 +129,13 @@ internal sealed partial class PairingWalker
                 continue;
             }
 
-            if (annotation is not null && FindOutMap(annotation, parameter.Ordinal) is { } outMap)
+            var inferred = annotation is null && parameter.RefKind == RefKind.Out && method.MethodKind != MethodKind.LocalFunction &&
+                CallSummaries.CanSeeBody(method) && argument.Value.Type is { } outType && CallSummaries.MayHoldMapping(outType)
+                ? _context.Summaries.Acquire(method, _scope, _cancellationToken, parameter.Ordinal)
+                : null;
+            if ((annotation is not null ? FindOutMap(annotation, parameter.Ordinal) : inferred?.Spec) is { } outMap)
             {
-                var site = Site(invocation, outMap, state);
+                var site = Site(invocation, outMap, state, inferred?.Step);
                 NoteSources(site, values, state);
                 Assign(argument.Value, NewMapping(site, state), null, invocation.Syntax, state);
                 if (outMap.IsTry)

@@ -38,7 +38,7 @@ internal sealed partial class PairingWalker
     }
 
     /// <summary>The acquire <paramref name="method"/> is, when every return hands out a fresh mapping it made (or zero).</summary>
-    public static AcquireSummary? SummariseAcquire(ControlFlowGraph cfg, PairingContext context, IMethodSymbol method, SyntaxNode body, SummaryScope scope, CancellationToken cancellationToken)
+    public static AcquireSummary? SummariseAcquire(ControlFlowGraph cfg, PairingContext context, IMethodSymbol method, SyntaxNode body, int? outOrdinal, SummaryScope scope, CancellationToken cancellationToken)
     {
         var walker = new PairingWalker(cfg, context, method, body, scope, summarising: true, cancellationToken);
         try
@@ -50,7 +50,7 @@ internal sealed partial class PairingWalker
             return null;
         }
 
-        return walker.AcquireResult();
+        return outOrdinal is { } ordinal ? walker.OutAcquireResult(ordinal) : walker.AcquireResult();
     }
 
     private ParameterSummary ParameterResult(int mapping)
@@ -176,13 +176,80 @@ internal sealed partial class PairingWalker
             return null;
         }
 
+        return Inferred(made, null, maybeZero);
+    }
+
+    /// <summary>
+    /// The acquire <see cref="_method"/> is through its out parameter <paramref name="ordinal"/>:
+    /// every exit leaves a fresh live mapping there, or (for a bool method) exactly the exits that
+    /// return true do, the others leaving zero.
+    /// </summary>
+    private AcquireSummary? OutAcquireResult(int ordinal)
+    {
+        if (ordinal < 0 || ordinal >= _method.Parameters.Length || _method.Parameters[ordinal].RefKind != RefKind.Out)
+        {
+            return null;
+        }
+
+        var key = KeyBuilder.ParameterKey(_method.Parameters[ordinal]);
+        var returnsBool = _method.ReturnType.SpecialType == SpecialType.System_Boolean;
+        MapSite? made = null;
+        var maybeZero = false;
+        foreach (var exit in _exits)
+        {
+            var held = exit.State.Get(key);
+            var returned = exit.Returned?.Value;
+            var returnsTrue = exit.Returned?.Operation.ConstantValue.Value is true;
+            if (held.Kind == ValueKind.Zero)
+            {
+                if (returnsBool && exit.Returned?.Operation.ConstantValue.Value is not false)
+                {
+                    return null;
+                }
+
+                maybeZero = true;
+                continue;
+            }
+
+            if (held.Kind != ValueKind.Mapped || _sites[held.Mapping] is not { Call: not null } site)
+            {
+                return null;
+            }
+
+            var facts = exit.State.Facts(held.Mapping);
+            if (!facts.IsTracked || (facts.Flags & MappingFlags.Released) != 0 || (facts.Flags & MappingFlags.Live) == 0 ||
+                (made is not null && Bare(made.Spec) != Bare(site.Spec)))
+            {
+                return null;
+            }
+
+            var mayBeAbsent = held.MaybeZero || (facts.Flags & MappingFlags.Absent) != 0;
+            if (returnsBool)
+            {
+                // Either "return true" with a certain mapping, or "return TryMap(..., out p)" passed on.
+                var passesTry = returned is { Kind: ValueKind.TryResult, MaybeZero: false } && returned.Mapping == held.Mapping;
+                if (!(returnsTrue && !mayBeAbsent) && !passesTry)
+                {
+                    return null;
+                }
+            }
+
+            maybeZero |= mayBeAbsent;
+            made ??= site;
+        }
+
+        return made is null || (maybeZero && !returnsBool) ? null : Inferred(made, ordinal, returnsBool);
+    }
+
+    private AcquireSummary Inferred(MapSite made, int? outOrdinal, bool isTry)
+    {
         int? count = null;
-        if (made.Spec.CountOrdinal is { } ordinal && ArgumentFor(made.Call!, ordinal) is { } countArgument && ParameterOf(countArgument) is { } countParameter)
+        if (made.Spec.CountOrdinal is { } countOrdinal && ArgumentFor(made.Call!, countOrdinal) is { } countArgument && ParameterOf(countArgument) is { } countParameter)
         {
             count = countParameter;
         }
 
-        var spec = new MapSpec(Bare(made.Spec), null, count, IsTry: maybeZero, made.Spec.ReportsLoss);
+        var spec = new MapSpec(Bare(made.Spec), outOrdinal, count, isTry, made.Spec.ReportsLoss);
         return new AcquireSummary(spec, made.Via ?? new PathStep(made.MethodName, made.Syntax.GetLocation()));
     }
 

@@ -320,6 +320,64 @@ public class CrossMethodTests
             .WithMessage("'p' is unmapped with a count of '3' but Open mapped '4' pages at line 9 (MapRam at line 5)"));
 
     [Fact]
+    public Task An_inferred_acquirer_through_an_out_parameter_makes_the_caller_own_the_mapping() => Verify.Analyzer(
+        """
+        using Vmap;
+
+        class C
+        {
+            static void Open(VmapSpace space, out nint address) => address = {|#2:space.Vmalloc(4096)|};
+
+            int M(VmapSpace space)
+            {
+                {|#0:Open(space, out var p)|};
+                {|#1:return 0;|}
+            }
+        }
+        """,
+        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1).WithLocation(2)
+            .WithMessage("The mapping in 'p' from Open at line 9 (Vmalloc at line 5) is lost: it goes out of scope at line 10 without being unmapped, returned, stored or passed on"));
+
+    [Fact]
+    public Task An_inferred_Try_acquirer_is_followed_through_the_callers_test() => Verify.Analyzer(
+        """
+        using Vmap;
+
+        class C
+        {
+            static bool TryOpen(VmapSpace space, Page[] pages, out nint address)
+            {
+                if (pages.Length == 0)
+                {
+                    address = 0;
+                    return false;
+                }
+
+                address = {|#2:space.MapRam(pages)|};
+                return true;
+            }
+
+            bool M(VmapSpace space, Page[] pages, bool quick)
+            {
+                if (!{|#0:TryOpen(space, pages, out var p)|})
+                {
+                    return false;
+                }
+
+                if (quick)
+                {
+                    {|#1:return true;|}
+                }
+
+                space.UnmapRam(p, pages.Length);
+                return true;
+            }
+        }
+        """,
+        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1).WithLocation(2)
+            .WithMessage("The mapping in 'p' from TryOpen at line 19 (MapRam at line 13) is lost: it goes out of scope at line 26 without being unmapped, returned, stored or passed on"));
+
+    [Fact]
     public Task A_release_on_failure_helper_whose_result_is_ignored_is_a_double_release_on_some_path() => Verify.Analyzer(
         """
         using Vmap;
@@ -614,6 +672,20 @@ public class CrossMethodTests
                 }
 
                 space.UnmapRam(p, pages.Length);
+            }
+            """
+        },
+        {
+            "a Try wrapper passing on the Try-map's result",
+            """
+            static bool TryOpen(VmapSpace space, Page[] pages, out nint address) => space.TryMapRam(pages, out address);
+
+            void M(VmapSpace space, Page[] pages)
+            {
+                if (TryOpen(space, pages, out var p))
+                {
+                    space.UnmapRam(p, pages.Length);
+                }
             }
             """
         },
