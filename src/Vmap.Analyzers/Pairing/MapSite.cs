@@ -10,10 +10,11 @@ namespace Vmap.Analyzers.Pairing;
 /// </summary>
 internal sealed class MapSite
 {
-    public MapSite(int id, IInvocationOperation call, MapSpec spec, CountValue? count, SyntaxNode? countSyntax, PathStep? via = null)
+    public MapSite(int id, IInvocationOperation call, MapSpec spec, PairFamily family, CountValue? count, SyntaxNode? countSyntax, PathStep? via = null)
     {
         Id = id;
         Call = call;
+        Family = family;
         Syntax = call.Syntax;
         Spec = spec;
         Count = count;
@@ -27,6 +28,7 @@ internal sealed class MapSite
         Parameter = parameter;
         Syntax = syntax;
         Spec = new MapSpec(AnyFamily, null, null, IsTry: false, ReportsLoss: false);
+        Family = PairFamily.Any;
     }
 
     /// <summary>The family of a parameter's mapping while its method is summarised: it matches every family.</summary>
@@ -46,6 +48,9 @@ internal sealed class MapSite
     public SyntaxNode Syntax { get; }
 
     public MapSpec Spec { get; }
+
+    /// <summary>The family of the mapping, qualified by the call's receiver for a per-receiver family.</summary>
+    public PairFamily Family { get; }
 
     /// <summary>The mapped count as the engine understands it, when the map call carries one.</summary>
     public CountValue? Count { get; }

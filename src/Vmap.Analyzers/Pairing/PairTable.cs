@@ -88,8 +88,14 @@ internal sealed class PairTable
         return false;
     });
 
-    /// <summary>The name of the method of <paramref name="type"/> that releases <paramref name="family"/>, if any.</summary>
-    public string? FindReleaseMethod(INamedTypeSymbol type, string family) => _releaseMethods.GetOrAdd((type.OriginalDefinition, family), key =>
+    /// <summary>
+    /// The name of the method of <paramref name="type"/> that releases <paramref name="family"/>, if
+    /// any; none for a receiver-qualified family (the right release is the right receiver's).
+    /// </summary>
+    public string? FindReleaseMethod(INamedTypeSymbol type, PairFamily family) =>
+        family.Receiver is null ? FindReleaseMethod(type, family.Name) : null;
+
+    private string? FindReleaseMethod(INamedTypeSymbol type, string family) => _releaseMethods.GetOrAdd((type.OriginalDefinition, family), key =>
     {
         foreach (var member in key.Item1.GetMembers())
         {

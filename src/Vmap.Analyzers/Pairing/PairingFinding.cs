@@ -112,7 +112,7 @@ internal sealed record PairingFinding(FindingKind Kind, SyntaxNode At, Location 
     /// <summary>The method that unmaps the member (VMAP001 member shape) or the releasing call (VMAP006).</summary>
     public string? ReleaserName { get; init; }
 
-    public string? ReleaseFamily { get; init; }
+    public PairFamily? ReleaseFamily { get; init; }
 
     /// <summary>The right release method for the mapping's family, when the API declares one.</summary>
     public string? ReleaseMethod { get; init; }

@@ -305,15 +305,11 @@ internal sealed partial class PairingWalker
 
     private MapSite Site(IInvocationOperation call, MapSpec spec, PairingState state, PathStep? via = null)
     {
-        if (spec.PerReceiver)
-        {
-            spec = spec with { Family = ReceiverFamily(spec.Family, call) };
-        }
-
         if (!_sitesByCall.TryGetValue((call, spec), out var site))
         {
             var countArgument = spec.CountOrdinal is { } ordinal ? ArgumentFor(call, ordinal) : null;
-            site = new MapSite(_sites.Count, call, spec, countArgument is null ? null : Count(countArgument, state), countArgument?.Syntax, via);
+            var family = new PairFamily(spec.Family, spec.PerReceiver ? ReceiverName(call) : null);
+            site = new MapSite(_sites.Count, call, spec, family, countArgument is null ? null : Count(countArgument, state), countArgument?.Syntax, via);
             _sites.Add(site);
             _sitesByCall.Add((call, spec), site);
         }
@@ -335,11 +331,11 @@ internal sealed partial class PairingWalker
     }
 
     /// <summary>
-    /// <c>array-pool(ArrayPool.Shared)</c>: a family qualified by the receiver when it names a
-    /// storage (a static pool, a field or local holding one); the bare family when the receiver
-    /// is computed, which matches every receiver of the family.
+    /// The receiver that qualifies a per-receiver family (<c>ArrayPool.Shared</c>) when it names a
+    /// storage (a static pool, a field or local holding one); null when the receiver is computed,
+    /// and the family then matches every receiver (see <see cref="PairFamily"/>).
     /// </summary>
-    private string ReceiverFamily(string family, IInvocationOperation call)
+    private string? ReceiverName(IInvocationOperation call)
     {
         var instance = call.Instance;
         while (instance is IConversionOperation conversion)
@@ -348,15 +344,9 @@ internal sealed partial class PairingWalker
         }
 
         return _keys.Storage(instance) is { } key && !KeyBuilder.IsCapture(key) && (key.IndexOf('.') >= 0 || IsStable(key))
-            ? family + "(" + KeyBuilder.Display(key) + ")"
-            : family;
+            ? KeyBuilder.Display(key)
+            : null;
     }
-
-    /// <summary>Same family, or one of them is the unqualified family of the other's receiver-qualified one.</summary>
-    private static bool SameFamily(string mapped, string released) =>
-        mapped == released || mapped == MapSite.AnyFamily ||
-        (released.Length < mapped.Length && mapped[released.Length] == '(' && mapped.StartsWith(released, System.StringComparison.Ordinal)) ||
-        (mapped.Length < released.Length && released[mapped.Length] == '(' && released.StartsWith(mapped, System.StringComparison.Ordinal));
 
     private static void NoteSources(MapSite site, AbstractValue[] arguments, PairingState state)
     {
@@ -378,10 +368,9 @@ internal sealed partial class PairingWalker
 
     private void Unmap(AbstractValue value, IOperation argument, UnmapSpec spec, IInvocationOperation call, PairingState state, ReleaseVia? via = null)
     {
-        var declared = spec;
+        var family = new PairFamily(spec.Family, spec.PerReceiver ? ReceiverName(call) : null);
         if (spec.PerReceiver)
         {
-            spec = spec with { Family = ReceiverFamily(spec.Family, call) };
             if (IsNewArray(argument, value))
             {
                 // dotnet/corefx#5949: an array the pool never rented poisons it.
@@ -419,16 +408,16 @@ internal sealed partial class PairingWalker
                     return;
                 }
 
-                if (!SameFamily(site.Spec.Family, spec.Family))
+                if (!site.Family.IsReleasedBy(family))
                 {
                     Report(new PairingFinding(FindingKind.WrongFamily, argument.Syntax, site.Syntax.GetLocation(), Describe(argument.Syntax))
                     {
                         Site = site,
                         ReleaserName = call.TargetMethod.Name,
-                        ReleaseFamily = spec.Family,
+                        ReleaseFamily = family,
                         Via = via,
                         ReleaseMethod = site.Call?.TargetMethod.ContainingType is { } owner
-                            ? _context.Pairs.FindReleaseMethod(owner, site.Spec.Family)
+                            ? _context.Pairs.FindReleaseMethod(owner, site.Family)
                             : null,
                     });
                 }
@@ -449,9 +438,9 @@ internal sealed partial class PairingWalker
                 {
                     // What the callers of this method will apply to the argument they pass: the
                     // family without this method's receiver, the count when it is a parameter here.
-                    int? count = declared.CountOrdinal is { } c && ArgumentFor(call, c) is { } countArgument ? ParameterOf(countArgument) : null;
+                    int? count = spec.CountOrdinal is { } c && ArgumentFor(call, c) is { } countArgument ? ParameterOf(countArgument) : null;
                     _parameterRelease = (
-                        new UnmapSpec(declared.Family, site.Parameter.Ordinal, count),
+                        new UnmapSpec(spec.Family, site.Parameter.Ordinal, count),
                         via?.Step ?? new PathStep(call.TargetMethod.Name, argument.Syntax.GetLocation()));
                 }
 

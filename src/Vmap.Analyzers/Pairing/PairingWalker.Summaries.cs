@@ -253,12 +253,8 @@ internal sealed partial class PairingWalker
         return new AcquireSummary(spec, made.Via ?? new PathStep(made.MethodName, made.Syntax.GetLocation()));
     }
 
-    /// <summary>The family without a receiver qualification (a pool named in the callee means nothing to its caller).</summary>
-    private static string Bare(MapSpec spec)
-    {
-        var open = spec.Family.IndexOf('(');
-        return spec.PerReceiver && open > 0 ? spec.Family.Substring(0, open) : spec.Family;
-    }
+    /// <summary>The declared family, without the receiver that qualifies it at the call (a pool named in the callee means nothing to its caller).</summary>
+    private static string Bare(MapSpec spec) => spec.Family;
 
     /// <summary>The ordinal of the summarised method's parameter that <paramref name="argument"/> reads directly, if any.</summary>
     private int? ParameterOf(IOperation argument)
