@@ -274,8 +274,8 @@ internal sealed partial class PairingWalker
         ((invocation.TargetMethod.Name == "ToPointer" && invocation.TargetMethod.ContainingType.SpecialType is SpecialType.System_IntPtr or SpecialType.System_UIntPtr) ||
          (invocation.TargetMethod.Name == "GetValueOrDefault" && invocation.TargetMethod.ContainingType.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T));
 
-    private static bool IsAddress(ITypeSymbol type) =>
-        type.SpecialType is SpecialType.System_IntPtr or SpecialType.System_UIntPtr || type is IPointerTypeSymbol;
+    private static bool IsAddress(ITypeSymbol? type) =>
+        type is not null && type.SpecialType is SpecialType.System_IntPtr or SpecialType.System_UIntPtr || type is IPointerTypeSymbol;
 
     private static UnmapSpec? FindUnmap(MethodAnnotation annotation, int ordinal)
     {

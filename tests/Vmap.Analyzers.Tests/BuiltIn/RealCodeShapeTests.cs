@@ -303,6 +303,53 @@ public class RealCodeShapeTests
             .WithMessage("The mapping in 'Marshal.AllocHGlobal(size)' from AllocHGlobal at line 7 is lost: it goes out of scope at line 7 without being unmapped, returned, stored or passed on"));
 
     [Fact]
+    public Task A_handle_cast_to_IntPtr_and_given_to_native_code_is_handed_on() => Verify.BuiltIn(
+        """
+        using System;
+        using System.Runtime.InteropServices;
+
+        sealed class Store
+        {
+            delegate void Finalizer(IntPtr data);
+
+            [DllImport("native")]
+            static extern IntPtr store_new(IntPtr data, Finalizer finalizer);
+
+            static readonly Finalizer Release = p => GCHandle.FromIntPtr(p).Free();
+
+            private readonly IntPtr _store;
+
+            public Store()
+            {
+                var self = GCHandle.Alloc(this, GCHandleType.Weak);
+                _store = store_new((IntPtr)self, Release);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task A_handle_freed_twice_after_a_cast_to_IntPtr_is_still_reported() => Verify.BuiltIn(
+        """
+        using System;
+        using System.Runtime.InteropServices;
+
+        class C
+        {
+            static void Use(IntPtr context) { }
+
+            void M(object o)
+            {
+                var handle = GCHandle.Alloc(o);
+                Use((IntPtr)handle);
+                {|#1:handle|}.Free();
+                {|#0:handle|}.Free();
+            }
+        }
+        """,
+        Verify.Diagnostic("VMAP003").WithLocation(0).WithLocation(1)
+            .WithMessage("'handle' is unmapped again here; it was already unmapped at line 12"));
+
+    [Fact]
     public Task A_pointer_from_ToPointer_returned_as_a_new_IntPtr_is_handed_to_the_caller() => Verify.BuiltIn(
         """
         using System;
