@@ -350,6 +350,36 @@ public class RealCodeShapeTests
             .WithMessage("'handle' is unmapped again here; it was already unmapped at line 12"));
 
     [Fact]
+    public Task A_member_holding_an_HGlobal_re_pointed_in_a_method_that_calls_nothing_is_reported() => Verify.BuiltIn(
+        """
+        using System;
+        using System.Runtime.InteropServices;
+
+        sealed class Buffer
+        {
+            public IntPtr Data;
+            public int Other;
+
+            public void Open(int size) => Data = Marshal.AllocHGlobal(size);
+
+            public void Close() => Marshal.FreeHGlobal({|#1:Data|});
+        }
+
+        static class Log
+        {
+            public static void Reset(Buffer buffer, IntPtr view)
+            {
+                buffer.Other = 0;
+                {|#0:buffer.Data = view|};
+            }
+        }
+        """,
+        Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1)
+            .WithMessage("Unmapping 'buffer.Data' releases memory that was never mapped: it is re-pointed at 'view' at line 19 while Close unmaps it at line 11"),
+        Verify.Diagnostic("VMAP002").WithLocation(0).WithSpan(9, 42, 9, 68)
+            .WithMessage("The mapping in 'buffer.Data' from AllocHGlobal at line 9 is lost: it is re-pointed at line 19 without being unmapped first"));
+
+    [Fact]
     public Task A_pointer_from_ToPointer_returned_as_a_new_IntPtr_is_handed_to_the_caller() => Verify.BuiltIn(
         """
         using System;
