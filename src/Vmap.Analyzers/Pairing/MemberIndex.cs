@@ -209,7 +209,7 @@ internal sealed class MemberIndex
             }
 
             var keys = new KeyBuilder();
-            var receiver = member.Instance is null ? member.Member.ContainingType.Name + "@t" : keys.Storage(member.Instance);
+            var receiver = member.Instance is null ? member.Member.ContainingType.Name + "@t" : keys.Storage(member.Instance)?.ToString();
             if (receiver is null)
             {
                 continue;

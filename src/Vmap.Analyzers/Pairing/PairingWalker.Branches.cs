@@ -117,7 +117,7 @@ internal sealed partial class PairingWalker
         }
 
         state.Mappings[mapping] = facts with { Flags = MappingFlags.Absent | escaped };
-        var holders = new List<string>();
+        var holders = new List<StorageKey>();
         foreach (var pair in state.Storage)
         {
             if (pair.Value.Kind == ValueKind.Mapped && pair.Value.Mapping == mapping)

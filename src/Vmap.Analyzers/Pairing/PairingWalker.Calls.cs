@@ -343,8 +343,8 @@ internal sealed partial class PairingWalker
             instance = conversion.Operand;
         }
 
-        return _keys.Storage(instance) is { } key && !KeyBuilder.IsCapture(key) && (key.IndexOf('.') >= 0 || IsStable(key))
-            ? KeyBuilder.Display(key)
+        return _keys.Storage(instance) is { } key && !key.IsCapture && (key.IsMember || IsStable(key))
+            ? key.Display
             : null;
     }
 

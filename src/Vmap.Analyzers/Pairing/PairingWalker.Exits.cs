@@ -21,7 +21,7 @@ internal sealed partial class PairingWalker
             }
 
             var holder = state.Holder(pair.Key);
-            Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Syntax, ExitLocation(from), holder is null ? site.Syntax.ToString() : KeyBuilder.Display(holder))
+            Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Syntax, ExitLocation(from), holder is null ? site.Syntax.ToString() : holder.Value.Display)
             {
                 Site = site,
             });
@@ -58,7 +58,7 @@ internal sealed partial class PairingWalker
             Report(new PairingFinding(FindingKind.RepointedMemberReleased, facts.ReleasedAt, repointedAt.GetLocation(), facts.ReleasedAt.ToString())
             {
                 Site = site,
-                MemberName = KeyBuilder.Display(pair.Key),
+                MemberName = pair.Key.Display,
             });
         }
     }
@@ -67,7 +67,7 @@ internal sealed partial class PairingWalker
     {
         foreach (var pair in state.Storage)
         {
-            if (pair.Value.Mapping == mapping && pair.Value.ReachesMapping && (pair.Key.IndexOf('.') >= 0 || _keys.IsOuter(pair.Key)))
+            if (pair.Value.Mapping == mapping && pair.Value.ReachesMapping && (pair.Key.IsMember || _keys.IsOuter(pair.Key)))
             {
                 return true;
             }

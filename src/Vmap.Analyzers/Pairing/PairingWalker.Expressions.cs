@@ -245,7 +245,7 @@ internal sealed partial class PairingWalker
 
         foreach (var pair in state.Storage)
         {
-            if (pair.Value.ReachesMapping && names.Contains(KeyBuilder.Display(pair.Key).Split('.')[0]))
+            if (pair.Value.ReachesMapping && names.Contains(pair.Key.Display.Split('.')[0]))
             {
                 state.Escape(pair.Value.Mapping);
             }
@@ -356,8 +356,8 @@ internal sealed partial class PairingWalker
             return new ValueSource(ValueSourceKind.Call, operation.Syntax);
         }
 
-        return _keys.Storage(operation) is { } key && !KeyBuilder.IsCapture(key)
-            ? new ValueSource(ValueSourceKind.Storage, operation.Syntax, KeyBuilder.Display(key))
+        return _keys.Storage(operation) is { } key && !key.IsCapture
+            ? new ValueSource(ValueSourceKind.Storage, operation.Syntax, key.Display)
             : new ValueSource(ValueSourceKind.Expression, operation.Syntax);
     }
 

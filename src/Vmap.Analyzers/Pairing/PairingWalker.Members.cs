@@ -10,7 +10,7 @@ internal sealed partial class PairingWalker
     /// The XFS shape: a member that holds mappings somewhere in the compilation, and is unmapped
     /// somewhere, is pointed at other memory while the unmap path's guard may still hold.
     /// </summary>
-    private void CheckRepoint(IMemberReferenceOperation target, string key, AbstractValue value, IOperation? valueOperation, SyntaxNode at, PairingState state)
+    private void CheckRepoint(IMemberReferenceOperation target, StorageKey key, AbstractValue value, IOperation? valueOperation, SyntaxNode at, PairingState state)
     {
         if (_method.MethodKind is MethodKind.Constructor or MethodKind.StaticConstructor ||
             value.Kind is ValueKind.Mapped or ValueKind.Zero or ValueKind.TryResult ||
@@ -27,8 +27,8 @@ internal sealed partial class PairingWalker
             return;
         }
 
-        var receiver = key.Substring(0, key.LastIndexOf('.'));
-        if (KeyBuilder.IsCapture(receiver))
+        var receiver = key.Receiver;
+        if (receiver.IsCapture)
         {
             // An object initializer: the object is new, nothing it holds was mapped yet.
             return;
@@ -36,12 +36,12 @@ internal sealed partial class PairingWalker
 
         foreach (var site in index.UnmapSites(member))
         {
-            if (site.ContradictedBy(receiver, state.Conditions))
+            if (site.ContradictedBy(receiver.ToString(), state.Conditions))
             {
                 continue;
             }
 
-            Report(new PairingFinding(FindingKind.MemberRepointed, at, site.Argument, KeyBuilder.Display(key))
+            Report(new PairingFinding(FindingKind.MemberRepointed, at, site.Argument, key.Display)
             {
                 Became = Source(valueOperation, value),
                 MemberName = member.Name,
@@ -53,7 +53,7 @@ internal sealed partial class PairingWalker
             // unless this path unmapped it first (and only forgot to clear the flag: VMAP001 alone).
             if (index.MapSites(member) is { Count: > 0 } maps && !state.Conditions.ContainsKey(UnmappedMemberKey(key)))
             {
-                Report(new PairingFinding(FindingKind.MemberMappingLost, at, maps[0].Call, KeyBuilder.Display(key))
+                Report(new PairingFinding(FindingKind.MemberMappingLost, at, maps[0].Call, key.Display)
                 {
                     MemberName = member.Name,
                     MemberMap = maps[0],
@@ -82,7 +82,7 @@ internal sealed partial class PairingWalker
         }
     }
 
-    private static string UnmappedMemberKey(string key) => "unmapped[" + key + "]";
+    private static string UnmappedMemberKey(StorageKey key) => "unmapped[" + key + "]";
 
     private bool ReadsMappingMember(IOperation operation, MemberIndex index)
     {

@@ -13,8 +13,7 @@ internal sealed partial class PairingWalker
     /// </summary>
     private void Assign(IOperation target, AbstractValue value, IOperation? valueOperation, SyntaxNode at, PairingState state)
     {
-        var key = _keys.Storage(target);
-        if (key is null)
+        if (_keys.Storage(target) is not { } key)
         {
             // An array element, a member of an object we do not follow: the mapping is stored.
             Eval(target, state);
@@ -29,8 +28,8 @@ internal sealed partial class PairingWalker
         var justMapped = _justMapped;
         _justMapped = null;
         var old = state.Get(key);
-        if (old.Kind == ValueKind.Unknown && value.Kind == ValueKind.Mapped && key.IndexOf('.') >= 0 &&
-            !KeyBuilder.IsCapture(key) && _sites[value.Mapping].Spec.PerReceiver && !_repointed.ContainsKey((key, value.Mapping)))
+        if (old.Kind == ValueKind.Unknown && value.Kind == ValueKind.Mapped && key.IsMember &&
+            !key.IsCapture && _sites[value.Mapping].Spec.PerReceiver && !_repointed.ContainsKey((key, value.Mapping)))
         {
             // A pooled member re-pointed at a new rental without a look at what it held (see CheckRepointedReturn).
             _repointed.Add((key, value.Mapping), at);
@@ -50,7 +49,7 @@ internal sealed partial class PairingWalker
                 var site = _sites[old.Mapping];
                 if (site.Spec.ReportsLoss)
                 {
-                    Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Syntax, ScopeEnd(local), KeyBuilder.Display(key))
+                    Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Syntax, ScopeEnd(local), key.Display)
                     {
                         Site = site,
                     });
@@ -62,7 +61,7 @@ internal sealed partial class PairingWalker
             {
                 if (_sites[old.Mapping].Spec.ReportsLoss)
                 {
-                    Report(new PairingFinding(FindingKind.MappingOverwritten, at, _sites[old.Mapping].Syntax.GetLocation(), KeyBuilder.Display(key))
+                    Report(new PairingFinding(FindingKind.MappingOverwritten, at, _sites[old.Mapping].Syntax.GetLocation(), key.Display)
                     {
                         Site = _sites[old.Mapping],
                     });
@@ -78,14 +77,14 @@ internal sealed partial class PairingWalker
                 }
             }
         }
-        else if (key.IndexOf('.') >= 0 && target is IMemberReferenceOperation member)
+        else if (key.IsMember && target is IMemberReferenceOperation member)
         {
             CheckRepoint(member, key, value, valueOperation, at, state);
         }
 
         foreach (var pair in state.Storage)
         {
-            if (pair.Key != key && KeyBuilder.IsMemberOf(pair.Key, key) && pair.Value.ReachesMapping)
+            if (pair.Key != key && pair.Key.IsWithin(key) && pair.Value.ReachesMapping)
             {
                 state.Escape(pair.Value.Mapping);
             }

@@ -40,11 +40,11 @@ internal sealed partial class PairingWalker
 
     private readonly List<MapSite> _sites = new();
 
-    private readonly Dictionary<string, int> _writeCounts = new();
+    private readonly Dictionary<StorageKey, int> _writeCounts = new();
 
     private readonly List<PairingFinding> _findings = new();
 
-    private readonly Dictionary<(string Member, int Mapping), SyntaxNode> _repointed = new();
+    private readonly Dictionary<(StorageKey Member, int Mapping), SyntaxNode> _repointed = new();
 
     private readonly HashSet<(FindingKind, TextSpan)> _reported = new();
 
@@ -527,6 +527,6 @@ internal sealed partial class PairingWalker
     }
 
     /// <summary>A local or parameter written at most once: its value (and Length) mean the same at map and unmap.</summary>
-    private bool IsStable(string key) =>
-        key.IndexOf('.') < 0 && !KeyBuilder.IsCapture(key) && (!_writeCounts.TryGetValue(key, out var count) || count <= 1);
+    private bool IsStable(StorageKey key) =>
+        !key.IsMember && !key.IsCapture && (!_writeCounts.TryGetValue(key, out var count) || count <= 1);
 }
