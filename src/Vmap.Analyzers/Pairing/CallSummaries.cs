@@ -62,6 +62,12 @@ internal sealed record AcquireSummary(MapSpec Spec, PathStep Step);
 /// The chain of summaries being computed on one thread: a callee met again while its own summary
 /// is under way is in a recursion cycle, and every method of the cycle is treated as unknown.
 /// </summary>
+/// <remarks>
+/// Depth is bounded without making results depend on the order summaries are asked for: each
+/// summary records its height (the longest chain of summaries below it, itself included). A
+/// summary whose chain does not fit below the current depth is unknown, whether it is cached or
+/// would be computed; a computation that ran into the bound is not cached.
+/// </remarks>
 internal sealed class SummaryScope
 {
     public const int MaxDepth = 6;
@@ -72,9 +78,33 @@ internal sealed class SummaryScope
     private static readonly KeyComparer Keys = new();
 
     private readonly List<(IMethodSymbol, int)> _stack = new();
+    private readonly List<(int Height, bool Truncated)> _frames = new();
     private readonly HashSet<(IMethodSymbol, int)> _cyclic = new(Keys);
 
     public int Depth => _stack.Count;
+
+    /// <summary>True when a summary of <paramref name="height"/> fits below the current depth.</summary>
+    public bool Fits(int height) => Depth + height <= MaxDepth;
+
+    /// <summary>The summary being computed used a callee's summary of <paramref name="height"/>.</summary>
+    public void Used(int height)
+    {
+        if (_frames.Count > 0)
+        {
+            var top = _frames[_frames.Count - 1];
+            _frames[_frames.Count - 1] = (System.Math.Max(top.Height, height + 1), top.Truncated);
+        }
+    }
+
+    /// <summary>The summary being computed met the depth bound: it is unknown, and not cached.</summary>
+    public void Truncate()
+    {
+        if (_frames.Count > 0)
+        {
+            var top = _frames[_frames.Count - 1];
+            _frames[_frames.Count - 1] = (top.Height, true);
+        }
+    }
 
     public bool TryEnter((IMethodSymbol, int) key)
     {
@@ -99,14 +129,29 @@ internal sealed class SummaryScope
         }
 
         _stack.Add(key);
+        _frames.Add((1, false));
         return true;
     }
 
-    /// <summary>Leaves <paramref name="key"/>; true when it turned out to be part of a cycle (its result is not to be trusted).</summary>
-    public bool Leave((IMethodSymbol, int) key)
+    /// <summary>
+    /// Leaves <paramref name="key"/>: whether it turned out to be part of a cycle (its result is
+    /// unknown), its height, and whether it met the depth bound (then the caller is marked too).
+    /// </summary>
+    public (bool Cyclic, int Height, bool Truncated) Leave((IMethodSymbol, int) key)
     {
         _stack.RemoveAt(_stack.Count - 1);
-        return _cyclic.Remove(key);
+        var frame = _frames[_frames.Count - 1];
+        _frames.RemoveAt(_frames.Count - 1);
+        if (frame.Truncated)
+        {
+            Truncate();
+        }
+        else
+        {
+            Used(frame.Height);
+        }
+
+        return (_cyclic.Remove(key), frame.Height, frame.Truncated);
     }
 
     /// <summary>Summaries of local functions, valid only inside the method whose graph declares them.</summary>
@@ -132,8 +177,8 @@ internal sealed class CallSummaries
 
     private readonly Compilation _compilation;
     private readonly PairingContext _context;
-    private readonly ConcurrentDictionary<(IMethodSymbol, int), ParameterSummary> _parameters = new(new KeyComparer());
-    private readonly ConcurrentDictionary<(IMethodSymbol, int), object> _acquires = new(new KeyComparer());
+    private readonly ConcurrentDictionary<(IMethodSymbol, int), (ParameterSummary Summary, int Height)> _parameters = new(new KeyComparer());
+    private readonly ConcurrentDictionary<(IMethodSymbol, int), (object Summary, int Height)> _acquires = new(new KeyComparer());
 
     public CallSummaries(Compilation compilation, PairingContext context)
     {
@@ -192,16 +237,22 @@ internal sealed class CallSummaries
         var key = (method, ordinal);
         if (_parameters.TryGetValue(key, out var cached))
         {
-            return cached;
+            return Use(scope, cached.Summary, cached.Height) ?? ParameterSummary.Adopted;
         }
 
-        if (scope.Depth >= SummaryScope.MaxDepth || !scope.TryEnter(key))
+        if (!scope.Fits(1))
+        {
+            scope.Truncate();
+            return ParameterSummary.Adopted;
+        }
+
+        if (!scope.TryEnter(key))
         {
             return ParameterSummary.Adopted;
         }
 
         ParameterSummary result;
-        var cyclic = false;
+        (bool Cyclic, int Height, bool Truncated) left = default;
         try
         {
             result = Body(method, cancellationToken) is { } body
@@ -210,15 +261,29 @@ internal sealed class CallSummaries
         }
         finally
         {
-            cyclic = scope.Leave(key);
+            left = scope.Leave(key);
         }
 
-        if (cyclic)
+        if (left.Truncated)
         {
-            result = ParameterSummary.Adopted;
+            return ParameterSummary.Adopted;
         }
 
-        return _parameters.GetOrAdd(key, result);
+        return _parameters.GetOrAdd(key, (left.Cyclic ? ParameterSummary.Adopted : result, left.Height)).Summary;
+    }
+
+    /// <summary>A cached summary, if its chain fits below the current depth (null: unknown).</summary>
+    private static T? Use<T>(SummaryScope scope, T summary, int height)
+        where T : class
+    {
+        if (!scope.Fits(height))
+        {
+            scope.Truncate();
+            return null;
+        }
+
+        scope.Used(height);
+        return summary;
     }
 
     /// <summary>
@@ -231,16 +296,22 @@ internal sealed class CallSummaries
         var key = (method, outOrdinal ?? SummaryScope.AcquireKey);
         if (_acquires.TryGetValue(key, out var cached))
         {
-            return cached as AcquireSummary;
+            return Use(scope, cached.Summary, cached.Height) as AcquireSummary;
         }
 
-        if (scope.Depth >= SummaryScope.MaxDepth || !scope.TryEnter(key))
+        if (!scope.Fits(1))
+        {
+            scope.Truncate();
+            return null;
+        }
+
+        if (!scope.TryEnter(key))
         {
             return null;
         }
 
         AcquireSummary? result = null;
-        var cyclic = false;
+        (bool Cyclic, int Height, bool Truncated) left = default;
         try
         {
             if (Body(method, cancellationToken) is { } body && MentionsPairApi(body.Graph))
@@ -250,15 +321,15 @@ internal sealed class CallSummaries
         }
         finally
         {
-            cyclic = scope.Leave(key);
+            left = scope.Leave(key);
         }
 
-        if (cyclic)
+        if (left.Truncated)
         {
-            result = null;
+            return null;
         }
 
-        return _acquires.GetOrAdd(key, result ?? NoAcquire) as AcquireSummary;
+        return _acquires.GetOrAdd(key, ((left.Cyclic ? null : result) ?? NoAcquire, left.Height)).Summary as AcquireSummary;
     }
 
     /// <summary>Whether the value a call returns may be a mapping: an address, a pointer, an array or a handle struct.</summary>

@@ -221,29 +221,43 @@ internal sealed partial class PairingWalker
 
         if (local.DeclaringSyntaxReferences.Length == 0 ||
             local.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is not LocalFunctionStatementSyntax declaration ||
-            ((SyntaxNode?)declaration.Body ?? declaration.ExpressionBody) is not { } body ||
-            _scope.Depth >= SummaryScope.MaxDepth || !_scope.TryEnter(key))
+            ((SyntaxNode?)declaration.Body ?? declaration.ExpressionBody) is not { } body)
+        {
+            return ParameterSummary.Adopted;
+        }
+
+        if (!_scope.Fits(1))
+        {
+            _scope.Truncate();
+            return ParameterSummary.Adopted;
+        }
+
+        if (!_scope.TryEnter(key))
         {
             return ParameterSummary.Adopted;
         }
 
         ParameterSummary result;
-        var cyclic = false;
+        (bool Cyclic, int Height, bool Truncated) left = default;
         try
         {
             result = SummariseParameter(_cfg.GetLocalFunctionControlFlowGraphInScope(local, _cancellationToken), _context, local, body, ordinal, _scope, _cancellationToken);
         }
         finally
         {
-            cyclic = _scope.Leave(key);
+            left = _scope.Leave(key);
         }
 
-        if (cyclic)
+        if (left.Cyclic || left.Truncated)
         {
             result = ParameterSummary.Adopted;
         }
 
-        _scope.Local[key] = result;
+        if (!left.Truncated)
+        {
+            _scope.Local[key] = result;
+        }
+
         return result;
     }
 
