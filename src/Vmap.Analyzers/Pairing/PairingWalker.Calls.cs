@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -15,7 +16,7 @@ internal sealed partial class PairingWalker
     /// mapping made by the same call (a loop iteration), so that storing the new one can tell
     /// whether the old one was still live.
     /// </summary>
-    private (int Mapping, MappingFacts? Previous)? _justMapped;
+    private (int Mapping, MappingFacts? Previous, List<StorageKey>? Holders)? _justMapped;
 
     private AbstractValue Invoke(IInvocationOperation invocation, PairingState state)
     {
@@ -375,7 +376,28 @@ internal sealed partial class PairingWalker
 
     private AbstractValue NewMapping(MapSite site, PairingState state)
     {
-        _justMapped = (site.Id, state.Mappings.TryGetValue(site.Id, out var previous) ? previous : null);
+        // A storage still holding what this call made on an earlier loop iteration holds another
+        // mapping than the one made now, under the same identity: it is forgotten, so that
+        // releasing the old one (Return(pooled) before pooled = bigger) is not taken for releasing
+        // the new one. The assignment that stores the new mapping still sees what it overwrites.
+        List<StorageKey>? holders = null;
+        foreach (var pair in state.Storage)
+        {
+            if (pair.Value.Mapping == site.Id && pair.Value.ReachesMapping)
+            {
+                (holders ??= new List<StorageKey>()).Add(pair.Key);
+            }
+        }
+
+        if (holders is not null)
+        {
+            foreach (var holder in holders)
+            {
+                state.Storage[holder] = AbstractValue.Unknown;
+            }
+        }
+
+        _justMapped = (site.Id, state.Mappings.TryGetValue(site.Id, out var previous) ? previous : null, holders);
         state.Mappings[site.Id] = new MappingFacts(site.Spec.IsTry ? MappingFlags.Live | MappingFlags.Absent : MappingFlags.Live);
         return AbstractValue.MappedBy(site.Id);
     }

@@ -23,7 +23,7 @@ internal sealed partial class PairingWalker
             case IExpressionStatementOperation statement:
                 Eval(statement.Operation, state);
                 return AbstractValue.Unknown;
-            case IConversionOperation { OperatorMethod: not null } handOff when !IsAddress(handOff.Operand.Type):
+            case IConversionOperation { OperatorMethod: not null } handOff when IsAddress(handOff.Type) && !IsAddress(handOff.Operand.Type):
             {
                 // (IntPtr)handle: a GCHandle (or any handle type) turned into a number exists to give
                 // the handle's identity to someone else, who may free it (GCHandle.FromIntPtr(p).Free()).

@@ -28,6 +28,19 @@ internal sealed partial class PairingWalker
         var justMapped = _justMapped;
         _justMapped = null;
         var old = state.Get(key);
+        bool? heldElsewhereBefore;
+        if (old.Kind == ValueKind.Unknown && justMapped is { Holders: { } holders } jm0 && value.Kind == ValueKind.Mapped &&
+            value.Mapping == jm0.Mapping && holders.Contains(key))
+        {
+            // This storage held the previous iteration's mapping of the same call (see NewMapping).
+            old = AbstractValue.MappedBy(jm0.Mapping);
+            heldElsewhereBefore = holders.Exists(h => h != key && !h.IsCapture);
+        }
+        else
+        {
+            heldElsewhereBefore = null;
+        }
+
         if (old.Kind == ValueKind.Unknown && value.Kind == ValueKind.Mapped && key.IsMember &&
             !key.IsCapture && _sites[value.Mapping].Spec.PerReceiver && !_repointed.ContainsKey((key, value.Mapping)))
         {
@@ -41,7 +54,7 @@ internal sealed partial class PairingWalker
             var facts = sameCall
                 ? (justMapped is { } jm && jm.Mapping == old.Mapping ? jm.Previous : null)
                 : state.Facts(old.Mapping);
-            if (facts is { MayBeLive: true } && !state.IsHeldElsewhere(old.Mapping, key) && !facts.Stored &&
+            if (facts is { MayBeLive: true } && !(heldElsewhereBefore ?? state.IsHeldElsewhere(old.Mapping, key)) && !facts.Stored &&
                 target is ILocalReferenceOperation { IsDeclaration: true, Local: var local })
             {
                 // A loop body's local declared again: the previous iteration's variable went out of
@@ -57,7 +70,7 @@ internal sealed partial class PairingWalker
 
                 state.Escape(old.Mapping);
             }
-            else if (facts is { MayBeLive: true } && !state.IsHeldElsewhere(old.Mapping, key) && !facts.Stored)
+            else if (facts is { MayBeLive: true } && !(heldElsewhereBefore ?? state.IsHeldElsewhere(old.Mapping, key)) && !facts.Stored)
             {
                 if (_sites[old.Mapping].Spec.ReportsLoss)
                 {

@@ -380,6 +380,47 @@ public class RealCodeShapeTests
             .WithMessage("The mapping in 'buffer.Data' from AllocHGlobal at line 9 is lost: it is re-pointed at line 19 without being unmapped first"));
 
     [Fact]
+    public Task A_grown_rental_assigned_through_a_chain_into_a_span_in_a_loop_is_clean() => Verify.BuiltIn(
+        """
+        using System;
+        using System.Buffers;
+
+        class C
+        {
+            int M(ReadOnlySpan<int> input, Span<int> initial)
+            {
+                int[]? pooled = null;
+                Span<int> target = initial;
+                var count = 0;
+                foreach (var value in input)
+                {
+                    if (count == target.Length)
+                    {
+                        var bigger = ArrayPool<int>.Shared.Rent(Math.Max(16, target.Length * 2));
+                        target.CopyTo(bigger);
+                        if (pooled != null)
+                        {
+                            ArrayPool<int>.Shared.Return(pooled);
+                        }
+
+                        target = pooled = bigger;
+                    }
+
+                    target[count++] = value;
+                }
+
+                var last = count > 0 ? target[count - 1] : 0;
+                if (pooled != null)
+                {
+                    ArrayPool<int>.Shared.Return(pooled);
+                }
+
+                return last;
+            }
+        }
+        """);
+
+    [Fact]
     public Task A_pointer_from_ToPointer_returned_as_a_new_IntPtr_is_handed_to_the_caller() => Verify.BuiltIn(
         """
         using System;
