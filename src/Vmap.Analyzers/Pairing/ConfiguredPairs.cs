@@ -37,17 +37,46 @@ internal static class ConfiguredPairs
         Read(provider, compilation, KeyPrefix, cancellationToken);
 
     /// <summary>Reads every entry whose key starts with <paramref name="prefix"/> (global options and each tree's).</summary>
-    public static IReadOnlyList<KeyValuePair<string, string>> Read(AnalyzerConfigOptionsProvider provider, Compilation compilation, string prefix, CancellationToken cancellationToken)
+    public static IReadOnlyList<KeyValuePair<string, string>> Read(AnalyzerConfigOptionsProvider provider, Compilation compilation, string prefix, CancellationToken cancellationToken) =>
+        ReadAll(provider, compilation, cancellationToken).Where(prefix);
+
+    /// <summary>
+    /// Reads the <c>vmap_pair.*</c> and <c>vmap_takes_ownership.*</c> entries in one pass over the
+    /// options (global and each tree's): a per-compilation cost paid even where nothing is configured.
+    /// </summary>
+    public static Entries ReadAll(AnalyzerConfigOptionsProvider provider, Compilation compilation, CancellationToken cancellationToken)
     {
         var entries = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        Collect(provider.GlobalOptions, entries, prefix);
+        Collect(provider.GlobalOptions, entries);
         foreach (var tree in compilation.SyntaxTrees)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Collect(provider.GetOptions(tree), entries, prefix);
+            Collect(provider.GetOptions(tree), entries);
         }
 
-        return new List<KeyValuePair<string, string>>(entries);
+        return new Entries(entries);
+    }
+
+    /// <summary>The configuration entries read once, split by prefix on demand.</summary>
+    public sealed class Entries
+    {
+        private readonly SortedDictionary<string, string> _entries;
+
+        public Entries(SortedDictionary<string, string> entries) => _entries = entries;
+
+        public IReadOnlyList<KeyValuePair<string, string>> Where(string prefix)
+        {
+            var result = new List<KeyValuePair<string, string>>();
+            foreach (var entry in _entries)
+            {
+                if (entry.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                {
+                    result.Add(entry);
+                }
+            }
+
+            return result;
+        }
     }
 
     /// <summary>
@@ -157,11 +186,11 @@ internal static class ConfiguredPairs
         }
     }
 
-    private static void Collect(AnalyzerConfigOptions options, SortedDictionary<string, string> entries, string prefix)
+    private static void Collect(AnalyzerConfigOptions options, SortedDictionary<string, string> entries)
     {
         foreach (var key in options.Keys)
         {
-            if (key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && !entries.ContainsKey(key) &&
+            if ((key.StartsWith(KeyPrefix, StringComparison.OrdinalIgnoreCase) || key.StartsWith(OwnershipPrefix, StringComparison.OrdinalIgnoreCase)) && !entries.ContainsKey(key) &&
                 options.TryGetValue(key, out var value))
             {
                 entries.Add(key, value);

@@ -75,12 +75,9 @@ internal sealed class PairingContext
             !compilation.GetTypesByMetadataName(Annotations.MapsMemoryMetadataName).IsEmpty ||
             !compilation.GetTypesByMetadataName(Annotations.UnmapsMemoryMetadataName).IsEmpty;
         var errors = new List<PairConfigurationError>();
-        var entries = ConfiguredPairs.Read(options.AnalyzerConfigOptionsProvider, compilation, cancellationToken);
-        var configured = ConfiguredPairs.Resolve(entries, compilation, errors);
-        var adopting = ConfiguredPairs.ResolveOwnership(
-            ConfiguredPairs.Read(options.AnalyzerConfigOptionsProvider, compilation, ConfiguredPairs.OwnershipPrefix, cancellationToken),
-            compilation,
-            errors);
+        var entries = ConfiguredPairs.ReadAll(options.AnalyzerConfigOptionsProvider, compilation, cancellationToken);
+        var configured = ConfiguredPairs.Resolve(entries.Where(ConfiguredPairs.KeyPrefix), compilation, errors);
+        var adopting = ConfiguredPairs.ResolveOwnership(entries.Where(ConfiguredPairs.OwnershipPrefix), compilation, errors);
         if (!hasAttributes && configured.Count == 0 && errors.Count == 0 && !BuiltInPairs.AnyReferenced(compilation))
         {
             return null;
