@@ -635,6 +635,20 @@ public class CrossMethodTests
             """
         },
         {
+            "a release after a helper that releases on some paths only",
+            """
+            static void MaybeFree(VmapSpace space, nint p, bool now) { if (now) space.Vfree(p); }
+
+            unsafe void M(VmapSpace space, bool now)
+            {
+                var p = space.Vmalloc(4096);
+                MaybeFree(space, p, now);
+                *(byte*)p = 1;
+                space.Vfree(p);
+            }
+            """
+        },
+        {
             "a helper that hands the mapping back",
             """
             static nint Checked(nint p) => p == 0 ? throw new System.InvalidOperationException() : p;
