@@ -2,27 +2,76 @@ using Microsoft.CodeAnalysis;
 
 namespace Vmap.Analyzers;
 
-/// <summary>The six pairing rules, the configuration check and the Dispose rule. Find a rule by its id: <c>Descriptors.VMAP00n_*</c>.</summary>
+/// <summary>
+/// The six pairing rules, the configuration check and the Dispose rule. Find a rule by its id: <c>Descriptors.VMAP00n_*</c>.
+/// A rule whose messages differ in kind has one descriptor per message shape (same id, title and
+/// description), as roslyn-analyzers' CA2000 does.
+/// </summary>
 internal static class Descriptors
 {
     private const string Category = "Reliability";
 
+    private const string VMAP001Title = "Unmapping memory that was never mapped";
+
+    private const string VMAP001Description = "The value passed to an unmap must be the start of a live mapping of the same family. A pointer that was re-pointed after mapping (at another pointer, an offset of the mapping, a constant or memory from elsewhere) releases memory no map call returned, and the original mapping leaks.";
+
+    private const string VMAP002Title = "A live mapping is lost";
+
+    private const string VMAP002Description = "A mapping must be unmapped, returned, stored or passed on before the variable or member that holds it is overwritten or goes out of scope; otherwise its address range is never released.";
+
+    /// <summary>VMAP001, local shape: the local or parameter was re-pointed after mapping and is unmapped.</summary>
     internal static readonly DiagnosticDescriptor VMAP001_UnmapOfReassignedPointer = Rule(
         RuleIds.VMAP001,
-        "Unmapping memory that was never mapped",
-        "Unmapping '{0}' releases memory that was never mapped: {1}",
-        "The value passed to an unmap must be the start of a live mapping of the same family. A pointer that was re-pointed after mapping (at another pointer, an offset of the mapping, a constant or memory from elsewhere) releases memory no map call returned, and the original mapping leaks.");
+        VMAP001Title,
+        "Unmapping '{0}' releases memory that was never mapped: it became {1} at line {2} after {3} mapped it at line {4}",
+        VMAP001Description);
 
+    /// <summary>VMAP001, member (XFS) shape: a member that holds mappings is re-pointed while another method unmaps it.</summary>
+    internal static readonly DiagnosticDescriptor VMAP001_MemberRepointed = Rule(
+        RuleIds.VMAP001,
+        VMAP001Title,
+        "Unmapping '{0}' releases memory that was never mapped: it is re-pointed at {1} at line {2} while {3} unmaps it at line {4}{5}",
+        VMAP001Description);
+
+    /// <summary>VMAP001, a new array given to a pool that never rented it.</summary>
+    internal static readonly DiagnosticDescriptor VMAP001_NewArrayReleased = Rule(
+        RuleIds.VMAP001,
+        VMAP001Title,
+        "Unmapping '{0}' releases memory that was never mapped: it is a new array, which '{1}' gives to a pool that never rented it",
+        VMAP001Description);
+
+    /// <summary>VMAP001, the grown-array shape: a pooled member re-pointed at a new rental is returned.</summary>
+    internal static readonly DiagnosticDescriptor VMAP001_GrownMemberReleased = Rule(
+        RuleIds.VMAP001,
+        VMAP001Title,
+        "Unmapping '{0}' releases memory that was never mapped: '{1}' was re-pointed at the new array from {2} at line {3}, so this gives back the array still in use and loses the one it held before",
+        VMAP001Description);
+
+    /// <summary>VMAP002, out of scope: the method (or a loop body) ends with the mapping live.</summary>
     internal static readonly DiagnosticDescriptor VMAP002_MappingLost = Rule(
         RuleIds.VMAP002,
-        "A live mapping is lost",
-        "The mapping in '{0}' from {1} at line {2} is lost: {3}",
-        "A mapping must be unmapped, returned, stored or passed on before the variable or member that holds it is overwritten or goes out of scope; otherwise its address range is never released.");
+        VMAP002Title,
+        "The mapping in '{0}' from {1} at line {2} is lost: it goes out of scope at line {3} without being unmapped, returned, stored or passed on",
+        VMAP002Description);
+
+    /// <summary>VMAP002, overwrite: the storage is assigned again while it holds the mapping.</summary>
+    internal static readonly DiagnosticDescriptor VMAP002_MappingOverwritten = Rule(
+        RuleIds.VMAP002,
+        VMAP002Title,
+        "The mapping in '{0}' from {1} at line {2} is lost: '{0}' is overwritten at line {3} without being unmapped",
+        VMAP002Description);
+
+    /// <summary>VMAP002, re-pointed member: what a member mapped elsewhere held is never unmapped (beside VMAP001's member shape).</summary>
+    internal static readonly DiagnosticDescriptor VMAP002_MemberRepointed = Rule(
+        RuleIds.VMAP002,
+        VMAP002Title,
+        "The mapping in '{0}' from {1} at line {2} is lost: it is re-pointed at line {3} without being unmapped first",
+        VMAP002Description);
 
     internal static readonly DiagnosticDescriptor VMAP003_UnmappedTwice = Rule(
         RuleIds.VMAP003,
         "Mapping unmapped twice",
-        "'{0}' is unmapped again here; it was already unmapped at line {1}{2}",
+        "'{0}' is unmapped again here{1}; it was already unmapped at line {2}{3}",
         "Unmapping a range twice releases it twice; the second release may hit a range that was mapped again in between.");
 
     internal static readonly DiagnosticDescriptor VMAP004_UsedAfterUnmap = Rule(
@@ -50,7 +99,7 @@ internal static class Descriptors
         Category,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "A 'vmap_pair.<name>' entry must read 'acquire: Namespace.Type.Method | release: Namespace.Type.Method(parameter)' with optional 'family:', 'count:' and 'leaks:' parts, and name methods and parameters that exist; an entry that does not is ignored and reported once.",
+        description: "A 'vmap_pair.<name>' entry must read 'acquire: Namespace.Type.Method | release: Namespace.Type.Method(parameter)' with optional 'family:', 'count:' and 'leaks:' parts, and name methods and parameters that exist; a 'vmap_takes_ownership.<name>' entry must read 'Namespace.Type.Method(parameter)'. An entry that does not is ignored and reported once.",
         helpLinkUri: "https://github.com/vmapanalyzers/vmapanalyzers/blob/main/docs/rules/VMAP007.md",
         customTags: WellKnownDiagnosticTags.CompilationEnd);
 

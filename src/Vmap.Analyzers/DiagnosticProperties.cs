@@ -21,6 +21,15 @@ namespace Vmap.Analyzers;
 /// <item>VMAP006: the argument of the release; [0] the map call.</item>
 /// <item>VMAP008: the released member as the release writes it (the argument, <c>_p</c> or <c>this._p</c>, inside any cast; the receiver of <c>_h.Free()</c>, <c>_h?.Free()</c>, <c>_h.Value.Free()</c>); [0] the identifier of the Dispose method. <see cref="Target"/> is the member's name.</item>
 /// </list>
+/// After the locations above come the steps of the path inside callees (issue 11), each present
+/// only when that step happened in another method, always in this order:
+/// <list type="number">
+/// <item>the acquire call inside an inferred acquire (<c>MapRam</c> inside <c>Open</c>), when the mapping came from one (VMAP001 local, VMAP002, VMAP005, VMAP006);</item>
+/// <item>the released argument inside the releasing callee of the earlier release (<c>UnmapRam(address, …)</c> inside <c>Release</c>) (VMAP003, VMAP004);</item>
+/// <item>the released argument inside the releasing callee of this release (VMAP003, VMAP006).</item>
+/// </list>
+/// A fix that needs only the documented <c>[0]</c> can ignore them; a consumer that shows paths
+/// (IDE, SARIF) lists them in order.
 /// </remarks>
 internal static class DiagnosticProperties
 {

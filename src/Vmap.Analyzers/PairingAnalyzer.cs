@@ -28,7 +28,12 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
         Descriptors.VMAP001_UnmapOfReassignedPointer,
+        Descriptors.VMAP001_MemberRepointed,
+        Descriptors.VMAP001_NewArrayReleased,
+        Descriptors.VMAP001_GrownMemberReleased,
         Descriptors.VMAP002_MappingLost,
+        Descriptors.VMAP002_MappingOverwritten,
+        Descriptors.VMAP002_MemberRepointed,
         Descriptors.VMAP003_UnmappedTwice,
         Descriptors.VMAP004_UsedAfterUnmap,
         Descriptors.VMAP005_UnmapCountMismatch,
@@ -76,7 +81,7 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
                 // of every project (measured in bench/README.md).
                 start.RegisterCodeBlockAction(block =>
                 {
-                    if (!NamesPairApi(block.CodeBlock, pairing) ||
+                    if (!NamesPairApi(block.CodeBlock, pairing, block.CancellationToken) ||
                         block.SemanticModel.GetOperation(block.CodeBlock, block.CancellationToken) is not { } operation)
                     {
                         return;
@@ -103,7 +108,7 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
 
         try
         {
-            if (!MentionsPairing(block, pairing))
+            if (!MentionsPairing(block, pairing, cancellationToken))
             {
                 return;
             }
@@ -136,25 +141,44 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
     /// of the pair table's names, or assigns a member while some member of the compilation holds
     /// blocks of a pair family (the XFS shape, re-pointed in a method that calls nothing).
     /// </summary>
-    private static bool NamesPairApi(SyntaxNode codeBlock, PairingContext pairing)
+    private static bool NamesPairApi(SyntaxNode codeBlock, PairingContext pairing, CancellationToken cancellationToken)
     {
-        var names = pairing.Pairs.MethodNames;
-        var assignsMember = false;
+        // Most trees name no pair method at all: one token pass per tree decides it for all of
+        // their code blocks (measured to dominate on large unsafe codecs otherwise).
+        var callsByName = pairing.TreeNamesPairApi(codeBlock.SyntaxTree, cancellationToken);
+        List<string>? assigned = null;
         foreach (var node in codeBlock.DescendantNodes())
         {
             switch (node)
             {
-                case InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax member } when names.Contains(member.Name.Identifier.ValueText):
-                case InvocationExpressionSyntax { Expression: SimpleNameSyntax name } when names.Contains(name.Identifier.ValueText):
-                case InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax binding } when names.Contains(binding.Name.Identifier.ValueText):
+                case InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax member } when callsByName && pairing.IsPairName(member.Name.Identifier.ValueText):
+                case InvocationExpressionSyntax { Expression: SimpleNameSyntax name } when callsByName && pairing.IsPairName(name.Identifier.ValueText):
+                case InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax binding } when callsByName && pairing.IsPairName(binding.Name.Identifier.ValueText):
                     return true;
-                case AssignmentExpressionSyntax { Left: MemberAccessExpressionSyntax or IdentifierNameSyntax }:
-                    assignsMember = true;
+                case AssignmentExpressionSyntax { Left: MemberAccessExpressionSyntax target }:
+                    (assigned ??= new List<string>()).Add(target.Name.Identifier.ValueText);
+                    break;
+                case AssignmentExpressionSyntax { Left: IdentifierNameSyntax target }:
+                    (assigned ??= new List<string>()).Add(target.Identifier.ValueText);
                     break;
             }
         }
 
-        return assignsMember && !pairing.MemberIndex.IsEmpty;
+        if (assigned is null || pairing.MemberIndex.IsEmpty)
+        {
+            return false;
+        }
+
+        // Only an assignment to a member named like one that holds mappings can re-point it.
+        foreach (var name in assigned)
+        {
+            if (pairing.MemberIndex.MayHoldMappings(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -164,7 +188,7 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
     /// (<see cref="PairTable.Get"/>). The member index is consulted only when no pair call is
     /// found, so a method that maps never builds it just to be admitted.
     /// </summary>
-    private static bool MentionsPairing(IOperation block, PairingContext pairing)
+    private static bool MentionsPairing(IOperation block, PairingContext pairing, CancellationToken cancellationToken)
     {
         List<ISymbol>? assignedMembers = null;
         foreach (var operation in block.Descendants())
@@ -172,6 +196,16 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
             switch (operation)
             {
                 case IInvocationOperation invocation when pairing.Pairs.Get(invocation.TargetMethod) is not null:
+                    return true;
+                case IInvocationOperation invocation when CallSummaries.MayReturnMapping(invocation.TargetMethod) &&
+                    invocation.TargetMethod.MethodKind == MethodKind.Ordinary && CallSummaries.CanSeeBody(invocation.TargetMethod) &&
+                    pairing.Summaries.Acquire(invocation.TargetMethod, new SummaryScope(), cancellationToken) is not null:
+                    // A source method inferred to acquire (it returns a mapping it made).
+                    return true;
+                case IArgumentOperation { Parameter: { RefKind: RefKind.Out, ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.Ordinary } callee } parameter } argument
+                    when CallSummaries.MayHoldMapping(parameter.Type) && CallSummaries.CanSeeBody(callee) &&
+                    pairing.Summaries.Acquire(callee, new SummaryScope(), cancellationToken, parameter.Ordinal) is not null:
+                    // ...or hands one out through an out parameter.
                     return true;
                 case ISimpleAssignmentOperation { Target: IMemberReferenceOperation member } when PairingContext.MayHoldAddress(member):
                     (assignedMembers ??= new List<ISymbol>()).Add(member.Member.OriginalDefinition);

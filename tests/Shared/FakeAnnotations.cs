@@ -25,6 +25,11 @@ internal static class FakeAnnotations
                 public string Family { get; }
                 public string CountParameter { get; set; }
             }
+
+            [System.AttributeUsage(System.AttributeTargets.Parameter)]
+            internal sealed class TakesOwnershipAttribute : System.Attribute
+            {
+            }
         }
 
 

@@ -50,10 +50,15 @@ internal static class Verify
 
     static Verify() => PairingAnalyzer.ThrowOnEngineFailure = true;
 
-    public static DiagnosticResult Diagnostic(string id) => CSharpAnalyzerVerifier<PairingAnalyzer, DefaultVerifier>.Diagnostic(id);
+    /// <summary>An expected diagnostic of rule <paramref name="id"/> (a rule may have one descriptor per message shape; the message is checked with WithMessage).</summary>
+    public static DiagnosticResult Diagnostic(string id) => new(id, DiagnosticSeverity.Warning);
 
     /// <summary>Verifies exactly <paramref name="expected"/> (spans, additional locations and messages) over <paramref name="source"/>.</summary>
     public static Task Analyzer(string source, params DiagnosticResult[] expected) => Run(source, withFakeApi: true, expected);
+
+    /// <summary>As <see cref="Analyzer"/>, with a second source file <paramref name="otherName"/> (markup allowed there too).</summary>
+    public static Task Analyzer(string source, string otherName, string other, params DiagnosticResult[] expected) =>
+        Run(source, withFakeApi: true, expected, (otherName, other));
 
     /// <summary>
     /// As <see cref="Analyzer"/>, without <see cref="FakeApi"/>: the compilation has no annotation
@@ -61,7 +66,7 @@ internal static class Verify
     /// </summary>
     public static Task BuiltIn(string source, params DiagnosticResult[] expected) => Run(source, withFakeApi: false, expected);
 
-    private static Task Run(string source, bool withFakeApi, DiagnosticResult[] expected)
+    private static Task Run(string source, bool withFakeApi, DiagnosticResult[] expected, params (string Name, string Text)[] others)
     {
         var test = new CSharpAnalyzerTest<PairingAnalyzer, DefaultVerifier>
         {
@@ -71,6 +76,11 @@ internal static class Verify
         if (withFakeApi)
         {
             test.TestState.Sources.Add(("FakeApi.cs", FakeApi));
+        }
+
+        foreach (var other in others)
+        {
+            test.TestState.Sources.Add(other);
         }
 
         test.SolutionTransforms.Add((solution, projectId) =>

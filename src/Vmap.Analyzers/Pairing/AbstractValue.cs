@@ -30,16 +30,25 @@ internal enum ValueKind
 
     /// <summary>The bool result of a Try-map call: true exactly when mapping <see cref="AbstractValue.Mapping"/> exists.</summary>
     TryResult,
+
+    /// <summary>
+    /// The bool result of a callee that releases mapping <see cref="AbstractValue.Mapping"/> exactly
+    /// when it returns true (false when <see cref="AbstractValue.MaybeZero"/> is set, read as "negated").
+    /// </summary>
+    ReleaseResult,
 }
 
-/// <summary>The abstract value of one storage (local, parameter, capture, member of a tracked object).</summary>
+/// <summary>
+/// The abstract value of one storage (local, parameter, capture, member of a tracked object).
+/// <see cref="Source"/> says what a <see cref="ValueKind.Reassigned"/> storage now holds.
+/// </summary>
 internal sealed record AbstractValue(
     ValueKind Kind,
     int Mapping = -1,
     bool MaybeZero = false,
     long Number = 0,
     SyntaxNode? Origin = null,
-    string? Description = null)
+    ValueSource? Source = null)
 {
     public static readonly AbstractValue Unknown = new(ValueKind.Unknown);
     public static readonly AbstractValue Zero = new(ValueKind.Zero);
@@ -50,6 +59,8 @@ internal sealed record AbstractValue(
     public static AbstractValue MappedBy(int mapping) => new(ValueKind.Mapped, mapping);
 
     public static AbstractValue TryResultOf(int mapping, bool negated) => new(ValueKind.TryResult, mapping, MaybeZero: negated);
+
+    public static AbstractValue ReleaseResultOf(int mapping, bool releasedWhen) => new(ValueKind.ReleaseResult, mapping, MaybeZero: !releasedWhen);
 
     /// <summary>
     /// The join of two values that reach the same point on different paths. Precision is kept only

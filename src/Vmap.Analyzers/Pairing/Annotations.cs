@@ -58,6 +58,9 @@ internal sealed class Annotations
 
     public static bool IsUnmapsMemory(INamedTypeSymbol? type) => IsAnnotation(type, "UnmapsMemoryAttribute");
 
+    /// <summary><c>[TakesOwnership]</c>: the parameter adopts the mapping passed to it (any method, a P/Invoke included).</summary>
+    public static bool IsTakesOwnership(INamedTypeSymbol? type) => IsAnnotation(type, "TakesOwnershipAttribute");
+
     private static bool IsAnnotation(INamedTypeSymbol? type, string name) =>
         type is { ContainingType: null } &&
         type.Name == name &&

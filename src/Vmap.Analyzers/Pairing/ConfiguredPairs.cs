@@ -27,10 +27,24 @@ internal static class ConfiguredPairs
 {
     public const string KeyPrefix = "vmap_pair.";
 
+    /// <summary><c>vmap_takes_ownership.&lt;name&gt; = Ns.Type.Method(parameter)</c>: that parameter adopts the mapping passed to it.</summary>
+    public const string OwnershipPrefix = "vmap_takes_ownership.";
+
     private static readonly string[] KnownKeys = { "acquire", "release", "family", "count", "leaks" };
 
     /// <summary>Reads every <c>vmap_pair.*</c> entry visible to the compilation (global options and each tree's).</summary>
-    public static IReadOnlyList<KeyValuePair<string, string>> Read(AnalyzerConfigOptionsProvider provider, Compilation compilation, CancellationToken cancellationToken)
+    public static IReadOnlyList<KeyValuePair<string, string>> Read(AnalyzerConfigOptionsProvider provider, Compilation compilation, CancellationToken cancellationToken) =>
+        Read(provider, compilation, KeyPrefix, cancellationToken);
+
+    /// <summary>Reads every entry whose key starts with <paramref name="prefix"/> (global options and each tree's).</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> Read(AnalyzerConfigOptionsProvider provider, Compilation compilation, string prefix, CancellationToken cancellationToken) =>
+        ReadAll(provider, compilation, cancellationToken).Where(prefix);
+
+    /// <summary>
+    /// Reads the <c>vmap_pair.*</c> and <c>vmap_takes_ownership.*</c> entries in one pass over the
+    /// options (global and each tree's): a per-compilation cost paid even where nothing is configured.
+    /// </summary>
+    public static Entries ReadAll(AnalyzerConfigOptionsProvider provider, Compilation compilation, CancellationToken cancellationToken)
     {
         var entries = new SortedDictionary<string, string>(StringComparer.Ordinal);
         Collect(provider.GlobalOptions, entries);
@@ -40,7 +54,79 @@ internal static class ConfiguredPairs
             Collect(provider.GetOptions(tree), entries);
         }
 
-        return new List<KeyValuePair<string, string>>(entries);
+        return new Entries(entries);
+    }
+
+    /// <summary>The configuration entries read once, split by prefix on demand.</summary>
+    public sealed class Entries
+    {
+        private readonly SortedDictionary<string, string> _entries;
+
+        public Entries(SortedDictionary<string, string> entries) => _entries = entries;
+
+        public IReadOnlyList<KeyValuePair<string, string>> Where(string prefix)
+        {
+            var result = new List<KeyValuePair<string, string>>();
+            foreach (var entry in _entries)
+            {
+                if (entry.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                {
+                    result.Add(entry);
+                }
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>
+    /// Resolves <c>vmap_takes_ownership.*</c> entries: the (method, parameter ordinal) pairs that
+    /// adopt a mapping. A type the compilation does not reference is skipped silently.
+    /// </summary>
+    public static IReadOnlyList<(IMethodSymbol Method, int Ordinal)> ResolveOwnership(
+        IReadOnlyList<KeyValuePair<string, string>> entries,
+        Compilation compilation,
+        List<PairConfigurationError> errors)
+    {
+        var result = new List<(IMethodSymbol, int)>();
+        foreach (var entry in entries)
+        {
+            var text = entry.Value.Trim();
+            if (ParseMethod(text) is not { Parameter: { } parameterName } reference)
+            {
+                errors.Add(new PairConfigurationError(entry.Key, "'" + text + "' is not 'Namespace.Type.Method(parameter)'"));
+                continue;
+            }
+
+            if (compilation.GetTypeByMetadataName(reference.TypeName) is not { } type)
+            {
+                continue;
+            }
+
+            var methods = Methods(type, reference.MethodName);
+            if (methods.Count == 0)
+            {
+                errors.Add(new PairConfigurationError(entry.Key, "'" + type.ToDisplayString() + "' has no method '" + reference.MethodName + "'"));
+                continue;
+            }
+
+            var found = false;
+            foreach (var method in methods)
+            {
+                if (Parameter(method, parameterName) is { } parameter)
+                {
+                    result.Add((method, parameter.Ordinal));
+                    found = true;
+                }
+            }
+
+            if (!found)
+            {
+                errors.Add(new PairConfigurationError(entry.Key, "no overload of '" + reference.MethodName + "' has a parameter '" + parameterName + "'"));
+            }
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -104,7 +190,7 @@ internal static class ConfiguredPairs
     {
         foreach (var key in options.Keys)
         {
-            if (key.StartsWith(KeyPrefix, StringComparison.OrdinalIgnoreCase) && !entries.ContainsKey(key) &&
+            if ((key.StartsWith(KeyPrefix, StringComparison.OrdinalIgnoreCase) || key.StartsWith(OwnershipPrefix, StringComparison.OrdinalIgnoreCase)) && !entries.ContainsKey(key) &&
                 options.TryGetValue(key, out var value))
             {
                 entries.Add(key, value);

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Globalization;
-using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -8,67 +7,59 @@ using Microsoft.CodeAnalysis.Operations;
 namespace Vmap.Analyzers.Pairing;
 
 /// <summary>
-/// Names storages and conditions as strings, so that the same local, member or test written twice
-/// gets the same key. Keys: <c>name@pos</c> for a local (pos tells shadowed locals apart),
-/// <c>name@p</c> for a parameter, <c>this</c>, <c>Type@t</c> for a static receiver,
-/// <c>receiver.Member</c> for a field or property, <c>#n</c> for a flow capture. A condition
-/// wraps every storage it reads in brackets: <c>([n@40] GreaterThan 1)</c>.
+/// Names storages (<see cref="StorageKey"/>: a root and a member path) and conditions, so that the
+/// same local, member or test written twice gets the same key. A condition is rendered with every
+/// storage it reads in brackets: <c>([n@40] GreaterThan 1)</c>.
 /// </summary>
 internal sealed class KeyBuilder
 {
     private readonly Dictionary<CaptureId, int> _captures = new();
-    private readonly Dictionary<ISymbol, string> _symbolKeys = new(SymbolEqualityComparer.Default);
-    private readonly Dictionary<(string Receiver, ISymbol Member), string> _memberKeys = new();
+    private readonly Dictionary<ISymbol, StorageRoot> _roots = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<IOperation, (string? Key, bool Flips)> _conditions = new();
+    private readonly HashSet<StorageRoot> _outer = new();
+    private readonly IMethodSymbol? _owner;
 
-    public static bool IsCapture(string key) => key.Length > 0 && key[0] == '#';
-
-    /// <summary>True when <paramref name="candidate"/> is <paramref name="key"/> or reached through it (<c>bp.Addr</c> through <c>bp</c>).</summary>
-    public static bool IsMemberOf(string candidate, string key) =>
-        candidate == key || (candidate.Length > key.Length && candidate[key.Length] == '.' && candidate.StartsWith(key, System.StringComparison.Ordinal));
-
-    public static bool ConditionReads(string condition, string key) =>
-        condition.Contains("[" + key + "]") || condition.Contains("[" + key + ".");
-
-    /// <summary>How a key reads in a message: <c>bp@12.Addr</c> is <c>bp.Addr</c>, <c>this._addr</c> is <c>_addr</c>.</summary>
-    public static string Display(string key)
+    public KeyBuilder()
     {
-        var builder = new StringBuilder();
-        foreach (var segment in key.Split('.'))
-        {
-            var at = segment.IndexOf('@');
-            var name = at < 0 ? segment : segment.Substring(0, at);
-            if (name == "this" && key != "this")
-            {
-                continue;
-            }
+    }
 
-            if (builder.Length > 0)
-            {
-                builder.Append('.');
-            }
+    /// <summary>Keys for the body of <paramref name="owner"/>: locals and parameters of enclosing methods (captured) are told apart.</summary>
+    public KeyBuilder(IMethodSymbol owner) => _owner = owner;
 
-            builder.Append(name);
-        }
+    /// <summary>The key of a parameter's storage.</summary>
+    public static StorageKey ParameterKey(IParameterSymbol parameter) => new(new StorageRoot(StorageRootKind.Parameter, parameter.Name));
 
-        return builder.ToString();
+    /// <summary>
+    /// True when <paramref name="key"/> is rooted in a local or parameter captured from an enclosing
+    /// method: it outlives the lambda or local function being walked.
+    /// </summary>
+    public bool IsOuter(StorageKey key) => _outer.Contains(key.Root);
+
+    /// <summary>Whether a condition key reads <paramref name="key"/> or something reached through it.</summary>
+    public static bool ConditionReads(string condition, StorageKey key)
+    {
+        var text = key.ToString();
+        return condition.Contains("[" + text + "]") || condition.Contains("[" + text + ".");
     }
 
     /// <summary>The key of the storage <paramref name="operation"/> refers to, or null when it is not one we track.</summary>
-    public string? Storage(IOperation? operation)
+    public StorageKey? Storage(IOperation? operation)
     {
         switch (operation)
         {
             case ILocalReferenceOperation local:
-                return SymbolKey(local.Local);
+                return new StorageKey(Root(local.Local));
             case IParameterReferenceOperation parameter:
-                return SymbolKey(parameter.Parameter);
+                return new StorageKey(Root(parameter.Parameter));
             case IInstanceReferenceOperation:
-                return "this";
+                return new StorageKey(StorageRoot.This);
             case IFlowCaptureReferenceOperation capture:
                 return CaptureKey(capture.Id);
             case IFieldReferenceOperation field:
                 return Member(field.Field, field.Instance);
+            case IPropertyReferenceOperation { Property.Name: "Value", Instance: { } nullable } when IsNullable(nullable.Type):
+                // handle.Value of a GCHandle?: the same storage as handle.
+                return Storage(nullable);
             case IPropertyReferenceOperation property when property.Arguments.Length == 0:
                 return Member(property.Property, property.Instance);
             case IConversionOperation { IsImplicit: true } conversion:
@@ -80,7 +71,9 @@ internal sealed class KeyBuilder
         }
     }
 
-    public string CaptureKey(CaptureId id)
+    public static bool IsNullable(ITypeSymbol? type) => type?.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T;
+
+    public StorageKey CaptureKey(CaptureId id)
     {
         if (!_captures.TryGetValue(id, out var number))
         {
@@ -88,38 +81,30 @@ internal sealed class KeyBuilder
             _captures.Add(id, number);
         }
 
-        return "#" + number.ToString(CultureInfo.InvariantCulture);
+        return new StorageKey(new StorageRoot(StorageRootKind.Capture, "#", number));
     }
 
-    private string SymbolKey(ISymbol symbol)
+    private StorageRoot Root(ISymbol symbol)
     {
-        if (!_symbolKeys.TryGetValue(symbol, out var key))
+        if (!_roots.TryGetValue(symbol, out var root))
         {
             var references = symbol.DeclaringSyntaxReferences;
-            key = symbol is IParameterSymbol ? symbol.Name + "@p"
-                : references.Length == 0 ? symbol.Name + "@?"
-                : symbol.Name + "@" + references[0].Span.Start.ToString(CultureInfo.InvariantCulture);
-            _symbolKeys.Add(symbol, key);
+            root = symbol is IParameterSymbol ? new StorageRoot(StorageRootKind.Parameter, symbol.Name)
+                : new StorageRoot(StorageRootKind.Local, symbol.Name, references.Length == 0 ? -1 : references[0].Span.Start);
+            _roots.Add(symbol, root);
+            if (_owner is not null && symbol.ContainingSymbol is IMethodSymbol declaring && !SymbolEqualityComparer.Default.Equals(declaring, _owner))
+            {
+                _outer.Add(root);
+            }
         }
 
-        return key;
+        return root;
     }
 
-    private string? Member(ISymbol member, IOperation? instance)
+    private StorageKey? Member(ISymbol member, IOperation? instance)
     {
-        var receiver = member.IsStatic ? member.ContainingType.Name + "@t" : Storage(instance);
-        if (receiver is null)
-        {
-            return null;
-        }
-
-        if (!_memberKeys.TryGetValue((receiver, member), out var key))
-        {
-            key = receiver + "." + member.Name;
-            _memberKeys.Add((receiver, member), key);
-        }
-
-        return key;
+        var receiver = member.IsStatic ? new StorageKey(new StorageRoot(StorageRootKind.Type, member.ContainingType.Name)) : Storage(instance);
+        return receiver?.Member(member.Name);
     }
 
     /// <summary>
@@ -215,6 +200,6 @@ internal sealed class KeyBuilder
                 return left is null || right is null ? null : "(" + left + " " + binary.OperatorKind + " " + right + ")";
         }
 
-        return Storage(operation) is { } key && !IsCapture(key) ? "[" + key + "]" : null;
+        return Storage(operation) is { } key && !key.IsCapture ? "[" + key + "]" : null;
     }
 }

@@ -21,7 +21,10 @@ internal enum MappingFlags
 }
 
 /// <summary>What is known about one mapping (identified by its map call) at a program point.</summary>
-internal sealed record MappingFacts(MappingFlags Flags, SyntaxNode? ReleasedAt = null, bool Stored = false)
+/// <param name="ReleasedAt">The argument of the (earliest) release, on the paths where it is released.</param>
+/// <param name="Stored">Stored somewhere that outlives the method, or handed to code that may own it: no leak is claimed.</param>
+/// <param name="Via">When the release at <paramref name="ReleasedAt"/> happened inside a callee: which, and where there.</param>
+internal sealed record MappingFacts(MappingFlags Flags, SyntaxNode? ReleasedAt = null, bool Stored = false, ReleaseVia? Via = null)
 {
     public static readonly MappingFacts Absent = new(MappingFlags.Absent);
 
@@ -33,6 +36,8 @@ internal sealed record MappingFacts(MappingFlags Flags, SyntaxNode? ReleasedAt =
 
     public MappingFacts Escape() => this with { Flags = Flags | MappingFlags.Escaped };
 
+    public MappingFacts Store() => Stored ? this : this with { Stored = true };
+
     public static MappingFacts Join(MappingFacts a, MappingFacts b)
     {
         if (a == b)
@@ -40,9 +45,9 @@ internal sealed record MappingFacts(MappingFlags Flags, SyntaxNode? ReleasedAt =
             return a;
         }
 
-        var releasedAt = a.ReleasedAt is null ? b.ReleasedAt
-            : b.ReleasedAt is null ? a.ReleasedAt
-            : a.ReleasedAt.SpanStart <= b.ReleasedAt.SpanStart ? a.ReleasedAt : b.ReleasedAt;
-        return new MappingFacts(a.Flags | b.Flags, releasedAt, a.Stored || b.Stored);
+        var first = a.ReleasedAt is null ? b
+            : b.ReleasedAt is null ? a
+            : a.ReleasedAt.SpanStart <= b.ReleasedAt.SpanStart ? a : b;
+        return new MappingFacts(a.Flags | b.Flags, first.ReleasedAt, a.Stored || b.Stored, first.Via);
     }
 }

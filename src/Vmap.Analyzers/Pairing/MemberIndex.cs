@@ -77,6 +77,29 @@ internal sealed class MemberIndex
     /// <summary>True when no member is both assigned a mapping and unmapped anywhere in the compilation.</summary>
     public bool IsEmpty => _mappedIn.Count == 0 || _unmapSites.Count == 0;
 
+    /// <summary>The names of the members that hold mappings: a syntax-level test before any binding.</summary>
+    public bool MayHoldMappings(string memberName)
+    {
+        var names = _heldNames;
+        if (names is null)
+        {
+            names = new HashSet<string>(System.StringComparer.Ordinal);
+            foreach (var member in _mappedIn.Keys)
+            {
+                if (_unmapSites.ContainsKey(member))
+                {
+                    names.Add(member.Name);
+                }
+            }
+
+            _heldNames = names;
+        }
+
+        return names.Contains(memberName);
+    }
+
+    private HashSet<string>? _heldNames;
+
     /// <summary>True when <paramref name="member"/> is assigned a mapping somewhere and unmapped somewhere.</summary>
     public bool HoldsMappings(ISymbol member) => _mappedIn.ContainsKey(member) && _unmapSites.ContainsKey(member);
 
@@ -186,7 +209,7 @@ internal sealed class MemberIndex
             }
 
             var keys = new KeyBuilder();
-            var receiver = member.Instance is null ? member.Member.ContainingType.Name + "@t" : keys.Storage(member.Instance);
+            var receiver = member.Instance is null ? member.Member.ContainingType.Name + "@t" : keys.Storage(member.Instance)?.ToString();
             if (receiver is null)
             {
                 continue;

@@ -21,10 +21,18 @@ internal sealed class PairTable
     private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _apiOwners = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<(INamedTypeSymbol, string), string?> _releaseMethods = new();
 
+    private readonly HashSet<(IMethodSymbol, int)> _adopting;
+
     public PairTable(bool hasAttributes, IReadOnlyDictionary<IMethodSymbol, MethodAnnotation> configured)
+        : this(hasAttributes, configured, System.Array.Empty<(IMethodSymbol, int)>())
+    {
+    }
+
+    public PairTable(bool hasAttributes, IReadOnlyDictionary<IMethodSymbol, MethodAnnotation> configured, IEnumerable<(IMethodSymbol, int)> adopting)
     {
         HasAttributes = hasAttributes;
         _configured = configured;
+        _adopting = new HashSet<(IMethodSymbol, int)>(adopting, new KeyComparer());
         var names = BuiltInPairs.MethodNames.ToBuilder();
         foreach (var method in configured.Keys)
         {
@@ -80,8 +88,14 @@ internal sealed class PairTable
         return false;
     });
 
-    /// <summary>The name of the method of <paramref name="type"/> that releases <paramref name="family"/>, if any.</summary>
-    public string? FindReleaseMethod(INamedTypeSymbol type, string family) => _releaseMethods.GetOrAdd((type.OriginalDefinition, family), key =>
+    /// <summary>
+    /// The name of the method of <paramref name="type"/> that releases <paramref name="family"/>, if
+    /// any; none for a receiver-qualified family (the right release is the right receiver's).
+    /// </summary>
+    public string? FindReleaseMethod(INamedTypeSymbol type, PairFamily family) =>
+        family.Receiver is null ? FindReleaseMethod(type, family.Name) : null;
+
+    private string? FindReleaseMethod(INamedTypeSymbol type, string family) => _releaseMethods.GetOrAdd((type.OriginalDefinition, family), key =>
     {
         foreach (var member in key.Item1.GetMembers())
         {
@@ -99,6 +113,34 @@ internal sealed class PairTable
 
         return null;
     });
+
+    /// <summary>
+    /// True when parameter <paramref name="ordinal"/> of <paramref name="method"/> adopts the mapping
+    /// passed to it: <c>[TakesOwnership]</c> on the parameter, or a <c>vmap_takes_ownership</c> entry.
+    /// </summary>
+    public bool TakesOwnership(IMethodSymbol method, int ordinal)
+    {
+        method = method.OriginalDefinition;
+        if (_adopting.Contains((method, ordinal)))
+        {
+            return true;
+        }
+
+        if (ordinal < 0 || ordinal >= method.Parameters.Length)
+        {
+            return false;
+        }
+
+        foreach (var attribute in method.Parameters[ordinal].GetAttributes())
+        {
+            if (Annotations.IsTakesOwnership(attribute.AttributeClass))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private MethodAnnotation Resolve(IMethodSymbol method)
     {

@@ -17,9 +17,38 @@ internal sealed class PairingContext
         Pairs = pairs;
         ConfigurationErrors = configurationErrors;
         _memberIndex = new Lazy<MemberIndex>(() => MemberIndex.Build(compilation, Pairs, cancellationToken), LazyThreadSafetyMode.ExecutionAndPublication);
+        Summaries = new CallSummaries(compilation, this);
+        _pairNames = new HashSet<string>(pairs.MethodNames, StringComparer.Ordinal);
     }
 
+    /// <summary>What source methods do with the mappings they are given (and which of them acquire).</summary>
+    public CallSummaries Summaries { get; }
+
     public PairTable Pairs { get; }
+
+    private readonly HashSet<string> _pairNames;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<SyntaxTree, bool> _treesNamingPairs = new();
+
+    /// <summary>
+    /// Whether any identifier of <paramref name="tree"/> is the name of a built-in or configured
+    /// pair method: decided once per tree, so that code blocks of trees that name none are not
+    /// scanned one by one.
+    /// </summary>
+    public bool TreeNamesPairApi(SyntaxTree tree, CancellationToken cancellationToken) => _treesNamingPairs.GetOrAdd(tree, t =>
+    {
+        foreach (var token in t.GetRoot(cancellationToken).DescendantTokens())
+        {
+            if (token.RawKind == (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken && _pairNames.Contains(token.ValueText))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    });
+
+    /// <summary>The names of the built-in and configured pair methods, as a plain set for the per-tree test.</summary>
+    public bool IsPairName(string name) => _pairNames.Contains(name);
 
     /// <summary>The <c>vmap_pair.*</c> entries that could not be used (VMAP007).</summary>
     public IReadOnlyList<PairConfigurationError> ConfigurationErrors { get; }
@@ -46,13 +75,14 @@ internal sealed class PairingContext
             !compilation.GetTypesByMetadataName(Annotations.MapsMemoryMetadataName).IsEmpty ||
             !compilation.GetTypesByMetadataName(Annotations.UnmapsMemoryMetadataName).IsEmpty;
         var errors = new List<PairConfigurationError>();
-        var entries = ConfiguredPairs.Read(options.AnalyzerConfigOptionsProvider, compilation, cancellationToken);
-        var configured = ConfiguredPairs.Resolve(entries, compilation, errors);
+        var entries = ConfiguredPairs.ReadAll(options.AnalyzerConfigOptionsProvider, compilation, cancellationToken);
+        var configured = ConfiguredPairs.Resolve(entries.Where(ConfiguredPairs.KeyPrefix), compilation, errors);
+        var adopting = ConfiguredPairs.ResolveOwnership(entries.Where(ConfiguredPairs.OwnershipPrefix), compilation, errors);
         if (!hasAttributes && configured.Count == 0 && errors.Count == 0 && !BuiltInPairs.AnyReferenced(compilation))
         {
             return null;
         }
 
-        return new PairingContext(compilation, new PairTable(hasAttributes, configured), errors, cancellationToken);
+        return new PairingContext(compilation, new PairTable(hasAttributes, configured, adopting), errors, cancellationToken);
     }
 }

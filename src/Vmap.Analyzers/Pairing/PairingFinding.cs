@@ -32,6 +32,49 @@ internal enum FindingKind
     WrongFamily,
 }
 
+/// <summary>How a released mapping was used (VMAP004).</summary>
+internal enum UseKind
+{
+    Dereferenced,
+
+    WrappedInSpan,
+
+    /// <summary>Passed as an argument to <see cref="PairingFinding.UsedByName"/>.</summary>
+    PassedTo,
+
+    /// <summary>Passed to a constructor of <see cref="PairingFinding.UsedByName"/>.</summary>
+    PassedToNew,
+
+    /// <summary>The receiver of a call to <see cref="PairingFinding.UsedByName"/> (a handle's or an array's own method).</summary>
+    UsedBy,
+
+    Returned,
+}
+
+/// <summary>What a value that replaced a mapping was, where the engine could tell.</summary>
+internal enum ValueSourceKind
+{
+    /// <summary>Nothing to name (a computed value the engine does not follow).</summary>
+    Unknown,
+
+    /// <summary>An address computed from the mapping by arithmetic.</summary>
+    Offset,
+
+    Constant,
+
+    /// <summary>The result of a call: memory from elsewhere.</summary>
+    Call,
+
+    /// <summary>A local, parameter or member, named by <see cref="ValueSource.StorageName"/>.</summary>
+    Storage,
+
+    /// <summary>Any other expression, named by its syntax.</summary>
+    Expression,
+}
+
+/// <summary>Where a value came from: its kind, its syntax, and for a storage its name as messages show it.</summary>
+internal sealed record ValueSource(ValueSourceKind Kind, SyntaxNode? Syntax = null, string? StorageName = null);
+
 /// <summary>
 /// One fact the engine established about a method, with the syntax a reader can check. The rules
 /// turn findings into diagnostics; the engine knows nothing about ids or messages.
@@ -41,8 +84,23 @@ internal sealed record PairingFinding(FindingKind Kind, SyntaxNode At, Location 
     /// <summary>The map call that made the mapping, when the finding is about one mapping.</summary>
     public MapSite? Site { get; init; }
 
-    /// <summary>What the storage became (VMAP001), or how the mapping was used (VMAP004).</summary>
-    public string? Detail { get; init; }
+    /// <summary>VMAP001 local and member shapes: what the storage became.</summary>
+    public ValueSource? Became { get; init; }
+
+    /// <summary>VMAP004: how the mapping was used after its release.</summary>
+    public UseKind Use { get; init; }
+
+    /// <summary>VMAP004: the method or type that used it (<see cref="UseKind.PassedTo"/>, <see cref="UseKind.PassedToNew"/>, <see cref="UseKind.UsedBy"/>).</summary>
+    public string? UsedByName { get; init; }
+
+    /// <summary>VMAP001, a new array given to a pool: the releasing method.</summary>
+    public string? ReleaseName { get; init; }
+
+    /// <summary>VMAP005: the value of the mapped count when it is known and its text is not that number.</summary>
+    public long? MappedCountValue { get; init; }
+
+    /// <summary>VMAP002 re-pointed member: where the member is assigned a mapping (in another method).</summary>
+    public MemberMapSite? MemberMap { get; init; }
 
     /// <summary>The release happened on every path (VMAP003) / the use follows a release on every path.</summary>
     public bool OnEveryPath { get; init; }
@@ -54,12 +112,18 @@ internal sealed record PairingFinding(FindingKind Kind, SyntaxNode At, Location 
     /// <summary>The method that unmaps the member (VMAP001 member shape) or the releasing call (VMAP006).</summary>
     public string? ReleaserName { get; init; }
 
-    public string? ReleaseFamily { get; init; }
+    public PairFamily? ReleaseFamily { get; init; }
 
     /// <summary>The right release method for the mapping's family, when the API declares one.</summary>
     public string? ReleaseMethod { get; init; }
 
     public string? CountText { get; init; }
+
+    /// <summary>VMAP003/VMAP004: the earlier release happened inside this callee (a step of the path).</summary>
+    public ReleaseVia? EarlierVia { get; init; }
+
+    /// <summary>VMAP003/VMAP006: this release happens inside this callee.</summary>
+    public ReleaseVia? Via { get; init; }
 
     public string? MappedCountText { get; init; }
 }

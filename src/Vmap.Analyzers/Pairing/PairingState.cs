@@ -10,7 +10,7 @@ namespace Vmap.Analyzers.Pairing;
 /// </summary>
 internal sealed class PairingState
 {
-    private PairingState(Dictionary<string, AbstractValue> storage, Dictionary<int, MappingFacts> mappings, Dictionary<string, bool> conditions)
+    private PairingState(Dictionary<StorageKey, AbstractValue> storage, Dictionary<int, MappingFacts> mappings, Dictionary<string, bool> conditions)
     {
         Storage = storage;
         Mappings = mappings;
@@ -19,7 +19,7 @@ internal sealed class PairingState
 
     public static PairingState Empty => new(new(), new(), new());
 
-    public Dictionary<string, AbstractValue> Storage { get; }
+    public Dictionary<StorageKey, AbstractValue> Storage { get; }
 
     public Dictionary<int, MappingFacts> Mappings { get; }
 
@@ -27,7 +27,7 @@ internal sealed class PairingState
 
     public PairingState Clone() => new(new(Storage), new(Mappings), new(Conditions));
 
-    public AbstractValue Get(string key) => Storage.TryGetValue(key, out var value) ? value : AbstractValue.Unknown;
+    public AbstractValue Get(StorageKey key) => Storage.TryGetValue(key, out var value) ? value : AbstractValue.Unknown;
 
     public MappingFacts Facts(int mapping) => Mappings.TryGetValue(mapping, out var facts) ? facts : MappingFacts.Absent;
 
@@ -40,11 +40,11 @@ internal sealed class PairingState
     }
 
     /// <summary>Whether a storage other than <paramref name="except"/> (temporaries excluded) still holds the start of <paramref name="mapping"/>.</summary>
-    public bool IsHeldElsewhere(int mapping, string except)
+    public bool IsHeldElsewhere(int mapping, StorageKey except)
     {
         foreach (var pair in Storage)
         {
-            if (pair.Key != except && !KeyBuilder.IsCapture(pair.Key) && pair.Value.Kind == ValueKind.Mapped && pair.Value.Mapping == mapping)
+            if (pair.Key != except && !pair.Key.IsCapture && pair.Value.Kind == ValueKind.Mapped && pair.Value.Mapping == mapping)
             {
                 return true;
             }
@@ -54,13 +54,13 @@ internal sealed class PairingState
     }
 
     /// <summary>The storage (temporaries excluded) that holds the start of <paramref name="mapping"/>, if any.</summary>
-    public string? Holder(int mapping)
+    public StorageKey? Holder(int mapping)
     {
-        string? holder = null;
+        StorageKey? holder = null;
         foreach (var pair in Storage)
         {
-            if (!KeyBuilder.IsCapture(pair.Key) && pair.Value.Kind == ValueKind.Mapped && pair.Value.Mapping == mapping &&
-                (holder is null || string.CompareOrdinal(pair.Key, holder) < 0))
+            if (!pair.Key.IsCapture && pair.Value.Kind == ValueKind.Mapped && pair.Value.Mapping == mapping &&
+                (holder is null || string.CompareOrdinal(pair.Key.ToString(), holder.Value.ToString()) < 0))
             {
                 holder = pair.Key;
             }
@@ -70,12 +70,12 @@ internal sealed class PairingState
     }
 
     /// <summary>Forgets what a storage and everything reached through it held, and every condition that reads it.</summary>
-    public void Invalidate(string key)
+    public void Invalidate(StorageKey key)
     {
-        List<string>? stale = null;
+        List<StorageKey>? stale = null;
         foreach (var pair in Storage)
         {
-            if (KeyBuilder.IsMemberOf(pair.Key, key))
+            if (pair.Key.IsWithin(key))
             {
                 (stale ??= new()).Add(pair.Key);
             }
@@ -89,18 +89,18 @@ internal sealed class PairingState
             }
         }
 
-        stale = null;
+        List<string>? staleConditions = null;
         foreach (var pair in Conditions)
         {
             if (KeyBuilder.ConditionReads(pair.Key, key))
             {
-                (stale ??= new()).Add(pair.Key);
+                (staleConditions ??= new()).Add(pair.Key);
             }
         }
 
-        if (stale is not null)
+        if (staleConditions is not null)
         {
-            foreach (var s in stale)
+            foreach (var s in staleConditions)
             {
                 Conditions.Remove(s);
             }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Vmap.Analyzers.Pairing;
@@ -16,6 +17,11 @@ internal sealed partial class PairingWalker
         if (value.Kind == ValueKind.TryResult)
         {
             return RefineExists(state, value.Mapping, outcome != value.MaybeZero);
+        }
+
+        if (value.Kind == ValueKind.ReleaseResult)
+        {
+            return RefineReleased(state, value.Mapping, outcome != value.MaybeZero);
         }
 
         var operation = condition;
@@ -37,11 +43,17 @@ internal sealed partial class PairingWalker
             }
         }
 
-        if (operation is IPropertyReferenceOperation { Property.Name: "IsAllocated", Instance: { Type.IsValueType: true } handle } &&
+        if (operation is IPropertyReferenceOperation { Property.Name: "IsAllocated" or "HasValue", Instance: { Type.IsValueType: true } handle } &&
             _keys.Storage(handle) is { } handleKey && state.Get(handleKey) is { Kind: ValueKind.Mapped } allocated)
         {
-            // GCHandle.IsAllocated is the handle's own "not zero" test.
+            // GCHandle.IsAllocated is the handle's own "not zero" test; HasValue that of a GCHandle?.
             return RefineExists(state, allocated.Mapping, polarity);
+        }
+
+        if (operation is IIsNullOperation isNull && _keys.Storage(isNull.Operand) is { } nullKey && state.Get(nullKey) is { Kind: ValueKind.Mapped } maybeNull)
+        {
+            // The test a conditional access (h?.Free()) or ?? makes of its receiver.
+            return RefineExists(state, maybeNull.Mapping, !polarity);
         }
 
         if (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison)
@@ -69,7 +81,26 @@ internal sealed partial class PairingWalker
         return state;
     }
 
-    private static PairingState? RefineExists(PairingState state, int mapping, bool exists)
+    /// <summary>Narrows a mapping a callee released on some paths to the paths this branch outcome stands for.</summary>
+    private static PairingState? RefineReleased(PairingState state, int mapping, bool released)
+    {
+        var facts = state.Facts(mapping);
+        if (!facts.IsTracked)
+        {
+            return state;
+        }
+
+        var flags = released ? (facts.Flags & ~MappingFlags.Live) : (facts.Flags & ~MappingFlags.Released);
+        if ((flags & (MappingFlags.Live | MappingFlags.Released)) == 0)
+        {
+            return null;
+        }
+
+        state.Mappings[mapping] = released ? facts with { Flags = flags } : facts with { Flags = flags, ReleasedAt = null, Via = null };
+        return state;
+    }
+
+    private PairingState? RefineExists(PairingState state, int mapping, bool exists)
     {
         var facts = state.Facts(mapping);
         var escaped = facts.Flags & MappingFlags.Escaped;
@@ -86,7 +117,7 @@ internal sealed partial class PairingWalker
         }
 
         state.Mappings[mapping] = facts with { Flags = MappingFlags.Absent | escaped };
-        var holders = new List<string>();
+        var holders = new List<StorageKey>();
         foreach (var pair in state.Storage)
         {
             if (pair.Value.Kind == ValueKind.Mapped && pair.Value.Mapping == mapping)
@@ -98,6 +129,17 @@ internal sealed partial class PairingWalker
         foreach (var holder in holders)
         {
             state.Storage[holder] = AbstractValue.Zero;
+        }
+
+        // A pin made of a pooled array exists only where the array does: "if (arr != null)
+        // { pin.Free(); Return(arr); }" releases both, and skips both.
+        foreach (var site in _sites)
+        {
+            if (site.Id != mapping && site.Sources.Contains(mapping) && state.Mappings.ContainsKey(site.Id) &&
+                (state.Facts(site.Id).Flags & MappingFlags.Absent) != 0)
+            {
+                RefineExists(state, site.Id, exists: false);
+            }
         }
 
         return state;

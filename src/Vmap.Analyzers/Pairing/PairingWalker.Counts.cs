@@ -32,7 +32,7 @@ internal sealed partial class PairingWalker
         if (_keys.Storage(operation) is { } key && IsStable(key))
         {
             var value = state.Get(key);
-            var display = KeyBuilder.Display(key);
+            var display = key.Display;
             if (IsInteger(operation.Type))
             {
                 long? resolved = value.Kind == ValueKind.Constant ? value.Number : value.Kind == ValueKind.Zero ? 0 : null;

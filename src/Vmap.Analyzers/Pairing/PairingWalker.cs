@@ -23,53 +23,177 @@ internal sealed partial class PairingWalker
     private const int StepBudget = 40_000;
 
     private readonly ControlFlowGraph _cfg;
+
     private readonly PairingContext _context;
+
     private readonly IMethodSymbol _method;
+
     private readonly SyntaxNode _body;
+
     private readonly CancellationToken _cancellationToken;
-    private readonly KeyBuilder _keys = new();
+
+    private readonly KeyBuilder _keys;
+
     private readonly Dictionary<int, List<int>> _handlersByTryStart = new();
+
     private readonly Dictionary<(IOperation Call, MapSpec Spec), MapSite> _sitesByCall = new();
+
     private readonly List<MapSite> _sites = new();
-    private readonly Dictionary<string, int> _writeCounts = new();
+
+    private readonly Dictionary<StorageKey, int> _writeCounts = new();
+
     private readonly List<PairingFinding> _findings = new();
-    private readonly Dictionary<(string Member, int Mapping), SyntaxNode> _repointed = new();
+
+    private readonly Dictionary<(StorageKey Member, int Mapping), SyntaxNode> _repointed = new();
+
     private readonly HashSet<(FindingKind, TextSpan)> _reported = new();
-    private readonly List<(BasicBlock From, PairingState State)> _exits = new();
+
+    private readonly List<Exit> _exits = new();
+
+    private readonly SummaryScope _scope;
+
+    /// <summary>True while the walk only computes a summary of the method for its callers: nothing is reported.</summary>
+    private readonly bool _summarising;
+
+    /// <summary>While a parameter is summarised: the first release of its mapping, as the callers will apply it.</summary>
+    private (UnmapSpec Spec, PathStep Step)? _parameterRelease;
+
     private int _steps;
 
-    private PairingWalker(ControlFlowGraph cfg, PairingContext context, IMethodSymbol method, SyntaxNode body, CancellationToken cancellationToken)
+    private PairingWalker(ControlFlowGraph cfg, PairingContext context, IMethodSymbol method, SyntaxNode body, SummaryScope scope, bool summarising, CancellationToken cancellationToken)
     {
         _cfg = cfg;
         _context = context;
         _method = method;
         _body = body;
+        _scope = scope;
+        _summarising = summarising;
         _cancellationToken = cancellationToken;
+        _keys = new KeyBuilder(method);
         IndexHandlers(cfg.Root);
         CountWrites();
     }
 
-    /// <summary>The findings for one method, or an empty list when the method exceeds the step budget.</summary>
+    /// <summary>One way out of the method: the state there and, for a return, what it returned.</summary>
+    private readonly record struct Exit(BasicBlock From, PairingState State, ReturnInfo? Returned);
+
+    /// <summary>A returned value, the facts of its mapping just before the return handed it on, and the returned operation.</summary>
+    private sealed record ReturnInfo(AbstractValue Value, MappingFacts Facts, IOperation Operation);
+
+    /// <summary>
+    /// The findings for one method and the lambdas and local functions in it (each walked as a body
+    /// of its own), or none for a body that exceeds the step budget.
+    /// </summary>
     public static IReadOnlyList<PairingFinding> Run(ControlFlowGraph cfg, PairingContext context, IMethodSymbol method, SyntaxNode body, CancellationToken cancellationToken)
     {
-        var walker = new PairingWalker(cfg, context, method, body, cancellationToken);
+        var findings = new List<PairingFinding>();
+        RunBody(cfg, context, method, body, new SummaryScope(), findings, cancellationToken);
+        return findings;
+    }
+
+    private static void RunBody(ControlFlowGraph cfg, PairingContext context, IMethodSymbol method, SyntaxNode body, SummaryScope scope, List<PairingFinding> findings, CancellationToken cancellationToken)
+    {
+        var walker = new PairingWalker(cfg, context, method, body, scope, summarising: false, cancellationToken);
         try
         {
             walker.RunFrom(0, PairingState.Empty, scope: null);
 
             // Leaks are judged once the walk is done, so that a loop local that goes out of scope
             // at the end of its body is reported there rather than at the method's exit.
-            foreach (var (from, state) in walker._exits)
+            foreach (var exit in walker._exits)
             {
-                walker.CheckLeaks(from, state);
+                walker.CheckLeaks(exit.From, exit.State);
             }
+
+            findings.AddRange(walker.Filtered());
         }
         catch (BudgetExceededException)
         {
-            return Array.Empty<PairingFinding>();
         }
 
-        return walker.Filtered();
+        foreach (var (graph, symbol, syntax) in NestedBodies(cfg, cancellationToken))
+        {
+            if (CallsPairApi(graph, context))
+            {
+                RunBody(graph, context, symbol, syntax, scope, findings, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>The local functions and lambdas declared directly in <paramref name="cfg"/>, with their own graphs.</summary>
+    private static IEnumerable<(ControlFlowGraph Graph, IMethodSymbol Symbol, SyntaxNode Body)> NestedBodies(ControlFlowGraph cfg, CancellationToken cancellationToken)
+    {
+        foreach (var local in cfg.LocalFunctions)
+        {
+            if (local.DeclaringSyntaxReferences.Length > 0 &&
+                local.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is LocalFunctionStatementSyntax declaration &&
+                ((SyntaxNode?)declaration.Body ?? declaration.ExpressionBody) is { } localBody)
+            {
+                yield return (cfg.GetLocalFunctionControlFlowGraph(local, cancellationToken), local, localBody);
+            }
+        }
+
+        foreach (var block in cfg.Blocks)
+        {
+            foreach (var operation in block.Operations)
+            {
+                foreach (var node in operation.DescendantsAndSelf())
+                {
+                    if (node is IFlowAnonymousFunctionOperation lambda && lambda.Syntax is AnonymousFunctionExpressionSyntax anonymous)
+                    {
+                        yield return (cfg.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), lambda.Symbol, anonymous.Body);
+                    }
+                }
+            }
+
+            if (block.BranchValue is { } value)
+            {
+                foreach (var node in value.DescendantsAndSelf())
+                {
+                    if (node is IFlowAnonymousFunctionOperation lambda && lambda.Syntax is AnonymousFunctionExpressionSyntax anonymous)
+                    {
+                        yield return (cfg.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), lambda.Symbol, anonymous.Body);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether a nested body calls an acquire or release itself (or declares bodies that may).</summary>
+    private static bool CallsPairApi(ControlFlowGraph graph, PairingContext context)
+    {
+        if (!graph.LocalFunctions.IsEmpty)
+        {
+            return true;
+        }
+
+        foreach (var block in graph.Blocks)
+        {
+            foreach (var operation in block.Operations)
+            {
+                foreach (var node in operation.DescendantsAndSelf())
+                {
+                    if (node is IFlowAnonymousFunctionOperation ||
+                        (node is IInvocationOperation invocation && context.Pairs.Get(invocation.TargetMethod) is not null))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            if (block.BranchValue is { } value)
+            {
+                foreach (var node in value.DescendantsAndSelf())
+                {
+                    if (node is IInvocationOperation invocation && context.Pairs.Get(invocation.TargetMethod) is not null)
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
     }
 
     private sealed class BudgetExceededException : Exception
@@ -123,6 +247,11 @@ internal sealed partial class PairingWalker
 
     private void Report(PairingFinding finding)
     {
+        if (_summarising)
+        {
+            return;
+        }
+
         if (_reported.Add((finding.Kind, finding.At.Span)))
         {
             _findings.Add(finding);
@@ -202,16 +331,17 @@ internal sealed partial class PairingWalker
                 }
                 else
                 {
+                    ReturnInfo? returned = null;
                     if (block.BranchValue is { } branchValue)
                     {
                         var value = Eval(branchValue, state);
                         if (block.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Return)
                         {
-                            Returned(value, branchValue, state);
+                            returned = Returned(value, branchValue, state);
                         }
                     }
 
-                    Follow(block, block.FallThroughSuccessor, state, inStates, work, outputs, scope);
+                    Follow(block, block.FallThroughSuccessor, state, inStates, work, outputs, scope, returned);
                 }
             }
         }
@@ -226,7 +356,8 @@ internal sealed partial class PairingWalker
         Dictionary<int, List<PairingState>> inStates,
         SortedSet<int> work,
         List<PairingState> outputs,
-        ControlFlowRegion? scope)
+        ControlFlowRegion? scope,
+        ReturnInfo? returned = null)
     {
         if (branch is null)
         {
@@ -267,7 +398,7 @@ internal sealed partial class PairingWalker
             if (destination.Kind == BasicBlockKind.Exit)
             {
                 Step();
-                _exits.Add((from, s));
+                _exits.Add(new Exit(from, s, returned));
                 continue;
             }
 
@@ -340,110 +471,6 @@ internal sealed partial class PairingWalker
         return true;
     }
 
-    /// <summary>A mapping still live when the method returns, and held by nothing that outlives the call, is lost.</summary>
-    private void CheckLeaks(BasicBlock from, PairingState state)
-    {
-        CheckRepointedReturn(state);
-        foreach (var pair in state.Mappings)
-        {
-            var facts = pair.Value;
-            var site = _sites[pair.Key];
-            if (!facts.MayBeLive || facts.Stored || !site.Spec.ReportsLoss || HeldByMember(state, pair.Key))
-            {
-                continue;
-            }
-
-            var holder = state.Holder(pair.Key);
-            Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Call.Syntax, ExitLocation(from), holder is null ? site.Call.Syntax.ToString() : KeyBuilder.Display(holder))
-            {
-                Site = site,
-            });
-        }
-    }
-
-    /// <summary>
-    /// The grown-array shape of dotnet/coreclr#15104: a member that held a rental from elsewhere is
-    /// re-pointed at a new rental, and the member is returned to the pool afterwards. The method
-    /// ends with a member still holding the returned array (in use, yet back in the pool), and the
-    /// rental the member held before was never looked at, so it is lost.
-    /// </summary>
-    private void CheckRepointedReturn(PairingState state)
-    {
-        if (_repointed.Count == 0)
-        {
-            return;
-        }
-
-        foreach (var pair in state.Storage)
-        {
-            if (pair.Value.Kind != ValueKind.Mapped || !_repointed.TryGetValue((pair.Key, pair.Value.Mapping), out var repointedAt))
-            {
-                continue;
-            }
-
-            var facts = state.Facts(pair.Value.Mapping);
-            if (!facts.IsTracked || facts.Flags != MappingFlags.Released || facts.ReleasedAt is null)
-            {
-                continue;
-            }
-
-            var site = _sites[pair.Value.Mapping];
-            Report(new PairingFinding(FindingKind.RepointedMemberReleased, facts.ReleasedAt, repointedAt.GetLocation(), facts.ReleasedAt.ToString())
-            {
-                Site = site,
-                MemberName = KeyBuilder.Display(pair.Key),
-            });
-        }
-    }
-
-    private static bool HeldByMember(PairingState state, int mapping)
-    {
-        foreach (var pair in state.Storage)
-        {
-            if (pair.Value.Mapping == mapping && pair.Value.ReachesMapping && pair.Key.IndexOf('.') >= 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private Location ExitLocation(BasicBlock from)
-    {
-        if (from.BranchValue is { } value)
-        {
-            for (var node = value.Syntax; node is not null && node != _body; node = node.Parent)
-            {
-                if (node is ReturnStatementSyntax)
-                {
-                    return node.GetLocation();
-                }
-            }
-        }
-
-        if (from.ConditionalSuccessor is not null && from.BranchValue?.Syntax.Parent is IfStatementSyntax ifStatement &&
-            ExitStatement(ifStatement.Statement) is { } exit)
-        {
-            // "if (...) return;": the branch to the exit carries no syntax of its own.
-            return exit.GetLocation();
-        }
-
-        if (_body is BlockSyntax block)
-        {
-            return block.CloseBraceToken.GetLocation();
-        }
-
-        return _body.GetLocation();
-    }
-
-    private static SyntaxNode? ExitStatement(StatementSyntax statement) => statement switch
-    {
-        ReturnStatementSyntax direct => direct,
-        BlockSyntax { Statements.Count: > 0 } block when block.Statements[block.Statements.Count - 1] is ReturnStatementSyntax last => last,
-        _ => null,
-    };
-
     private void CountWrites()
     {
         foreach (var block in _cfg.Blocks)
@@ -500,6 +527,6 @@ internal sealed partial class PairingWalker
     }
 
     /// <summary>A local or parameter written at most once: its value (and Length) mean the same at map and unmap.</summary>
-    private bool IsStable(string key) =>
-        key.IndexOf('.') < 0 && !KeyBuilder.IsCapture(key) && (!_writeCounts.TryGetValue(key, out var count) || count <= 1);
+    private bool IsStable(StorageKey key) =>
+        !key.IsMember && !key.IsCapture && (!_writeCounts.TryGetValue(key, out var count) || count <= 1);
 }

@@ -14,7 +14,6 @@ internal static class VMAP001_UnmapOfReassignedPointer
     public static Diagnostic Create(PairingFinding finding)
     {
         var properties = ImmutableDictionary.CreateBuilder<string, string?>();
-        string detail;
         if (finding.Kind == FindingKind.MemberRepointed)
         {
             properties[DiagnosticProperties.Shape] = DiagnosticProperties.ShapeField;
@@ -24,32 +23,49 @@ internal static class VMAP001_UnmapOfReassignedPointer
                 properties[DiagnosticProperties.FlagName] = flag;
             }
 
-            detail = "it is re-pointed at " + finding.Detail + " at line " + Rule.Line(finding.At, finding.At) +
-                " while " + finding.ReleaserName + " unmaps it at line " + Rule.Line(finding.Related, finding.At) +
-                (finding.FlagName is null ? string.Empty : " when '" + finding.FlagName + "' is set");
+            return Rule.Diagnostic(
+                Descriptors.VMAP001_MemberRepointed,
+                finding,
+                properties,
+                finding.Target,
+                Rule.Describe(finding.Became),
+                Rule.Line(finding.At, finding.At),
+                finding.ReleaserName,
+                Rule.Line(finding.Related, finding.At),
+                finding.FlagName is null ? string.Empty : " when '" + finding.FlagName + "' is set");
         }
-        else if (finding.Kind == FindingKind.RepointedMemberReleased)
+
+        if (finding.Kind == FindingKind.RepointedMemberReleased)
         {
             properties[DiagnosticProperties.Shape] = DiagnosticProperties.ShapeForeign;
-            detail = "'" + finding.MemberName + "' was re-pointed at the new array from " + finding.Site!.MethodName +
-                " at line " + Rule.Line(finding.Related, finding.At) +
-                ", so this gives back the array still in use and loses the one it held before";
+            return Rule.Diagnostic(
+                Descriptors.VMAP001_GrownMemberReleased,
+                finding,
+                properties,
+                finding.Target,
+                finding.MemberName,
+                finding.Site!.MethodName,
+                Rule.Line(finding.Related, finding.At));
         }
-        else if (finding.Site is null)
+
+        if (finding.Site is null)
         {
             // Nothing in the method ever held a mapping here (a new array given to a pool): no
             // reassignment for a fix to undo.
             properties[DiagnosticProperties.Shape] = DiagnosticProperties.ShapeForeign;
-            detail = finding.Detail!;
-        }
-        else
-        {
-            properties[DiagnosticProperties.Shape] = DiagnosticProperties.ShapeLocal;
-            var site = finding.Site!;
-            detail = "it became " + finding.Detail + " at line " + Rule.Line(finding.Related, finding.At) +
-                " after " + site.MethodName + " mapped it at line " + Rule.Line(site.Call.Syntax, finding.At);
+            return Rule.Diagnostic(Descriptors.VMAP001_NewArrayReleased, finding, properties, finding.Target, finding.ReleaseName);
         }
 
-        return Rule.Diagnostic(Descriptors.VMAP001_UnmapOfReassignedPointer, finding, properties, finding.Target, detail);
+        properties[DiagnosticProperties.Shape] = DiagnosticProperties.ShapeLocal;
+        var site = finding.Site;
+        return Rule.Diagnostic(
+            Descriptors.VMAP001_UnmapOfReassignedPointer,
+            finding,
+            properties,
+            finding.Target,
+            Rule.Describe(finding.Became),
+            Rule.Line(finding.Related, finding.At),
+            site.MethodName,
+            Rule.MappedAt(site, finding.At));
     }
 }

@@ -13,23 +13,38 @@ internal static class VMAP002_MappingLost
         if (finding.Kind == FindingKind.MemberMappingLost)
         {
             properties[DiagnosticProperties.LossKind] = DiagnosticProperties.LossRepointed;
-            var repointed = "it is re-pointed at line " + Rule.Line(finding.At, finding.At) + " without being unmapped first";
-            return Rule.Diagnostic(Descriptors.VMAP002_MappingLost, finding, properties, finding.Target, finding.Detail, Rule.Line(finding.Related, finding.At), repointed);
+            return Rule.Diagnostic(
+                Descriptors.VMAP002_MemberRepointed,
+                finding,
+                properties,
+                finding.Target,
+                finding.MemberMap!.ApiName,
+                Rule.Line(finding.Related, finding.At),
+                Rule.Line(finding.At, finding.At));
         }
 
         var site = finding.Site!;
-        string how;
         if (finding.Kind == FindingKind.MappingOverwritten)
         {
             properties[DiagnosticProperties.LossKind] = DiagnosticProperties.LossOverwrite;
-            how = "'" + finding.Target + "' is overwritten at line " + Rule.Line(finding.At, finding.At) + " without being unmapped";
-        }
-        else
-        {
-            properties[DiagnosticProperties.LossKind] = DiagnosticProperties.LossOutOfScope;
-            how = "it goes out of scope at line " + Rule.Line(finding.Related, finding.At) + " without being unmapped, returned, stored or passed on";
+            return Rule.Diagnostic(
+                Descriptors.VMAP002_MappingOverwritten,
+                finding,
+                properties,
+                finding.Target,
+                site.MethodName,
+                Rule.MappedAt(site, finding.At),
+                Rule.Line(finding.At, finding.At));
         }
 
-        return Rule.Diagnostic(Descriptors.VMAP002_MappingLost, finding, properties, finding.Target, site.MethodName, Rule.Line(site.Call.Syntax, finding.At), how);
+        properties[DiagnosticProperties.LossKind] = DiagnosticProperties.LossOutOfScope;
+        return Rule.Diagnostic(
+            Descriptors.VMAP002_MappingLost,
+            finding,
+            properties,
+            finding.Target,
+            site.MethodName,
+            Rule.MappedAt(site, finding.At),
+            Rule.Line(finding.Related, finding.At));
     }
 }

@@ -16,7 +16,8 @@ internal static class VMAP003_UnmappedTwice
             finding,
             properties,
             finding.Target,
-            Rule.Line(finding.Related, finding.At),
+            Rule.By(finding.Via, finding.At),
+            Rule.Line(finding.Related, finding.At) + Rule.By(finding.EarlierVia, finding.At),
             finding.OnEveryPath ? string.Empty : " on some path");
     }
 }

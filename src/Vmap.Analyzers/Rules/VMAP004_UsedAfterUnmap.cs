@@ -13,7 +13,18 @@ internal static class VMAP004_UsedAfterUnmap
             finding,
             ImmutableDictionary.CreateBuilder<string, string?>(),
             finding.Target,
-            finding.Detail,
-            Rule.Line(finding.Related, finding.At),
+            How(finding),
+            Rule.Line(finding.Related, finding.At) + Rule.By(finding.EarlierVia, finding.At),
             finding.OnEveryPath ? string.Empty : " on some path");
+
+    private static string How(PairingFinding finding) => finding.Use switch
+    {
+        UseKind.Dereferenced => "dereferenced",
+        UseKind.WrappedInSpan => "wrapped in a span",
+        UseKind.PassedTo => "passed to '" + finding.UsedByName + "'",
+        UseKind.PassedToNew => "passed to a new '" + finding.UsedByName + "'",
+        UseKind.UsedBy => "used by '" + finding.UsedByName + "'",
+        UseKind.Returned => "returned",
+        _ => throw new System.ArgumentOutOfRangeException(nameof(finding), finding.Use, "No wording for this use."),
+    };
 }

@@ -12,7 +12,7 @@ internal static class VMAP005_UnmapCountMismatch
         var site = finding.Site!;
         var properties = ImmutableDictionary.CreateBuilder<string, string?>();
         properties[DiagnosticProperties.MappedCount] = finding.MappedCountText;
-        var mapped = "'" + finding.MappedCountText + "'" + (finding.Detail is null ? string.Empty : " (" + finding.Detail + ")");
+        var mapped = "'" + finding.MappedCountText + "'" + (finding.MappedCountValue is { } n ? " (" + n.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")" : string.Empty);
         return Rule.Diagnostic(
             Descriptors.VMAP005_UnmapCountMismatch,
             finding,
@@ -21,6 +21,6 @@ internal static class VMAP005_UnmapCountMismatch
             finding.CountText,
             site.MethodName,
             mapped,
-            Rule.Line(site.Call.Syntax, finding.At));
+            Rule.MappedAt(site, finding.At));
     }
 }

@@ -11,7 +11,7 @@ internal static class VMAP006_WrongFamilyRelease
     {
         var site = finding.Site!;
         var properties = ImmutableDictionary.CreateBuilder<string, string?>();
-        properties[DiagnosticProperties.Family] = site.Spec.Family;
+        properties[DiagnosticProperties.Family] = site.Family.ToString();
         if (finding.ReleaseMethod is { } release)
         {
             properties[DiagnosticProperties.ReleaseMethod] = release;
@@ -23,10 +23,10 @@ internal static class VMAP006_WrongFamilyRelease
             properties,
             finding.Target,
             site.MethodName,
-            site.Spec.Family,
-            Rule.Line(site.Call.Syntax, finding.At),
-            finding.ReleaserName,
-            finding.ReleaseFamily,
+            site.Family.ToString(),
+            Rule.MappedAt(site, finding.At),
+            finding.ReleaserName + (finding.Via is null ? string.Empty : " (" + Rule.Step(finding.Via.Step, finding.At) + ")"),
+            finding.ReleaseFamily!.ToString(),
             finding.ReleaseMethod is null ? string.Empty : "; release it with " + finding.ReleaseMethod);
     }
 }

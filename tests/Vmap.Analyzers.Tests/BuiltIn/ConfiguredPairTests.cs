@@ -23,6 +23,11 @@ public class ConfiguredPairTests
                 public static void Close(nint region) { }
             }
 
+            public static class Queue
+            {
+                public static void Push(nint buffer) { }
+            }
+
             public sealed class FramePool
             {
                 public Frame Take() => new Frame();
@@ -206,6 +211,31 @@ public class ConfiguredPairTests
                 "VMAP007 None The .editorconfig entry 'vmap_pair.bad' is ignored: " + reason,
             ],
             diagnostics);
+    }
+
+    [Fact]
+    public async Task A_takes_ownership_entry_makes_a_parameter_adopt_the_block()
+    {
+        const string Source = "class C { void Hand() { var a = Native.Shm.Map(64); Native.Queue.Push(a); } }";
+
+        var borrowed = await Analyze(Source, global: new() { ["vmap_pair.shm"] = ShmPair });
+        var adopted = await Analyze(Source, global: new() { ["vmap_pair.shm"] = ShmPair, ["vmap_takes_ownership.queue"] = "Native.Queue.Push(buffer)" });
+
+        Assert.Equal(
+            ["VMAP002 (0,32) The mapping in 'a' from Map at line 1 is lost: it goes out of scope at line 1 without being unmapped, returned, stored or passed on"],
+            borrowed);
+        Assert.Empty(adopted);
+    }
+
+    [Theory]
+    [InlineData("Native.Queue.Push", "'Native.Queue.Push' is not 'Namespace.Type.Method(parameter)'")]
+    [InlineData("Native.Queue.Pop(buffer)", "'Native.Queue' has no method 'Pop'")]
+    [InlineData("Native.Queue.Push(address)", "no overload of 'Push' has a parameter 'address'")]
+    public async Task A_takes_ownership_entry_that_cannot_be_used_is_reported(string value, string reason)
+    {
+        var diagnostics = await Analyze("class C { }", global: new() { ["vmap_takes_ownership.queue"] = value, ["vmap_pair.shm"] = ShmPair });
+
+        Assert.Equal(["VMAP007 None The .editorconfig entry 'vmap_takes_ownership.queue' is ignored: " + reason], diagnostics);
     }
 
     /// <summary>The diagnostics as <c>ID (line,column) message</c>, zero-based positions, <c>None</c> for no location.</summary>

@@ -68,6 +68,73 @@ public class EngineBoundsTests
         Assert.NotNull(PairingContext.TryCreate(builtIn, options, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Summaries_give_the_same_diagnostics_with_concurrent_execution()
+    {
+        var source = new StringBuilder();
+        source.AppendLine("using Vmap; unsafe class H {");
+        source.AppendLine("  public static void Touch(nint p) => *(byte*)p = 1;");
+        source.AppendLine("  public static void Release(VmapSpace s, nint p) => s.Vfree(p);");
+        source.AppendLine("  public static void Even(VmapSpace s, nint p, int n) { if (n == 0) s.Vfree(p); else Odd(s, p, n - 1); }");
+        source.AppendLine("  public static void Odd(VmapSpace s, nint p, int n) { if (n == 0) return; Even(s, p, n - 1); }");
+        source.AppendLine("}");
+        for (var i = 0; i < 40; i++)
+        {
+            source.AppendLine($"class C{i} {{");
+            source.AppendLine("  void Leak(VmapSpace s) { var p = s.Vmalloc(64); H.Touch(p); }");
+            source.AppendLine("  void Twice(VmapSpace s) { var p = s.Vmalloc(64); H.Release(s, p); s.Vfree(p); }");
+            source.AppendLine("  void Cycle(VmapSpace s) { var p = s.Vmalloc(64); H.Even(s, p, 3); }");
+            source.AppendLine("}");
+        }
+
+        var sequential = await Run(concurrent: false);
+        var concurrent = await Run(concurrent: true);
+
+        Assert.Equal(80, sequential.Length);
+        Assert.Equal(sequential, concurrent);
+
+        async Task<string[]> Run(bool concurrent)
+        {
+            var references = await ReferenceAssemblies.Net.Net80.ResolveAsync(LanguageNames.CSharp, CancellationToken.None);
+            var compilation = CSharpCompilation.Create(
+                "Concurrent",
+                new[] { CSharpSyntaxTree.ParseText(Verify.FakeApi), CSharpSyntaxTree.ParseText(source.ToString()) },
+                references,
+                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true));
+            var failures = new List<Exception>();
+            var diagnostics = await compilation.WithAnalyzers(
+                ImmutableArray.Create<DiagnosticAnalyzer>(new PairingAnalyzer()),
+                new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), (e, _, _) => failures.Add(e), concurrent, logAnalyzerExecutionTime: false))
+                .GetAnalyzerDiagnosticsAsync();
+            Assert.Empty(failures);
+            return diagnostics.Select(d => d.Id + " " + d.Location.GetLineSpan().StartLinePosition + " " + d.GetMessage()).OrderBy(t => t, StringComparer.Ordinal).ToArray();
+        }
+    }
+
+    [Fact]
+    public async Task A_chain_of_helpers_deeper_than_the_bound_is_treated_as_unknown()
+    {
+        var source = new StringBuilder("using Vmap; unsafe class C {\n");
+        for (var i = 0; i < 10; i++)
+        {
+            source.AppendLine($"  static void Step{i}(nint p) {{ {(i == 9 ? "*(byte*)p = 1;" : $"Step{i + 1}(p);")} }}");
+        }
+
+        source.AppendLine("  void Mid(VmapSpace s) { var p = s.Vmalloc(64); Step4(p); }");
+        source.AppendLine("  void Deep(VmapSpace s) { var p = s.Vmalloc(64); Step0(p); }");
+        source.AppendLine("  void Shallow(VmapSpace s) { var p = s.Vmalloc(64); Step7(p); }");
+        source.AppendLine("}");
+
+        var diagnostics = await Verify.Diagnostics(null, Verify.FakeApi, source.ToString());
+
+        // Step4 .. Step9 (six summaries) and Step7 .. Step9 are within the bound: the caller still
+        // owns the block and leaks it. Step0 needs ten: beyond the bound the callee is unknown,
+        // which may adopt it, even though Step4's summary is already cached when Deep is walked.
+        Assert.Equal(
+            new[] { ("VMAP002", 11), ("VMAP002", 13) },
+            diagnostics.Select(d => (d.Id, d.Location.GetLineSpan().StartLinePosition.Line)).OrderBy(d => d.Line).ToArray());
+    }
+
     private static string Method(int statements)
     {
         var body = new StringBuilder();

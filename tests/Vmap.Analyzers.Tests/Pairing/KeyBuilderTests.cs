@@ -8,16 +8,35 @@ namespace Vmap.Analyzers.Tests.Pairing;
 
 public class KeyBuilderTests
 {
-    [Theory]
-    [InlineData("p@120", "p")]
-    [InlineData("pages@p", "pages")]
-    [InlineData("bp@p.Addr", "bp.Addr")]
-    [InlineData("this._addr", "_addr")]
-    [InlineData("this", "this")]
-    [InlineData("Cache@t.Head", "Cache.Head")]
-    public void Display_drops_positions_and_this(string key, string display)
+    [Fact]
+    public void Keys_render_for_conditions_and_display_without_positions_and_this()
     {
-        Assert.Equal(display, KeyBuilder.Display(key));
+        var cases = new (StorageKey Key, string Rendered, string Display)[]
+        {
+            (new StorageKey(new StorageRoot(StorageRootKind.Local, "p", 120)), "p@120", "p"),
+            (new StorageKey(new StorageRoot(StorageRootKind.Parameter, "pages")), "pages@p", "pages"),
+            (new StorageKey(new StorageRoot(StorageRootKind.Parameter, "bp")).Member("Addr"), "bp@p.Addr", "bp.Addr"),
+            (new StorageKey(StorageRoot.This).Member("_addr"), "this._addr", "_addr"),
+            (new StorageKey(StorageRoot.This), "this", "this"),
+            (new StorageKey(new StorageRoot(StorageRootKind.Type, "Cache")).Member("Head"), "Cache@t.Head", "Cache.Head"),
+        };
+
+        Assert.Equal(cases.Select(c => (c.Rendered, c.Display)), cases.Select(c => (c.Key.ToString(), c.Key.Display)));
+    }
+
+    [Fact]
+    public void A_member_path_is_within_its_receiver_and_not_within_a_longer_name()
+    {
+        var bp = new StorageKey(new StorageRoot(StorageRootKind.Parameter, "bp"));
+        var addr = bp.Member("Addr");
+
+        Assert.True(addr.IsWithin(bp));
+        Assert.True(addr.Member("Low").IsWithin(addr));
+        Assert.False(bp.Member("AddrHigh").IsWithin(addr));
+        Assert.False(bp.IsWithin(addr));
+        Assert.Equal(bp, addr.Receiver);
+        Assert.True(addr.IsMember);
+        Assert.False(bp.IsMember);
     }
 
     [Theory]
@@ -48,13 +67,13 @@ public class KeyBuilderTests
     }
 
     [Theory]
-    [InlineData("[bp@p.Mapped]", "bp@p", true)]
-    [InlineData("([bp@p.PageCount] GreaterThan 1)", "bp@p.PageCount", true)]
-    [InlineData("[bpx@p.Mapped]", "bp@p", false)]
-    [InlineData("[n@p]", "n@p", true)]
-    public void Conditions_know_which_storages_they_read(string condition, string key, bool reads)
+    [InlineData("[bp@p.Mapped]", "bp", null, true)]
+    [InlineData("([bp@p.PageCount] GreaterThan 1)", "bp", "PageCount", true)]
+    [InlineData("[bpx@p.Mapped]", "bp", null, false)]
+    [InlineData("[n@p]", "n", null, true)]
+    public void Conditions_know_which_storages_they_read(string condition, string parameter, string? path, bool reads)
     {
-        Assert.Equal(reads, KeyBuilder.ConditionReads(condition, key));
+        Assert.Equal(reads, KeyBuilder.ConditionReads(condition, new StorageKey(new StorageRoot(StorageRootKind.Parameter, parameter), path)));
     }
 
     private static IOperation ConditionOperation(string condition)

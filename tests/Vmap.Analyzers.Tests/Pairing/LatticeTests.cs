@@ -5,6 +5,10 @@ namespace Vmap.Analyzers.Tests.Pairing;
 
 public class LatticeTests
 {
+    private static readonly StorageKey P = new(new StorageRoot(StorageRootKind.Local, "p", 1));
+    private static readonly StorageKey Bp = new(new StorageRoot(StorageRootKind.Parameter, "bp"));
+    private static readonly StorageKey Bpx = new(new StorageRoot(StorageRootKind.Parameter, "bpx"));
+
     [Fact]
     public void Mapping_joined_with_zero_is_a_mapping_that_may_be_zero()
     {
@@ -49,14 +53,14 @@ public class LatticeTests
     {
         var mapped = PairingState.Empty;
         mapped.Mappings[0] = new MappingFacts(MappingFlags.Live);
-        mapped.Storage["p@1"] = AbstractValue.MappedBy(0);
+        mapped.Storage[P] = AbstractValue.MappedBy(0);
         var unmapped = PairingState.Empty;
-        unmapped.Storage["p@1"] = AbstractValue.Zero;
+        unmapped.Storage[P] = AbstractValue.Zero;
 
         var joined = PairingState.Join(mapped, unmapped);
 
         Assert.Equal(MappingFlags.Live | MappingFlags.Absent, joined.Facts(0).Flags);
-        Assert.Equal(new AbstractValue(ValueKind.Mapped, 0, MaybeZero: true), joined.Get("p@1"));
+        Assert.Equal(new AbstractValue(ValueKind.Mapped, 0, MaybeZero: true), joined.Get(P));
     }
 
     [Fact]
@@ -64,13 +68,13 @@ public class LatticeTests
     {
         var a = PairingState.Empty;
         a.Mappings[0] = new MappingFacts(MappingFlags.Live);
-        a.Storage["p@1"] = AbstractValue.MappedBy(0);
+        a.Storage[P] = AbstractValue.MappedBy(0);
         var b = PairingState.Empty;
-        b.Storage["p@1"] = new AbstractValue(ValueKind.Constant, Number: 7);
+        b.Storage[P] = new AbstractValue(ValueKind.Constant, Number: 7);
 
         var joined = PairingState.Join(a, b);
 
-        Assert.Equal(AbstractValue.Unknown, joined.Get("p@1"));
+        Assert.Equal(AbstractValue.Unknown, joined.Get(P));
         Assert.False(joined.Facts(0).IsTracked);
     }
 
@@ -94,15 +98,15 @@ public class LatticeTests
     public void Invalidating_a_receiver_forgets_its_members_and_the_conditions_that_read_them()
     {
         var state = PairingState.Empty;
-        state.Storage["bp@p.Addr"] = AbstractValue.MappedBy(0);
-        state.Storage["bpx@p"] = AbstractValue.Zero;
+        state.Storage[Bp.Member("Addr")] = AbstractValue.MappedBy(0);
+        state.Storage[Bpx] = AbstractValue.Zero;
         state.Conditions["[bp@p.Mapped]"] = true;
         state.Conditions["([bp@p.PageCount] GreaterThan 1)"] = true;
         state.Conditions["[bpx@p]"] = true;
 
-        state.Invalidate("bp@p");
+        state.Invalidate(Bp);
 
-        Assert.Equal(new[] { "bpx@p" }, state.Storage.Keys.ToArray());
+        Assert.Equal(new[] { Bpx }, state.Storage.Keys.ToArray());
         Assert.Equal(new[] { "[bpx@p]" }, state.Conditions.Keys.ToArray());
     }
 

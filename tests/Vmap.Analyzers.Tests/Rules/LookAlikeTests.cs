@@ -178,12 +178,12 @@ public class LookAlikeTests
             """
         },
         {
-            "passed to an unannotated method",
+            "passed to a delegate, which may adopt it",
             """
-            void M(VmapSpace space, Page[] pages)
+            void M(VmapSpace space, Page[] pages, System.Action<nint> adopt)
             {
                 var p = space.MapRam(pages);
-                Consume(p);
+                adopt(p);
             }
             """
         },

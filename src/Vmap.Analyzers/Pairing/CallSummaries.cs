@@ -1,0 +1,431 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Vmap.Analyzers.Pairing;
+
+/// <summary>What a callee does with a mapping passed to one of its parameters.</summary>
+internal enum CallEffect
+{
+    /// <summary>Reads it, dereferences it, lends it on: the caller still owns it and every rule goes on applying.</summary>
+    Borrows,
+
+    /// <summary>Releases it on every path that returns.</summary>
+    Releases,
+
+    /// <summary>Releases it exactly on the paths that return <see cref="ParameterSummary.ReleasedWhen"/>.</summary>
+    ReleasesWhen,
+
+    /// <summary>Releases it on some paths, with nothing the caller can test: the caller claims nothing afterwards.</summary>
+    MayRelease,
+
+    /// <summary>
+    /// Stores it, or hands it to code we cannot see: it may own it now, so no leak is claimed; the
+    /// caller's own later release is still checked.
+    /// </summary>
+    Adopts,
+}
+
+/// <summary>How a callee returns the mapping it was given.</summary>
+internal enum ReturnShape
+{
+    None,
+
+    /// <summary>Returns the address itself.</summary>
+    Itself,
+
+    /// <summary>Returns an address computed from it by arithmetic.</summary>
+    Offset,
+}
+
+/// <summary>The API call inside a callee that made or released a mapping: a step of a cross-method path.</summary>
+internal sealed record PathStep(string ApiName, Location At);
+
+/// <summary>A release that happened inside a callee: the callee and the API call that did it there.</summary>
+internal sealed record ReleaseVia(string Callee, PathStep Step);
+
+/// <summary>The summary of one parameter of one callee.</summary>
+internal sealed record ParameterSummary(CallEffect Effect, UnmapSpec? Release = null, bool ReleasedWhen = false, PathStep? Step = null, ReturnShape Returns = ReturnShape.None)
+{
+    public static readonly ParameterSummary Borrowed = new(CallEffect.Borrows);
+    public static readonly ParameterSummary Adopted = new(CallEffect.Adopts);
+}
+
+/// <summary>A source method inferred to acquire: it returns a fresh mapping of <see cref="Spec"/> it made and kept.</summary>
+internal sealed record AcquireSummary(MapSpec Spec, PathStep Step);
+
+/// <summary>
+/// The chain of summaries being computed on one thread: a callee met again while its own summary
+/// is under way is in a recursion cycle, and every method of the cycle is treated as unknown.
+/// </summary>
+/// <remarks>
+/// Depth is bounded without making results depend on the order summaries are asked for: each
+/// summary records its height (the longest chain of summaries below it, itself included). A
+/// summary whose chain does not fit below the current depth is unknown, whether it is cached or
+/// would be computed; a computation that ran into the bound is not cached.
+/// </remarks>
+internal sealed class SummaryScope
+{
+    public const int MaxDepth = 6;
+
+    /// <summary>The ordinal that stands for "the method as an acquire" in a key.</summary>
+    public const int AcquireKey = int.MinValue;
+
+    private static readonly KeyComparer Keys = new();
+
+    private readonly List<(IMethodSymbol, int)> _stack = new();
+    private readonly List<(int Height, bool Truncated)> _frames = new();
+    private readonly HashSet<(IMethodSymbol, int)> _cyclic = new(Keys);
+
+    public int Depth => _stack.Count;
+
+    /// <summary>True when a summary of <paramref name="height"/> fits below the current depth.</summary>
+    public bool Fits(int height) => Depth + height <= MaxDepth;
+
+    /// <summary>The summary being computed used a callee's summary of <paramref name="height"/>.</summary>
+    public void Used(int height)
+    {
+        if (_frames.Count > 0)
+        {
+            var top = _frames[_frames.Count - 1];
+            _frames[_frames.Count - 1] = (System.Math.Max(top.Height, height + 1), top.Truncated);
+        }
+    }
+
+    /// <summary>The summary being computed met the depth bound: it is unknown, and not cached.</summary>
+    public void Truncate()
+    {
+        if (_frames.Count > 0)
+        {
+            var top = _frames[_frames.Count - 1];
+            _frames[_frames.Count - 1] = (top.Height, true);
+        }
+    }
+
+    public bool TryEnter((IMethodSymbol, int) key)
+    {
+        var at = -1;
+        for (var i = 0; i < _stack.Count; i++)
+        {
+            if (Keys.Equals(_stack[i], key))
+            {
+                at = i;
+                break;
+            }
+        }
+
+        if (at >= 0)
+        {
+            for (var i = at; i < _stack.Count; i++)
+            {
+                _cyclic.Add(_stack[i]);
+            }
+
+            return false;
+        }
+
+        _stack.Add(key);
+        _frames.Add((1, false));
+        return true;
+    }
+
+    /// <summary>
+    /// Leaves <paramref name="key"/>: whether it turned out to be part of a cycle (its result is
+    /// unknown), its height, and whether it met the depth bound (then the caller is marked too).
+    /// </summary>
+    public (bool Cyclic, int Height, bool Truncated) Leave((IMethodSymbol, int) key)
+    {
+        _stack.RemoveAt(_stack.Count - 1);
+        var frame = _frames[_frames.Count - 1];
+        _frames.RemoveAt(_frames.Count - 1);
+        if (frame.Truncated)
+        {
+            Truncate();
+        }
+        else
+        {
+            Used(frame.Height);
+        }
+
+        return (_cyclic.Remove(key), frame.Height, frame.Truncated);
+    }
+
+    /// <summary>Summaries of local functions, valid only inside the method whose graph declares them.</summary>
+    public Dictionary<(IMethodSymbol, int), ParameterSummary> Local { get; } = new(Keys);
+}
+
+/// <summary>A (method, parameter ordinal) key compared by symbol identity.</summary>
+internal sealed class KeyComparer : IEqualityComparer<(IMethodSymbol, int)>
+{
+    public bool Equals((IMethodSymbol, int) x, (IMethodSymbol, int) y) => x.Item2 == y.Item2 && SymbolEqualityComparer.Default.Equals(x.Item1, y.Item1);
+
+    public int GetHashCode((IMethodSymbol, int) obj) => SymbolEqualityComparer.Default.GetHashCode(obj.Item1) * 31 + obj.Item2;
+}
+
+/// <summary>
+/// Summaries of source methods that receive (or return) a mapping, computed on first need by the
+/// pairing walker itself and cached for the compilation. Concurrent callers may compute the same
+/// summary twice; the result is the same, the first one stored wins.
+/// </summary>
+internal sealed class CallSummaries
+{
+    private static readonly object NoAcquire = new();
+
+    private readonly Compilation _compilation;
+    private readonly PairingContext _context;
+    private readonly ConcurrentDictionary<(IMethodSymbol, int), (ParameterSummary Summary, int Height)> _parameters = new(new KeyComparer());
+    private readonly ConcurrentDictionary<(IMethodSymbol, int), (object Summary, int Height)> _acquires = new(new KeyComparer());
+
+    public CallSummaries(Compilation compilation, PairingContext context)
+    {
+        _compilation = compilation;
+        _context = context;
+    }
+
+    /// <summary>
+    /// True when the engine can know which body a call runs: a static, non-virtual, sealed or
+    /// private method, or a local function, with a body in the compilation. Iterators run their
+    /// body later, on enumeration: they are not seen through.
+    /// </summary>
+    public static bool CanSeeBody(IMethodSymbol method)
+    {
+        if (method.MethodKind == MethodKind.ReducedExtension && method.ReducedFrom is { } reduced)
+        {
+            method = reduced;
+        }
+
+        if (method.MethodKind is not (MethodKind.Ordinary or MethodKind.LocalFunction) || method.IsAbstract || method.IsExtern)
+        {
+            return false;
+        }
+
+        if (!method.IsStatic && (method.IsVirtual || method.IsOverride) && !method.IsSealed && !method.ContainingType.IsSealed)
+        {
+            return false;
+        }
+
+        return method.DeclaringSyntaxReferences.Length > 0;
+    }
+
+    /// <summary>P/Invoke parameters borrow: native code that keeps a pointer is the exception, marked with [TakesOwnership].</summary>
+    public static bool IsPlatformInvoke(IMethodSymbol method)
+    {
+        if (method.GetDllImportData() is not null)
+        {
+            return true;
+        }
+
+        foreach (var attribute in method.GetAttributes())
+        {
+            if (attribute.AttributeClass is { Name: "LibraryImportAttribute" or "DllImportAttribute" })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The effect of <paramref name="method"/> on a mapping passed as its parameter <paramref name="ordinal"/>.</summary>
+    public ParameterSummary Parameter(IMethodSymbol method, int ordinal, SummaryScope scope, CancellationToken cancellationToken)
+    {
+        method = Definition(method);
+        var key = (method, ordinal);
+        if (_parameters.TryGetValue(key, out var cached))
+        {
+            return Use(scope, cached.Summary, cached.Height) ?? ParameterSummary.Adopted;
+        }
+
+        if (!scope.Fits(1))
+        {
+            scope.Truncate();
+            return ParameterSummary.Adopted;
+        }
+
+        if (!scope.TryEnter(key))
+        {
+            return ParameterSummary.Adopted;
+        }
+
+        ParameterSummary result;
+        (bool Cyclic, int Height, bool Truncated) left = default;
+        try
+        {
+            result = Body(method, cancellationToken) is { } body
+                ? PairingWalker.SummariseParameter(body.Graph, _context, method, body.Syntax, ordinal, scope, cancellationToken)
+                : ParameterSummary.Adopted;
+        }
+        finally
+        {
+            left = scope.Leave(key);
+        }
+
+        if (left.Truncated)
+        {
+            return ParameterSummary.Adopted;
+        }
+
+        return _parameters.GetOrAdd(key, (left.Cyclic ? ParameterSummary.Adopted : result, left.Height)).Summary;
+    }
+
+    /// <summary>A cached summary, if its chain fits below the current depth (null: unknown).</summary>
+    private static T? Use<T>(SummaryScope scope, T summary, int height)
+        where T : class
+    {
+        if (!scope.Fits(height))
+        {
+            scope.Truncate();
+            return null;
+        }
+
+        scope.Used(height);
+        return summary;
+    }
+
+    /// <summary>
+    /// The acquire <paramref name="method"/> is inferred to be through its result (or, with
+    /// <paramref name="outOrdinal"/>, through that out parameter), or null.
+    /// </summary>
+    public AcquireSummary? Acquire(IMethodSymbol method, SummaryScope scope, CancellationToken cancellationToken, int? outOrdinal = null)
+    {
+        method = Definition(method);
+        var key = (method, outOrdinal ?? SummaryScope.AcquireKey);
+        if (_acquires.TryGetValue(key, out var cached))
+        {
+            return Use(scope, cached.Summary, cached.Height) as AcquireSummary;
+        }
+
+        if (!scope.Fits(1))
+        {
+            scope.Truncate();
+            return null;
+        }
+
+        if (!scope.TryEnter(key))
+        {
+            return null;
+        }
+
+        AcquireSummary? result = null;
+        (bool Cyclic, int Height, bool Truncated) left = default;
+        try
+        {
+            if (Body(method, cancellationToken) is { } body && MentionsPairApi(body.Graph))
+            {
+                result = PairingWalker.SummariseAcquire(body.Graph, _context, method, body.Syntax, outOrdinal, scope, cancellationToken);
+            }
+        }
+        finally
+        {
+            left = scope.Leave(key);
+        }
+
+        if (left.Truncated)
+        {
+            return null;
+        }
+
+        return _acquires.GetOrAdd(key, ((left.Cyclic ? null : result) ?? NoAcquire, left.Height)).Summary as AcquireSummary;
+    }
+
+    /// <summary>Whether the value a call returns may be a mapping: an address, a pointer, an array or a handle struct.</summary>
+    public static bool MayReturnMapping(IMethodSymbol method) => MayHoldMapping(method.ReturnType);
+
+    /// <summary>Whether a value of <paramref name="type"/> may be a mapping: an address, a pointer, an array or a handle struct.</summary>
+    public static bool MayHoldMapping(ITypeSymbol type) =>
+        type is { SpecialType: SpecialType.System_IntPtr or SpecialType.System_UIntPtr } or IPointerTypeSymbol or IArrayTypeSymbol ||
+        type is INamedTypeSymbol { Name: "GCHandle", IsValueType: true };
+
+    private bool MentionsPairApi(ControlFlowGraph graph)
+    {
+        foreach (var block in graph.Blocks)
+        {
+            foreach (var operation in block.Operations)
+            {
+                foreach (var node in operation.DescendantsAndSelf())
+                {
+                    if (node is IInvocationOperation invocation &&
+                        (_context.Pairs.Get(invocation.TargetMethod) is not null || (MayReturnMapping(invocation.TargetMethod) && CanSeeBody(invocation.TargetMethod))))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            if (block.BranchValue is { } value)
+            {
+                foreach (var node in value.DescendantsAndSelf())
+                {
+                    if (node is IInvocationOperation invocation &&
+                        (_context.Pairs.Get(invocation.TargetMethod) is not null || (MayReturnMapping(invocation.TargetMethod) && CanSeeBody(invocation.TargetMethod))))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static IMethodSymbol Definition(IMethodSymbol method)
+    {
+        if (method.MethodKind == MethodKind.ReducedExtension && method.ReducedFrom is { } reduced)
+        {
+            method = reduced;
+        }
+
+        method = method.OriginalDefinition;
+        return method.PartialImplementationPart ?? method;
+    }
+
+    private (ControlFlowGraph Graph, SyntaxNode Syntax)? Body(IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        foreach (var reference in method.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is not MethodDeclarationSyntax declaration ||
+                (declaration.Body is null && declaration.ExpressionBody is null))
+            {
+                continue;
+            }
+
+            if (IsIterator(declaration))
+            {
+                // An iterator runs its body on enumeration, not at the call.
+                return null;
+            }
+
+            // A callee's body may be in another tree than the one being analyzed; it is bound once
+            // per compilation, and only when a call hands it a mapping.
+#pragma warning disable RS1030
+            var model = _compilation.GetSemanticModel(declaration.SyntaxTree);
+#pragma warning restore RS1030
+            if (model.GetOperation(declaration, cancellationToken) is not IMethodBodyOperation body)
+            {
+                return null;
+            }
+
+            var syntax = (SyntaxNode?)declaration.Body ?? declaration.ExpressionBody!;
+            return (ControlFlowGraph.Create(body, cancellationToken), syntax);
+        }
+
+        return null;
+    }
+
+    private static bool IsIterator(SyntaxNode declaration)
+    {
+        foreach (var node in declaration.DescendantNodes(n => n is not (LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax)))
+        {
+            if (node is YieldStatementSyntax)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,498 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Vmap.Analyzers.Pairing;
+
+/// <summary>Calls: acquires, releases and what a summarised or unknown callee does with a mapping.</summary>
+internal sealed partial class PairingWalker
+{
+    /// <summary>
+    /// Set by a map call for the assignment that stores its result: the facts of the previous
+    /// mapping made by the same call (a loop iteration), so that storing the new one can tell
+    /// whether the old one was still live.
+    /// </summary>
+    private (int Mapping, MappingFacts? Previous, List<StorageKey>? Holders)? _justMapped;
+
+    private AbstractValue Invoke(IInvocationOperation invocation, PairingState state)
+    {
+        var method = invocation.TargetMethod;
+        var annotation = _context.Pairs.Get(method);
+        var receiver = invocation.Instance is { } instance ? Eval(instance, state) : AbstractValue.Unknown;
+
+        var values = new AbstractValue[invocation.Arguments.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var argument = invocation.Arguments[i];
+            values[i] = argument.Parameter?.RefKind == RefKind.Out ? AbstractValue.Unknown : Eval(argument.Value, state);
+        }
+
+        if (annotation is null && IsSameAddress(invocation))
+        {
+            // p.ToPointer(), handle.GetValueOrDefault(): the value itself, in another type.
+            return receiver;
+        }
+
+        var usesWithoutTakingOver = annotation is not null ||
+            (method.ContainingType is { } owner && _context.Pairs.IsApiOwner(owner));
+        if (annotation is not null && FindUnmap(annotation, UnmapSpec.Receiver) is { } receiverUnmap)
+        {
+            Unmap(receiver, invocation.Instance!, receiverUnmap, invocation, state);
+        }
+        else if (receiver.ReachesMapping && invocation.Instance!.Type is { } receiverType && !IsAddress(receiverType))
+        {
+            // A handle or an array used through its own methods after its release (an address is
+            // a number; its methods read nothing behind it).
+            CheckUse(receiver, invocation.Instance.Syntax, UseKind.UsedBy, method.Name, state);
+        }
+
+        AbstractValue result = AbstractValue.Unknown;
+        for (var i = 0; i < values.Length; i++)
+        {
+            var argument = invocation.Arguments[i];
+            var ordinal = argument.Parameter?.Ordinal ?? i;
+            if (annotation is not null && FindUnmap(annotation, ordinal) is { } unmap)
+            {
+                NoteMemberUnmapped(argument.Value, state);
+                Unmap(values[i], argument.Value, unmap, invocation, state);
+                continue;
+            }
+
+            if (argument.Parameter?.RefKind is RefKind.Out or RefKind.Ref || !values[i].ReachesMapping)
+            {
+                continue;
+            }
+
+            var mapping = values[i].Mapping;
+            var effect = usesWithoutTakingOver ? ParameterSummary.Borrowed : Effect(method, ordinal, values[i]);
+            switch (effect.Effect)
+            {
+                case CallEffect.Releases:
+                    NoteMemberUnmapped(argument.Value, state);
+                    Unmap(values[i], argument.Value, effect.Release!, invocation, state, new ReleaseVia(method.Name, effect.Step!));
+                    continue;
+                case CallEffect.ReleasesWhen:
+                {
+                    var before = state.Facts(mapping);
+                    Unmap(values[i], argument.Value, effect.Release!, invocation, state, new ReleaseVia(method.Name, effect.Step!));
+                    var after = state.Facts(mapping);
+                    if (before.IsTracked && after.IsTracked && after.Flags == MappingFlags.Released)
+                    {
+                        // Released on the paths where the call returns ReleasedWhen: the branch on
+                        // the result tells them apart (see Refine).
+                        state.Mappings[mapping] = after with { Flags = before.Flags | MappingFlags.Released };
+                        result = AbstractValue.ReleaseResultOf(mapping, effect.ReleasedWhen);
+                    }
+
+                    continue;
+                }
+
+                case CallEffect.MayRelease:
+                    // Released on some paths only, and nothing to test: claim nothing more.
+                    state.Escape(mapping);
+                    continue;
+            }
+
+            if (CheckUse(values[i], argument.Value.Syntax, UseKind.PassedTo, method.Name, state))
+            {
+                continue;
+            }
+
+            if (effect.Effect == CallEffect.Adopts)
+            {
+                // It may own it now: no leak is claimed, the caller's own later release is still checked.
+                Store(state, mapping);
+            }
+            else if (effect.Returns != ReturnShape.None)
+            {
+                result = effect.Returns == ReturnShape.Itself ? values[i] : Derive(values[i], BinaryOperatorKind.Add, invocation.Syntax);
+            }
+        }
+
+        if (method.MethodKind == MethodKind.LocalFunction)
+        {
+            // A local function may release what it captures; nothing is claimed about that any more.
+            foreach (var reference in method.DeclaringSyntaxReferences)
+            {
+                EscapeCaptured(reference.GetSyntax(_cancellationToken), state);
+            }
+        }
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            var argument = invocation.Arguments[i];
+            if (argument.Parameter?.RefKind is not (RefKind.Out or RefKind.Ref) || argument.Parameter is not { } parameter)
+            {
+                continue;
+            }
+
+            var inferred = annotation is null && parameter.RefKind == RefKind.Out && method.MethodKind != MethodKind.LocalFunction &&
+                CallSummaries.CanSeeBody(method) && argument.Value.Type is { } outType && CallSummaries.MayHoldMapping(outType)
+                ? _context.Summaries.Acquire(method, _scope, _cancellationToken, parameter.Ordinal)
+                : null;
+            if ((annotation is not null ? FindOutMap(annotation, parameter.Ordinal) : inferred?.Spec) is { } outMap)
+            {
+                var site = Site(invocation, outMap, state, inferred?.Step);
+                NoteSources(site, values, state);
+                Assign(argument.Value, NewMapping(site, state), null, invocation.Syntax, state);
+                if (outMap.IsTry)
+                {
+                    result = AbstractValue.TryResultOf(site.Id, negated: false);
+                }
+            }
+            else
+            {
+                if (values[i].ReachesMapping)
+                {
+                    state.Escape(values[i].Mapping);
+                }
+
+                Assign(argument.Value, AbstractValue.Unknown, null, invocation.Syntax, state);
+            }
+        }
+
+        if (annotation is not null && FindOutMap(annotation, null) is { } returnMap)
+        {
+            var site = Site(invocation, returnMap, state);
+            NoteSources(site, values, state);
+            return NewMapping(site, state);
+        }
+
+        if (annotation is null && result.Kind == ValueKind.Unknown && CallSummaries.MayReturnMapping(method) &&
+            method.MethodKind != MethodKind.LocalFunction && CallSummaries.CanSeeBody(method) &&
+            _context.Summaries.Acquire(method, _scope, _cancellationToken) is { } acquire)
+        {
+            return NewMapping(Site(invocation, acquire.Spec, state, acquire.Step), state);
+        }
+
+        return result;
+    }
+
+    private static void Store(PairingState state, int mapping)
+    {
+        if (state.Mappings.TryGetValue(mapping, out var facts))
+        {
+            state.Mappings[mapping] = facts.Store();
+        }
+    }
+
+    /// <summary>
+    /// What a call does with a mapping passed as parameter <paramref name="ordinal"/> of
+    /// <paramref name="method"/> (neither an acquire nor a release of the pair table).
+    /// </summary>
+    private ParameterSummary Effect(IMethodSymbol method, int ordinal, AbstractValue value)
+    {
+        if (_context.Pairs.TakesOwnership(method, ordinal))
+        {
+            return ParameterSummary.Adopted;
+        }
+
+        if (CallSummaries.IsPlatformInvoke(method))
+        {
+            return ParameterSummary.Borrowed;
+        }
+
+        if (method.MethodKind == MethodKind.LocalFunction)
+        {
+            return LocalSummary(method, ordinal);
+        }
+
+        if (CallSummaries.CanSeeBody(method))
+        {
+            return _context.Summaries.Parameter(method, ordinal, _scope, _cancellationToken);
+        }
+
+        // A pooled array passed to a method is lent (Stream.Read, CopyTo, GetBytes fill it); only
+        // Return gives it back. Any other block may be adopted by code we cannot see.
+        return _sites[value.Mapping].Spec.PerReceiver ? ParameterSummary.Borrowed : ParameterSummary.Adopted;
+    }
+
+    /// <summary>The summary of a local function declared in this body or an enclosing one.</summary>
+    private ParameterSummary LocalSummary(IMethodSymbol local, int ordinal)
+    {
+        var key = (local, ordinal);
+        if (_scope.Local.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        if (local.DeclaringSyntaxReferences.Length == 0 ||
+            local.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is not LocalFunctionStatementSyntax declaration ||
+            ((SyntaxNode?)declaration.Body ?? declaration.ExpressionBody) is not { } body)
+        {
+            return ParameterSummary.Adopted;
+        }
+
+        if (!_scope.Fits(1))
+        {
+            _scope.Truncate();
+            return ParameterSummary.Adopted;
+        }
+
+        if (!_scope.TryEnter(key))
+        {
+            return ParameterSummary.Adopted;
+        }
+
+        ParameterSummary result;
+        (bool Cyclic, int Height, bool Truncated) left = default;
+        try
+        {
+            result = SummariseParameter(_cfg.GetLocalFunctionControlFlowGraphInScope(local, _cancellationToken), _context, local, body, ordinal, _scope, _cancellationToken);
+        }
+        finally
+        {
+            left = _scope.Leave(key);
+        }
+
+        if (left.Cyclic || left.Truncated)
+        {
+            result = ParameterSummary.Adopted;
+        }
+
+        if (!left.Truncated)
+        {
+            _scope.Local[key] = result;
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// An array made here (<c>new byte[16]</c>, <c>[1, 2]</c>, or a local that holds one): no pool
+    /// rented it. An empty array is not one: pools ignore it, and <c>[]</c> is the usual
+    /// "nothing rented" marker, like <c>Array.Empty&lt;T&gt;()</c>.
+    /// </summary>
+    private static bool IsNewArray(IOperation argument, AbstractValue value)
+    {
+        while (argument is IConversionOperation conversion)
+        {
+            argument = conversion.Operand;
+        }
+
+        if (value.Kind == ValueKind.Sized && value.Number == 0)
+        {
+            return false;
+        }
+
+        return argument is IArrayCreationOperation || argument.Syntax is CollectionExpressionSyntax ||
+            (value.Kind == ValueKind.Sized && argument.Type is IArrayTypeSymbol);
+    }
+
+    /// <summary><c>IntPtr.ToPointer()</c>, <c>Nullable&lt;T&gt;.GetValueOrDefault()</c>: the receiver's value unchanged.</summary>
+    private static bool IsSameAddress(IInvocationOperation invocation) =>
+        invocation.Instance is not null && invocation.Arguments.Length == 0 &&
+        ((invocation.TargetMethod.Name == "ToPointer" && invocation.TargetMethod.ContainingType.SpecialType is SpecialType.System_IntPtr or SpecialType.System_UIntPtr) ||
+         (invocation.TargetMethod.Name == "GetValueOrDefault" && invocation.TargetMethod.ContainingType.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T));
+
+    private static bool IsAddress(ITypeSymbol? type) =>
+        type is not null && type.SpecialType is SpecialType.System_IntPtr or SpecialType.System_UIntPtr || type is IPointerTypeSymbol;
+
+    private static UnmapSpec? FindUnmap(MethodAnnotation annotation, int ordinal)
+    {
+        foreach (var unmap in annotation.Unmaps)
+        {
+            if (unmap.Ordinal == ordinal)
+            {
+                return unmap;
+            }
+        }
+
+        return null;
+    }
+
+    private static MapSpec? FindOutMap(MethodAnnotation annotation, int? ordinal)
+    {
+        foreach (var map in annotation.Maps)
+        {
+            if (map.OutOrdinal == ordinal)
+            {
+                return map;
+            }
+        }
+
+        return null;
+    }
+
+    private MapSite Site(IInvocationOperation call, MapSpec spec, PairingState state, PathStep? via = null)
+    {
+        if (!_sitesByCall.TryGetValue((call, spec), out var site))
+        {
+            var countArgument = spec.CountOrdinal is { } ordinal ? ArgumentFor(call, ordinal) : null;
+            var family = new PairFamily(spec.Family, spec.PerReceiver ? ReceiverName(call) : null);
+            site = new MapSite(_sites.Count, call, spec, family, countArgument is null ? null : Count(countArgument, state), countArgument?.Syntax, via);
+            _sites.Add(site);
+            _sitesByCall.Add((call, spec), site);
+        }
+
+        return site;
+    }
+
+    private static IOperation? ArgumentFor(IInvocationOperation call, int ordinal)
+    {
+        foreach (var argument in call.Arguments)
+        {
+            if (argument.Parameter?.Ordinal == ordinal)
+            {
+                return argument.Value;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The receiver that qualifies a per-receiver family (<c>ArrayPool.Shared</c>) when it names a
+    /// storage (a static pool, a field or local holding one); null when the receiver is computed,
+    /// and the family then matches every receiver (see <see cref="PairFamily"/>).
+    /// </summary>
+    private string? ReceiverName(IInvocationOperation call)
+    {
+        var instance = call.Instance;
+        while (instance is IConversionOperation conversion)
+        {
+            instance = conversion.Operand;
+        }
+
+        return _keys.Storage(instance) is { } key && !key.IsCapture && (key.IsMember || IsStable(key))
+            ? key.Display
+            : null;
+    }
+
+    private static void NoteSources(MapSite site, AbstractValue[] arguments, PairingState state)
+    {
+        foreach (var value in arguments)
+        {
+            if (value.Kind == ValueKind.Mapped && value.Mapping != site.Id && state.Facts(value.Mapping).MayBeLive)
+            {
+                site.Sources.Add(value.Mapping);
+            }
+        }
+    }
+
+    private AbstractValue NewMapping(MapSite site, PairingState state)
+    {
+        // A storage still holding what this call made on an earlier loop iteration holds another
+        // mapping than the one made now, under the same identity: it is forgotten, so that
+        // releasing the old one (Return(pooled) before pooled = bigger) is not taken for releasing
+        // the new one. The assignment that stores the new mapping still sees what it overwrites.
+        List<StorageKey>? holders = null;
+        foreach (var pair in state.Storage)
+        {
+            if (pair.Value.Mapping == site.Id && pair.Value.ReachesMapping)
+            {
+                (holders ??= new List<StorageKey>()).Add(pair.Key);
+            }
+        }
+
+        if (holders is not null)
+        {
+            foreach (var holder in holders)
+            {
+                state.Storage[holder] = AbstractValue.Unknown;
+            }
+        }
+
+        _justMapped = (site.Id, state.Mappings.TryGetValue(site.Id, out var previous) ? previous : null, holders);
+        state.Mappings[site.Id] = new MappingFacts(site.Spec.IsTry ? MappingFlags.Live | MappingFlags.Absent : MappingFlags.Live);
+        return AbstractValue.MappedBy(site.Id);
+    }
+
+    private void Unmap(AbstractValue value, IOperation argument, UnmapSpec spec, IInvocationOperation call, PairingState state, ReleaseVia? via = null)
+    {
+        var family = new PairFamily(spec.Family, spec.PerReceiver ? ReceiverName(call) : null);
+        if (spec.PerReceiver)
+        {
+            if (IsNewArray(argument, value))
+            {
+                // dotnet/corefx#5949: an array the pool never rented poisons it.
+                Report(new PairingFinding(FindingKind.UnmapOfNonStart, argument.Syntax, argument.Syntax.GetLocation(), Describe(argument.Syntax))
+                {
+                    ReleaseName = call.TargetMethod.Name,
+                });
+                return;
+            }
+        }
+
+        switch (value.Kind)
+        {
+            case ValueKind.Mapped:
+            {
+                var facts = state.Facts(value.Mapping);
+                if (!facts.IsTracked || (facts.Flags & ~MappingFlags.Absent) == 0)
+                {
+                    return;
+                }
+
+                var site = _sites[value.Mapping];
+                if (facts.MayBeReleased && facts.ReleasedAt is not null)
+                {
+                    Report(new PairingFinding(FindingKind.UnmappedTwice, argument.Syntax, facts.ReleasedAt.GetLocation(), Describe(argument.Syntax))
+                    {
+                        Site = site,
+                        OnEveryPath = (facts.Flags & MappingFlags.Live) == 0,
+                        EarlierVia = facts.Via,
+                        Via = via,
+                    });
+
+                    // On the paths where it was still live this call released it: no leak on top.
+                    state.Mappings[value.Mapping] = facts with { Flags = MappingFlags.Released };
+                    return;
+                }
+
+                if (!site.Family.IsReleasedBy(family))
+                {
+                    Report(new PairingFinding(FindingKind.WrongFamily, argument.Syntax, site.Syntax.GetLocation(), Describe(argument.Syntax))
+                    {
+                        Site = site,
+                        ReleaserName = call.TargetMethod.Name,
+                        ReleaseFamily = family,
+                        Via = via,
+                        ReleaseMethod = site.Call?.TargetMethod.ContainingType is { } owner
+                            ? _context.Pairs.FindReleaseMethod(owner, site.Family)
+                            : null,
+                    });
+                }
+                else if (spec.CountOrdinal is { } countOrdinal && site.Count is { } mapped &&
+                    ArgumentFor(call, countOrdinal) is { } countArgument && Count(countArgument, state) is { } unmapped &&
+                    CountValue.Differ(mapped, unmapped))
+                {
+                    Report(new PairingFinding(FindingKind.CountMismatch, countArgument.Syntax, site.CountSyntax!.GetLocation(), Describe(argument.Syntax))
+                    {
+                        Site = site,
+                        CountText = countArgument.Syntax.ToString(),
+                        MappedCountText = mapped.Text,
+                        MappedCountValue = mapped.Resolved is { } n && mapped.Text != n.ToString(CultureInfo.InvariantCulture) ? n : null,
+                    });
+                }
+
+                if (_summarising && site.Parameter is not null && _parameterRelease is null)
+                {
+                    // What the callers of this method will apply to the argument they pass: the
+                    // family without this method's receiver, the count when it is a parameter here.
+                    int? count = spec.CountOrdinal is { } c && ArgumentFor(call, c) is { } countArgument ? ParameterOf(countArgument) : null;
+                    _parameterRelease = (
+                        new UnmapSpec(spec.Family, site.Parameter.Ordinal, count),
+                        via?.Step ?? new PathStep(call.TargetMethod.Name, argument.Syntax.GetLocation()));
+                }
+
+                state.Mappings[value.Mapping] = new MappingFacts(MappingFlags.Released, argument.Syntax, facts.Stored, via);
+                return;
+            }
+
+            case ValueKind.Offset when state.Facts(value.Mapping).IsTracked:
+            case ValueKind.Reassigned:
+                Report(new PairingFinding(FindingKind.UnmapOfNonStart, argument.Syntax, value.Origin!.GetLocation(), Describe(argument.Syntax))
+                {
+                    Site = _sites[value.Mapping],
+                    Became = value.Kind == ValueKind.Offset ? new ValueSource(ValueSourceKind.Offset) : value.Source,
+                });
+                state.Escape(value.Mapping);
+                return;
+        }
+    }
+}

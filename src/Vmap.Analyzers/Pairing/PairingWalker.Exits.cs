@@ -1,0 +1,120 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+
+namespace Vmap.Analyzers.Pairing;
+
+/// <summary>Exit checks: what is still live, or was given back while in use, when the method returns.</summary>
+internal sealed partial class PairingWalker
+{
+    /// <summary>A mapping still live when the method returns, and held by nothing that outlives the call, is lost.</summary>
+    private void CheckLeaks(BasicBlock from, PairingState state)
+    {
+        CheckRepointedReturn(state);
+        foreach (var pair in state.Mappings)
+        {
+            var facts = pair.Value;
+            var site = _sites[pair.Key];
+            if (!facts.MayBeLive || facts.Stored || !site.Spec.ReportsLoss || HeldByMember(state, pair.Key))
+            {
+                continue;
+            }
+
+            var holder = state.Holder(pair.Key);
+            Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Syntax, ExitLocation(from), holder is null ? site.Syntax.ToString() : holder.Value.Display)
+            {
+                Site = site,
+            });
+        }
+    }
+
+    /// <summary>
+    /// The grown-array shape of dotnet/coreclr#15104: a member that held a rental from elsewhere is
+    /// re-pointed at a new rental, and the member is returned to the pool afterwards. The method
+    /// ends with a member still holding the returned array (in use, yet back in the pool), and the
+    /// rental the member held before was never looked at, so it is lost.
+    /// </summary>
+    private void CheckRepointedReturn(PairingState state)
+    {
+        if (_repointed.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var pair in state.Storage)
+        {
+            if (pair.Value.Kind != ValueKind.Mapped || !_repointed.TryGetValue((pair.Key, pair.Value.Mapping), out var repointedAt))
+            {
+                continue;
+            }
+
+            var facts = state.Facts(pair.Value.Mapping);
+            if (!facts.IsTracked || facts.Flags != MappingFlags.Released || facts.ReleasedAt is null)
+            {
+                continue;
+            }
+
+            var site = _sites[pair.Value.Mapping];
+            Report(new PairingFinding(FindingKind.RepointedMemberReleased, facts.ReleasedAt, repointedAt.GetLocation(), facts.ReleasedAt.ToString())
+            {
+                Site = site,
+                MemberName = pair.Key.Display,
+            });
+        }
+    }
+
+    private bool HeldByMember(PairingState state, int mapping)
+    {
+        foreach (var pair in state.Storage)
+        {
+            if (pair.Value.Mapping == mapping && pair.Value.ReachesMapping && (pair.Key.IsMember || _keys.IsOuter(pair.Key)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private Location ExitLocation(BasicBlock from)
+    {
+        if (from.BranchValue is { } value)
+        {
+            for (var node = value.Syntax; node is not null && node != _body; node = node.Parent)
+            {
+                if (node is ReturnStatementSyntax)
+                {
+                    return node.GetLocation();
+                }
+            }
+        }
+
+        if (from.ConditionalSuccessor is not null && from.BranchValue?.Syntax.Parent is IfStatementSyntax ifStatement &&
+            ExitStatement(ifStatement.Statement) is { } exit)
+        {
+            // "if (...) return;": the branch to the exit carries no syntax of its own.
+            return exit.GetLocation();
+        }
+
+        if (_body is BlockSyntax block)
+        {
+            return block.CloseBraceToken.GetLocation();
+        }
+
+        if (_body is ArrowExpressionClauseSyntax arrow)
+        {
+            // An expression body ends where its expression does; the clause starts at "=>",
+            // which may sit on the method's header line.
+            return arrow.Expression.GetLocation();
+        }
+
+        return _body.GetLocation();
+    }
+
+    private static SyntaxNode? ExitStatement(StatementSyntax statement) => statement switch
+    {
+        ReturnStatementSyntax direct => direct,
+        BlockSyntax { Statements.Count: > 0 } block when block.Statements[block.Statements.Count - 1] is ReturnStatementSyntax last => last,
+        _ => null,
+    };
+}

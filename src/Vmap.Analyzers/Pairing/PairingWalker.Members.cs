@@ -1,0 +1,96 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Vmap.Analyzers.Pairing;
+
+/// <summary>The member (XFS) re-pointing checks.</summary>
+internal sealed partial class PairingWalker
+{
+    /// <summary>
+    /// The XFS shape: a member that holds mappings somewhere in the compilation, and is unmapped
+    /// somewhere, is pointed at other memory while the unmap path's guard may still hold.
+    /// </summary>
+    private void CheckRepoint(IMemberReferenceOperation target, StorageKey key, AbstractValue value, IOperation? valueOperation, SyntaxNode at, PairingState state)
+    {
+        if (_method.MethodKind is MethodKind.Constructor or MethodKind.StaticConstructor ||
+            value.Kind is ValueKind.Mapped or ValueKind.Zero or ValueKind.TryResult ||
+            valueOperation is null || target.Instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver } ||
+            !PairingContext.MayHoldAddress(target))
+        {
+            return;
+        }
+
+        var index = _context.MemberIndex;
+        var member = target.Member.OriginalDefinition;
+        if (!index.HoldsMappings(member) || index.MapsIn(member, _method) || ReadsMappingMember(valueOperation, index))
+        {
+            return;
+        }
+
+        var receiver = key.Receiver;
+        if (receiver.IsCapture)
+        {
+            // An object initializer: the object is new, nothing it holds was mapped yet.
+            return;
+        }
+
+        foreach (var site in index.UnmapSites(member))
+        {
+            if (site.ContradictedBy(receiver.ToString(), state.Conditions))
+            {
+                continue;
+            }
+
+            Report(new PairingFinding(FindingKind.MemberRepointed, at, site.Argument, key.Display)
+            {
+                Became = Source(valueOperation, value),
+                MemberName = member.Name,
+                FlagName = site.FlagName,
+                ReleaserName = site.MethodName,
+            });
+
+            // The XFS leak: whatever the member held is never unmapped once it names other memory,
+            // unless this path unmapped it first (and only forgot to clear the flag: VMAP001 alone).
+            if (index.MapSites(member) is { Count: > 0 } maps && !state.Conditions.ContainsKey(UnmappedMemberKey(key)))
+            {
+                Report(new PairingFinding(FindingKind.MemberMappingLost, at, maps[0].Call, key.Display)
+                {
+                    MemberName = member.Name,
+                    MemberMap = maps[0],
+                });
+            }
+
+            return;
+        }
+    }
+
+    /// <summary>
+    /// Remembers on this path that the member passed to an unmap was released, so re-pointing it
+    /// afterwards loses nothing. Kept as a condition: writing the member forgets it, and paths that
+    /// disagree stay apart like any other tested fact.
+    /// </summary>
+    private void NoteMemberUnmapped(IOperation argument, PairingState state)
+    {
+        while (argument is IConversionOperation conversion)
+        {
+            argument = conversion.Operand;
+        }
+
+        if (argument is IMemberReferenceOperation && _keys.Storage(argument) is { } key)
+        {
+            state.Conditions[UnmappedMemberKey(key)] = true;
+        }
+    }
+
+    private static string UnmappedMemberKey(StorageKey key) => "unmapped[" + key + "]";
+
+    private bool ReadsMappingMember(IOperation operation, MemberIndex index)
+    {
+        while (operation is IConversionOperation conversion)
+        {
+            operation = conversion.Operand;
+        }
+
+        return operation is IMemberReferenceOperation member && index.HoldsMappings(member.Member.OriginalDefinition);
+    }
+}

@@ -1,0 +1,137 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Vmap.Analyzers.Pairing;
+
+/// <summary>Stores: what writing a value into a storage loses or re-points.</summary>
+internal sealed partial class PairingWalker
+{
+    /// <summary>
+    /// Stores <paramref name="value"/> into the storage <paramref name="target"/> names, reporting
+    /// a live mapping it overwrites and a mapping-holding member it re-points.
+    /// </summary>
+    private void Assign(IOperation target, AbstractValue value, IOperation? valueOperation, SyntaxNode at, PairingState state)
+    {
+        if (_keys.Storage(target) is not { } key)
+        {
+            // An array element, a member of an object we do not follow: the mapping is stored.
+            Eval(target, state);
+            if (value.ReachesMapping && state.Mappings.TryGetValue(value.Mapping, out var stored))
+            {
+                state.Mappings[value.Mapping] = stored with { Stored = true };
+            }
+
+            return;
+        }
+
+        var justMapped = _justMapped;
+        _justMapped = null;
+        var old = state.Get(key);
+        bool? heldElsewhereBefore;
+        if (old.Kind == ValueKind.Unknown && justMapped is { Holders: { } holders } jm0 && value.Kind == ValueKind.Mapped &&
+            value.Mapping == jm0.Mapping && holders.Contains(key))
+        {
+            // This storage held the previous iteration's mapping of the same call (see NewMapping).
+            old = AbstractValue.MappedBy(jm0.Mapping);
+            heldElsewhereBefore = holders.Exists(h => h != key && !h.IsCapture);
+        }
+        else
+        {
+            heldElsewhereBefore = null;
+        }
+
+        if (old.Kind == ValueKind.Unknown && value.Kind == ValueKind.Mapped && key.IsMember &&
+            !key.IsCapture && _sites[value.Mapping].Spec.PerReceiver && !_repointed.ContainsKey((key, value.Mapping)))
+        {
+            // A pooled member re-pointed at a new rental without a look at what it held (see CheckRepointedReturn).
+            _repointed.Add((key, value.Mapping), at);
+        }
+        var newValue = value;
+        if (old.Kind == ValueKind.Mapped)
+        {
+            var sameCall = value.Kind == ValueKind.Mapped && value.Mapping == old.Mapping;
+            var facts = sameCall
+                ? (justMapped is { } jm && jm.Mapping == old.Mapping ? jm.Previous : null)
+                : state.Facts(old.Mapping);
+            if (facts is { MayBeLive: true } && !(heldElsewhereBefore ?? state.IsHeldElsewhere(old.Mapping, key)) && !facts.Stored &&
+                target is ILocalReferenceOperation { IsDeclaration: true, Local: var local })
+            {
+                // A loop body's local declared again: the previous iteration's variable went out of
+                // scope holding the mapping; nothing was overwritten.
+                var site = _sites[old.Mapping];
+                if (site.Spec.ReportsLoss)
+                {
+                    Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Syntax, ScopeEnd(local), key.Display)
+                    {
+                        Site = site,
+                    });
+                }
+
+                state.Escape(old.Mapping);
+            }
+            else if (facts is { MayBeLive: true } && !(heldElsewhereBefore ?? state.IsHeldElsewhere(old.Mapping, key)) && !facts.Stored)
+            {
+                if (_sites[old.Mapping].Spec.ReportsLoss)
+                {
+                    Report(new PairingFinding(FindingKind.MappingOverwritten, at, _sites[old.Mapping].Syntax.GetLocation(), key.Display)
+                    {
+                        Site = _sites[old.Mapping],
+                    });
+                }
+
+                if (!sameCall)
+                {
+                    state.Escape(old.Mapping);
+                    if (value.Kind is not (ValueKind.Mapped or ValueKind.Zero or ValueKind.TryResult))
+                    {
+                        newValue = new AbstractValue(ValueKind.Reassigned, old.Mapping, Origin: at, Source: Source(valueOperation, value));
+                    }
+                }
+            }
+        }
+        else if (key.IsMember && target is IMemberReferenceOperation member)
+        {
+            CheckRepoint(member, key, value, valueOperation, at, state);
+        }
+
+        foreach (var pair in state.Storage)
+        {
+            if (pair.Key != key && pair.Key.IsWithin(key) && pair.Value.ReachesMapping)
+            {
+                state.Escape(pair.Value.Mapping);
+            }
+        }
+
+        state.Invalidate(key);
+        state.Storage[key] = newValue;
+        if (value.ReachesMapping && _keys.IsOuter(key))
+        {
+            // A variable captured from the enclosing method outlives this lambda or local function.
+            Store(state, value.Mapping);
+        }
+        if (valueOperation?.ConstantValue.Value is bool flag)
+        {
+            state.Conditions["[" + key + "]"] = flag;
+        }
+
+        if (value.ReachesMapping && target is IParameterReferenceOperation { Parameter.RefKind: not RefKind.None } &&
+            state.Mappings.TryGetValue(value.Mapping, out var facts2))
+        {
+            state.Mappings[value.Mapping] = facts2 with { Stored = true };
+        }
+    }
+
+    private Location ScopeEnd(ILocalSymbol local)
+    {
+        foreach (var reference in local.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(_cancellationToken).FirstAncestorOrSelf<BlockSyntax>() is { } block)
+            {
+                return block.CloseBraceToken.GetLocation();
+            }
+        }
+
+        return _body.GetLocation();
+    }
+}
