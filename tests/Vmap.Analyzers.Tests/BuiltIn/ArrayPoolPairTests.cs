@@ -35,7 +35,7 @@ public class ArrayPoolPairTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(0)
+        Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(0)
             .WithMessage("Unmapping 'new byte[16]' releases memory that was never mapped: it is a new array, which 'Return' gives to a pool that never rented it"));
 
     [Fact]
@@ -52,7 +52,7 @@ public class ArrayPoolPairTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(0)
+        Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(0)
             .WithMessage("Unmapping 'scratch' releases memory that was never mapped: it is a new array, which 'Return' gives to a pool that never rented it"));
 
     [Fact]
@@ -82,7 +82,7 @@ public class ArrayPoolPairTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP003").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
             .WithMessage("'buffer' is unmapped again here; it was already unmapped at line 12"));
 
     [Fact]
@@ -100,7 +100,7 @@ public class ArrayPoolPairTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP004").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(1)
             .WithMessage("'buffer[0]' is dereferenced after it was unmapped at line 8"));
 
     [Fact]
@@ -118,7 +118,7 @@ public class ArrayPoolPairTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP004").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(1)
             .WithMessage("'buffer' is used by 'CopyTo' after it was unmapped at line 8"));
 
     [Fact]
@@ -137,7 +137,7 @@ public class ArrayPoolPairTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP006").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1)
             .WithMessage("'buffer' was mapped by Rent (family 'array-pool(ArrayPool.Shared)') at line 9 but is released by Return (family 'array-pool(_pool)')"));
 
     [Fact]
@@ -164,7 +164,7 @@ public class ArrayPoolPairTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
             .WithMessage("Unmapping '_arrayToReturnToPool' releases memory that was never mapped: '_arrayToReturnToPool' was re-pointed at the new array from Rent at line 14, so this gives back the array still in use and loses the one it held before"));
 
     [Fact]
@@ -185,7 +185,7 @@ public class ArrayPoolPairTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP003").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
             .WithMessage("'buffer' is unmapped again here; it was already unmapped at line 10"));
 
     [Fact]

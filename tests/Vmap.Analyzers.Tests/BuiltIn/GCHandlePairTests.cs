@@ -17,7 +17,7 @@ public class GCHandlePairTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in 'handle' from Alloc at line 7 is lost: it goes out of scope at line 8 without being unmapped, returned, stored or passed on"));
 
     [Fact]
@@ -35,7 +35,7 @@ public class GCHandlePairTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP003").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
             .WithMessage("'handle' is unmapped again here; it was already unmapped at line 8"));
 
     [Fact]
@@ -53,7 +53,7 @@ public class GCHandlePairTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP004").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(1)
             .WithMessage("'handle' is used by 'AddrOfPinnedObject' after it was unmapped at line 8"));
 
     [Fact]

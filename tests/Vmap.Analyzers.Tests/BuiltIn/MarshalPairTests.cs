@@ -17,7 +17,7 @@ public class MarshalPairTests
             {|#1:}|}
         }
         """,
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in 'p' from AllocHGlobal at line 7 is lost: it goes out of scope at line 9 without being unmapped, returned, stored or passed on"));
 
     [Fact]
@@ -35,7 +35,7 @@ public class MarshalPairTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
             .WithMessage("Unmapping 'p' releases memory that was never mapped: it became an offset of the mapping at line 8 after AllocHGlobal mapped it at line 7"));
 
     [Fact]
@@ -53,7 +53,7 @@ public class MarshalPairTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP003").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
             .WithMessage("'p' is unmapped again here; it was already unmapped at line 8"));
 
     [Fact]
@@ -71,7 +71,7 @@ public class MarshalPairTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP004").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(1)
             .WithMessage("'p' is passed to 'ReadByte' after it was unmapped at line 8"));
 
     [Fact]
@@ -88,7 +88,7 @@ public class MarshalPairTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP006").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1)
             .WithMessage("'p' was mapped by AllocHGlobal (family 'hglobal') at line 7 but is released by FreeCoTaskMem (family 'cotaskmem'); release it with FreeHGlobal"));
 
     [Fact]
@@ -107,7 +107,7 @@ public class MarshalPairTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP003").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
             .WithMessage("'p' is unmapped again here; it was already unmapped at line 8"));
 
     [Fact]
@@ -124,7 +124,7 @@ public class MarshalPairTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in 'b' from StringToBSTR at line 7 is lost: it goes out of scope at line 8 without being unmapped, returned, stored or passed on"));
 
     [Fact]

@@ -17,7 +17,7 @@ public class NativeMemoryPairTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP006").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1)
             .WithMessage("'p' was mapped by AlignedAlloc (family 'native-memory-aligned') at line 7 but is released by Free (family 'native-memory'); release it with AlignedFree"));
 
     [Fact]
@@ -34,7 +34,7 @@ public class NativeMemoryPairTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP006").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1)
             .WithMessage("'p' was mapped by AllocZeroed (family 'native-memory') at line 7 but is released by AlignedFree (family 'native-memory-aligned'); release it with Free"));
 
     [Fact]
@@ -52,7 +52,7 @@ public class NativeMemoryPairTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP004").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(1)
             .WithMessage("'p[0]' is dereferenced after it was unmapped at line 8"));
 
     [Fact]
@@ -71,7 +71,7 @@ public class NativeMemoryPairTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP003").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
             .WithMessage("'p' is unmapped again here; it was already unmapped at line 8"));
 
     [Fact]
@@ -94,7 +94,7 @@ public class NativeMemoryPairTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in 'p' from Alloc at line 7 is lost: it goes out of scope at line 10 without being unmapped, returned, stored or passed on"));
 
     [Fact]

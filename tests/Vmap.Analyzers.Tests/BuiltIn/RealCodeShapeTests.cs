@@ -47,7 +47,7 @@ public class RealCodeShapeTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(0)
+        Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(0)
             .WithMessage("Unmapping 'scratch' releases memory that was never mapped: it is a new array, which 'Return' gives to a pool that never rented it"));
 
     [Fact]
@@ -112,7 +112,7 @@ public class RealCodeShapeTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP003").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
             .WithMessage("'handle.Value' is unmapped again here; it was already unmapped at line 8"));
 
     [Fact]
@@ -196,7 +196,7 @@ public class RealCodeShapeTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in 'block' from AllocHGlobal at line 9 is lost: it goes out of scope at line 11 without being unmapped, returned, stored or passed on"));
 
     [Fact]
@@ -299,7 +299,7 @@ public class RealCodeShapeTests
                 => {|#1:Marshal.WriteByte({|#0:Marshal.AllocHGlobal(size)|}, 0, 1)|};
         }
         """,
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in 'Marshal.AllocHGlobal(size)' from AllocHGlobal at line 7 is lost: it goes out of scope at line 7 without being unmapped, returned, stored or passed on"));
 
     [Fact]
@@ -346,7 +346,7 @@ public class RealCodeShapeTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP003").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
             .WithMessage("'handle' is unmapped again here; it was already unmapped at line 12"));
 
     [Fact]
@@ -374,9 +374,9 @@ public class RealCodeShapeTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
             .WithMessage("Unmapping 'buffer.Data' releases memory that was never mapped: it is re-pointed at 'view' at line 19 while Close unmaps it at line 11"),
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithSpan(9, 42, 9, 68)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithSpan(9, 42, 9, 68)
             .WithMessage("The mapping in 'buffer.Data' from AllocHGlobal at line 9 is lost: it is re-pointed at line 19 without being unmapped first"));
 
     [Fact]
@@ -456,6 +456,6 @@ public class RealCodeShapeTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in 'p' from AllocHGlobal at line 7 is lost: it goes out of scope at line 9 without being unmapped, returned, stored or passed on"));
 }

@@ -5,7 +5,7 @@ namespace Vmap.Analyzers.Tests.Fixes;
 
 public class VMAP008_ClearAfterReleaseFixTests
 {
-    private static DiagnosticResult Expected(int at = 0, int dispose = 1) => VerifyFix.Diagnostic("VMAP008").WithLocation(at).WithLocation(dispose);
+    private static DiagnosticResult Expected(int at = 0, int dispose = 1) => VerifyFix.Diagnostic(RuleIds.VMAP008).WithLocation(at).WithLocation(dispose);
 
     [Fact]
     public Task Clears_an_hglobal_field_with_IntPtr_Zero()

@@ -18,7 +18,7 @@ public class EngineBoundsTests
     {
         var diagnostics = await Verify.Diagnostics(null, Verify.FakeApi, Method(statements: 100));
 
-        Assert.Equal("VMAP005", Assert.Single(diagnostics).Id);
+        Assert.Equal(RuleIds.VMAP005, Assert.Single(diagnostics).Id);
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public class EngineBoundsTests
         // owns the block and leaks it. Step0 needs ten: beyond the bound the callee is unknown,
         // which may adopt it, even though Step4's summary is already cached when Deep is walked.
         Assert.Equal(
-            new[] { ("VMAP002", 11), ("VMAP002", 13) },
+            new[] { (RuleIds.VMAP002, 11), (RuleIds.VMAP002, 13) },
             diagnostics.Select(d => (d.Id, d.Location.GetLineSpan().StartLinePosition.Line)).OrderBy(d => d.Line).ToArray());
     }
 

@@ -24,7 +24,7 @@ public class CrossMethodTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP005").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1)
             .WithMessage("'p' is unmapped with a count of '1' but MapRam mapped '4' pages at line 9"));
 
     [Fact]
@@ -44,7 +44,7 @@ public class CrossMethodTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP006").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1)
             .WithMessage("'p' was mapped by Vmap (family 'vmap') at line 9 but is released by Vfree (family 'vmalloc'); release it with Vunmap"));
 
     [Fact]
@@ -65,7 +65,7 @@ public class CrossMethodTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP003").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
             .WithMessage("'p' is unmapped again here; it was already unmapped at line 11"));
 
     [Fact]
@@ -90,7 +90,7 @@ public class CrossMethodTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in 'p' from MapRam at line 9 is lost: it goes out of scope at line 12 without being unmapped, returned, stored or passed on"));
 
     [Fact]
@@ -120,7 +120,7 @@ public class CrossMethodTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP003").WithLocation(0).WithLocation(1).WithLocation(2)
+        Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1).WithLocation(2)
             .WithMessage("'p' is unmapped again here; it was already unmapped at line 8 by Release (UnmapRam at line 7 of Io.cs)"));
 
     [Fact]
@@ -140,7 +140,7 @@ public class CrossMethodTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP004").WithLocation(0).WithLocation(1).WithLocation(2)
+        Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(1).WithLocation(2)
             .WithMessage("'*(byte*)p' is dereferenced after it was unmapped at line 10 by Release (Vfree at line 5)"));
 
     [Fact]
@@ -159,7 +159,7 @@ public class CrossMethodTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP005").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1)
             .WithMessage("'p' is unmapped with a count of 'pages.Length - 1' but MapRam mapped 'pages.Length' pages at line 9"));
 
     [Fact]
@@ -178,7 +178,7 @@ public class CrossMethodTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP006").WithLocation(0).WithLocation(1).WithLocation(2)
+        Verify.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1).WithLocation(2)
             .WithMessage("'p' was mapped by MapRam (family 'vmap-ram') at line 9 but is released by Free (Vfree at line 5) (family 'vmalloc'); release it with UnmapRam"));
 
     [Fact]
@@ -199,9 +199,9 @@ public class CrossMethodTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP005").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1)
             .WithMessage("'p' is unmapped with a count of '2' but MapRam mapped '4' pages at line 9"),
-        Verify.Diagnostic("VMAP003").WithLocation(2).WithLocation(3)
+        Verify.Diagnostic(RuleIds.VMAP003).WithLocation(2).WithLocation(3)
             .WithMessage("'p' is unmapped again here; it was already unmapped at line 11"));
 
     [Fact]
@@ -221,7 +221,7 @@ public class CrossMethodTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP004").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(1)
             .WithMessage("'*(byte*)p' is dereferenced after it was unmapped at line 10"));
 
     [Fact]
@@ -242,7 +242,7 @@ public class CrossMethodTests
             {|#1:}|}
         }
         """,
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in 'p' from StringToHGlobalAuto at line 11 is lost: it goes out of scope at line 13 without being unmapped, returned, stored or passed on"));
 
     [Fact]
@@ -297,7 +297,7 @@ public class CrossMethodTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1).WithLocation(2)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1).WithLocation(2)
             .WithMessage("The mapping in 'p' from Open at line 7 (MapRam at line 7 of Io.cs) is lost: it goes out of scope at line 8 without being unmapped, returned, stored or passed on"));
 
     [Fact]
@@ -316,7 +316,7 @@ public class CrossMethodTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP005").WithLocation(0).WithLocation(1).WithLocation(2)
+        Verify.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1).WithLocation(2)
             .WithMessage("'p' is unmapped with a count of '3' but Open mapped '4' pages at line 9 (MapRam at line 5)"));
 
     [Fact]
@@ -335,7 +335,7 @@ public class CrossMethodTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1).WithLocation(2)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1).WithLocation(2)
             .WithMessage("The mapping in 'p' from Open at line 9 (Vmalloc at line 5) is lost: it goes out of scope at line 10 without being unmapped, returned, stored or passed on"));
 
     [Fact]
@@ -374,7 +374,7 @@ public class CrossMethodTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1).WithLocation(2)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1).WithLocation(2)
             .WithMessage("The mapping in 'p' from TryOpen at line 19 (MapRam at line 13) is lost: it goes out of scope at line 26 without being unmapped, returned, stored or passed on"));
 
     [Fact]
@@ -403,7 +403,7 @@ public class CrossMethodTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP003").WithLocation(0).WithLocation(1).WithSpan(9, 25, 9, 26)
+        Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1).WithSpan(9, 25, 9, 26)
             .WithMessage("'p' is unmapped again here; it was already unmapped at line 19 by Check (Vfree at line 9) on some path"));
 
     [Fact]
@@ -421,7 +421,7 @@ public class CrossMethodTests
             };
         }
         """,
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in 'p' from Vmalloc at line 8 is lost: it goes out of scope at line 9 without being unmapped, returned, stored or passed on"));
 
     [Fact]
@@ -444,7 +444,7 @@ public class CrossMethodTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP003").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
             .WithMessage("'p' is unmapped again here; it was already unmapped at line 12"));
 
     [Fact]
@@ -465,7 +465,7 @@ public class CrossMethodTests
             }
         }
         """,
-        Verify.Diagnostic("VMAP003").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
             .WithMessage("'p' is unmapped again here; it was already unmapped at line 10"));
 
     [Fact]
@@ -483,7 +483,7 @@ public class CrossMethodTests
             {|#1:}|}
         }
         """,
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in 'p' from MapRam at line 8 is lost: it goes out of scope at line 10 without being unmapped, returned, stored or passed on"));
 
     [Fact]
@@ -509,9 +509,9 @@ public class CrossMethodTests
             public void SetPtr(Buf bp, nint ptr) => {|#0:bp.Addr = ptr|};
         }
         """,
-        Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
             .WithMessage("Unmapping 'bp.Addr' releases memory that was never mapped: it is re-pointed at 'ptr' at line 18 while Free unmaps it at line 13"),
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithSpan(11, 59, 11, 81)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithSpan(11, 59, 11, 81)
             .WithMessage("The mapping in 'bp.Addr' from MapRam at line 11 is lost: it is re-pointed at line 18 without being unmapped first"));
 
     /// <summary>Shapes across calls that are correct: each must produce no diagnostic at all.</summary>

@@ -19,7 +19,7 @@ public class VMAP001Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
             .WithMessage("Unmapping 'p' releases memory that was never mapped: it became 'q' at line 8 after MapRam mapped it at line 7"));
 
     [Fact]
@@ -37,7 +37,7 @@ public class VMAP001Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
             .WithMessage("Unmapping 'p' releases memory that was never mapped: it became an offset of the mapping at line 8 after MapRam mapped it at line 7"));
 
     [Fact]
@@ -55,7 +55,7 @@ public class VMAP001Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
             .WithMessage("Unmapping 'p' releases memory that was never mapped: it became the constant 0x1000 at line 8 after Vmalloc mapped it at line 7"));
 
     [Fact]
@@ -79,7 +79,7 @@ public class VMAP001Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
             .WithMessage("Unmapping 'p' releases memory that was never mapped: it became memory from elsewhere ('Linear()') at line 12 after Vmap mapped it at line 9"));
 
     [Fact]
@@ -97,7 +97,7 @@ public class VMAP001Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
             .WithMessage("Unmapping 'header' releases memory that was never mapped: it became an offset of the mapping at line 8 after MapRam mapped it at line 7"));
 
     private const string XfsBuffer = """
@@ -144,9 +144,9 @@ public class VMAP001Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
             .WithMessage("Unmapping 'bp.Addr' releases memory that was never mapped: it is re-pointed at 'ptr' at line 34 while FreeBuffer unmaps it at line 26 when 'Mapped' is set"),
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithSpan(17, 23, 17, 45)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithSpan(17, 23, 17, 45)
             .WithMessage("The mapping in 'bp.Addr' from MapRam at line 17 is lost: it is re-pointed at line 34 without being unmapped first"));
 
     [Fact]
@@ -183,7 +183,7 @@ public class VMAP001Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
             .WithMessage("Unmapping 'bp.Addr' releases memory that was never mapped: it is re-pointed at 'ptr' at line 39 while FreeBuffer unmaps it at line 26 when 'Mapped' is set"));
 
     [Fact]
@@ -216,9 +216,9 @@ public class VMAP001Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP001").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
             .WithMessage("Unmapping '_addr' releases memory that was never mapped: it is re-pointed at 'linear' at line 19 while Free unmaps it at line 24"),
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithSpan(13, 17, 13, 37)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithSpan(13, 17, 13, 37)
             .WithMessage("The mapping in '_addr' from MapRam at line 13 is lost: it is re-pointed at line 19 without being unmapped first"));
 
     [Fact]
@@ -229,10 +229,10 @@ public class VMAP001Tests
             Verify.FakeApi,
             XfsBuffer.Replace("{|#1:bp.Addr|}", "bp.Addr") + "class Log { public void SetPtr(XfsBuf bp, nint ptr) { bp.Addr = ptr; } }");
 
-        Assert.Equal(new[] { "VMAP001", "VMAP002" }, diagnostics.Select(d => d.Id).OrderBy(id => id));
-        var lost = diagnostics.Single(d => d.Id == "VMAP002");
+        Assert.Equal(new[] { RuleIds.VMAP001, RuleIds.VMAP002 }, diagnostics.Select(d => d.Id).OrderBy(id => id));
+        var lost = diagnostics.Single(d => d.Id == RuleIds.VMAP002);
         Assert.Equal(DiagnosticProperties.LossRepointed, lost.Properties[DiagnosticProperties.LossKind]);
-        var diagnostic = diagnostics.Single(d => d.Id == "VMAP001");
+        var diagnostic = diagnostics.Single(d => d.Id == RuleIds.VMAP001);
         Assert.Equal(diagnostic.Location, lost.Location);
         Assert.Equal("Field", diagnostic.Properties[DiagnosticProperties.Shape]);
         Assert.Equal("Addr", diagnostic.Properties[DiagnosticProperties.FieldName]);

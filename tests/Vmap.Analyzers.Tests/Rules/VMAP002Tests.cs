@@ -17,7 +17,7 @@ public class VMAP002Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in 'p' from MapRam at line 7 is lost: 'p' is overwritten at line 8 without being unmapped"));
 
     [Fact]
@@ -34,7 +34,7 @@ public class VMAP002Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in 'p' from Vmap at line 7 is lost: 'p' is overwritten at line 8 without being unmapped"));
 
     [Fact]
@@ -56,7 +56,7 @@ public class VMAP002Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in 'p' from MapRam at line 7 is lost: it goes out of scope at line 10 without being unmapped, returned, stored or passed on"));
 
     [Fact]
@@ -73,7 +73,7 @@ public class VMAP002Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in 'p' from Vmalloc at line 7 is lost: it goes out of scope at line 8 without being unmapped, returned, stored or passed on"));
 
     [Fact]
@@ -89,7 +89,7 @@ public class VMAP002Tests
             {|#1:}|}
         }
         """.Replace("space.TryMapRam(pages, out var p)", "{|#0:space.TryMapRam(pages, out var p)|}"),
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in 'p' from TryMapRam at line 7 is lost: it goes out of scope at line 8 without being unmapped, returned, stored or passed on"));
 
     [Fact]
@@ -108,7 +108,7 @@ public class VMAP002Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in '_addr' from MapRam at line 9 is lost: '_addr' is overwritten at line 10 without being unmapped"));
 
     [Fact]
@@ -130,7 +130,7 @@ public class VMAP002Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in 'p' from MapRam at line 10 is lost: 'p' is overwritten at line 10 without being unmapped"));
 
     [Fact]
@@ -168,7 +168,7 @@ public class VMAP002Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in 'p' from MapRam at line 9 is lost: it goes out of scope at line 16 without being unmapped, returned, stored or passed on"));
 
     [Fact]
@@ -190,7 +190,7 @@ public class VMAP002Tests
             }
         }
         """.Replace("space.UnmapAliases();", string.Empty),
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in 'p' from MapRam at line 9 is lost: it goes out of scope at line 11 without being unmapped, returned, stored or passed on"));
 
     [Fact]
@@ -209,6 +209,6 @@ public class VMAP002Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP002").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in 'Scratch.s_area' from Vmalloc at line 9 is lost: 'Scratch.s_area' is overwritten at line 10 without being unmapped"));
 }

@@ -17,7 +17,7 @@ public class VMAP003Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP003").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
             .WithMessage("'p' is unmapped again here; it was already unmapped at line 8"));
 
     [Fact]
@@ -41,7 +41,7 @@ public class VMAP003Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP003").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
             .WithMessage("'p' is unmapped again here; it was already unmapped at line 12 on some path"));
 
     [Fact]
@@ -65,7 +65,7 @@ public class VMAP003Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP003").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
             .WithMessage("'p' is unmapped again here; it was already unmapped at line 10"));
 
     [Fact]
@@ -85,7 +85,7 @@ public class VMAP003Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP003").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
             .WithMessage("'_addr' is unmapped again here; it was already unmapped at line 10"));
 
     [Fact]

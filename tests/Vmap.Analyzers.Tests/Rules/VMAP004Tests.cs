@@ -17,7 +17,7 @@ public class VMAP004Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP004").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(1)
             .WithMessage("'*(byte*)p' is dereferenced after it was unmapped at line 8"));
 
     [Fact]
@@ -37,7 +37,7 @@ public class VMAP004Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP004").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(1)
             .WithMessage("'p' is wrapped in a span after it was unmapped at line 9"));
 
     [Fact]
@@ -57,7 +57,7 @@ public class VMAP004Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP004").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(1)
             .WithMessage("'p' is passed to 'Fill' after it was unmapped at line 10"));
 
     [Fact]
@@ -79,9 +79,9 @@ public class VMAP004Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP004").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(1)
             .WithMessage("'p' is passed to 'GetSpan' after it was unmapped at line 10"),
-        Verify.Diagnostic("VMAP002").WithLocation(2).WithLocation(3)
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(2).WithLocation(3)
             .WithMessage("The mapping in 'p' from MapRam at line 7 is lost: it goes out of scope at line 13 without being unmapped, returned, stored or passed on"));
 
     [Fact]
@@ -107,9 +107,9 @@ public class VMAP004Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP004").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(1)
             .WithMessage("'p' is passed to 'GetSpan' after it was unmapped at line 12 on some path"),
-        Verify.Diagnostic("VMAP003").WithLocation(2).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP003).WithLocation(2).WithLocation(1)
             .WithMessage("'p' is unmapped again here; it was already unmapped at line 12 on some path"));
 
     [Fact]
@@ -127,7 +127,7 @@ public class VMAP004Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP004").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(1)
             .WithMessage("'p' is returned after it was unmapped at line 8"));
 
     [Fact]
@@ -146,6 +146,6 @@ public class VMAP004Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP004").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(1)
             .WithMessage("'bytes[3]' is dereferenced after it was unmapped at line 9"));
 }

@@ -16,7 +16,7 @@ public class VMAP005Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP005").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1)
             .WithMessage("'p' is unmapped with a count of 'pages.Length + 1' but MapRam mapped 'pages.Length' pages at line 7"));
 
     [Fact]
@@ -34,7 +34,7 @@ public class VMAP005Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP005").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1)
             .WithMessage("'p' is unmapped with a count of '1' but MapRam mapped 'pages.Length' (4) pages at line 8"));
 
     [Fact]
@@ -51,7 +51,7 @@ public class VMAP005Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP005").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1)
             .WithMessage("'p' is unmapped with a count of '2' but TryMapRam mapped '3' pages at line 7"));
 
     [Fact]
@@ -72,7 +72,7 @@ public class VMAP005Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP005").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1)
             .WithMessage("'p' is unmapped with a count of 'n' but MapRam mapped 'pages.Length' (8) pages at line 10"));
 
     [Fact]

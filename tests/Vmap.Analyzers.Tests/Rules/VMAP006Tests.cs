@@ -16,7 +16,7 @@ public class VMAP006Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP006").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1)
             .WithMessage("'p' was mapped by MapRam (family 'vmap-ram') at line 7 but is released by Vfree (family 'vmalloc'); release it with UnmapRam"));
 
     [Fact]
@@ -33,7 +33,7 @@ public class VMAP006Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP006").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1)
             .WithMessage("'p' was mapped by Vmalloc (family 'vmalloc') at line 7 but is released by UnmapRam (family 'vmap-ram'); release it with Vfree"));
 
     [Fact]
@@ -57,7 +57,7 @@ public class VMAP006Tests
             }
         }
         """,
-        Verify.Diagnostic("VMAP006").WithLocation(0).WithLocation(1)
+        Verify.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1)
             .WithMessage("'p' was mapped by Ioremap (family 'ioremap') at line 14 but is released by Vunmap (family 'vmap')"));
 
     [Fact]

@@ -14,7 +14,7 @@ public class VMAP008Tests
     public VMAP008Tests() => PairingAnalyzer.ThrowOnEngineFailure = true;
 
     private static DiagnosticResult Expected(string member, string release, string dispose = "Dispose", bool tested = false)
-        => new DiagnosticResult("VMAP008", DiagnosticSeverity.Warning)
+        => new DiagnosticResult(RuleIds.VMAP008, DiagnosticSeverity.Warning)
             .WithLocation(0)
             .WithLocation(1)
             .WithMessage($"'{member}' is released by {release} in {dispose} but not cleared: a second {dispose}{(tested ? $" passes the test of '{member}' and" : string.Empty)} releases it again");
@@ -262,7 +262,7 @@ public class VMAP008Tests
             }
             """,
             Expected("_chars", "ArrayPool.Return"),
-            new DiagnosticResult("VMAP008", DiagnosticSeverity.Warning).WithLocation(2).WithLocation(1)
+            new DiagnosticResult(RuleIds.VMAP008, DiagnosticSeverity.Warning).WithLocation(2).WithLocation(1)
                 .WithMessage("'_native' is released by Marshal.FreeHGlobal in Dispose but not cleared: a second Dispose releases it again"));
 
     [Fact]
@@ -287,7 +287,7 @@ public class VMAP008Tests
             }
             """,
             Expected("_a", "Marshal.FreeHGlobal", "DisposeAsync"),
-            new DiagnosticResult("VMAP008", DiagnosticSeverity.Warning).WithLocation(2).WithLocation(3)
+            new DiagnosticResult(RuleIds.VMAP008, DiagnosticSeverity.Warning).WithLocation(2).WithLocation(3)
                 .WithMessage("'_b' is released by Marshal.FreeHGlobal in Dispose but not cleared: a second Dispose releases it again"));
 
     [Fact]
