@@ -404,6 +404,11 @@ internal sealed partial class PairingWalker
 
     private void Unmap(AbstractValue value, IOperation argument, UnmapSpec spec, IInvocationOperation call, PairingState state, ReleaseVia? via = null)
     {
+        if (!_summarising && !ReleasedOnEveryPath(value, state))
+        {
+            _releasedOnSomePathsOnly.Add(argument.Syntax.Span);
+        }
+
         var family = new PairFamily(spec.Family, spec.PerReceiver ? ReceiverName(call) : null);
         if (spec.PerReceiver)
         {
@@ -494,5 +499,17 @@ internal sealed partial class PairingWalker
                 state.Escape(value.Mapping);
                 return;
         }
+    }
+
+    /// <summary>Whether, in this state, the value is a tracked mapping already released on each of the state's paths.</summary>
+    private static bool ReleasedOnEveryPath(AbstractValue value, PairingState state)
+    {
+        if (value.Kind != ValueKind.Mapped)
+        {
+            return false;
+        }
+
+        var facts = state.Facts(value.Mapping);
+        return facts.MayBeReleased && facts.ReleasedAt is not null && (facts.Flags & MappingFlags.Live) == 0;
     }
 }

@@ -48,6 +48,14 @@ internal sealed partial class PairingWalker
 
     private readonly HashSet<(FindingKind, TextSpan)> _reported = new();
 
+    /// <summary>
+    /// Releases reached by some state in which the mapping was not already released on every path
+    /// of that state (still live, untracked, or not the mapping at all). Path-sensitive states
+    /// (<c>if (early) Free(p); Free(p);</c> with <c>early</c> a parameter) reach the second release
+    /// apart, so "on every path" is a verdict over all of them, not over the state that reported.
+    /// </summary>
+    private readonly HashSet<TextSpan> _releasedOnSomePathsOnly = new();
+
     private readonly List<Exit> _exits = new();
 
     private readonly SummaryScope _scope;
@@ -220,8 +228,14 @@ internal sealed partial class PairingWalker
     private IReadOnlyList<PairingFinding> Filtered()
     {
         var explained = new HashSet<Location>();
-        foreach (var finding in _findings)
+        for (var i = 0; i < _findings.Count; i++)
         {
+            var finding = _findings[i];
+            if (finding.Kind == FindingKind.UnmappedTwice && finding.OnEveryPath && _releasedOnSomePathsOnly.Contains(finding.At.Span))
+            {
+                _findings[i] = finding = finding with { OnEveryPath = false };
+            }
+
             if (finding.Kind == FindingKind.UnmapOfNonStart)
             {
                 explained.Add(finding.Related);

@@ -100,4 +100,16 @@ public class VMAP003Tests
             new[] { "true", "false" },
             diagnostics.OrderBy(d => d.Location.SourceSpan.Start).Select(d => d.Properties[DiagnosticProperties.Redundant]).ToArray());
     }
+    [Fact]
+    public async Task Redundant_is_false_after_a_free_on_some_paths_of_a_built_in_pair()
+    {
+        // The first free runs only when early is true: deleting the second one leaks otherwise.
+        var diagnostics = await Verify.Diagnostics(
+            null,
+            "using System.Runtime.InteropServices; unsafe class C { static void Run(bool early) { void* p = NativeMemory.Alloc(16); if (early) NativeMemory.Free(p); NativeMemory.Free(p); } static void Braced(bool early) { void* p = NativeMemory.Alloc(16); if (early) { NativeMemory.Free(p); } NativeMemory.Free(p); } static void Always() { void* p = NativeMemory.Alloc(16); NativeMemory.Free(p); NativeMemory.Free(p); } }");
+
+        Assert.Equal(
+            new (string, string?)[] { (RuleIds.VMAP003, "false"), (RuleIds.VMAP003, "false"), (RuleIds.VMAP003, "true") },
+            diagnostics.OrderBy(d => d.Location.SourceSpan.Start).Select(d => (d.Id, d.Properties[DiagnosticProperties.Redundant])).ToArray());
+    }
 }
