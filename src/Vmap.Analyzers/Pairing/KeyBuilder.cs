@@ -8,14 +8,14 @@ namespace Vmap.Analyzers.Pairing;
 
 /// <summary>
 /// Names storages (<see cref="StorageKey"/>: a root and a member path) and conditions, so that the
-/// same local, member or test written twice gets the same key. A condition is rendered with every
-/// storage it reads in brackets: <c>([n@40] GreaterThan 1)</c>.
+/// same local, member or test written twice gets the same key (<see cref="ConditionKey"/>, a tree
+/// over storages and constants).
 /// </summary>
 internal sealed class KeyBuilder
 {
     private readonly Dictionary<CaptureId, int> _captures = new();
     private readonly Dictionary<ISymbol, StorageRoot> _roots = new(SymbolEqualityComparer.Default);
-    private readonly Dictionary<IOperation, (string? Key, bool Flips)> _conditions = new();
+    private readonly Dictionary<IOperation, (ConditionKey? Key, bool Flips)> _conditions = new();
     private readonly HashSet<StorageRoot> _outer = new();
     private readonly IMethodSymbol? _owner;
 
@@ -34,13 +34,6 @@ internal sealed class KeyBuilder
     /// method: it outlives the lambda or local function being walked.
     /// </summary>
     public bool IsOuter(StorageKey key) => _outer.Contains(key.Root);
-
-    /// <summary>Whether a condition key reads <paramref name="key"/> or something reached through it.</summary>
-    public static bool ConditionReads(string condition, StorageKey key)
-    {
-        var text = key.ToString();
-        return condition.Contains("[" + text + "]") || condition.Contains("[" + text + ".");
-    }
 
     /// <summary>The key of the storage <paramref name="operation"/> refers to, or null when it is not one we track.</summary>
     public StorageKey? Storage(IOperation? operation)
@@ -112,7 +105,7 @@ internal sealed class KeyBuilder
     /// <c>&gt;=</c> become the positive test with a flipped <paramref name="polarity"/>. Null when
     /// the test calls code (its value may change between two evaluations).
     /// </summary>
-    public string? Condition(IOperation operation, ref bool polarity)
+    public ConditionKey? Condition(IOperation operation, ref bool polarity)
     {
         if (!_conditions.TryGetValue(operation, out var cached))
         {
@@ -129,7 +122,7 @@ internal sealed class KeyBuilder
         return cached.Key;
     }
 
-    private string? ComputeCondition(IOperation operation, ref bool polarity)
+    private ConditionKey? ComputeCondition(IOperation operation, ref bool polarity)
     {
         while (true)
         {
@@ -168,24 +161,24 @@ internal sealed class KeyBuilder
 
             var left = Render(binary.LeftOperand);
             var right = Render(binary.RightOperand);
-            return left is null || right is null ? null : "(" + left + " " + kind + " " + right + ")";
+            return left is null || right is null ? null : ConditionKey.BinaryOf(left, kind, right);
         }
 
         return Render(operation);
     }
 
-    private string? Render(IOperation operation)
+    private ConditionKey? Render(IOperation operation)
     {
         if (operation.ConstantValue.HasValue)
         {
-            return operation.ConstantValue.Value switch
+            return ConditionKey.OfConstant(operation.ConstantValue.Value switch
             {
                 null => "null",
                 bool b => b ? "true" : "false",
                 string s => "\"" + s + "\"",
                 System.IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
                 var other => other.ToString(),
-            };
+            });
         }
 
         switch (operation)
@@ -193,13 +186,13 @@ internal sealed class KeyBuilder
             case IConversionOperation conversion:
                 return Render(conversion.Operand);
             case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
-                return Render(not.Operand) is { } inner ? "!" + inner : null;
+                return Render(not.Operand) is { } inner ? ConditionKey.NotOf(inner) : null;
             case IBinaryOperation binary:
                 var left = Render(binary.LeftOperand);
                 var right = Render(binary.RightOperand);
-                return left is null || right is null ? null : "(" + left + " " + binary.OperatorKind + " " + right + ")";
+                return left is null || right is null ? null : ConditionKey.BinaryOf(left, binary.OperatorKind, right);
         }
 
-        return Storage(operation) is { } key && !key.IsCapture ? "[" + key + "]" : null;
+        return Storage(operation) is { } key && !key.IsCapture ? ConditionKey.Of(key) : null;
     }
 }

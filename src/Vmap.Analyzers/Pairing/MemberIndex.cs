@@ -11,7 +11,7 @@ namespace Vmap.Analyzers.Pairing;
 /// <summary>One place where a member's mapping is released, with the tests that guard it.</summary>
 internal sealed class MemberUnmapSite
 {
-    public MemberUnmapSite(Location argument, string methodName, IReadOnlyList<KeyValuePair<string, bool>> guard, string? flagName)
+    public MemberUnmapSite(Location argument, string methodName, IReadOnlyList<KeyValuePair<ConditionKey, bool>> guard, string? flagName)
     {
         Argument = argument;
         MethodName = methodName;
@@ -23,18 +23,20 @@ internal sealed class MemberUnmapSite
 
     public string MethodName { get; }
 
-    /// <summary>Conditions (keys relative to the member's object, <c>[$.Mapped]</c>) that hold whenever the unmap runs.</summary>
-    public IReadOnlyList<KeyValuePair<string, bool>> Guard { get; }
+    /// <summary>Conditions (read through <see cref="StorageRoot.Object"/>, the member's object: <c>[$.Mapped]</c>) that hold whenever the unmap runs.</summary>
+    public IReadOnlyList<KeyValuePair<ConditionKey, bool>> Guard { get; }
 
     /// <summary>A boolean member of the same object the unmap path tests, if any.</summary>
     public string? FlagName { get; }
 
     /// <summary>True when, on a path that knows <paramref name="conditions"/> about the object <paramref name="receiver"/>, this unmap cannot run.</summary>
-    public bool ContradictedBy(string receiver, Dictionary<string, bool> conditions)
+    internal static readonly StorageKey ObjectKey = new(StorageRoot.Object);
+
+    public bool ContradictedBy(StorageKey receiver, Dictionary<ConditionKey, bool> conditions)
     {
         foreach (var pair in Guard)
         {
-            var key = pair.Key.Replace("[$.", "[" + receiver + ".");
+            var key = pair.Key.Rebase(ObjectKey, receiver);
             if (conditions.TryGetValue(key, out var known) && known != pair.Value)
             {
                 return true;
@@ -209,13 +211,15 @@ internal sealed class MemberIndex
             }
 
             var keys = new KeyBuilder();
-            var receiver = member.Instance is null ? member.Member.ContainingType.Name + "@t" : keys.Storage(member.Instance)?.ToString();
+            var receiver = member.Instance is null
+                ? new StorageKey(new StorageRoot(StorageRootKind.Type, member.Member.ContainingType.Name))
+                : keys.Storage(member.Instance);
             if (receiver is null)
             {
                 continue;
             }
 
-            var guard = new List<KeyValuePair<string, bool>>();
+            var guard = new List<KeyValuePair<ConditionKey, bool>>();
             string? flag = null;
             foreach (var (condition, holds) in Guards(invocation.Syntax))
             {
@@ -225,15 +229,15 @@ internal sealed class MemberIndex
                 }
 
                 var polarity = holds;
-                if (keys.Condition(test, ref polarity) is not { } key || !key.Contains("[" + receiver + "."))
+                if (keys.Condition(test, ref polarity) is not { } key || !key.ReadsMemberOf(receiver.Value))
                 {
                     continue;
                 }
 
-                guard.Add(new KeyValuePair<string, bool>(key.Replace("[" + receiver + ".", "[$."), polarity));
-                if (flag is null && key == "[" + receiver + "." + LastName(key) + "]")
+                guard.Add(new KeyValuePair<ConditionKey, bool>(key.Rebase(receiver.Value, MemberUnmapSite.ObjectKey), polarity));
+                if (flag is null && key is { Kind: ConditionKind.Storage, Storage: { IsMember: true } flagKey } && flagKey.Receiver == receiver.Value)
                 {
-                    flag = LastName(key);
+                    flag = flagKey.LastName;
                 }
             }
 
@@ -246,12 +250,6 @@ internal sealed class MemberIndex
 
             sites.Add(new MemberUnmapSite(argument.Syntax.GetLocation(), containing?.Name ?? "?", guard, flag));
         }
-    }
-
-    private static string LastName(string key)
-    {
-        var trimmed = key.TrimEnd(']');
-        return trimmed.Substring(trimmed.LastIndexOf('.') + 1);
     }
 
     /// <summary>

@@ -10,7 +10,7 @@ namespace Vmap.Analyzers.Pairing;
 /// </summary>
 internal sealed class PairingState
 {
-    private PairingState(Dictionary<StorageKey, AbstractValue> storage, Dictionary<int, MappingFacts> mappings, Dictionary<string, bool> conditions)
+    private PairingState(Dictionary<StorageKey, AbstractValue> storage, Dictionary<int, MappingFacts> mappings, Dictionary<ConditionKey, bool> conditions)
     {
         Storage = storage;
         Mappings = mappings;
@@ -23,7 +23,7 @@ internal sealed class PairingState
 
     public Dictionary<int, MappingFacts> Mappings { get; }
 
-    public Dictionary<string, bool> Conditions { get; }
+    public Dictionary<ConditionKey, bool> Conditions { get; }
 
     public PairingState Clone() => new(new(Storage), new(Mappings), new(Conditions));
 
@@ -89,10 +89,10 @@ internal sealed class PairingState
             }
         }
 
-        List<string>? staleConditions = null;
+        List<ConditionKey>? staleConditions = null;
         foreach (var pair in Conditions)
         {
-            if (KeyBuilder.ConditionReads(pair.Key, key))
+            if (pair.Key.Reads(key))
             {
                 (staleConditions ??= new()).Add(pair.Key);
             }

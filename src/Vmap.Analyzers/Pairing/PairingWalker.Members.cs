@@ -36,7 +36,7 @@ internal sealed partial class PairingWalker
 
         foreach (var site in index.UnmapSites(member))
         {
-            if (site.ContradictedBy(receiver.ToString(), state.Conditions))
+            if (site.ContradictedBy(receiver, state.Conditions))
             {
                 continue;
             }
@@ -51,7 +51,7 @@ internal sealed partial class PairingWalker
 
             // The XFS leak: whatever the member held is never unmapped once it names other memory,
             // unless this path unmapped it first (and only forgot to clear the flag: VMAP001 alone).
-            if (index.MapSites(member) is { Count: > 0 } maps && !state.Conditions.ContainsKey(UnmappedMemberKey(key)))
+            if (index.MapSites(member) is { Count: > 0 } maps && !state.Conditions.ContainsKey(ConditionKey.UnmappedOf(key)))
             {
                 Report(new PairingFinding(FindingKind.MemberMappingLost, at, maps[0].Call, key.Display)
                 {
@@ -78,11 +78,9 @@ internal sealed partial class PairingWalker
 
         if (argument is IMemberReferenceOperation && _keys.Storage(argument) is { } key)
         {
-            state.Conditions[UnmappedMemberKey(key)] = true;
+            state.Conditions[ConditionKey.UnmappedOf(key)] = true;
         }
     }
-
-    private static string UnmappedMemberKey(StorageKey key) => "unmapped[" + key + "]";
 
     private bool ReadsMappingMember(IOperation operation, MemberIndex index)
     {

@@ -112,7 +112,7 @@ internal sealed partial class PairingWalker
         }
         if (valueOperation?.ConstantValue.Value is bool flag)
         {
-            state.Conditions["[" + key + "]"] = flag;
+            state.Conditions[ConditionKey.Of(key)] = flag;
         }
 
         if (value.ReachesMapping && target is IParameterReferenceOperation { Parameter.RefKind: not RefKind.None } &&

@@ -16,6 +16,9 @@ internal enum StorageRootKind
 
     /// <summary>A flow capture of the control flow graph (a temporary).</summary>
     Capture,
+
+    /// <summary>The object whose member a guard is about, whatever the unmapping method calls it (member guards).</summary>
+    Object,
 }
 
 /// <summary>
@@ -26,6 +29,9 @@ internal readonly record struct StorageRoot(StorageRootKind Kind, string Name, i
 {
     public static readonly StorageRoot This = new(StorageRootKind.This, "this");
 
+    /// <summary>The root of member guards: the object the guarded member belongs to.</summary>
+    public static readonly StorageRoot Object = new(StorageRootKind.Object, "$");
+
     /// <summary>The root as condition keys render it: <c>p@120</c>, <c>n@p</c>, <c>this</c>, <c>Cache@t</c>, <c>#3</c>.</summary>
     public override string ToString() => Kind switch
     {
@@ -33,6 +39,7 @@ internal readonly record struct StorageRoot(StorageRootKind Kind, string Name, i
         StorageRootKind.Parameter => Name + "@p",
         StorageRootKind.Type => Name + "@t",
         StorageRootKind.Capture => "#" + Position.ToString(CultureInfo.InvariantCulture),
+        StorageRootKind.Object => "$",
         _ => "this",
     };
 }
@@ -65,6 +72,16 @@ internal readonly record struct StorageKey(StorageRoot Root, string? Path = null
             var dot = Path.LastIndexOf('.');
             return new StorageKey(Root, dot < 0 ? null : Path.Substring(0, dot));
         }
+    }
+
+    /// <summary>
+    /// This storage read through <paramref name="to"/> instead of <paramref name="from"/>, which it
+    /// is within (<c>bp.Mapped</c> from <c>bp</c> to <c>this</c> is <c>this.Mapped</c>).
+    /// </summary>
+    public StorageKey Rebase(StorageKey from, StorageKey to)
+    {
+        var rest = Path == from.Path ? null : from.Path is null ? Path : Path!.Substring(from.Path.Length + 1);
+        return new StorageKey(to.Root, rest is null ? to.Path : to.Path is null ? rest : to.Path + "." + rest);
     }
 
     /// <summary>The last member name of the path, or the root's name.</summary>

@@ -54,7 +54,7 @@ public class KeyBuilderTests
         var test = ConditionOperation(condition);
         var actualPolarity = true;
 
-        Assert.Equal(key, new KeyBuilder().Condition(test, ref actualPolarity));
+        Assert.Equal(key, new KeyBuilder().Condition(test, ref actualPolarity)?.ToString());
         Assert.Equal(polarity, actualPolarity);
     }
 
@@ -67,13 +67,45 @@ public class KeyBuilderTests
     }
 
     [Theory]
-    [InlineData("[bp@p.Mapped]", "bp", null, true)]
-    [InlineData("([bp@p.PageCount] GreaterThan 1)", "bp", "PageCount", true)]
-    [InlineData("[bpx@p.Mapped]", "bp", null, false)]
-    [InlineData("[n@p]", "n", null, true)]
+    [InlineData("bp.Mapped", "bp", null, true)]
+    [InlineData("bp.Count > 1", "bp", "Count", true)]
+    [InlineData("bp.Count > 1", "bp", "Mapped", false)]
+    [InlineData("!bp.Mapped && n > 1", "n", null, true)]
+    [InlineData("n > 1", "bp", null, false)]
     public void Conditions_know_which_storages_they_read(string condition, string parameter, string? path, bool reads)
     {
-        Assert.Equal(reads, KeyBuilder.ConditionReads(condition, new StorageKey(new StorageRoot(StorageRootKind.Parameter, parameter), path)));
+        var polarity = true;
+        var key = new KeyBuilder().Condition(ConditionOperation(condition), ref polarity)!;
+
+        Assert.Equal(reads, key.Reads(new StorageKey(new StorageRoot(StorageRootKind.Parameter, parameter), path)));
+    }
+
+    [Fact]
+    public void A_condition_does_not_read_a_storage_whose_name_starts_with_another()
+    {
+        var bpx = new StorageKey(new StorageRoot(StorageRootKind.Parameter, "bpx"));
+        var bp = new StorageKey(new StorageRoot(StorageRootKind.Parameter, "bp"));
+
+        Assert.False(ConditionKey.Of(bpx.Member("Mapped")).Reads(bp));
+        Assert.True(ConditionKey.Of(bpx.Member("Mapped")).Reads(bpx));
+    }
+
+    [Fact]
+    public void The_same_test_written_twice_is_one_key_and_rebases_onto_another_object()
+    {
+        var first = true;
+        var second = true;
+        var a = new KeyBuilder().Condition(ConditionOperation("bp.Count > 1"), ref first)!;
+        var b = new KeyBuilder().Condition(ConditionOperation("!(bp.Count <= 1)"), ref second)!;
+        var bp = new StorageKey(new StorageRoot(StorageRootKind.Parameter, "bp"));
+        var cache = new StorageKey(StorageRoot.This).Member("_buf");
+
+        Assert.Equal(a, b);
+        Assert.Equal(first, second);
+        Assert.True(a.ReadsMemberOf(bp));
+        Assert.False(ConditionKey.Of(bp).ReadsMemberOf(bp));
+        Assert.Equal("([this._buf.Count] GreaterThan 1)", a.Rebase(bp, cache).ToString());
+        Assert.Equal(a, a.Rebase(bp, cache).Rebase(cache, bp));
     }
 
     private static IOperation ConditionOperation(string condition)

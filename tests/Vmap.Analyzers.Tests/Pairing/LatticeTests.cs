@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Operations;
 using Vmap.Analyzers.Pairing;
 
 namespace Vmap.Analyzers.Tests.Pairing;
@@ -81,16 +82,18 @@ public class LatticeTests
     [Fact]
     public void Only_conditions_both_paths_agree_on_survive_a_join()
     {
+        var mapped = ConditionKey.Of(new StorageKey(new StorageRoot(StorageRootKind.Local, "mapped", 4)));
+        var n = ConditionKey.Of(new StorageKey(new StorageRoot(StorageRootKind.Parameter, "n")));
         var a = PairingState.Empty;
-        a.Conditions["[mapped@4]"] = true;
-        a.Conditions["[n@p]"] = true;
+        a.Conditions[mapped] = true;
+        a.Conditions[n] = true;
         var b = PairingState.Empty;
-        b.Conditions["[mapped@4]"] = false;
-        b.Conditions["[n@p]"] = true;
+        b.Conditions[mapped] = false;
+        b.Conditions[n] = true;
 
         var joined = PairingState.Join(a, b);
 
-        Assert.Equal(new[] { "[n@p]" }, joined.Conditions.Keys.ToArray());
+        Assert.Equal(new[] { n }, joined.Conditions.Keys.ToArray());
         Assert.False(a.SameConditions(b));
     }
 
@@ -100,14 +103,15 @@ public class LatticeTests
         var state = PairingState.Empty;
         state.Storage[Bp.Member("Addr")] = AbstractValue.MappedBy(0);
         state.Storage[Bpx] = AbstractValue.Zero;
-        state.Conditions["[bp@p.Mapped]"] = true;
-        state.Conditions["([bp@p.PageCount] GreaterThan 1)"] = true;
-        state.Conditions["[bpx@p]"] = true;
+        state.Conditions[ConditionKey.Of(Bp.Member("Mapped"))] = true;
+        state.Conditions[ConditionKey.BinaryOf(ConditionKey.Of(Bp.Member("PageCount")), BinaryOperatorKind.GreaterThan, ConditionKey.OfConstant("1"))] = true;
+        state.Conditions[ConditionKey.UnmappedOf(Bp.Member("Addr"))] = true;
+        state.Conditions[ConditionKey.Of(Bpx)] = true;
 
         state.Invalidate(Bp);
 
         Assert.Equal(new[] { Bpx }, state.Storage.Keys.ToArray());
-        Assert.Equal(new[] { "[bpx@p]" }, state.Conditions.Keys.ToArray());
+        Assert.Equal(new[] { ConditionKey.Of(Bpx) }, state.Conditions.Keys.ToArray());
     }
 
     [Theory]

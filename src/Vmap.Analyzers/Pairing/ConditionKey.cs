@@ -1,0 +1,84 @@
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Vmap.Analyzers.Pairing;
+
+internal enum ConditionKind
+{
+    /// <summary>The value of a storage (<see cref="ConditionKey.Storage"/>).</summary>
+    Storage,
+
+    /// <summary>A compile-time constant, by its invariant text (<see cref="ConditionKey.Constant"/>).</summary>
+    Constant,
+
+    /// <summary>The negation of <see cref="ConditionKey.Left"/>.</summary>
+    Not,
+
+    /// <summary><see cref="ConditionKey.Left"/> <see cref="ConditionKey.Operator"/> <see cref="ConditionKey.Right"/>.</summary>
+    Binary,
+
+    /// <summary>
+    /// Not a test the code makes: the fact "member <see cref="ConditionKey.Storage"/> was passed to an
+    /// unmap on this path", kept with the conditions so that writing the member forgets it.
+    /// </summary>
+    Unmapped,
+}
+
+/// <summary>
+/// A condition a branch tests (or a fact kept beside them), as a tree over storages and constants.
+/// Equality is structural, so the same test written twice is the same key; which storages it reads
+/// and how it reads relative to another object are answered from the tree, never from text.
+/// </summary>
+internal sealed record ConditionKey(
+    ConditionKind Kind,
+    StorageKey Storage = default,
+    string? Constant = null,
+    BinaryOperatorKind Operator = BinaryOperatorKind.None,
+    ConditionKey? Left = null,
+    ConditionKey? Right = null)
+{
+    public static ConditionKey Of(StorageKey storage) => new(ConditionKind.Storage, storage);
+
+    public static ConditionKey OfConstant(string text) => new(ConditionKind.Constant, Constant: text);
+
+    public static ConditionKey NotOf(ConditionKey operand) => new(ConditionKind.Not, Left: operand);
+
+    public static ConditionKey BinaryOf(ConditionKey left, BinaryOperatorKind kind, ConditionKey right) =>
+        new(ConditionKind.Binary, Operator: kind, Left: left, Right: right);
+
+    public static ConditionKey UnmappedOf(StorageKey member) => new(ConditionKind.Unmapped, member);
+
+    private bool HasStorage => Kind is ConditionKind.Storage or ConditionKind.Unmapped;
+
+    /// <summary>Whether the condition reads <paramref name="key"/> or something reached through it.</summary>
+    public bool Reads(StorageKey key) =>
+        (HasStorage && Storage.IsWithin(key)) || (Left?.Reads(key) ?? false) || (Right?.Reads(key) ?? false);
+
+    /// <summary>Whether the condition reads a member reached through <paramref name="receiver"/> (not the receiver itself).</summary>
+    public bool ReadsMemberOf(StorageKey receiver) =>
+        (HasStorage && Storage != receiver && Storage.IsWithin(receiver)) ||
+        (Left?.ReadsMemberOf(receiver) ?? false) || (Right?.ReadsMemberOf(receiver) ?? false);
+
+    /// <summary>
+    /// The same condition with every member reached through <paramref name="from"/> read through
+    /// <paramref name="to"/> instead (<c>bp.Mapped</c> from <c>bp</c> to the member's object and back).
+    /// </summary>
+    public ConditionKey Rebase(StorageKey from, StorageKey to)
+    {
+        var storage = HasStorage && Storage != from && Storage.IsWithin(from) ? Storage.Rebase(from, to) : Storage;
+        var left = Left?.Rebase(from, to);
+        var right = Right?.Rebase(from, to);
+        return storage == Storage && Equals(left, Left) && Equals(right, Right)
+            ? this
+            : this with { Storage = storage, Left = left, Right = right };
+    }
+
+    /// <summary>The key as tests and debuggers show it: <c>([n@p] GreaterThan 1)</c>, <c>[bp@p.Mapped]</c>.</summary>
+    public override string ToString() => Kind switch
+    {
+        ConditionKind.Storage => "[" + Storage + "]",
+        ConditionKind.Constant => Constant!,
+        ConditionKind.Not => "!" + Left,
+        ConditionKind.Binary => "(" + Left + " " + Operator + " " + Right + ")",
+        _ => "unmapped[" + Storage + "]",
+    };
+}
