@@ -1,13 +1,19 @@
 namespace Vmap.Analyzers.Pairing;
 
 /// <summary>
-/// A page count as <c>Base + Offset</c>, where Base names a storage that is assigned once in the
-/// method (<c>len:</c> its Length, <c>val:</c> its value), or null for a pure constant.
+/// A page count as <c>Scale * Base + Offset</c>, where Base names a storage that is assigned once
+/// in the method (<c>len:</c> its Length, <c>val:</c> its value), or null for a pure constant.
 /// <see cref="Resolved"/> is the constant value when the base's value is known.
 /// </summary>
-internal sealed record CountValue(string? Base, long Offset, long? Resolved, string Text)
+internal sealed record CountValue(string? Base, long Offset, long? Resolved, string Text, long Scale = 1)
 {
-    /// <summary>True when both counts are known and certainly differ.</summary>
+    /// <summary>
+    /// True when both counts are known and certainly differ. Two expressions of the same base
+    /// (<c>length</c> and <c>length * 2</c>) differ when they agree at no base value that a mapping
+    /// could have been made with: where <c>a*x + b</c> and <c>c*x + d</c> meet, the mapped count
+    /// would be zero or negative, or they meet at no whole <c>x</c>. Arithmetic is taken over the
+    /// integers: a count that relies on overflow wrapping around is no count anyone meant.
+    /// </summary>
     public static bool Differ(CountValue mapped, CountValue unmapped)
     {
         if (mapped.Resolved is { } m && unmapped.Resolved is { } u)
@@ -15,6 +21,25 @@ internal sealed record CountValue(string? Base, long Offset, long? Resolved, str
             return m != u;
         }
 
-        return mapped.Base is not null && mapped.Base == unmapped.Base && mapped.Offset != unmapped.Offset;
+        if (mapped.Base is null || mapped.Base != unmapped.Base)
+        {
+            return false;
+        }
+
+        if (mapped.Scale == unmapped.Scale)
+        {
+            return mapped.Offset != unmapped.Offset;
+        }
+
+        // mapped.Scale * x + mapped.Offset == unmapped.Scale * x + unmapped.Offset
+        var difference = unmapped.Offset - mapped.Offset;
+        var slope = mapped.Scale - unmapped.Scale;
+        if (difference % slope != 0)
+        {
+            return true;
+        }
+
+        var meet = difference / slope;
+        return mapped.Scale * meet + mapped.Offset <= 0;
     }
 }

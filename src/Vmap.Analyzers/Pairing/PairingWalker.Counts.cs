@@ -53,7 +53,16 @@ internal sealed partial class PairingWalker
             binary.RightOperand.ConstantValue.Value is int delta && Count(binary.LeftOperand, state) is { } left)
         {
             var signed = binary.OperatorKind == BinaryOperatorKind.Add ? delta : -delta;
-            return new CountValue(left.Base, left.Offset + signed, left.Resolved + signed, text);
+            return new CountValue(left.Base, left.Offset + signed, left.Resolved + signed, text, left.Scale);
+        }
+
+        if (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply } product &&
+            (product.RightOperand.ConstantValue.Value is int ? (product.LeftOperand, product.RightOperand) : (product.RightOperand, product.LeftOperand))
+                is var (factor, constant) &&
+            constant.ConstantValue.Value is int scale && Count(factor, state) is { } scaled)
+        {
+            // length * 2: the same base, scaled (and any offset with it).
+            return new CountValue(scaled.Base, scaled.Offset * scale, scaled.Resolved * scale, text, scaled.Scale * scale);
         }
 
         return null;

@@ -540,7 +540,11 @@ internal sealed partial class PairingWalker
         }
     }
 
-    /// <summary>A local or parameter written at most once: its value (and Length) mean the same at map and unmap.</summary>
+    /// <summary>
+    /// A local written at most once, or a parameter never written (its value on entry is its one
+    /// write): its value (and Length) mean the same at map and unmap.
+    /// </summary>
     private bool IsStable(StorageKey key) =>
-        !key.IsMember && !key.IsCapture && (!_writeCounts.TryGetValue(key, out var count) || count <= 1);
+        !key.IsMember && !key.IsCapture &&
+        (!_writeCounts.TryGetValue(key, out var count) || count <= (key.Root.Kind == StorageRootKind.Parameter ? 0 : 1));
 }

@@ -73,6 +73,34 @@ public class ConfiguredPairTests
     }
 
     [Fact]
+    public async Task A_count_scaled_from_the_mapped_one_is_reported_only_when_it_can_never_match()
+    {
+        var diagnostics = await Analyze(
+            """
+            class C
+            {
+                void Doubled(int length) { var r = Native.Shm.Map(length); Native.Shm.Unmap(r, length * 2); }
+                void DoubledLeft(int length) { var r = Native.Shm.Map(length); Native.Shm.Unmap(r, 2 * length); }
+                void Plus(int length) { var r = Native.Shm.Map(length); Native.Shm.Unmap(r, length + 1); }
+                void MeetAtOne(int length) { var r = Native.Shm.Map(length * 2); Native.Shm.Unmap(r, length + 1); }
+                void Same(int length) { var r = Native.Shm.Map(length * 2); Native.Shm.Unmap(r, 2 * length); }
+                void Reassigned(int length) { var r = Native.Shm.Map(length); length = length / 2; Native.Shm.Unmap(r, length * 2); }
+                void ReassignedPlus(int length) { var r = Native.Shm.Map(length); length++; Native.Shm.Unmap(r, length - 1); }
+                void OtherValue(int length, int other) { var r = Native.Shm.Map(length); Native.Shm.Unmap(r, other * 2); }
+            }
+            """,
+            global: new() { ["vmap_pair.shm"] = ShmPair });
+
+        Assert.Equal(
+            [
+                "VMAP005 (2,83) 'r' is unmapped with a count of 'length * 2' but Map mapped 'length' pages at line 3",
+                "VMAP005 (3,87) 'r' is unmapped with a count of '2 * length' but Map mapped 'length' pages at line 4",
+                "VMAP005 (4,80) 'r' is unmapped with a count of 'length + 1' but Map mapped 'length' pages at line 5",
+            ],
+            diagnostics);
+    }
+
+    [Fact]
     public async Task Out_parameter_acquire_and_the_family_name_are_honoured()
     {
         var diagnostics = await Analyze(

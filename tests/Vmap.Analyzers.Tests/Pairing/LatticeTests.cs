@@ -128,4 +128,20 @@ public class LatticeTests
 
         Assert.Equal(differ, CountValue.Differ(mapped, unmapped));
     }
+
+    [Theory]
+    [InlineData(1L, 0L, 2L, 0L, true)] // length vs length * 2: equal only at 0, no mapping's count
+    [InlineData(1L, 0L, -1L, 0L, true)] // length vs length * -1: the same
+    [InlineData(2L, 0L, 1L, 1L, false)] // length * 2 vs length + 1: equal at length 1
+    [InlineData(2L, 0L, 3L, -2L, false)] // 2x vs 3x - 2: equal at x = 2
+    [InlineData(2L, 0L, 4L, 1L, true)] // 2x vs 4x + 1: meet at no whole x
+    [InlineData(2L, 0L, 2L, 0L, false)]
+    [InlineData(3L, 6L, 1L, 0L, true)] // 3x + 6 vs x: meet at x = -3, a count of -3
+    public void Scaled_counts_of_one_base_differ_unless_they_meet_at_a_positive_count(long mappedScale, long mappedOffset, long unmappedScale, long unmappedOffset, bool differ)
+    {
+        var mapped = new CountValue("val:length@p", mappedOffset, null, "m", mappedScale);
+        var unmapped = new CountValue("val:length@p", unmappedOffset, null, "u", unmappedScale);
+
+        Assert.Equal(differ, CountValue.Differ(mapped, unmapped));
+    }
 }

@@ -20,6 +20,23 @@ public class VMAP005Tests
             .WithMessage("'p' is unmapped with a count of 'pages.Length + 1' but MapRam mapped 'pages.Length' pages at line 7"));
 
     [Fact]
+    public Task Twice_the_mapped_length_is_reported() => Verify.Analyzer(
+        """
+        using Vmap;
+
+        class C
+        {
+            void M(VmapSpace space, Page[] pages)
+            {
+                var p = space.MapRam({|#1:pages|});
+                space.UnmapRam(p, {|#0:pages.Length * 2|});
+            }
+        }
+        """,
+        Verify.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1)
+            .WithMessage("'p' is unmapped with a count of 'pages.Length * 2' but MapRam mapped 'pages.Length' pages at line 7"));
+
+    [Fact]
     public Task Constant_count_against_a_known_array_length_is_reported() => Verify.Analyzer(
         """
         using Vmap;
