@@ -404,9 +404,9 @@ internal sealed partial class PairingWalker
 
     private void Unmap(AbstractValue value, IOperation argument, UnmapSpec spec, IInvocationOperation call, PairingState state, ReleaseVia? via = null)
     {
-        if (!_summarising && !ReleasedOnEveryPath(value, state))
+        if (!ReleasedOnEveryPath(value, state))
         {
-            _releasedOnSomePathsOnly.Add(argument.Syntax.Span);
+            NoteSomePathsOnly(_releasedOnSomePathsOnly, argument.Syntax);
         }
 
         var family = new PairFamily(spec.Family, spec.PerReceiver ? ReceiverName(call) : null);

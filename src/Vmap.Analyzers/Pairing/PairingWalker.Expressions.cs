@@ -295,10 +295,17 @@ internal sealed partial class PairingWalker
     {
         if (!value.ReachesMapping)
         {
+            // Not noted as a path without the release: a dereference checks each operand at the
+            // same syntax (bytes[3] checks bytes and 3).
             return false;
         }
 
         var facts = state.Facts(value.Mapping);
+        if ((facts.Flags & MappingFlags.Live) != 0 || !facts.MayBeReleased)
+        {
+            NoteSomePathsOnly(_usedOnSomePathsOnly, at);
+        }
+
         if (!facts.MayBeReleased || facts.ReleasedAt is null)
         {
             return false;

@@ -56,6 +56,9 @@ internal sealed partial class PairingWalker
     /// </summary>
     private readonly HashSet<TextSpan> _releasedOnSomePathsOnly = new();
 
+    /// <summary>The same for uses (VMAP004): uses reached by a state in which the mapping was not released on every path.</summary>
+    private readonly HashSet<TextSpan> _usedOnSomePathsOnly = new();
+
     private readonly List<Exit> _exits = new();
 
     private readonly SummaryScope _scope;
@@ -231,7 +234,9 @@ internal sealed partial class PairingWalker
         for (var i = 0; i < _findings.Count; i++)
         {
             var finding = _findings[i];
-            if (finding.Kind == FindingKind.UnmappedTwice && finding.OnEveryPath && _releasedOnSomePathsOnly.Contains(finding.At.Span))
+            if (finding.OnEveryPath &&
+                ((finding.Kind == FindingKind.UnmappedTwice && _releasedOnSomePathsOnly.Contains(finding.At.Span)) ||
+                 (finding.Kind == FindingKind.UsedAfterUnmap && _usedOnSomePathsOnly.Contains(finding.At.Span))))
             {
                 _findings[i] = finding = finding with { OnEveryPath = false };
             }
@@ -257,6 +262,14 @@ internal sealed partial class PairingWalker
         }
 
         return result;
+    }
+
+    private void NoteSomePathsOnly(HashSet<TextSpan> spans, SyntaxNode at)
+    {
+        if (!_summarising)
+        {
+            spans.Add(at.Span);
+        }
     }
 
     private void Report(PairingFinding finding)
