@@ -1,11 +1,18 @@
 namespace Vmap.Analyzers.Pairing;
 
+/// <summary>What a count is reckoned from: a storage assigned once in the method, its value or its Length.</summary>
+internal readonly record struct CountBase(StorageKey Storage, bool IsLength)
+{
+    public static CountBase ValueOf(StorageKey storage) => new(storage, IsLength: false);
+
+    public static CountBase LengthOf(StorageKey storage) => new(storage, IsLength: true);
+}
+
 /// <summary>
-/// A page count as <c>Scale * Base + Offset</c>, where Base names a storage that is assigned once
-/// in the method (<c>len:</c> its Length, <c>val:</c> its value), or null for a pure constant.
-/// <see cref="Resolved"/> is the constant value when the base's value is known.
+/// A page count as <c>Scale * Base + Offset</c>, where Base is what it is reckoned from, or null
+/// for a pure constant. <see cref="Resolved"/> is the constant value when the base's value is known.
 /// </summary>
-internal sealed record CountValue(string? Base, long Offset, long? Resolved, string Text, long Scale = 1)
+internal sealed record CountValue(CountBase? Base, long Offset, long? Resolved, string Text, long Scale = 1)
 {
     /// <summary>
     /// True when both counts are known and certainly differ. Two expressions of the same base

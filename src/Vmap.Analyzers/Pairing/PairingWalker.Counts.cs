@@ -36,17 +36,17 @@ internal sealed partial class PairingWalker
             if (IsInteger(operation.Type))
             {
                 long? resolved = value.Kind == ValueKind.Constant ? value.Number : value.Kind == ValueKind.Zero ? 0 : null;
-                return new CountValue("val:" + key, 0, resolved, display);
+                return new CountValue(CountBase.ValueOf(key), 0, resolved, display);
             }
 
-            return new CountValue("len:" + key, 0, value.Kind == ValueKind.Sized ? value.Number : null, display + ".Length");
+            return new CountValue(CountBase.LengthOf(key), 0, value.Kind == ValueKind.Sized ? value.Number : null, display + ".Length");
         }
 
         if (operation is IPropertyReferenceOperation { Property.Name: "Length" or "Count", Instance: { } instance } &&
             _keys.Storage(instance) is { } owner && IsStable(owner))
         {
             var value = state.Get(owner);
-            return new CountValue("len:" + owner, 0, value.Kind == ValueKind.Sized ? value.Number : null, text);
+            return new CountValue(CountBase.LengthOf(owner), 0, value.Kind == ValueKind.Sized ? value.Number : null, text);
         }
 
         if (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Add or BinaryOperatorKind.Subtract } binary &&

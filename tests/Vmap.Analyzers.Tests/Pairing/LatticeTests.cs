@@ -117,14 +117,15 @@ public class LatticeTests
     [Theory]
     [InlineData(null, 0L, 4L, null, 0L, 1L, true)]
     [InlineData(null, 0L, 4L, null, 0L, 4L, false)]
-    [InlineData("len:pages@p", 0L, null, "len:pages@p", 1L, null, true)]
-    [InlineData("len:pages@p", 0L, null, "len:pages@p", 0L, null, false)]
-    [InlineData("len:pages@p", 0L, null, "val:n@p", 0L, null, false)]
-    [InlineData("len:pages@p", 0L, 4L, "val:n@p", 0L, 4L, false)]
+    [InlineData("len:pages", 0L, null, "len:pages", 1L, null, true)]
+    [InlineData("len:pages", 0L, null, "len:pages", 0L, null, false)]
+    [InlineData("len:pages", 0L, null, "val:n", 0L, null, false)]
+    [InlineData("len:pages", 0L, 4L, "val:n", 0L, 4L, false)]
+    [InlineData("len:n", 0L, null, "val:n", 1L, null, false)] // the Length of n and n itself are different bases
     public void Counts_differ_only_when_both_are_known(string? mappedBase, long mappedOffset, long? mappedResolved, string? unmappedBase, long unmappedOffset, long? unmappedResolved, bool differ)
     {
-        var mapped = new CountValue(mappedBase, mappedOffset, mappedResolved, "m");
-        var unmapped = new CountValue(unmappedBase, unmappedOffset, unmappedResolved, "u");
+        var mapped = new CountValue(Base(mappedBase), mappedOffset, mappedResolved, "m");
+        var unmapped = new CountValue(Base(unmappedBase), unmappedOffset, unmappedResolved, "u");
 
         Assert.Equal(differ, CountValue.Differ(mapped, unmapped));
     }
@@ -139,9 +140,14 @@ public class LatticeTests
     [InlineData(3L, 6L, 1L, 0L, true)] // 3x + 6 vs x: meet at x = -3, a count of -3
     public void Scaled_counts_of_one_base_differ_unless_they_meet_at_a_positive_count(long mappedScale, long mappedOffset, long unmappedScale, long unmappedOffset, bool differ)
     {
-        var mapped = new CountValue("val:length@p", mappedOffset, null, "m", mappedScale);
-        var unmapped = new CountValue("val:length@p", unmappedOffset, null, "u", unmappedScale);
+        var mapped = new CountValue(Base("val:length"), mappedOffset, null, "m", mappedScale);
+        var unmapped = new CountValue(Base("val:length"), unmappedOffset, null, "u", unmappedScale);
 
         Assert.Equal(differ, CountValue.Differ(mapped, unmapped));
     }
+
+    /// <summary><c>len:pages</c> is the Length of parameter pages, <c>val:n</c> the value of parameter n.</summary>
+    private static CountBase? Base(string? text) => text is null
+        ? null
+        : new CountBase(new StorageKey(new StorageRoot(StorageRootKind.Parameter, text.Substring(4))), text.StartsWith("len:", StringComparison.Ordinal));
 }
