@@ -42,15 +42,27 @@ public sealed partial class VmapSpace
         return new Placement(block.Area, block, block.Start + offset);
     }
 
-    /// <summary>vb_free: the range turns dirty; a block whose every page is dirty is freed.</summary>
+    /// <summary>
+    /// vb_free: the range turns dirty. A block whose last live mapping goes is freed when its
+    /// untouched tail can no longer take a VMAP_MAX_ALLOC request (a fully dirty block is the case
+    /// the kernel knows): a request size that does not divide the block leaves such a tail for good,
+    /// and without this every such block stayed queued, empty, and scanned by every map.
+    /// </summary>
     private void VbFree(VmapBlock block, int offset)
     {
         block.FreeRange(offset);
-        if (block.IsFullyDirty)
+        if (IsSpent(block))
         {
             FreeBlock(block);
         }
     }
+
+    /// <summary>
+    /// No live mapping and a tail too short for a block request. A block with a longer tail stays:
+    /// it is the newest block of its queue (a new block is made only when every queued one is
+    /// shorter than the request), so each CPU keeps at most one such empty block, for its next maps.
+    /// </summary>
+    private bool IsSpent(VmapBlock block) => block.LivePages == 0 && block.Free < Geometry.MaxBlockAlloc;
 
     private void FreeBlock(VmapBlock block)
     {
