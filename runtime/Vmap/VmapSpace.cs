@@ -236,6 +236,9 @@ public sealed partial class VmapSpace : IDisposable
         _backend.Dispose();
     }
 
+    /// <summary>The kernel's largest CONFIG_NR_CPUS: one block queue per CPU is allocated up front.</summary>
+    private const int MaxCpus = 8192;
+
     private static void ValidateGeometry(VmapGeometry g, int poolPageSize)
     {
         static void Require(bool ok, string what)
@@ -250,9 +253,13 @@ public sealed partial class VmapSpace : IDisposable
         Require(g.PageSize == poolPageSize, $"PageSize {g.PageSize} differs from the pool's {poolPageSize}");
         Require(g.Size > 0 && g.Size % g.PageSize == 0, "Size must be a positive multiple of PageSize");
         Require(g.Start >= 0 && g.Start % g.PageSize == 0, "Start must be page-aligned and not negative");
+
+        // Page numbers turn back into addresses by a shift: a space that ends past the last address
+        // a pointer can hold would wrap, and every unmap of its upper part would then be refused.
+        Require(g.Size <= (long)nint.MaxValue - g.Start, $"Start + Size must not pass nint.MaxValue (0x{(long)nint.MaxValue:x}), the last address a pointer can hold");
         Require(g.BlockPages > 0 && BitOperations.IsPow2(g.BlockPages), "BlockPages must be a positive power of two (blocks are aligned to their size)");
         Require(g.MaxBlockAlloc > 0 && g.MaxBlockAlloc <= g.BlockPages, "MaxBlockAlloc must be between 1 and BlockPages");
-        Require(g.Cpus > 0, "Cpus must be positive");
+        Require(g.Cpus is > 0 and <= MaxCpus, $"Cpus must be between 1 and {MaxCpus} (the kernel's largest NR_CPUS)");
         Require(g.LazyMaxPages >= 0, "LazyMaxPages must not be negative");
     }
 
@@ -312,6 +319,7 @@ public sealed partial class VmapSpace : IDisposable
                     continue;
                 }
 
+                Commit(placement);
                 placement.Area.OwnPages = own;
                 _liveMappings++;
                 _mappedPages += count;
