@@ -91,6 +91,73 @@ public abstract class PagePool : IDisposable
         }
     }
 
+    /// <summary>
+    /// Allocates <paramref name="count"/> pages, all or none: the backing grows once, before any
+    /// page is taken, so a pool that cannot grow (or fails to) changes nothing.
+    /// </summary>
+    internal Page[] AllocateMany(int count, out long highWaterBefore)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            highWaterBefore = _highWater;
+            long grow = count - Math.Min(count, _freed.Count);
+            if (grow > 0)
+            {
+                OnGrow(_highWater + grow);
+            }
+
+            var pages = new Page[count];
+            for (int i = 0; i < count; i++)
+            {
+                pages[i] = Allocate();
+            }
+
+            return pages;
+        }
+    }
+
+    /// <summary>
+    /// Takes back pages an <see cref="AllocateMany"/> handed out when the call that wanted them
+    /// failed: the pool is left as before it, high-water mark included when nobody allocated since.
+    /// </summary>
+    internal void Unallocate(Page[] pages, long highWaterBefore)
+    {
+        lock (_lock)
+        {
+            foreach (var index in pages.Select(p => p.Index).OrderDescending())
+            {
+                SetLive(index, false);
+                if (index == _highWater - 1 && index >= highWaterBefore)
+                {
+                    _highWater--;
+                }
+                else
+                {
+                    _freed.Enqueue(index, index);
+                }
+            }
+        }
+    }
+
+    /// <summary>Frees every page of <paramref name="pages"/>; all are checked first, so a refusal frees none.</summary>
+    internal void FreeMany(Page[] pages)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            foreach (var page in pages)
+            {
+                ThrowIfNotLive(page, nameof(pages));
+            }
+
+            foreach (var page in pages)
+            {
+                Free(page);
+            }
+        }
+    }
+
     /// <summary>Returns a page to the pool. A foreign, null or already freed page is rejected and nothing changes.</summary>
     /// <exception cref="ArgumentException">The page is not a live page of this pool.</exception>
     public void Free(Page page)

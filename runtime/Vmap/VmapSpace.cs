@@ -156,14 +156,12 @@ public sealed partial class VmapSpace : IDisposable
     /// <summary>vmalloc: allocates pages from <see cref="Pool"/> and maps them in an area of its own, followed by a guard page.</summary>
     /// <param name="size">Bytes; rounded up to whole pages.</param>
     /// <returns>The address of the first page; release it with <see cref="Vfree"/>, which also frees the pages.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is 0.</exception>
-    /// <exception cref="VmapExhaustedException">No room even after a purge and a retry.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is 0, or more than int.MaxValue pages, which no space can hold.</exception>
+    /// <exception cref="VmapExhaustedException">No room even after a purge and a retry, or the pool ran dry; nothing changed.</exception>
     [return: MapsMemory("vmalloc")]
     public nint Vmalloc(nuint size)
     {
-        ArgumentOutOfRangeException.ThrowIfZero(size);
-        ulong pages = (size + (nuint)Geometry.PageSize - 1) / (nuint)Geometry.PageSize;
-        int count = pages > int.MaxValue ? int.MaxValue : (int)pages;
+        int count = VmallocPages(size);
         var failure = TryMap(AreaKind.Vmalloc, default, count, nameof(Vmalloc), out var address);
         return failure is null ? address : throw failure;
     }
@@ -171,8 +169,7 @@ public sealed partial class VmapSpace : IDisposable
     /// <summary>__vmalloc_node with an alignment: for the lib/test_vmalloc.c alignment scenarios.</summary>
     internal nint VmallocAligned(nuint size, nuint alignment)
     {
-        ArgumentOutOfRangeException.ThrowIfZero(size);
-        int count = checked((int)((size + (nuint)Geometry.PageSize - 1) / (nuint)Geometry.PageSize));
+        int count = VmallocPages(size);
         long alignPages = Math.Max(1, (long)alignment / Geometry.PageSize);
         if (!BitOperations.IsPow2(alignPages))
         {
@@ -291,9 +288,11 @@ public sealed partial class VmapSpace : IDisposable
                 CheckPages(pages, call);
             }
 
-            Page[]? own = null;
             bool backendRefused = false;
-            for (int attempt = 0; attempt < 2; attempt++)
+            Page[]? own = null;
+            long poolMark = 0;
+            string? refusal = null;
+            for (int attempt = 0; attempt < 2 && refusal is null; attempt++)
             {
                 if (attempt == 1)
                 {
@@ -307,12 +306,39 @@ public sealed partial class VmapSpace : IDisposable
                     continue;
                 }
 
-                if (kind == AreaKind.Vmalloc)
+                // From here on everything this attempt took is given back before anything escapes.
+                bool mapped;
+                try
                 {
-                    own ??= AllocatePages(count);
+                    if (kind == AreaKind.Vmalloc && own is null)
+                    {
+                        try
+                        {
+                            own = Pool.AllocateMany(count, out poolMark);
+                        }
+                        catch (InsufficientMemoryException e)
+                        {
+                            // A purge frees no page (Vfree frees its pages at once): no retry.
+                            Unplace(placement);
+                            refusal = $"The page pool ran dry: {e.Message}";
+                            break;
+                        }
+                    }
+
+                    mapped = _backend.Map(AddressOf(placement.Start), own ?? pages);
+                }
+                catch
+                {
+                    Unplace(placement);
+                    if (own is not null)
+                    {
+                        Pool.Unallocate(own, poolMark);
+                    }
+
+                    throw;
                 }
 
-                if (!_backend.Map(AddressOf(placement.Start), own ?? pages))
+                if (!mapped)
                 {
                     Unplace(placement);
                     backendRefused = true;
@@ -329,16 +355,13 @@ public sealed partial class VmapSpace : IDisposable
 
             if (own is not null)
             {
-                foreach (var page in own)
-                {
-                    Pool.Free(page);
-                }
+                Pool.Unallocate(own, poolMark);
             }
 
             _failedMaps++;
             address = 0;
             var stats = SnapshotStats();
-            return new VmapExhaustedException(call, count, stats.FreePages, stats.LargestFreeRun, stats.LazilyFreedPages, backendRefused ? _backend.ExhaustionReason : null);
+            return new VmapExhaustedException(call, count, stats.FreePages, stats.LargestFreeRun, stats.LazilyFreedPages, refusal ?? (backendRefused ? _backend.ExhaustionReason : null));
         }
     }
 
@@ -363,15 +386,17 @@ public sealed partial class VmapSpace : IDisposable
         }
     }
 
-    private Page[] AllocatePages(int count)
+    /// <summary>Whole pages for <paramref name="size"/> bytes, without the wrap of size + PageSize - 1.</summary>
+    private int VmallocPages(nuint size)
     {
-        var own = new Page[count];
-        for (int i = 0; i < count; i++)
+        ArgumentOutOfRangeException.ThrowIfZero(size);
+        ulong pages = (size / (nuint)Geometry.PageSize) + (size % (nuint)Geometry.PageSize == 0 ? 0UL : 1UL);
+        if (pages > int.MaxValue)
         {
-            own[i] = Pool.Allocate();
+            throw new ArgumentOutOfRangeException(nameof(size), size, $"Vmalloc({size}): that is {pages} pages of {Geometry.PageSize} bytes; one mapping holds at most {int.MaxValue} (int.MaxValue) pages.");
         }
 
-        return own;
+        return (int)pages;
     }
 
     private int GuardFor(AreaKind kind) => kind is AreaKind.Vmap or AreaKind.Vmalloc ? 1 : _guardOnAllAreas;

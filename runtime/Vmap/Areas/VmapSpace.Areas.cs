@@ -66,10 +66,7 @@ public sealed partial class VmapSpace
 
         if (area.OwnPages is { } own)
         {
-            foreach (var page in own)
-            {
-                Pool.Free(page);
-            }
+            Pool.FreeMany(own);
         }
 
         FreeLazily(area.Start, area.ReservedEnd);
