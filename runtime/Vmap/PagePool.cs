@@ -19,6 +19,9 @@ public abstract class PagePool : IDisposable
     // allocating: both sit on every map call (each page is checked) and every Vmalloc/Vfree.
     private readonly PriorityQueue<long, long> _freed = new();
     private ulong[] _live = new ulong[16];
+    // Per page number: its generation (bumped on every free) and how many live mappings show it.
+    private int[] _generation = new int[1024];
+    private int[] _mapCount = new int[1024];
     private int _liveCount;
     private long _highWater;
     private bool _disposed;
@@ -84,10 +87,16 @@ public abstract class PagePool : IDisposable
                 {
                     Array.Resize(ref _live, _live.Length * 2);
                 }
+
+                if (index >= _generation.Length)
+                {
+                    Array.Resize(ref _generation, _generation.Length * 2);
+                    Array.Resize(ref _mapCount, _mapCount.Length * 2);
+                }
             }
 
             SetLive(index, true);
-            return new Page(Id, index);
+            return new Page(Id, index, _generation[index]);
         }
     }
 
@@ -107,10 +116,12 @@ public abstract class PagePool : IDisposable
                 OnGrow(_highWater + grow);
             }
 
+            // The pages are the allocation's own: pinned, so Free refuses them until Vfree.
             var pages = new Page[count];
             for (int i = 0; i < count; i++)
             {
                 pages[i] = Allocate();
+                _mapCount[pages[i].Index] = 1;
             }
 
             return pages;
@@ -127,6 +138,7 @@ public abstract class PagePool : IDisposable
         {
             foreach (var index in pages.Select(p => p.Index).OrderDescending())
             {
+                _mapCount[index] = 0;
                 SetLive(index, false);
                 if (index == _highWater - 1 && index >= highWaterBefore)
                 {
@@ -140,7 +152,7 @@ public abstract class PagePool : IDisposable
         }
     }
 
-    /// <summary>Frees every page of <paramref name="pages"/>; all are checked first, so a refusal frees none.</summary>
+    /// <summary>Frees every page of a Vmalloc allocation (pinned by <see cref="AllocateMany"/>); all are checked first, so a refusal frees none.</summary>
     internal void FreeMany(Page[] pages)
     {
         lock (_lock)
@@ -153,22 +165,64 @@ public abstract class PagePool : IDisposable
 
             foreach (var page in pages)
             {
-                Free(page);
+                _mapCount[page.Index]--;
+                Release(page.Index);
             }
         }
     }
 
-    /// <summary>Returns a page to the pool. A foreign, null or already freed page is rejected and nothing changes.</summary>
+    /// <summary>
+    /// Checks every page of <paramref name="pages"/> and counts one more mapping of each, under one
+    /// lock hold: no page can be freed between the check and the map. A refusal pins none.
+    /// </summary>
+    internal void Pin(Page[] pages, string paramName)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            foreach (var page in pages)
+            {
+                ThrowIfNotLive(page, paramName);
+            }
+
+            foreach (var page in pages)
+            {
+                _mapCount[page.Index]++;
+            }
+        }
+    }
+
+    /// <summary>One mapping of each page of <paramref name="pages"/> is gone.</summary>
+    internal void Unpin(Page[] pages)
+    {
+        lock (_lock)
+        {
+            foreach (var page in pages)
+            {
+                _mapCount[page.Index]--;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Returns a page to the pool. A foreign, null, stale or already freed page, and a page that is
+    /// still mapped, are rejected and nothing changes. Every handle of the page is stale from now on.
+    /// </summary>
     /// <exception cref="ArgumentException">The page is not a live page of this pool.</exception>
+    /// <exception cref="InvalidOperationException">The page is still mapped (or belongs to a Vmalloc allocation).</exception>
     public void Free(Page page)
     {
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             ThrowIfNotLive(page, nameof(page));
-            OnFree(page.Index);
-            SetLive(page.Index, false);
-            _freed.Enqueue(page.Index, page.Index);
+            if (_mapCount[page.Index] > 0)
+            {
+                throw new InvalidOperationException(
+                    $"{page} is still mapped ({(_mapCount[page.Index] == 1 ? "1 live mapping" : $"{_mapCount[page.Index]} live mappings")}): unmap it before freeing it (a Vmalloc allocation's pages are freed by Vfree). The page stays allocated.");
+            }
+
+            Release(page.Index);
         }
     }
 
@@ -186,12 +240,12 @@ public abstract class PagePool : IDisposable
         return GetPageBytes(page.Index);
     }
 
-    /// <summary>True when <paramref name="page"/> was allocated by this pool and not freed since.</summary>
+    /// <summary>True when <paramref name="page"/> was allocated by this pool and not freed since (a stale handle is not contained).</summary>
     public bool Contains(Page page)
     {
         lock (_lock)
         {
-            return page.PoolId == Id && IsLive(page.Index);
+            return page.PoolId == Id && IsLive(page.Index) && _generation[page.Index] == page.Generation;
         }
     }
 
@@ -247,6 +301,22 @@ public abstract class PagePool : IDisposable
         {
             throw new ArgumentException($"{page} was freed (or never allocated) and cannot be used.", paramName);
         }
+
+        if (_generation[page.Index] != page.Generation)
+        {
+            throw new ArgumentException(
+                $"{page} is a stale handle: the page was freed and its number handed out again since (the handle is of generation {page.Generation}, the page is now at generation {_generation[page.Index]}). It no longer names a page of yours.",
+                paramName);
+        }
+    }
+
+    /// <summary>Frees page <paramref name="index"/>, already checked to be live and unmapped; old handles of it turn stale.</summary>
+    private void Release(long index)
+    {
+        OnFree(index);
+        SetLive(index, false);
+        _generation[index]++;
+        _freed.Enqueue(index, index);
     }
 
     internal object SyncRoot => _lock;

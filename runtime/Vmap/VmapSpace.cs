@@ -29,6 +29,9 @@ public sealed partial class VmapSpace : IDisposable
     private readonly LazyFreeList _lazy = new();
     private readonly BlockQueues _blocks;
     private readonly Func<int> _currentCpu;
+
+    // The pages each live MapRam and Vmap mapping shows, by start page: pinned in the pool until unmapped.
+    private readonly Dictionary<long, Page[]> _mappingPages = new();
     private int _liveMappings;
     private long _mappedPages;
     private long _guardPages;
@@ -280,94 +283,123 @@ public sealed partial class VmapSpace : IDisposable
         string? provenance = CaptureProvenance();
         bool fromBlock = kind == AreaKind.Ram && count <= Geometry.MaxBlockAlloc;
         int cpu = fromBlock ? _currentCpu() : 0;
+
+        // The caller's list is read once: another thread may rewrite it while we work, so the
+        // pages checked are the pages mapped, and the mapping keeps them to unpin on unmap.
+        Page[]? list = kind == AreaKind.Vmalloc ? null : pages.ToArray();
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (kind != AreaKind.Vmalloc)
+            if (list is not null)
             {
-                CheckPages(pages, call);
+                CheckPages(list, call);
             }
 
-            bool backendRefused = false;
-            Page[]? own = null;
-            long poolMark = 0;
-            string? refusal = null;
-            for (int attempt = 0; attempt < 2 && refusal is null; attempt++)
+            bool committed = false;
+            try
             {
-                if (attempt == 1)
-                {
-                    _retriedMaps++;
-                    PurgeAll();
-                }
-
-                var placement = fromBlock ? VbAlloc(count, cpu, provenance) : AllocArea(kind, count, align, GuardFor(kind), provenance);
-                if (placement.Area is null)
-                {
-                    continue;
-                }
-
-                // From here on everything this attempt took is given back before anything escapes.
-                bool mapped;
-                try
-                {
-                    if (kind == AreaKind.Vmalloc && own is null)
-                    {
-                        try
-                        {
-                            own = Pool.AllocateMany(count, out poolMark);
-                        }
-                        catch (InsufficientMemoryException e)
-                        {
-                            // A purge frees no page (Vfree frees its pages at once): no retry.
-                            Unplace(placement);
-                            refusal = $"The page pool ran dry: {e.Message}";
-                            break;
-                        }
-                    }
-
-                    mapped = _backend.Map(AddressOf(placement.Start), own ?? pages);
-                }
-                catch
-                {
-                    Unplace(placement);
-                    if (own is not null)
-                    {
-                        Pool.Unallocate(own, poolMark);
-                    }
-
-                    throw;
-                }
-
-                if (!mapped)
-                {
-                    Unplace(placement);
-                    backendRefused = true;
-                    continue;
-                }
-
-                Commit(placement);
-                placement.Area.OwnPages = own;
-                _liveMappings++;
-                _mappedPages += count;
-                address = AddressOf(placement.Start);
-                return null;
+                var failure = TryPlaceAndMap(kind, list, count, call, out address, align, fromBlock, cpu, provenance);
+                committed = failure is null;
+                return failure;
             }
-
-            if (own is not null)
+            finally
             {
-                Pool.Unallocate(own, poolMark);
+                if (!committed && list is not null)
+                {
+                    Pool.Unpin(list);
+                }
             }
-
-            _failedMaps++;
-            address = 0;
-            var stats = SnapshotStats();
-            return new VmapExhaustedException(call, count, stats.FreePages, stats.LargestFreeRun, stats.LazilyFreedPages, refusal ?? (backendRefused ? _backend.ExhaustionReason : null));
         }
     }
 
-    private void CheckPages(ReadOnlySpan<Page> pages, string call)
+    /// <summary>The purge-and-retry-once loop; the caller holds the lock and has pinned <paramref name="list"/>.</summary>
+    private VmapExhaustedException? TryPlaceAndMap(AreaKind kind, Page[]? list, int count, string call, out nint address, long align, bool fromBlock, int cpu, string? provenance)
     {
-        if (pages.IsEmpty)
+        bool backendRefused = false;
+        Page[]? own = null;
+        long poolMark = 0;
+        string? refusal = null;
+        for (int attempt = 0; attempt < 2 && refusal is null; attempt++)
+        {
+            if (attempt == 1)
+            {
+                _retriedMaps++;
+                PurgeAll();
+            }
+
+            var placement = fromBlock ? VbAlloc(count, cpu, provenance) : AllocArea(kind, count, align, GuardFor(kind), provenance);
+            if (placement.Area is null)
+            {
+                continue;
+            }
+
+            // From here on everything this attempt took is given back before anything escapes.
+            bool mapped;
+            try
+            {
+                if (kind == AreaKind.Vmalloc && own is null)
+                {
+                    try
+                    {
+                        own = Pool.AllocateMany(count, out poolMark);
+                    }
+                    catch (InsufficientMemoryException e)
+                    {
+                        // A purge frees no page (Vfree frees its pages at once): no retry.
+                        Unplace(placement);
+                        refusal = $"The page pool ran dry: {e.Message}";
+                        break;
+                    }
+                }
+
+                mapped = _backend.Map(AddressOf(placement.Start), own ?? list);
+            }
+            catch
+            {
+                Unplace(placement);
+                if (own is not null)
+                {
+                    Pool.Unallocate(own, poolMark);
+                }
+
+                throw;
+            }
+
+            if (!mapped)
+            {
+                Unplace(placement);
+                backendRefused = true;
+                continue;
+            }
+
+            Commit(placement);
+            placement.Area.OwnPages = own;
+            if (list is not null)
+            {
+                _mappingPages.Add(placement.Start, list);
+            }
+
+            _liveMappings++;
+            _mappedPages += count;
+            address = AddressOf(placement.Start);
+            return null;
+        }
+
+        if (own is not null)
+        {
+            Pool.Unallocate(own, poolMark);
+        }
+
+        _failedMaps++;
+        address = 0;
+        var stats = SnapshotStats();
+        return new VmapExhaustedException(call, count, stats.FreePages, stats.LargestFreeRun, stats.LazilyFreedPages, refusal ?? (backendRefused ? _backend.ExhaustionReason : null));
+    }
+
+    /// <summary>Refuses an empty list, checks every page and pins them all for the mapping, or none.</summary>
+    private void CheckPages(Page[] pages, string call)
+    {
+        if (pages.Length == 0)
         {
             throw new VmapMisuseException(
                 "VMAP005",
@@ -377,13 +409,7 @@ public sealed partial class VmapSpace : IDisposable
                 0);
         }
 
-        lock (Pool.SyncRoot)
-        {
-            foreach (var page in pages)
-            {
-                Pool.ThrowIfNotLive(page, "pages");
-            }
-        }
+        Pool.Pin(pages, "pages");
     }
 
     /// <summary>Whole pages for <paramref name="size"/> bytes, without the wrap of size + PageSize - 1.</summary>
@@ -410,6 +436,11 @@ public sealed partial class VmapSpace : IDisposable
 
             // The backend goes first: if it throws, nothing of ours has changed yet.
             _backend.Unmap(address, mapping.Pages);
+            if (_mappingPages.Remove(mapping.Start, out var list))
+            {
+                Pool.Unpin(list);
+            }
+
             _liveMappings--;
             _mappedPages -= mapping.Pages;
             if (mapping.Block is { } block)

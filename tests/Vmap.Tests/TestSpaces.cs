@@ -74,8 +74,20 @@ internal sealed class RecordingBackend : VmapBackend
 
     public override nint Reserve(VmapGeometry geometry, long alignment) => (nint)geometry.Start;
 
+    /// <summary>Runs inside the next Map, before the pages are read: what another thread could do meanwhile.</summary>
+    public Action? DuringMap { get; set; }
+
+    /// <summary>The pages every successful Map was given, in order.</summary>
+    public List<Page[]> MappedPages { get; } = new();
+
     public override bool Map(nint address, ReadOnlySpan<Page> pages)
     {
+        if (DuringMap is { } during)
+        {
+            DuringMap = null;
+            during();
+        }
+
         if (ThrowOnMap is { } e)
         {
             ThrowOnMap = null;
@@ -91,6 +103,7 @@ internal sealed class RecordingBackend : VmapBackend
         }
 
         Calls.Add($"map 0x{(long)address:x} {pages.Length}");
+        MappedPages.Add(pages.ToArray());
         return true;
     }
 

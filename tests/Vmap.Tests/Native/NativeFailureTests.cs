@@ -38,4 +38,24 @@ public class NativeFailureTests
         space.UnmapAliases();
         Assert.Equal((0, 64L), (space.Pool.AllocatedCount, space.Stats.FreePages));
     }
+
+    [LinuxFact]
+    public void A_mapped_page_cannot_be_freed_so_the_mapping_keeps_its_data()
+    {
+        using var space = VmapSpace.CreateNative(Tiny, Options);
+        var page = space.Pool.Allocate();
+        nint a = space.MapRam([page]);
+        space.GetSpan(a, PageSize).Fill(0x33);
+
+        Assert.Throws<InvalidOperationException>(() => space.Pool.Free(page));
+
+        // Had the free gone through, the next allocation would get the number, zeroed, and the mapping would show it.
+        var next = space.Pool.Allocate();
+        Assert.NotEqual(page.Index, next.Index);
+        Assert.Equal(0x33, space.GetSpan(a, PageSize)[PageSize - 1]);
+        space.UnmapRam(a, 1);
+        space.Pool.Free(page);
+        var stale = Assert.Throws<ArgumentException>(() => space.MapRam([page]));
+        Assert.StartsWith($"{page} was freed", stale.Message, StringComparison.Ordinal);
+    }
 }
