@@ -25,6 +25,7 @@ public abstract class PagePool : IDisposable
     private int _liveCount;
     private long _highWater;
     private bool _disposed;
+    private IDisposable? _owner;
 
     /// <summary>Creates a pool of pages of <paramref name="pageSize"/> bytes.</summary>
     protected PagePool(int pageSize)
@@ -249,9 +250,20 @@ public abstract class PagePool : IDisposable
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Releases the pool's backing. The pool of a <see cref="VmapSpace"/> belongs to the space and
+    /// lives as long as it: disposing it disposes the space, so every later call on either is a
+    /// clean <see cref="ObjectDisposedException"/> instead of a space mapping pages that are gone.
+    /// </summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _owner, null) is { } owner)
+        {
+            // The space disposes its backend, which disposes this pool again, with no owner left.
+            owner.Dispose();
+            return;
+        }
+
         lock (_lock)
         {
             if (_disposed)
@@ -320,6 +332,18 @@ public abstract class PagePool : IDisposable
     }
 
     internal object SyncRoot => _lock;
+
+    /// <summary>Makes <paramref name="space"/> the pool's owner: disposing the pool disposes it.</summary>
+    internal void SetOwner(IDisposable space)
+    {
+        if (Interlocked.CompareExchange(ref _owner, space, null) is not null)
+        {
+            throw new InvalidOperationException("This page pool already belongs to a space; a space owns its pool alone.");
+        }
+    }
+
+    /// <summary>The owning space is being disposed: from now on disposing the pool disposes only the pool.</summary>
+    internal void ClearOwner() => Interlocked.Exchange(ref _owner, null);
 
     private bool IsLive(long index) => index >= 0 && index < _highWater && (_live[index >> 6] & (1UL << (int)(index & 63))) != 0;
 

@@ -71,6 +71,7 @@ public sealed partial class VmapSpace : IDisposable
         _blocks = new BlockQueues(queues, geometry.BlockPages);
         var pick = Options.CurrentCpu ?? Thread.GetCurrentProcessorId;
         _currentCpu = queues == 1 ? () => 0 : () => (int)((uint)pick() % (uint)queues);
+        Pool.SetOwner(this);
     }
 
     /// <summary>Creates a space whose mappings are numbers only: no memory stands behind them.</summary>
@@ -91,7 +92,7 @@ public sealed partial class VmapSpace : IDisposable
         }
     }
 
-    /// <summary>The pool whose pages this space maps.</summary>
+    /// <summary>The pool whose pages this space maps. The space owns it: disposing the pool disposes the space.</summary>
     public PagePool Pool { get; }
 
     /// <summary>The shape of the space.</summary>
@@ -233,6 +234,7 @@ public sealed partial class VmapSpace : IDisposable
             _disposed = true;
         }
 
+        Pool.ClearOwner();
         _backend.Dispose();
     }
 

@@ -58,4 +58,21 @@ public class NativeFailureTests
         var stale = Assert.Throws<ArgumentException>(() => space.MapRam([page]));
         Assert.StartsWith($"{page} was freed", stale.Message, StringComparison.Ordinal);
     }
+
+    [LinuxFact]
+    public void Disposing_the_pool_of_a_native_space_disposes_the_space_and_its_reservation()
+    {
+        var space = VmapSpace.CreateNative(Tiny, Options);
+        var page = space.Pool.Allocate();
+        nint a = space.MapRam([page]);
+        space.Pool.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => space.GetSpan(a, 1));
+        Assert.Throws<ObjectDisposedException>(() => space.MapRam([page]));
+        Assert.Throws<ObjectDisposedException>(() => space.UnmapRam(a, 1));
+        Assert.Throws<ObjectDisposedException>(() => space.Stats);
+        Assert.Throws<ObjectDisposedException>(() => space.Pool.Allocate());
+        Assert.DoesNotContain(ProcMaps.Read(), m => m.Path == $"/memfd:vmap-pool-{page.PoolId} (deleted)");
+        space.Dispose();
+    }
 }
