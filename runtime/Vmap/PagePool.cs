@@ -19,9 +19,13 @@ public abstract class PagePool : IDisposable
     // allocating: both sit on every map call (each page is checked) and every Vmalloc/Vfree.
     private readonly PriorityQueue<long, long> _freed = new();
     private ulong[] _live = new ulong[16];
+    // Per page number: its generation (bumped on every free) and how many live mappings show it.
+    private int[] _generation = new int[1024];
+    private int[] _mapCount = new int[1024];
     private int _liveCount;
     private long _highWater;
     private bool _disposed;
+    private IDisposable? _owner;
 
     /// <summary>Creates a pool of pages of <paramref name="pageSize"/> bytes.</summary>
     protected PagePool(int pageSize)
@@ -84,24 +88,142 @@ public abstract class PagePool : IDisposable
                 {
                     Array.Resize(ref _live, _live.Length * 2);
                 }
+
+                if (index >= _generation.Length)
+                {
+                    Array.Resize(ref _generation, _generation.Length * 2);
+                    Array.Resize(ref _mapCount, _mapCount.Length * 2);
+                }
             }
 
             SetLive(index, true);
-            return new Page(Id, index);
+            return new Page(Id, index, _generation[index]);
         }
     }
 
-    /// <summary>Returns a page to the pool. A foreign, null or already freed page is rejected and nothing changes.</summary>
+    /// <summary>
+    /// Allocates <paramref name="count"/> pages, all or none: the backing grows once, before any
+    /// page is taken, so a pool that cannot grow (or fails to) changes nothing.
+    /// </summary>
+    internal Page[] AllocateMany(int count, out long highWaterBefore)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            highWaterBefore = _highWater;
+            long grow = count - Math.Min(count, _freed.Count);
+            if (grow > 0)
+            {
+                OnGrow(_highWater + grow);
+            }
+
+            // The pages are the allocation's own: pinned, so Free refuses them until Vfree.
+            var pages = new Page[count];
+            for (int i = 0; i < count; i++)
+            {
+                pages[i] = Allocate();
+                _mapCount[pages[i].Index] = 1;
+            }
+
+            return pages;
+        }
+    }
+
+    /// <summary>
+    /// Takes back pages an <see cref="AllocateMany"/> handed out when the call that wanted them
+    /// failed: the pool is left as before it, high-water mark included when nobody allocated since.
+    /// </summary>
+    internal void Unallocate(Page[] pages, long highWaterBefore)
+    {
+        lock (_lock)
+        {
+            foreach (var index in pages.Select(p => p.Index).OrderDescending())
+            {
+                _mapCount[index] = 0;
+                SetLive(index, false);
+                if (index == _highWater - 1 && index >= highWaterBefore)
+                {
+                    _highWater--;
+                }
+                else
+                {
+                    _freed.Enqueue(index, index);
+                }
+            }
+        }
+    }
+
+    /// <summary>Frees every page of a Vmalloc allocation (pinned by <see cref="AllocateMany"/>); all are checked first, so a refusal frees none.</summary>
+    internal void FreeMany(Page[] pages)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            foreach (var page in pages)
+            {
+                ThrowIfNotLive(page, nameof(pages));
+            }
+
+            foreach (var page in pages)
+            {
+                _mapCount[page.Index]--;
+                Release(page.Index);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks every page of <paramref name="pages"/> and counts one more mapping of each, under one
+    /// lock hold: no page can be freed between the check and the map. A refusal pins none.
+    /// </summary>
+    internal void Pin(Page[] pages, string paramName)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            foreach (var page in pages)
+            {
+                ThrowIfNotLive(page, paramName);
+            }
+
+            foreach (var page in pages)
+            {
+                _mapCount[page.Index]++;
+            }
+        }
+    }
+
+    /// <summary>One mapping of each page of <paramref name="pages"/> is gone.</summary>
+    internal void Unpin(Page[] pages)
+    {
+        lock (_lock)
+        {
+            foreach (var page in pages)
+            {
+                _mapCount[page.Index]--;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Returns a page to the pool. A foreign, null, stale or already freed page, and a page that is
+    /// still mapped, are rejected and nothing changes. Every handle of the page is stale from now on.
+    /// </summary>
     /// <exception cref="ArgumentException">The page is not a live page of this pool.</exception>
+    /// <exception cref="InvalidOperationException">The page is still mapped (or belongs to a Vmalloc allocation).</exception>
     public void Free(Page page)
     {
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             ThrowIfNotLive(page, nameof(page));
-            OnFree(page.Index);
-            SetLive(page.Index, false);
-            _freed.Enqueue(page.Index, page.Index);
+            if (_mapCount[page.Index] > 0)
+            {
+                throw new InvalidOperationException(
+                    $"{page} is still mapped ({(_mapCount[page.Index] == 1 ? "1 live mapping" : $"{_mapCount[page.Index]} live mappings")}): unmap it before freeing it (a Vmalloc allocation's pages are freed by Vfree). The page stays allocated.");
+            }
+
+            Release(page.Index);
         }
     }
 
@@ -119,18 +241,29 @@ public abstract class PagePool : IDisposable
         return GetPageBytes(page.Index);
     }
 
-    /// <summary>True when <paramref name="page"/> was allocated by this pool and not freed since.</summary>
+    /// <summary>True when <paramref name="page"/> was allocated by this pool and not freed since (a stale handle is not contained).</summary>
     public bool Contains(Page page)
     {
         lock (_lock)
         {
-            return page.PoolId == Id && IsLive(page.Index);
+            return page.PoolId == Id && IsLive(page.Index) && _generation[page.Index] == page.Generation;
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Releases the pool's backing. The pool of a <see cref="VmapSpace"/> belongs to the space and
+    /// lives as long as it: disposing it disposes the space, so every later call on either is a
+    /// clean <see cref="ObjectDisposedException"/> instead of a space mapping pages that are gone.
+    /// </summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _owner, null) is { } owner)
+        {
+            // The space disposes its backend, which disposes this pool again, with no owner left.
+            owner.Dispose();
+            return;
+        }
+
         lock (_lock)
         {
             if (_disposed)
@@ -180,9 +313,37 @@ public abstract class PagePool : IDisposable
         {
             throw new ArgumentException($"{page} was freed (or never allocated) and cannot be used.", paramName);
         }
+
+        if (_generation[page.Index] != page.Generation)
+        {
+            throw new ArgumentException(
+                $"{page} is a stale handle: the page was freed and its number handed out again since (the handle is of generation {page.Generation}, the page is now at generation {_generation[page.Index]}). It no longer names a page of yours.",
+                paramName);
+        }
+    }
+
+    /// <summary>Frees page <paramref name="index"/>, already checked to be live and unmapped; old handles of it turn stale.</summary>
+    private void Release(long index)
+    {
+        OnFree(index);
+        SetLive(index, false);
+        _generation[index]++;
+        _freed.Enqueue(index, index);
     }
 
     internal object SyncRoot => _lock;
+
+    /// <summary>Makes <paramref name="space"/> the pool's owner: disposing the pool disposes it.</summary>
+    internal void SetOwner(IDisposable space)
+    {
+        if (Interlocked.CompareExchange(ref _owner, space, null) is not null)
+        {
+            throw new InvalidOperationException("This page pool already belongs to a space; a space owns its pool alone.");
+        }
+    }
+
+    /// <summary>The owning space is being disposed: from now on disposing the pool disposes only the pool.</summary>
+    internal void ClearOwner() => Interlocked.Exchange(ref _owner, null);
 
     private bool IsLive(long index) => index >= 0 && index < _highWater && (_live[index >> 6] & (1UL << (int)(index & 63))) != 0;
 

@@ -29,6 +29,9 @@ public sealed partial class VmapSpace : IDisposable
     private readonly LazyFreeList _lazy = new();
     private readonly BlockQueues _blocks;
     private readonly Func<int> _currentCpu;
+
+    // The pages each live MapRam and Vmap mapping shows, by start page: pinned in the pool until unmapped.
+    private readonly Dictionary<long, Page[]> _mappingPages = new();
     private int _liveMappings;
     private long _mappedPages;
     private long _guardPages;
@@ -68,6 +71,7 @@ public sealed partial class VmapSpace : IDisposable
         _blocks = new BlockQueues(queues, geometry.BlockPages);
         var pick = Options.CurrentCpu ?? Thread.GetCurrentProcessorId;
         _currentCpu = queues == 1 ? () => 0 : () => (int)((uint)pick() % (uint)queues);
+        Pool.SetOwner(this);
     }
 
     /// <summary>Creates a space whose mappings are numbers only: no memory stands behind them.</summary>
@@ -88,7 +92,7 @@ public sealed partial class VmapSpace : IDisposable
         }
     }
 
-    /// <summary>The pool whose pages this space maps.</summary>
+    /// <summary>The pool whose pages this space maps. The space owns it: disposing the pool disposes the space.</summary>
     public PagePool Pool { get; }
 
     /// <summary>The shape of the space.</summary>
@@ -156,14 +160,12 @@ public sealed partial class VmapSpace : IDisposable
     /// <summary>vmalloc: allocates pages from <see cref="Pool"/> and maps them in an area of its own, followed by a guard page.</summary>
     /// <param name="size">Bytes; rounded up to whole pages.</param>
     /// <returns>The address of the first page; release it with <see cref="Vfree"/>, which also frees the pages.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is 0.</exception>
-    /// <exception cref="VmapExhaustedException">No room even after a purge and a retry.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is 0, or more than int.MaxValue pages, which no space can hold.</exception>
+    /// <exception cref="VmapExhaustedException">No room even after a purge and a retry, or the pool ran dry; nothing changed.</exception>
     [return: MapsMemory("vmalloc")]
     public nint Vmalloc(nuint size)
     {
-        ArgumentOutOfRangeException.ThrowIfZero(size);
-        ulong pages = (size + (nuint)Geometry.PageSize - 1) / (nuint)Geometry.PageSize;
-        int count = pages > int.MaxValue ? int.MaxValue : (int)pages;
+        int count = VmallocPages(size);
         var failure = TryMap(AreaKind.Vmalloc, default, count, nameof(Vmalloc), out var address);
         return failure is null ? address : throw failure;
     }
@@ -171,8 +173,7 @@ public sealed partial class VmapSpace : IDisposable
     /// <summary>__vmalloc_node with an alignment: for the lib/test_vmalloc.c alignment scenarios.</summary>
     internal nint VmallocAligned(nuint size, nuint alignment)
     {
-        ArgumentOutOfRangeException.ThrowIfZero(size);
-        int count = checked((int)((size + (nuint)Geometry.PageSize - 1) / (nuint)Geometry.PageSize));
+        int count = VmallocPages(size);
         long alignPages = Math.Max(1, (long)alignment / Geometry.PageSize);
         if (!BitOperations.IsPow2(alignPages))
         {
@@ -233,8 +234,12 @@ public sealed partial class VmapSpace : IDisposable
             _disposed = true;
         }
 
+        Pool.ClearOwner();
         _backend.Dispose();
     }
+
+    /// <summary>The kernel's largest CONFIG_NR_CPUS: one block queue per CPU is allocated up front.</summary>
+    private const int MaxCpus = 8192;
 
     private static void ValidateGeometry(VmapGeometry g, int poolPageSize)
     {
@@ -250,9 +255,13 @@ public sealed partial class VmapSpace : IDisposable
         Require(g.PageSize == poolPageSize, $"PageSize {g.PageSize} differs from the pool's {poolPageSize}");
         Require(g.Size > 0 && g.Size % g.PageSize == 0, "Size must be a positive multiple of PageSize");
         Require(g.Start >= 0 && g.Start % g.PageSize == 0, "Start must be page-aligned and not negative");
+
+        // Page numbers turn back into addresses by a shift: a space that ends past the last address
+        // a pointer can hold would wrap, and every unmap of its upper part would then be refused.
+        Require(g.Size <= (long)nint.MaxValue - g.Start, $"Start + Size must not pass nint.MaxValue (0x{(long)nint.MaxValue:x}), the last address a pointer can hold");
         Require(g.BlockPages > 0 && BitOperations.IsPow2(g.BlockPages), "BlockPages must be a positive power of two (blocks are aligned to their size)");
         Require(g.MaxBlockAlloc > 0 && g.MaxBlockAlloc <= g.BlockPages, "MaxBlockAlloc must be between 1 and BlockPages");
-        Require(g.Cpus > 0, "Cpus must be positive");
+        Require(g.Cpus is > 0 and <= MaxCpus, $"Cpus must be between 1 and {MaxCpus} (the kernel's largest NR_CPUS)");
         Require(g.LazyMaxPages >= 0, "LazyMaxPages must not be negative");
     }
 
@@ -276,67 +285,123 @@ public sealed partial class VmapSpace : IDisposable
         string? provenance = CaptureProvenance();
         bool fromBlock = kind == AreaKind.Ram && count <= Geometry.MaxBlockAlloc;
         int cpu = fromBlock ? _currentCpu() : 0;
+
+        // The caller's list is read once: another thread may rewrite it while we work, so the
+        // pages checked are the pages mapped, and the mapping keeps them to unpin on unmap.
+        Page[]? list = kind == AreaKind.Vmalloc ? null : pages.ToArray();
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (kind != AreaKind.Vmalloc)
+            if (list is not null)
             {
-                CheckPages(pages, call);
+                CheckPages(list, call);
             }
 
-            Page[]? own = null;
-            bool backendRefused = false;
-            for (int attempt = 0; attempt < 2; attempt++)
+            bool committed = false;
+            try
             {
-                if (attempt == 1)
-                {
-                    _retriedMaps++;
-                    PurgeAll();
-                }
-
-                var placement = fromBlock ? VbAlloc(count, cpu, provenance) : AllocArea(kind, count, align, GuardFor(kind), provenance);
-                if (placement.Area is null)
-                {
-                    continue;
-                }
-
-                if (kind == AreaKind.Vmalloc)
-                {
-                    own ??= AllocatePages(count);
-                }
-
-                if (!_backend.Map(AddressOf(placement.Start), own ?? pages))
-                {
-                    Unplace(placement);
-                    backendRefused = true;
-                    continue;
-                }
-
-                placement.Area.OwnPages = own;
-                _liveMappings++;
-                _mappedPages += count;
-                address = AddressOf(placement.Start);
-                return null;
+                var failure = TryPlaceAndMap(kind, list, count, call, out address, align, fromBlock, cpu, provenance);
+                committed = failure is null;
+                return failure;
             }
-
-            if (own is not null)
+            finally
             {
-                foreach (var page in own)
+                if (!committed && list is not null)
                 {
-                    Pool.Free(page);
+                    Pool.Unpin(list);
                 }
             }
-
-            _failedMaps++;
-            address = 0;
-            var stats = SnapshotStats();
-            return new VmapExhaustedException(call, count, stats.FreePages, stats.LargestFreeRun, stats.LazilyFreedPages, backendRefused ? _backend.ExhaustionReason : null);
         }
     }
 
-    private void CheckPages(ReadOnlySpan<Page> pages, string call)
+    /// <summary>The purge-and-retry-once loop; the caller holds the lock and has pinned <paramref name="list"/>.</summary>
+    private VmapExhaustedException? TryPlaceAndMap(AreaKind kind, Page[]? list, int count, string call, out nint address, long align, bool fromBlock, int cpu, string? provenance)
     {
-        if (pages.IsEmpty)
+        bool backendRefused = false;
+        Page[]? own = null;
+        long poolMark = 0;
+        string? refusal = null;
+        for (int attempt = 0; attempt < 2 && refusal is null; attempt++)
+        {
+            if (attempt == 1)
+            {
+                _retriedMaps++;
+                PurgeAll();
+            }
+
+            var placement = fromBlock ? VbAlloc(count, cpu, provenance) : AllocArea(kind, count, align, GuardFor(kind), provenance);
+            if (placement.Area is null)
+            {
+                continue;
+            }
+
+            // From here on everything this attempt took is given back before anything escapes.
+            bool mapped;
+            try
+            {
+                if (kind == AreaKind.Vmalloc && own is null)
+                {
+                    try
+                    {
+                        own = Pool.AllocateMany(count, out poolMark);
+                    }
+                    catch (InsufficientMemoryException e)
+                    {
+                        // A purge frees no page (Vfree frees its pages at once): no retry.
+                        Unplace(placement);
+                        refusal = $"The page pool ran dry: {e.Message}";
+                        break;
+                    }
+                }
+
+                mapped = _backend.Map(AddressOf(placement.Start), own ?? list);
+            }
+            catch
+            {
+                Unplace(placement);
+                if (own is not null)
+                {
+                    Pool.Unallocate(own, poolMark);
+                }
+
+                throw;
+            }
+
+            if (!mapped)
+            {
+                Unplace(placement);
+                backendRefused = true;
+                continue;
+            }
+
+            Commit(placement);
+            placement.Area.OwnPages = own;
+            if (list is not null)
+            {
+                _mappingPages.Add(placement.Start, list);
+            }
+
+            _liveMappings++;
+            _mappedPages += count;
+            address = AddressOf(placement.Start);
+            return null;
+        }
+
+        if (own is not null)
+        {
+            Pool.Unallocate(own, poolMark);
+        }
+
+        _failedMaps++;
+        address = 0;
+        var stats = SnapshotStats();
+        return new VmapExhaustedException(call, count, stats.FreePages, stats.LargestFreeRun, stats.LazilyFreedPages, refusal ?? (backendRefused ? _backend.ExhaustionReason : null));
+    }
+
+    /// <summary>Refuses an empty list, checks every page and pins them all for the mapping, or none.</summary>
+    private void CheckPages(Page[] pages, string call)
+    {
+        if (pages.Length == 0)
         {
             throw new VmapMisuseException(
                 "VMAP005",
@@ -346,24 +411,20 @@ public sealed partial class VmapSpace : IDisposable
                 0);
         }
 
-        lock (Pool.SyncRoot)
-        {
-            foreach (var page in pages)
-            {
-                Pool.ThrowIfNotLive(page, "pages");
-            }
-        }
+        Pool.Pin(pages, "pages");
     }
 
-    private Page[] AllocatePages(int count)
+    /// <summary>Whole pages for <paramref name="size"/> bytes, without the wrap of size + PageSize - 1.</summary>
+    private int VmallocPages(nuint size)
     {
-        var own = new Page[count];
-        for (int i = 0; i < count; i++)
+        ArgumentOutOfRangeException.ThrowIfZero(size);
+        ulong pages = (size / (nuint)Geometry.PageSize) + (size % (nuint)Geometry.PageSize == 0 ? 0UL : 1UL);
+        if (pages > int.MaxValue)
         {
-            own[i] = Pool.Allocate();
+            throw new ArgumentOutOfRangeException(nameof(size), size, $"Vmalloc({size}): that is {pages} pages of {Geometry.PageSize} bytes; one mapping holds at most {int.MaxValue} (int.MaxValue) pages.");
         }
 
-        return own;
+        return (int)pages;
     }
 
     private int GuardFor(AreaKind kind) => kind is AreaKind.Vmap or AreaKind.Vmalloc ? 1 : _guardOnAllAreas;
@@ -377,6 +438,11 @@ public sealed partial class VmapSpace : IDisposable
 
             // The backend goes first: if it throws, nothing of ours has changed yet.
             _backend.Unmap(address, mapping.Pages);
+            if (_mappingPages.Remove(mapping.Start, out var list))
+            {
+                Pool.Unpin(list);
+            }
+
             _liveMappings--;
             _mappedPages -= mapping.Pages;
             if (mapping.Block is { } block)

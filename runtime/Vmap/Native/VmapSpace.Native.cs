@@ -67,6 +67,7 @@ public sealed partial class VmapSpace
     public unsafe Span<byte> GetSpan(nint address, int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_backend is not LinuxBackend)
         {
             throw new NotSupportedException($"This {BackendName} space has no memory behind its mappings; use VmapSpace.CreateNative for real memory.");
