@@ -14,17 +14,24 @@ public abstract class PagePool : IDisposable
 {
     private static int s_lastId;
 
+    private const int ChunkShift = 12;
+    private const int ChunkMask = (1 << ChunkShift) - 1;
+    private const long LiveBit = 1L << 31;
+    private const long CountMask = LiveBit - 1;
+
     private readonly object _lock = new();
-    // A min-heap keeps "lowest free number first" and a bitmap answers "is it live?" without
-    // allocating: both sit on every map call (each page is checked) and every Vmalloc/Vfree.
+    // A min-heap keeps "lowest free number first" (allocation and free take the lock).
     private readonly PriorityQueue<long, long> _freed = new();
-    private ulong[] _live = new ulong[16];
-    // Per page number: its generation (bumped on every free) and how many live mappings show it.
-    private int[] _generation = new int[1024];
-    private int[] _mapCount = new int[1024];
+
+    // One word per page number: generation (bumped on every free) << 32 | live << 31 | how many live
+    // mappings show the page. Map and unmap pin and unpin with one compare-and-swap, no lock, so
+    // threads mapping their own pages do not meet here; a free swaps the word only while the count
+    // is 0, so a pin and a free cannot both win. The words sit in chunks that never move (a grown
+    // pool adds chunks), so a pin never lands in an array that a resize has just copied.
+    private long[][] _states = [new long[1 << ChunkShift]];
     private int _liveCount;
     private long _highWater;
-    private bool _disposed;
+    private volatile bool _disposed;
     private IDisposable? _owner;
 
     /// <summary>Creates a pool of pages of <paramref name="pageSize"/> bytes.</summary>
@@ -83,21 +90,18 @@ public abstract class PagePool : IDisposable
             {
                 index = _highWater;
                 OnGrow(index + 1);
-                _highWater = index + 1;
-                if ((index >> 6) >= _live.Length)
+                if ((index >> ChunkShift) >= _states.Length || _states[index >> ChunkShift] is null)
                 {
-                    Array.Resize(ref _live, _live.Length * 2);
+                    GrowStates(index);
                 }
 
-                if (index >= _generation.Length)
-                {
-                    Array.Resize(ref _generation, _generation.Length * 2);
-                    Array.Resize(ref _mapCount, _mapCount.Length * 2);
-                }
+                Volatile.Write(ref _highWater, index + 1);
             }
 
-            SetLive(index, true);
-            return new Page(Id, index, _generation[index]);
+            ref long state = ref State(index);
+            Volatile.Write(ref state, (state & ~CountMask) | LiveBit);
+            _liveCount++;
+            return new Page(Id, index, Generation(state));
         }
     }
 
@@ -122,7 +126,7 @@ public abstract class PagePool : IDisposable
             for (int i = 0; i < count; i++)
             {
                 pages[i] = Allocate();
-                _mapCount[pages[i].Index] = 1;
+                Interlocked.Increment(ref State(pages[i].Index));
             }
 
             return pages;
@@ -139,8 +143,10 @@ public abstract class PagePool : IDisposable
         {
             foreach (var index in pages.Select(p => p.Index).OrderDescending())
             {
-                _mapCount[index] = 0;
-                SetLive(index, false);
+                // Never seen outside the failed call: the generation stays, as if it was never allocated.
+                ref long state = ref State(index);
+                Volatile.Write(ref state, state & ~(LiveBit | CountMask));
+                _liveCount--;
                 if (index == _highWater - 1 && index >= highWaterBefore)
                 {
                     _highWater--;
@@ -166,29 +172,36 @@ public abstract class PagePool : IDisposable
 
             foreach (var page in pages)
             {
-                _mapCount[page.Index]--;
                 Release(page.Index);
             }
         }
     }
 
     /// <summary>
-    /// Checks every page of <paramref name="pages"/> and counts one more mapping of each, under one
-    /// lock hold: no page can be freed between the check and the map. A refusal pins none.
+    /// Checks every page of <paramref name="pages"/> and counts one more mapping of each: each
+    /// page's check and count are one compare-and-swap, so no page can be freed between them. A
+    /// refusal pins none.
     /// </summary>
     internal void Pin(Page[] pages, string paramName)
     {
-        lock (_lock)
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        for (int i = 0; i < pages.Length; i++)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            foreach (var page in pages)
+            if (!TryPin(pages[i]))
             {
-                ThrowIfNotLive(page, paramName);
-            }
+                for (int j = 0; j < i; j++)
+                {
+                    Interlocked.Decrement(ref State(pages[j].Index));
+                }
 
-            foreach (var page in pages)
-            {
-                _mapCount[page.Index]++;
+                // The message needs a consistent look at the page: the slow path, under the lock.
+                lock (_lock)
+                {
+                    ObjectDisposedException.ThrowIf(_disposed, this);
+                    ThrowIfNotLive(pages[i], paramName);
+                }
+
+                throw new InvalidOperationException($"{pages[i]} could not be pinned although it is live: a pool bug.");
             }
         }
     }
@@ -196,11 +209,31 @@ public abstract class PagePool : IDisposable
     /// <summary>One mapping of each page of <paramref name="pages"/> is gone.</summary>
     internal void Unpin(Page[] pages)
     {
-        lock (_lock)
+        foreach (var page in pages)
         {
-            foreach (var page in pages)
+            Interlocked.Decrement(ref State(page.Index));
+        }
+    }
+
+    private bool TryPin(Page page)
+    {
+        if (page.PoolId != Id || page.Index < 0 || page.Index >= Volatile.Read(ref _highWater))
+        {
+            return false;
+        }
+
+        ref long state = ref State(page.Index);
+        while (true)
+        {
+            long s = Volatile.Read(ref state);
+            if ((s & LiveBit) == 0 || Generation(s) != page.Generation)
             {
-                _mapCount[page.Index]--;
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref state, s + 1, s) == s)
+            {
+                return true;
             }
         }
     }
@@ -217,13 +250,25 @@ public abstract class PagePool : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             ThrowIfNotLive(page, nameof(page));
-            if (_mapCount[page.Index] > 0)
+            ref long state = ref State(page.Index);
+            while (true)
             {
-                throw new InvalidOperationException(
-                    $"{page} is still mapped ({(_mapCount[page.Index] == 1 ? "1 live mapping" : $"{_mapCount[page.Index]} live mappings")}): unmap it before freeing it (a Vmalloc allocation's pages are freed by Vfree). The page stays allocated.");
+                long s = Volatile.Read(ref state);
+                long mapped = s & CountMask;
+                if (mapped > 0)
+                {
+                    throw new InvalidOperationException(
+                        $"{page} is still mapped ({(mapped == 1 ? "1 live mapping" : $"{mapped} live mappings")}): unmap it before freeing it (a Vmalloc allocation's pages are freed by Vfree). The page stays allocated.");
+                }
+
+                // Not live from here on: a pin racing this free fails instead of pinning a freed page.
+                if (Interlocked.CompareExchange(ref state, NextGeneration(s), s) == s)
+                {
+                    break;
+                }
             }
 
-            Release(page.Index);
+            Release(page.Index, alreadyDead: true);
         }
     }
 
@@ -246,7 +291,7 @@ public abstract class PagePool : IDisposable
     {
         lock (_lock)
         {
-            return page.PoolId == Id && IsLive(page.Index) && _generation[page.Index] == page.Generation;
+            return page.PoolId == Id && IsLive(page.Index) && Generation(State(page.Index)) == page.Generation;
         }
     }
 
@@ -314,21 +359,59 @@ public abstract class PagePool : IDisposable
             throw new ArgumentException($"{page} was freed (or never allocated) and cannot be used.", paramName);
         }
 
-        if (_generation[page.Index] != page.Generation)
+        int generation = Generation(State(page.Index));
+        if (generation != page.Generation)
         {
             throw new ArgumentException(
-                $"{page} is a stale handle: the page was freed and its number handed out again since (the handle is of generation {page.Generation}, the page is now at generation {_generation[page.Index]}). It no longer names a page of yours.",
+                $"{page} is a stale handle: the page was freed and its number handed out again since (the handle is of generation {page.Generation}, the page is now at generation {generation}). It no longer names a page of yours.",
                 paramName);
         }
     }
 
-    /// <summary>Frees page <paramref name="index"/>, already checked to be live and unmapped; old handles of it turn stale.</summary>
-    private void Release(long index)
+    /// <summary>Frees page <paramref name="index"/>, already checked to be live and unmapped (or the allocation's own); old handles of it turn stale.</summary>
+    private void Release(long index, bool alreadyDead = false)
     {
+        if (!alreadyDead)
+        {
+            ref long state = ref State(index);
+            Volatile.Write(ref state, NextGeneration(Volatile.Read(ref state)));
+        }
+
         OnFree(index);
-        SetLive(index, false);
-        _generation[index]++;
+        _liveCount--;
         _freed.Enqueue(index, index);
+    }
+
+    private static int Generation(long state) => (int)(state >> 32);
+
+    /// <summary>The word of a freed page: the next generation, not live, unmapped.</summary>
+    private static long NextGeneration(long state) => (long)(uint)(Generation(state) + 1) << 32;
+
+    /// <summary>
+    /// The state word of page <paramref name="index"/>. Within a chunk, consecutive page numbers lie
+    /// eight words (a cache line) apart, so threads pinning neighbouring pages do not share a line.
+    /// </summary>
+    private ref long State(long index)
+    {
+        int i = (int)(index & ChunkMask);
+        int spread = (i & ~63) | ((i & 7) << 3) | ((i >> 3) & 7);
+        return ref Volatile.Read(ref _states)[index >> ChunkShift][spread];
+    }
+
+    /// <summary>Adds the chunk that holds page <paramref name="index"/>; under the lock.</summary>
+    private void GrowStates(long index)
+    {
+        long chunk = index >> ChunkShift;
+        var states = _states;
+        if (chunk >= states.Length)
+        {
+            var grown = new long[Math.Max(states.Length * 2, (int)chunk + 1)][];
+            Array.Copy(states, grown, states.Length);
+            states = grown;
+        }
+
+        states[chunk] ??= new long[1 << ChunkShift];
+        Volatile.Write(ref _states, states);
     }
 
     internal object SyncRoot => _lock;
@@ -345,22 +428,7 @@ public abstract class PagePool : IDisposable
     /// <summary>The owning space is being disposed: from now on disposing the pool disposes only the pool.</summary>
     internal void ClearOwner() => Interlocked.Exchange(ref _owner, null);
 
-    private bool IsLive(long index) => index >= 0 && index < _highWater && (_live[index >> 6] & (1UL << (int)(index & 63))) != 0;
-
-    private void SetLive(long index, bool live)
-    {
-        ulong bit = 1UL << (int)(index & 63);
-        if (live)
-        {
-            _live[index >> 6] |= bit;
-            _liveCount++;
-        }
-        else
-        {
-            _live[index >> 6] &= ~bit;
-            _liveCount--;
-        }
-    }
+    private bool IsLive(long index) => index >= 0 && index < Volatile.Read(ref _highWater) && (Volatile.Read(ref State(index)) & LiveBit) != 0;
 }
 
 /// <summary>A pool with no memory behind its pages: page numbers only, for experiments at any geometry.</summary>

@@ -30,15 +30,14 @@ public sealed partial class VmapSpace : IDisposable
     private readonly BlockQueues _blocks;
     private readonly Func<int> _currentCpu;
 
-    // The pages each live MapRam and Vmap mapping shows, by start page: pinned in the pool until unmapped.
-    private readonly Dictionary<long, Page[]> _mappingPages = new();
+    // Mappings in areas of their own (block mappings are counted by their blocks); under the area lock.
     private int _liveMappings;
     private long _mappedPages;
     private long _guardPages;
     private long _purges;
     private long _retriedMaps;
     private long _failedMaps;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     /// <summary>Creates a space over <paramref name="backend"/>; the space owns and disposes it.</summary>
     internal VmapSpace(VmapBackend backend, VmapGeometry geometry, VmapOptions? options)
@@ -201,24 +200,32 @@ public sealed partial class VmapSpace : IDisposable
         }
     }
 
-    /// <summary>The live mapping containing <paramref name="address"/>, if any.</summary>
+    /// <summary>The live mapping containing <paramref name="address"/>, if any. An address in a block is looked up without the area lock.</summary>
     internal bool TryGetLiveMapping(nint address, out nint start, out int pageCount)
     {
-        lock (_lock)
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        long page = (long)address >> _pageShift;
+        bool found = false;
+        LiveMapping mapping = default;
+        if (address >= Start && address < End)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            long page = (long)address >> _pageShift;
-            if (address >= Start && address < End && FindLive(page, out var mapping))
+            if (_blocks.ByPage(page) is not null)
             {
-                start = AddressOf(mapping.Start);
-                pageCount = mapping.Pages;
-                return true;
+                found = FindLive(page, out mapping);
             }
-
-            start = 0;
-            pageCount = 0;
-            return false;
+            else
+            {
+                lock (_lock)
+                {
+                    ObjectDisposedException.ThrowIf(_disposed, this);
+                    found = FindLive(page, out mapping);
+                }
+            }
         }
+
+        start = found ? AddressOf(mapping.Start) : 0;
+        pageCount = found ? mapping.Pages : 0;
+        return found;
     }
 
     /// <summary>Releases the backend and its pool. Live mappings die with it.</summary>
@@ -232,6 +239,15 @@ public sealed partial class VmapSpace : IDisposable
             }
 
             _disposed = true;
+
+            // The block path calls the backend under a block's lock, and checks _disposed under it:
+            // once past every block's lock, no call is still inside the backend, and none will enter.
+            foreach (var block in _blocks.All)
+            {
+                lock (block)
+                {
+                }
+            }
         }
 
         Pool.ClearOwner();
@@ -289,39 +305,57 @@ public sealed partial class VmapSpace : IDisposable
         // The caller's list is read once: another thread may rewrite it while we work, so the
         // pages checked are the pages mapped, and the mapping keeps them to unpin on unmap.
         Page[]? list = kind == AreaKind.Vmalloc ? null : pages.ToArray();
-        lock (_lock)
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (list is not null)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (list is not null)
+            CheckPages(list, call);
+        }
+
+        bool committed = false;
+        try
+        {
+            // The block path's common case takes no area lock.
+            bool refused = false;
+            if (fromBlock)
             {
-                CheckPages(list, call);
+                var result = VbMapFast(cpu, count, list!, provenance, out address);
+                committed = result == BlockMapResult.Mapped;
+                if (committed)
+                {
+                    return null;
+                }
+
+                refused = result == BlockMapResult.Refused;
             }
 
-            bool committed = false;
-            try
+            lock (_lock)
             {
-                var failure = TryPlaceAndMap(kind, list, count, call, out address, align, fromBlock, cpu, provenance);
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                var failure = TryPlaceAndMap(kind, list, count, call, out address, align, fromBlock, cpu, provenance, refused);
                 committed = failure is null;
                 return failure;
             }
-            finally
+        }
+        finally
+        {
+            if (!committed && list is not null)
             {
-                if (!committed && list is not null)
-                {
-                    Pool.Unpin(list);
-                }
+                Pool.Unpin(list);
             }
         }
     }
 
-    /// <summary>The purge-and-retry-once loop; the caller holds the lock and has pinned <paramref name="list"/>.</summary>
-    private VmapExhaustedException? TryPlaceAndMap(AreaKind kind, Page[]? list, int count, string call, out nint address, long align, bool fromBlock, int cpu, string? provenance)
+    /// <summary>
+    /// The purge-and-retry-once loop; the caller holds the area lock and has pinned <paramref name="list"/>.
+    /// When the block path's lock-free attempt was refused by the backend, that was the first attempt.
+    /// </summary>
+    private VmapExhaustedException? TryPlaceAndMap(AreaKind kind, Page[]? list, int count, string call, out nint address, long align, bool fromBlock, int cpu, string? provenance, bool refused)
     {
-        bool backendRefused = false;
+        bool backendRefused = refused;
         Page[]? own = null;
         long poolMark = 0;
         string? refusal = null;
-        for (int attempt = 0; attempt < 2 && refusal is null; attempt++)
+        for (int attempt = refused ? 1 : 0; attempt < 2 && refusal is null; attempt++)
         {
             if (attempt == 1)
             {
@@ -329,7 +363,27 @@ public sealed partial class VmapSpace : IDisposable
                 PurgeAll();
             }
 
-            var placement = fromBlock ? VbAlloc(count, cpu, provenance) : AllocArea(kind, count, align, GuardFor(kind), provenance);
+            if (fromBlock)
+            {
+                var result = VbMapLocked(count, cpu, list!, provenance, out address);
+                if (result == BlockMapResult.Mapped)
+                {
+                    return null;
+                }
+
+                if (result == BlockMapResult.Refused)
+                {
+                    backendRefused = true;
+                    continue;
+                }
+
+                if (!Options.FallbackToPlainArea)
+                {
+                    continue;
+                }
+            }
+
+            var placement = AllocArea(kind, count, align, GuardFor(kind), provenance);
             if (placement.Area is null)
             {
                 continue;
@@ -376,11 +430,7 @@ public sealed partial class VmapSpace : IDisposable
 
             Commit(placement);
             placement.Area.OwnPages = own;
-            if (list is not null)
-            {
-                _mappingPages.Add(placement.Start, list);
-            }
-
+            placement.Area.Pinned = list;
             _liveMappings++;
             _mappedPages += count;
             address = AddressOf(placement.Start);
@@ -431,28 +481,71 @@ public sealed partial class VmapSpace : IDisposable
 
     private void Unmap(nint address, int? pageCount, string family)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        long page = (long)address >> _pageShift;
+        bool inSpace = address >= Start && address < End && ((long)address & (Geometry.PageSize - 1)) == 0;
+
+        // vb_free's common case: a live block mapping with the right count, found without the area lock.
+        if (inSpace && family == Family.Ram && pageCount > 0 && _blocks.ByPage(page) is { } fast)
+        {
+            bool done = false, spent = false;
+            lock (fast)
+            {
+                int offset = (int)(page - fast.Start);
+                if (!_disposed && fast.MappingAt(offset) == pageCount)
+                {
+                    spent = VbUnmap(fast, address, offset);
+                    done = true;
+                }
+            }
+
+            if (done)
+            {
+                if (spent)
+                {
+                    lock (_lock)
+                    {
+                        FreeBlock(fast);
+                    }
+                }
+
+                return;
+            }
+        }
+
+        // Everything else, misuse included: the checks need a still picture of the space around the address.
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (inSpace && _blocks.ByPage(page) is { } block)
+            {
+                bool spent;
+                lock (block)
+                {
+                    var found = CheckUnmap(address, pageCount, family);
+                    spent = VbUnmap(block, address, (int)(found.Start - block.Start));
+                }
+
+                if (spent)
+                {
+                    FreeBlock(block);
+                }
+
+                return;
+            }
+
             var mapping = CheckUnmap(address, pageCount, family);
 
             // The backend goes first: if it throws, nothing of ours has changed yet.
             _backend.Unmap(address, mapping.Pages);
-            if (_mappingPages.Remove(mapping.Start, out var list))
+            if (mapping.Area.Pinned is { } list)
             {
                 Pool.Unpin(list);
             }
 
             _liveMappings--;
             _mappedPages -= mapping.Pages;
-            if (mapping.Block is { } block)
-            {
-                VbFree(block, (int)(mapping.Start - block.Start));
-            }
-            else
-            {
-                FreeArea(mapping.Area);
-            }
+            FreeArea(mapping.Area);
         }
     }
 

@@ -23,32 +23,14 @@ public sealed partial class VmapSpace
     /// <summary>The backend mapped the placement: from now on its range belongs to the new mapping.</summary>
     private void Commit(Placement placement)
     {
-        // An unmap of an old mapping that lived here can no longer be told apart from an unmap of
-        // this one. A block's range is claimed by the map that made the block.
-        if (placement.Block is null || placement.Start == placement.Block.Start)
-        {
-            _unmapped.ForgetOverlapping(placement.Area!.Start, placement.Area.ReservedEnd);
-        }
+        // An unmap of an old mapping that lived here can no longer be told apart from an unmap of this one.
+        _unmapped.ForgetOverlapping(placement.Area!.Start, placement.Area.ReservedEnd);
     }
 
-    /// <summary>Takes back a placement the backend refused to map: nothing was mapped, so no purge is owed.</summary>
+    /// <summary>Takes back an area the backend refused to map: nothing was mapped, so no purge is owed.</summary>
     private void Unplace(Placement placement)
     {
         var area = placement.Area!;
-        if (placement.Block is { } block)
-        {
-            block.UndoAlloc((int)(placement.Start - block.Start));
-            if (block.FreeOffset > 0)
-            {
-                _blocks.Enqueue(block);
-                return;
-            }
-
-            // The block was made for this map (a block's first range starts at its start, and a
-            // block never goes back to untouched otherwise): it goes, as if it had never been made.
-            _blocks.Remove(block);
-        }
-
         _busy.Remove(area.Start);
         _guardPages -= area.GuardPages;
         _free.Release(area.Start, area.ReservedEnd);

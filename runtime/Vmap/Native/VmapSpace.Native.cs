@@ -73,9 +73,9 @@ public sealed partial class VmapSpace
             throw new NotSupportedException($"This {BackendName} space has no memory behind its mappings; use VmapSpace.CreateNative for real memory.");
         }
 
-        lock (_lock)
+        if (!TryGetLiveMapping(address, out nint start, out int pages) || (long)address + length > (long)start + ((long)pages * Geometry.PageSize))
         {
-            if (!TryGetLiveMapping(address, out nint start, out int pages) || (long)address + length > (long)start + ((long)pages * Geometry.PageSize))
+            lock (_lock)
             {
                 throw UseAfterUnmap(address, length, start, pages);
             }

@@ -30,13 +30,16 @@ public sealed partial class VmapSpace
                 var area = node.Value;
                 if (area.Block is { } block)
                 {
-                    list.Add(new VmapAreaInfo(AddressOf(area.Start), area.Pages, VmapAreaKind.Block)
+                    lock (block)
                     {
-                        Cpu = block.Cpu,
-                        LivePages = block.LivePages,
-                        DirtyPages = block.Dirty,
-                        FreePages = block.Free,
-                    });
+                        list.Add(new VmapAreaInfo(AddressOf(area.Start), area.Pages, VmapAreaKind.Block)
+                        {
+                            Cpu = block.Cpu,
+                            LivePages = block.LivePages,
+                            DirtyPages = block.Dirty,
+                            FreePages = block.Free,
+                        });
+                    }
                 }
                 else
                 {
@@ -102,13 +105,25 @@ public sealed partial class VmapSpace
         }
     }
 
+    /// <summary>
+    /// The counters; the caller holds the area lock. Each block is read under its own lock, so while
+    /// other threads map and unmap in blocks the sum is of moments a few instructions apart; with
+    /// no call in flight it is exact.
+    /// </summary>
     private VmapStats SnapshotStats()
     {
-        long blockFree = 0, blockDirty = 0;
+        long blockFree = 0, blockDirty = 0, blockMapped = 0;
+        int blockMappings = 0, blocks = 0;
         foreach (var block in _blocks.All)
         {
-            blockFree += block.Free;
-            blockDirty += block.Dirty;
+            lock (block)
+            {
+                blockFree += block.Free;
+                blockDirty += block.Dirty;
+                blockMapped += block.LivePages;
+                blockMappings += block.LiveCount;
+                blocks++;
+            }
         }
 
         // Under BetweenAllAreas the page past the end is only ever a guard: not free space to report.
@@ -126,10 +141,10 @@ public sealed partial class VmapSpace
         return new VmapStats
         {
             TotalPages = Geometry.TotalPages,
-            LiveMappings = _liveMappings,
+            LiveMappings = _liveMappings + blockMappings,
             LiveAreas = _busy.Count,
-            Blocks = _blocks.Count,
-            MappedPages = _mappedPages,
+            Blocks = blocks,
+            MappedPages = _mappedPages + blockMapped,
             FreePages = freePages,
             LargestFreeRun = largest,
             LazilyFreedPages = _lazy.Pages,
