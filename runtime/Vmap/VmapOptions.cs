@@ -51,6 +51,13 @@ public sealed record VmapOptions
     /// </summary>
     public int? MapCountLimit { get; init; }
 
+    /// <summary>
+    /// Native spaces only: stands in for /proc/sys/vm/max_map_count, the process-wide limit every
+    /// native space shares, so tests can reach it with a few thousand mappings and cross it without
+    /// killing the process.
+    /// </summary>
+    internal int? MaxMapCount { get; init; }
+
     /// <summary>Picks the CPU queue in place of <c>Thread.GetCurrentProcessorId()</c>; lets tests place blocks on chosen CPUs.</summary>
     internal Func<int>? CurrentCpu { get; init; }
 }

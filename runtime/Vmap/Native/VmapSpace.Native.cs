@@ -34,7 +34,7 @@ public sealed partial class VmapSpace
         VmapBackend? backend = null;
         try
         {
-            backend = new LinuxBackend(pool, options?.MapCountLimit);
+            backend = new LinuxBackend(pool, options?.MapCountLimit, options?.MaxMapCount);
             return new VmapSpace(backend, geometry, options);
         }
         catch
