@@ -19,10 +19,20 @@ public sealed record VmapOptions
     };
 
     /// <summary>
-    /// Record the stack trace of every map call, so a misuse message can say where the nearest
-    /// mapping was made. Costs a stack walk per map.
+    /// Record the stack trace of every map and unmap call, so a misuse message can say where the
+    /// nearest mapping was made and where a doubly unmapped one was first unmapped; freed ranges
+    /// wait in a quarantine (<see cref="QuarantinePages"/>) before reuse. Costs a stack walk per call.
     /// </summary>
     public bool TrackProvenance { get; init; }
+
+    /// <summary>
+    /// With <see cref="TrackProvenance"/>: how many pages of purged ranges wait, oldest first, before
+    /// their addresses are handed out again, so a stale second unmap finds the record of the first
+    /// (VMAP003, naming where it happened) instead of unmapping the next owner's mapping. When null,
+    /// a quarter of the space. A map that finds no room elsewhere empties the quarantine before it
+    /// fails, so the checked mode never fails a map the unchecked one would serve.
+    /// </summary>
+    public long? QuarantinePages { get; init; }
 
     /// <summary>
     /// When the current CPU's blocks are full and no new block fits, a small MapRam takes untouched

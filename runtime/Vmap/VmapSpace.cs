@@ -27,6 +27,7 @@ public sealed partial class VmapSpace : IDisposable
     private readonly AreaTree<VmapArea> _busy = new();
     private readonly UnmappedMappings _unmapped;
     private readonly LazyFreeList _lazy = new();
+    private readonly Quarantine? _quarantine;
     private readonly BlockQueues _blocks;
     private readonly Func<int> _currentCpu;
 
@@ -48,6 +49,11 @@ public sealed partial class VmapSpace : IDisposable
         ValidateGeometry(geometry, backend.Pool.PageSize);
         Geometry = geometry;
         Options = options ?? VmapOptions.Default;
+        if (Options.QuarantinePages is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), Options.QuarantinePages, "VmapOptions.QuarantinePages must not be negative.");
+        }
+
         _backend = backend;
         Pool = backend.Pool;
         _pageShift = BitOperations.Log2((uint)geometry.PageSize);
@@ -67,6 +73,11 @@ public sealed partial class VmapSpace : IDisposable
         // end is free space that only a guard can occupy.
         _free = new FreeAreaTree(_startPage, _endPage + _guardOnAllAreas);
         _unmapped = new UnmappedMappings(geometry.BlockPages);
+        if (Options.TrackProvenance)
+        {
+            _quarantine = new Quarantine(Options.QuarantinePages ?? (geometry.TotalPages / 4));
+        }
+
         int queues = Options.SingleCpuQueue ? 1 : geometry.Cpus;
         _blocks = new BlockQueues(queues, geometry.BlockPages);
         var pick = Options.CurrentCpu ?? Thread.GetCurrentProcessorId;
@@ -267,7 +278,7 @@ public sealed partial class VmapSpace : IDisposable
 
     private nint AddressOf(long page) => (nint)(page << _pageShift);
 
-    /// <summary>The caller's stack, starting at the frame that called into the space.</summary>
+    /// <summary>The caller's stack, starting at the frame that called into the space; null without TrackProvenance.</summary>
     private string? CaptureProvenance()
     {
         if (!Options.TrackProvenance)
@@ -327,6 +338,7 @@ public sealed partial class VmapSpace : IDisposable
             {
                 _retriedMaps++;
                 PurgeAll();
+                DrainQuarantine();
             }
 
             var placement = fromBlock ? VbAlloc(count, cpu, provenance) : AllocArea(kind, count, align, GuardFor(kind), provenance);
@@ -431,6 +443,7 @@ public sealed partial class VmapSpace : IDisposable
 
     private void Unmap(nint address, int? pageCount, string family)
     {
+        string? site = CaptureProvenance();
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -445,6 +458,11 @@ public sealed partial class VmapSpace : IDisposable
 
             _liveMappings--;
             _mappedPages -= mapping.Pages;
+            if (site is not null)
+            {
+                _unmapped.AddUnmapSite(mapping.Start, mapping.Pages, site);
+            }
+
             if (mapping.Block is { } block)
             {
                 VbFree(block, (int)(mapping.Start - block.Start));
