@@ -232,7 +232,11 @@ public sealed partial class VmapSpace : IDisposable
         }
     }
 
-    /// <summary>Releases the backend and its pool. Live mappings die with it.</summary>
+    /// <summary>
+    /// Releases the backend and its pool. Live mappings die with it. A native space with
+    /// <see cref="VmapOptions.TrackProvenance"/> keeps its range reserved PROT_NONE, so a stale
+    /// pointer faults, until <see cref="ReleaseRetainedAddressSpace"/>.
+    /// </summary>
     public void Dispose()
     {
         lock (_lock)

@@ -24,6 +24,7 @@ internal sealed class LinuxBackend : VmapBackend
     private readonly MemfdPagePool _pool;
     private readonly int? _mapCountLimit;
     private readonly int? _maxMapCountOverride;
+    private readonly bool _retainOnDispose;
     private VmaLayout _layout = null!;
     private int _maxMapCount;
     private nint _start;
@@ -37,8 +38,9 @@ internal sealed class LinuxBackend : VmapBackend
     /// other mappings and <see cref="RuntimeHeadroom"/>. With it, a map or unmap fails once the
     /// reservation would hold more than that many, as if it were the kernel's limit.
     /// </summary>
-    public LinuxBackend(MemfdPagePool pool, int? mapCountLimit = null, int? maxMapCount = null)
+    public LinuxBackend(MemfdPagePool pool, int? mapCountLimit = null, int? maxMapCount = null, bool retainOnDispose = false)
     {
+        _retainOnDispose = retainOnDispose;
         _maxMapCountOverride = maxMapCount;
         if (mapCountLimit is < 1)
         {
@@ -209,8 +211,19 @@ internal sealed class LinuxBackend : VmapBackend
         _disposed = true;
         if (_start != 0)
         {
-            Libc.munmap(_start, (nuint)_size);
-            ProcessMapCount.Add(-_layout.Count);
+            // Retained: one PROT_NONE mapping over the whole range replaces every mapping in it, so
+            // a stale pointer into the dead space faults instead of writing into whatever the next
+            // mmap of the process would have put at the same address.
+            if (_retainOnDispose && Libc.MapNone(_start, (nuint)_size, fixedAddress: true) == _start)
+            {
+                RetainedReservations.Add(_start, _size);
+                ProcessMapCount.Add(1 - _layout.Count);
+            }
+            else
+            {
+                Libc.munmap(_start, (nuint)_size);
+                ProcessMapCount.Add(-_layout.Count);
+            }
         }
 
         _pool.Dispose();
