@@ -56,8 +56,8 @@ public sealed record VmapOptions
     /// <summary>
     /// Native spaces only: the most memory mappings (VMAs) the space's reservation may be cut into,
     /// standing in for vm.max_map_count so the exhaustion path can be reached without exhausting
-    /// the process. When null, the budget is what /proc/sys/vm/max_map_count leaves after the
-    /// process's other mappings and a headroom kept for the runtime.
+    /// the process. Either way the process as a whole (every native space, every thread) stays a
+    /// headroom kept for the runtime below /proc/sys/vm/max_map_count.
     /// </summary>
     public int? MapCountLimit { get; init; }
 
