@@ -27,6 +27,7 @@ public sealed partial class VmapSpace : IDisposable
     private readonly AreaTree<VmapArea> _busy = new();
     private readonly UnmappedMappings _unmapped;
     private readonly LazyFreeList _lazy = new();
+    private readonly Quarantine? _quarantine;
     private readonly BlockQueues _blocks;
     private readonly Func<int> _currentCpu;
 
@@ -47,6 +48,11 @@ public sealed partial class VmapSpace : IDisposable
         ValidateGeometry(geometry, backend.Pool.PageSize);
         Geometry = geometry;
         Options = options ?? VmapOptions.Default;
+        if (Options.QuarantinePages is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), Options.QuarantinePages, "VmapOptions.QuarantinePages must not be negative.");
+        }
+
         _backend = backend;
         Pool = backend.Pool;
         _pageShift = BitOperations.Log2((uint)geometry.PageSize);
@@ -66,6 +72,11 @@ public sealed partial class VmapSpace : IDisposable
         // end is free space that only a guard can occupy.
         _free = new FreeAreaTree(_startPage, _endPage + _guardOnAllAreas);
         _unmapped = new UnmappedMappings(geometry.BlockPages);
+        if (Options.TrackProvenance)
+        {
+            _quarantine = new Quarantine(Options.QuarantinePages ?? (geometry.TotalPages / 4));
+        }
+
         int queues = Options.SingleCpuQueue ? 1 : geometry.Cpus;
         _blocks = new BlockQueues(queues, geometry.BlockPages);
         var pick = Options.CurrentCpu ?? Thread.GetCurrentProcessorId;
@@ -228,7 +239,11 @@ public sealed partial class VmapSpace : IDisposable
         return found;
     }
 
-    /// <summary>Releases the backend and its pool. Live mappings die with it.</summary>
+    /// <summary>
+    /// Releases the backend and its pool. Live mappings die with it. A native space with
+    /// <see cref="VmapOptions.TrackProvenance"/> keeps its range reserved PROT_NONE, so a stale
+    /// pointer faults, until <see cref="ReleaseRetainedAddressSpace"/>.
+    /// </summary>
     public void Dispose()
     {
         lock (_lock)
@@ -283,7 +298,7 @@ public sealed partial class VmapSpace : IDisposable
 
     private nint AddressOf(long page) => (nint)(page << _pageShift);
 
-    /// <summary>The caller's stack, starting at the frame that called into the space.</summary>
+    /// <summary>The caller's stack, starting at the frame that called into the space; null without TrackProvenance.</summary>
     private string? CaptureProvenance()
     {
         if (!Options.TrackProvenance)
@@ -361,6 +376,7 @@ public sealed partial class VmapSpace : IDisposable
             {
                 _retriedMaps++;
                 PurgeAll();
+                DrainQuarantine();
             }
 
             if (fromBlock)
@@ -482,11 +498,13 @@ public sealed partial class VmapSpace : IDisposable
     private void Unmap(nint address, int? pageCount, string family)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        string? site = CaptureProvenance();
         long page = (long)address >> _pageShift;
         bool inSpace = address >= Start && address < End && ((long)address & (Geometry.PageSize - 1)) == 0;
 
         // vb_free's common case: a live block mapping with the right count, found without the area lock.
-        if (inSpace && family == Family.Ram && pageCount > 0 && _blocks.ByPage(page) is { } fast)
+        // The checked mode (TrackProvenance) records where each unmap ran, under the area lock: it takes the path below.
+        if (site is null && inSpace && family == Family.Ram && pageCount > 0 && _blocks.ByPage(page) is { } fast)
         {
             bool done = false, spent = false;
             lock (fast)
@@ -524,6 +542,10 @@ public sealed partial class VmapSpace : IDisposable
                 {
                     var found = CheckUnmap(address, pageCount, family);
                     spent = VbUnmap(block, address, (int)(found.Start - block.Start));
+                    if (site is not null)
+                    {
+                        _unmapped.AddUnmapSite(found.Start, found.Pages, site);
+                    }
                 }
 
                 if (spent)
@@ -545,6 +567,11 @@ public sealed partial class VmapSpace : IDisposable
 
             _liveMappings--;
             _mappedPages -= mapping.Pages;
+            if (site is not null)
+            {
+                _unmapped.AddUnmapSite(mapping.Start, mapping.Pages, site);
+            }
+
             FreeArea(mapping.Area);
         }
     }

@@ -40,7 +40,7 @@ public sealed partial class VmapSpace
         {
             if (FindUnmapped(page) is { } unmapped)
             {
-                throw Misuse("VMAP003", Call(), address, $"0x{addr:x} was already unmapped (a {unmapped.Family} mapping of {PagesText(unmapped.Pages)})", page);
+                throw Misuse("VMAP003", Call(), address, $"0x{addr:x} was already unmapped (a {unmapped.Family} mapping of {PagesText(unmapped.Pages)})", page, _unmapped.UnmapSite(page));
             }
 
             throw Misuse("VMAP001", Call(), address, $"0x{addr:x} is not the start of a live mapping (reassigned, offset or foreign pointer)", page);
@@ -106,7 +106,7 @@ public sealed partial class VmapSpace
         return _unmapped.Find(page);
     }
 
-    private VmapMisuseException Misuse(string rule, string call, nint address, string problem, long page)
+    private VmapMisuseException Misuse(string rule, string call, nint address, string problem, long page, string? unmappedAt = null)
     {
         string nearestText;
         nint? nearest = null;
@@ -124,6 +124,11 @@ public sealed partial class VmapSpace
         else
         {
             nearestText = "No mapping is live.";
+        }
+
+        if (unmappedAt is not null)
+        {
+            nearestText += $" It was first unmapped at:{Environment.NewLine}{unmappedAt}";
         }
 
         return new VmapMisuseException(rule, $"{rule}: {call}: {problem}. {nearestText}", address, nearest, nearestPages);

@@ -23,9 +23,10 @@ internal sealed class LinuxBackend : VmapBackend
 
     private readonly MemfdPagePool _pool;
     private readonly int? _mapCountLimit;
+    private readonly int? _maxMapCountOverride;
+    private readonly bool _retainOnDispose;
     private VmaLayout _layout = null!;
     private int _maxMapCount;
-    private int _budget;
     private nint _start;
     private long _size;
     private string? _exhaustionReason;
@@ -37,8 +38,10 @@ internal sealed class LinuxBackend : VmapBackend
     /// other mappings and <see cref="RuntimeHeadroom"/>. With it, a map or unmap fails once the
     /// reservation would hold more than that many, as if it were the kernel's limit.
     /// </summary>
-    public LinuxBackend(MemfdPagePool pool, int? mapCountLimit = null)
+    public LinuxBackend(MemfdPagePool pool, int? mapCountLimit = null, int? maxMapCount = null, bool retainOnDispose = false)
     {
+        _retainOnDispose = retainOnDispose;
+        _maxMapCountOverride = maxMapCount;
         if (mapCountLimit is < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(mapCountLimit), mapCountLimit, "A map-count limit must allow at least the reservation itself (1).");
@@ -108,8 +111,8 @@ internal sealed class LinuxBackend : VmapBackend
         _start = start;
         _size = geometry.Size;
         _layout = new VmaLayout(geometry.Size / _pool.PageSize);
-        _maxMapCount = ReadMaxMapCount();
-        _budget = _mapCountLimit ?? MeasureBudget(out _);
+        _maxMapCount = _maxMapCountOverride ?? ReadMaxMapCount();
+        ProcessMapCount.Add(_layout.Count);
         return start;
     }
 
@@ -118,7 +121,8 @@ internal sealed class LinuxBackend : VmapBackend
         long slot = SlotOf(address, pages.Length);
         var runs = VmaLayout.Runs.Of(pages);
         int count = _layout.CountAfterMap(slot, runs);
-        if (count > _layout.Count && !WithinBudget(count, out string? overBudget))
+        int delta = count - _layout.Count;
+        if (delta > 0 && !WithinBudget(count, out string? overBudget))
         {
             _exhaustionReason = $"{overBudget}: mapping {pages.Length} page(s) at 0x{address:x} would cut this space's reservation into {count} mappings; it holds {_layout.Count}.";
             return false;
@@ -143,6 +147,11 @@ internal sealed class LinuxBackend : VmapBackend
             {
                 string error = Libc.LastError(out int errno);
                 RollBack(address, mapped);
+                if (delta > 0)
+                {
+                    ProcessMapCount.Add(-delta);
+                }
+
                 if (errno != Libc.ENOMEM)
                 {
                     throw new IOException($"mmap of {run} pool page(s) at 0x{at:x} failed: {error}.");
@@ -155,6 +164,11 @@ internal sealed class LinuxBackend : VmapBackend
             }
 
             mapped += run;
+        }
+
+        if (delta < 0)
+        {
+            ProcessMapCount.Add(delta);
         }
 
         _layout.Map(slot, runs, count);
@@ -183,6 +197,7 @@ internal sealed class LinuxBackend : VmapBackend
                 : new IOException($"Re-reserving {pageCount} page(s) at 0x{address:x} failed: {error}.");
         }
 
+        ProcessMapCount.Add(count - _layout.Count);
         _layout.Unmap(slot, pageCount, count);
     }
 
@@ -196,7 +211,19 @@ internal sealed class LinuxBackend : VmapBackend
         _disposed = true;
         if (_start != 0)
         {
-            Libc.munmap(_start, (nuint)_size);
+            // Retained: one PROT_NONE mapping over the whole range replaces every mapping in it, so
+            // a stale pointer into the dead space faults instead of writing into whatever the next
+            // mmap of the process would have put at the same address.
+            if (_retainOnDispose && Libc.MapNone(_start, (nuint)_size, fixedAddress: true) == _start)
+            {
+                RetainedReservations.Add(_start, _size);
+                ProcessMapCount.Add(1 - _layout.Count);
+            }
+            else
+            {
+                Libc.munmap(_start, (nuint)_size);
+                ProcessMapCount.Add(-_layout.Count);
+            }
         }
 
         _pool.Dispose();
@@ -227,39 +254,28 @@ internal sealed class LinuxBackend : VmapBackend
         }
     }
 
-    /// <summary>True when the reservation may hold <paramref name="count"/> VMAs; otherwise says why not.</summary>
+    /// <summary>
+    /// True when the reservation may hold <paramref name="count"/> VMAs, and then the new ones are
+    /// counted against the process; otherwise says why not. Both limits apply: the space's own
+    /// (MapCountLimit) and what vm.max_map_count leaves the whole process after the runtime's headroom.
+    /// </summary>
     private bool WithinBudget(int count, out string? why)
     {
         why = null;
-        if (count <= _budget)
-        {
-            return true;
-        }
-
-        if (_mapCountLimit is { } limit)
+        if (_mapCountLimit is { } limit && count > limit)
         {
             why = $"the map-count limit VmapOptions.MapCountLimit = {limit} (standing in for vm.max_map_count = {_maxMapCount}) was reached";
             return false;
         }
 
-        // The budget was measured when the rest of the process held other mappings; look again
-        // before refusing, so a budget grows back when the process lets mappings go.
-        _budget = MeasureBudget(out int others);
-        if (count <= _budget)
+        if (ProcessMapCount.TryReserve(count - _layout.Count, _layout.Count, _maxMapCount, RuntimeHeadroom, out long others))
         {
             return true;
         }
 
-        why = $"vm.max_map_count = {_maxMapCount} was reached: the process holds {others} mappings outside this space and keeps {RuntimeHeadroom} free for the runtime, which leaves {_budget} for this space";
+        long budget = Math.Max(0, _maxMapCount - others - RuntimeHeadroom);
+        why = $"vm.max_map_count = {_maxMapCount} was reached: the process holds {others} mappings outside this space and keeps {RuntimeHeadroom} free for the runtime, which leaves {budget} for this space";
         return false;
-    }
-
-    /// <summary>What vm.max_map_count leaves this reservation after the process's other mappings and the runtime's headroom.</summary>
-    private int MeasureBudget(out int others)
-    {
-        CountMappings(out int inside, out int total);
-        others = total - inside;
-        return Math.Max(0, _maxMapCount - others - RuntimeHeadroom);
     }
 
     /// <summary>"N memory mappings, M of them inside this space's reservation", from /proc/self/maps.</summary>

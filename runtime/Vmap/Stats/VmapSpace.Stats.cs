@@ -63,6 +63,14 @@ public sealed partial class VmapSpace
                 list.Add(new VmapAreaInfo(AddressOf(start), Math.Min(end, _endPage) - start, VmapAreaKind.LazilyFreed));
             }
 
+            foreach (var (start, end) in _quarantine?.Ranges ?? [])
+            {
+                if (start < _endPage)
+                {
+                    list.Add(new VmapAreaInfo(AddressOf(start), Math.Min(end, _endPage) - start, VmapAreaKind.Quarantined));
+                }
+            }
+
             foreach (var (start, end) in _free.Ranges())
             {
                 if (start < _endPage)
@@ -99,6 +107,7 @@ public sealed partial class VmapSpace
                 VmapAreaKind.Vmap => $"vmap pages={a.Pages}",
                 VmapAreaKind.Vmalloc => $"vmalloc pages={a.Pages}",
                 VmapAreaKind.Guard => "guard",
+                VmapAreaKind.Quarantined => "quarantined vm_area",
                 _ => "unpurged vm_area",
             };
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"0x{start.ToString("x" + width, CultureInfo.InvariantCulture)}-0x{end.ToString("x" + width, CultureInfo.InvariantCulture)} {a.Pages * Geometry.PageSize,10} {detail}"));
@@ -148,6 +157,7 @@ public sealed partial class VmapSpace
             FreePages = freePages,
             LargestFreeRun = largest,
             LazilyFreedPages = _lazy.Pages,
+            QuarantinedPages = _quarantine?.Pages ?? 0,
             BlockFreePages = blockFree,
             BlockDirtyPages = blockDirty,
             GuardPages = _guardPages,
@@ -171,9 +181,10 @@ public sealed partial class VmapSpace
             }
 
             long domain = _endPage + _guardOnAllAreas - _startPage;
-            if (_free.Pages + _lazy.Pages + reserved != domain)
+            long quarantined = _quarantine?.Pages ?? 0;
+            if (_free.Pages + _lazy.Pages + quarantined + reserved != domain)
             {
-                throw new InvalidOperationException($"Pages lost: free {_free.Pages} + lazy {_lazy.Pages} + busy {reserved} != {domain}.");
+                throw new InvalidOperationException($"Pages lost: free {_free.Pages} + lazy {_lazy.Pages} + quarantined {quarantined} + busy {reserved} != {domain}.");
             }
         }
     }

@@ -75,4 +75,46 @@ public class NativeFailureTests
         Assert.DoesNotContain(ProcMaps.Read(), m => m.Path == $"/memfd:vmap-pool-{page.PoolId} (deleted)");
         space.Dispose();
     }
+
+    [LinuxFact]
+    public void With_provenance_a_disposed_native_space_stays_reserved_PROT_NONE_until_the_process_asks_for_it()
+    {
+        var space = Create(Options with { TrackProvenance = true });
+        var page = space.Pool.Allocate();
+        nint a = space.MapRam([page]);
+        space.GetSpan(a, PageSize).Fill(0x44);
+        nint start = space.Start;
+        long size = space.End - space.Start;
+        string memfd = MemfdPath(space);
+
+        space.Dispose();
+
+        // One inaccessible mapping over the whole range: a stale write through a faults.
+        var kept = Assert.Single(ProcMaps.Within(start, size));
+        Assert.Equal((start, start + size, "---p"), ((nint)kept.Start, (nint)kept.End, kept.Perms));
+        Assert.DoesNotContain(ProcMaps.Read(), m => m.Path == memfd);
+
+        // The next space cannot land on it.
+        using (var next = Create(Options with { TrackProvenance = true }))
+        {
+            Assert.True(next.End <= start || next.Start >= start + size, "a new space got the retained range");
+        }
+
+        Assert.True(VmapSpace.ReleaseRetainedAddressSpace() >= 2 * size);
+        Assert.DoesNotContain(ProcMaps.Read(), m => m.Start == start && m.End == start + size);
+        Assert.Equal(0, VmapSpace.ReleaseRetainedAddressSpace());
+    }
+
+    [LinuxFact]
+    public void Without_provenance_a_disposed_native_space_gives_its_range_back_at_once()
+    {
+        var space = Create();
+        nint start = space.Start;
+        long size = space.End - space.Start;
+        space.MapRam([space.Pool.Allocate()]);
+
+        space.Dispose();
+
+        Assert.Empty(ProcMaps.Within(start, size));
+    }
 }
