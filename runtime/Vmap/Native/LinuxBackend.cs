@@ -29,8 +29,16 @@ internal sealed class LinuxBackend : VmapBackend
     private int _maxMapCount;
     private nint _start;
     private long _size;
-    private string? _exhaustionReason;
-    private bool _disposed;
+    // Why the last Map on this thread returned false: maps run on several threads at once, and the
+    // caller reads the reason right after its own refusal.
+    [ThreadStatic]
+    private static string? t_exhaustionReason;
+
+    // The VMA layout and the budget are shared by every thread that maps into the reservation; the
+    // syscalls themselves run outside this lock, each on a range the space gave to that call alone.
+    private readonly object _layoutLock = new();
+    private long _mapCalls;
+    private volatile bool _disposed;
 
     /// <summary>
     /// A backend over <paramref name="pool"/>. Without <paramref name="mapCountLimit"/>, a map fails
@@ -55,10 +63,10 @@ internal sealed class LinuxBackend : VmapBackend
 
     public override string Name => "linux-memfd";
 
-    public override string? ExhaustionReason => _exhaustionReason;
+    public override string? ExhaustionReason => t_exhaustionReason;
 
     /// <summary>How many mmap calls <see cref="Map"/> has made: one per run of consecutive pool pages.</summary>
-    public long MapCalls { get; private set; }
+    public long MapCalls => Interlocked.Read(ref _mapCalls);
 
     /// <summary>How many VMAs this backend has cut its reservation into.</summary>
     public int VmaCount => _layout.Count;
@@ -120,12 +128,25 @@ internal sealed class LinuxBackend : VmapBackend
     {
         long slot = SlotOf(address, pages.Length);
         var runs = VmaLayout.Runs.Of(pages);
-        int count = _layout.CountAfterMap(slot, runs);
-        int delta = count - _layout.Count;
-        if (delta > 0 && !WithinBudget(count, out string? overBudget))
+
+        // The VMAs are counted (and reserved against the budget) before the syscalls: a thread
+        // mapping next to this range meanwhile then sees it mapped, as the kernel soon will.
+        lock (_layoutLock)
         {
-            _exhaustionReason = $"{overBudget}: mapping {pages.Length} page(s) at 0x{address:x} would cut this space's reservation into {count} mappings; it holds {_layout.Count}.";
-            return false;
+            int count = _layout.CountAfterMap(slot, runs);
+            int delta = count - _layout.Count;
+            if (delta > 0 && !WithinBudget(count, out string? overBudget))
+            {
+                t_exhaustionReason = $"{overBudget}: mapping {pages.Length} page(s) at 0x{address:x} would cut this space's reservation into {count} mappings; it holds {_layout.Count}.";
+                return false;
+            }
+
+            if (delta < 0)
+            {
+                ProcessMapCount.Add(delta);
+            }
+
+            _layout.Map(slot, runs, count);
         }
 
         int pageSize = _pool.PageSize;
@@ -142,14 +163,17 @@ internal sealed class LinuxBackend : VmapBackend
             }
 
             nint at = address + (nint)((long)mapped * pageSize);
-            MapCalls++;
+            Interlocked.Increment(ref _mapCalls);
             if (Libc.MapShared(at, (nuint)((long)run * pageSize), _pool.Fd, first * pageSize) == Libc.MAP_FAILED)
             {
                 string error = Libc.LastError(out int errno);
                 RollBack(address, mapped);
-                if (delta > 0)
+                lock (_layoutLock)
                 {
-                    ProcessMapCount.Add(-delta);
+                    // Counted as mapped above: counted back, against the neighbours as they are now.
+                    int back = _layout.CountAfterUnmap(slot, pages.Length);
+                    ProcessMapCount.Add(back - _layout.Count);
+                    _layout.Unmap(slot, pages.Length, back);
                 }
 
                 if (errno != Libc.ENOMEM)
@@ -159,33 +183,30 @@ internal sealed class LinuxBackend : VmapBackend
 
                 // ENOMEM from a fixed mapping of a file into address space we own has one cause left:
                 // the process has as many VMAs as vm.max_map_count allows (other code took our headroom).
-                _exhaustionReason = $"vm.max_map_count = {_maxMapCount} was reached: mmap of {run} page(s) at 0x{at:x} failed with ENOMEM while the process held {DescribeMappings()}.";
+                t_exhaustionReason = $"vm.max_map_count = {_maxMapCount} was reached: mmap of {run} page(s) at 0x{at:x} failed with ENOMEM while the process held {DescribeMappings()}.";
                 return false;
             }
 
             mapped += run;
         }
 
-        if (delta < 0)
-        {
-            ProcessMapCount.Add(delta);
-        }
-
-        _layout.Map(slot, runs, count);
         return true;
     }
 
     public override void Unmap(nint address, int pageCount)
     {
         long slot = SlotOf(address, pageCount);
-        int count = _layout.CountAfterUnmap(slot, pageCount);
-
-        // Only a limit that stands in for the kernel's applies here: against the real one, an
-        // unmap may dip into the runtime's headroom, which is what the headroom is for.
-        if (count > _layout.Count && count > _mapCountLimit)
+        lock (_layoutLock)
         {
-            throw new InsufficientMemoryException(
-                $"Unmapping {pageCount} page(s) at 0x{address:x} would cut this space's reservation into {count} mappings, past the map-count limit VmapOptions.MapCountLimit = {_mapCountLimit}; the mapping stays as it was.");
+            int count = _layout.CountAfterUnmap(slot, pageCount);
+
+            // Only a limit that stands in for the kernel's applies here: against the real one, an
+            // unmap may dip into the runtime's headroom, which is what the headroom is for.
+            if (count > _layout.Count && count > _mapCountLimit)
+            {
+                throw new InsufficientMemoryException(
+                    $"Unmapping {pageCount} page(s) at 0x{address:x} would cut this space's reservation into {count} mappings, past the map-count limit VmapOptions.MapCountLimit = {_mapCountLimit}; the mapping stays as it was.");
+            }
         }
 
         // PROT_NONE over the slot, not munmap: the range stays ours, and any access faults at once.
@@ -197,8 +218,14 @@ internal sealed class LinuxBackend : VmapBackend
                 : new IOException($"Re-reserving {pageCount} page(s) at 0x{address:x} failed: {error}.");
         }
 
-        ProcessMapCount.Add(count - _layout.Count);
-        _layout.Unmap(slot, pageCount, count);
+        // Counted after the syscall, against the neighbours as they are now (a refused syscall
+        // leaves the count alone); the layout's count depends on which ranges are mapped, not on the order.
+        lock (_layoutLock)
+        {
+            int after = _layout.CountAfterUnmap(slot, pageCount);
+            ProcessMapCount.Add(after - _layout.Count);
+            _layout.Unmap(slot, pageCount, after);
+        }
     }
 
     public override void Dispose()

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.Versioning;
 using Vmap.Tests.Model;
+using Vmap.Tests.Native;
 
 namespace Vmap.Tests.Stress;
 
@@ -16,10 +17,10 @@ namespace Vmap.Tests.Stress;
 public class LinearizabilityTests
 {
     private const int PageSize = 4096;
-    private const int Threads = 4;
+    internal const int Threads = 4;
 
     [ThreadStatic]
-    private static int t_cpu;
+    internal static int t_cpu;
 
     public enum Queues
     {
@@ -48,18 +49,6 @@ public class LinearizabilityTests
         };
         using var space = VmapSpace.CreateSimulated(geometry, options);
         var run = new StressRun(space, geometry, TimeSpan.FromSeconds(1.5), touch: false);
-        run.Go();
-        run.CheckBalanced();
-    }
-
-    [LinuxFact]
-    [SupportedOSPlatform("linux")]
-    public void On_real_memory_maps_never_overlap_show_their_own_pages_and_totals_balance()
-    {
-        // Two blocks per thread's worth of room, so blocks come and go and the retry path runs too.
-        var geometry = VmapGeometry.Default64 with { Size = 16L * 1024 * PageSize, MaxBlockAlloc = 16, Cpus = Threads };
-        using var space = VmapSpace.CreateNative(geometry, new VmapOptions { CurrentCpu = () => t_cpu });
-        var run = new StressRun(space, geometry, TimeSpan.FromSeconds(1.5), touch: true);
         run.Go();
         run.CheckBalanced();
     }
@@ -199,7 +188,7 @@ public class LinearizabilityTests
     }
 
     /// <summary>One run: <see cref="Threads"/> workers, each on its own pages, until the deadline.</summary>
-    private sealed class StressRun
+    internal sealed class StressRun
     {
         private readonly VmapSpace _space;
         private readonly VmapGeometry _geometry;
@@ -425,5 +414,25 @@ public class LinearizabilityTests
             Assert.True(_space.TryGetLiveMapping(m.Address, out var start, out int count) && start == m.Address && count == m.Pages);
             Interlocked.Increment(ref _refused);
         }
+    }
+}
+
+/// <summary>The stress run on real memory, one at a time with the other native tests (the map count is the process's).</summary>
+[Collection(NativeCollection.Name)]
+public class NativeLinearizabilityTests
+{
+    private const int PageSize = 4096;
+    private const int Threads = LinearizabilityTests.Threads;
+
+    [LinuxFact]
+    [SupportedOSPlatform("linux")]
+    public void On_real_memory_maps_never_overlap_show_their_own_pages_and_totals_balance()
+    {
+        // Two blocks per thread's worth of room, so blocks come and go and the retry path runs too.
+        var geometry = VmapGeometry.Default64 with { Size = 16L * 1024 * PageSize, MaxBlockAlloc = 16, Cpus = Threads };
+        using var space = VmapSpace.CreateNative(geometry, new VmapOptions { CurrentCpu = () => LinearizabilityTests.t_cpu });
+        var run = new LinearizabilityTests.StressRun(space, geometry, TimeSpan.FromSeconds(1.5), touch: true);
+        run.Go();
+        run.CheckBalanced();
     }
 }
