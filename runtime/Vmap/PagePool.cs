@@ -182,7 +182,7 @@ public abstract class PagePool : IDisposable
     /// page's check and count are one compare-and-swap, so no page can be freed between them. A
     /// refusal pins none.
     /// </summary>
-    internal void Pin(Page[] pages, string paramName)
+    internal void Pin(ReadOnlySpan<Page> pages, string paramName)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         for (int i = 0; i < pages.Length; i++)
@@ -207,7 +207,7 @@ public abstract class PagePool : IDisposable
     }
 
     /// <summary>One mapping of each page of <paramref name="pages"/> is gone.</summary>
-    internal void Unpin(Page[] pages)
+    internal void Unpin(ReadOnlySpan<Page> pages)
     {
         foreach (var page in pages)
         {

@@ -318,12 +318,20 @@ public sealed partial class VmapSpace : IDisposable
         int cpu = fromBlock ? _currentCpu() : 0;
 
         // The caller's list is read once: another thread may rewrite it while we work, so the
-        // pages checked are the pages mapped, and the mapping keeps them to unpin on unmap.
-        Page[]? list = kind == AreaKind.Vmalloc ? null : pages.ToArray();
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (list is not null)
+        // pages checked are the pages mapped, and the mapping keeps them to unpin on unmap. A block
+        // map copies it to the stack (then into its block), so the block path allocates nothing.
+        Page[]? list = kind == AreaKind.Vmalloc || fromBlock ? null : pages.ToArray();
+        Span<Page> copy = fromBlock ? stackalloc Page[count] : default;
+        if (fromBlock)
         {
-            CheckPages(list, call);
+            pages.CopyTo(copy);
+        }
+
+        ReadOnlySpan<Page> checkedPages = fromBlock ? copy : list;
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (kind != AreaKind.Vmalloc)
+        {
+            CheckPages(checkedPages, call);
         }
 
         bool committed = false;
@@ -333,7 +341,7 @@ public sealed partial class VmapSpace : IDisposable
             bool refused = false;
             if (fromBlock)
             {
-                var result = VbMapFast(cpu, count, list!, provenance, out address);
+                var result = VbMapFast(cpu, count, copy, provenance, out address);
                 committed = result == BlockMapResult.Mapped;
                 if (committed)
                 {
@@ -346,16 +354,16 @@ public sealed partial class VmapSpace : IDisposable
             lock (_lock)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
-                var failure = TryPlaceAndMap(kind, list, count, call, out address, align, fromBlock, cpu, provenance, refused);
+                var failure = TryPlaceAndMap(kind, list, copy, count, call, out address, align, fromBlock, cpu, provenance, refused);
                 committed = failure is null;
                 return failure;
             }
         }
         finally
         {
-            if (!committed && list is not null)
+            if (!committed && kind != AreaKind.Vmalloc)
             {
-                Pool.Unpin(list);
+                Pool.Unpin(checkedPages);
             }
         }
     }
@@ -364,7 +372,7 @@ public sealed partial class VmapSpace : IDisposable
     /// The purge-and-retry-once loop; the caller holds the area lock and has pinned <paramref name="list"/>.
     /// When the block path's lock-free attempt was refused by the backend, that was the first attempt.
     /// </summary>
-    private VmapExhaustedException? TryPlaceAndMap(AreaKind kind, Page[]? list, int count, string call, out nint address, long align, bool fromBlock, int cpu, string? provenance, bool refused)
+    private VmapExhaustedException? TryPlaceAndMap(AreaKind kind, Page[]? list, ReadOnlySpan<Page> blockPages, int count, string call, out nint address, long align, bool fromBlock, int cpu, string? provenance, bool refused)
     {
         bool backendRefused = refused;
         Page[]? own = null;
@@ -381,7 +389,7 @@ public sealed partial class VmapSpace : IDisposable
 
             if (fromBlock)
             {
-                var result = VbMapLocked(count, cpu, list!, provenance, out address);
+                var result = VbMapLocked(count, cpu, blockPages, provenance, out address);
                 if (result == BlockMapResult.Mapped)
                 {
                     return null;
@@ -397,6 +405,9 @@ public sealed partial class VmapSpace : IDisposable
                 {
                     continue;
                 }
+
+                // A plain area keeps its list itself.
+                list ??= blockPages.ToArray();
             }
 
             var placement = AllocArea(kind, count, align, GuardFor(kind), provenance);
@@ -465,7 +476,7 @@ public sealed partial class VmapSpace : IDisposable
     }
 
     /// <summary>Refuses an empty list, checks every page and pins them all for the mapping, or none.</summary>
-    private void CheckPages(Page[] pages, string call)
+    private void CheckPages(ReadOnlySpan<Page> pages, string call)
     {
         if (pages.Length == 0)
         {

@@ -19,8 +19,9 @@ internal sealed class VmapBlock
     private readonly int[] _maps;
     private string?[]? _provenance;
 
-    // The pages each live mapping shows, by offset: pinned in the pool until it is unmapped.
-    private Page[]?[]? _pages;
+    // The pages each mapping shows, at its offsets: the block's own copy of the caller's list (so a
+    // block map allocates nothing), pinned in the pool until the mapping is unmapped.
+    private Page[]? _pages;
     private int _freeOffset;
 
     public VmapBlock(VmapArea area, int cpu)
@@ -74,7 +75,7 @@ internal sealed class VmapBlock
     /// <summary>On its CPU's queue. Under the queue's lock.</summary>
     internal bool Queued { get; set; }
 
-    public int Alloc(int count, string? provenance, Page[]? pages)
+    public int Alloc(int count, string? provenance, ReadOnlySpan<Page> pages)
     {
         int offset = _freeOffset;
         _maps[offset] = count;
@@ -83,11 +84,7 @@ internal sealed class VmapBlock
             (_provenance ??= new string?[Pages])[offset] = provenance;
         }
 
-        if (pages is not null)
-        {
-            (_pages ??= new Page[]?[Pages])[offset] = pages;
-        }
-
+        pages.CopyTo((_pages ??= new Page[Pages]).AsSpan(offset));
         LiveCount++;
         Volatile.Write(ref _freeOffset, offset + count);
         return offset;
@@ -102,17 +99,15 @@ internal sealed class VmapBlock
             _provenance[offset] = null;
         }
 
-        if (_pages is not null)
-        {
-            _pages[offset] = null;
-        }
-
         LiveCount--;
         Volatile.Write(ref _freeOffset, offset);
     }
 
+    /// <summary>The pages the mapping at <paramref name="offset"/> shows (the block's copy).</summary>
+    public ReadOnlySpan<Page> PagesAt(int offset, int count) => _pages.AsSpan(offset, count);
+
     /// <summary>vb_free: the mapping at <paramref name="offset"/> turns dirty; returns the pages it pinned.</summary>
-    public Page[]? FreeRange(int offset)
+    public ReadOnlySpan<Page> FreeRange(int offset)
     {
         int count = _maps[offset];
         _maps[offset] = -count;
@@ -120,13 +115,7 @@ internal sealed class VmapBlock
         LiveCount--;
         DirtyMin = Math.Min(DirtyMin, offset);
         DirtyMax = Math.Max(DirtyMax, offset + count);
-        var pages = _pages?[offset];
-        if (pages is not null)
-        {
-            _pages![offset] = null;
-        }
-
-        return pages;
+        return _pages.AsSpan(offset, count);
     }
 
     /// <summary>The mapping record at <paramref name="offset"/>: pages if live, minus pages if unmapped, 0 if none starts there.</summary>

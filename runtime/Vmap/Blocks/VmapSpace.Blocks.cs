@@ -18,7 +18,7 @@ public sealed partial class VmapSpace
     }
 
     /// <summary>vb_alloc's common case: a block on <paramref name="cpu"/>'s queue has room. No area lock.</summary>
-    private BlockMapResult VbMapFast(int cpu, int count, Page[] pages, string? provenance, out nint address)
+    private BlockMapResult VbMapFast(int cpu, int count, ReadOnlySpan<Page> pages, string? provenance, out nint address)
     {
         var block = _blocks.LockWithFree(cpu, count);
         if (block is null)
@@ -41,7 +41,7 @@ public sealed partial class VmapSpace
     /// vb_alloc under the area lock: a block with room, else a new block, else (our additions,
     /// each behind an option) another CPU's block; NoRoom lets the caller fall back to a plain area.
     /// </summary>
-    private BlockMapResult VbMapLocked(int count, int cpu, Page[] pages, string? provenance, out nint address)
+    private BlockMapResult VbMapLocked(int count, int cpu, ReadOnlySpan<Page> pages, string? provenance, out nint address)
     {
         // Another thread may have made room since the fast path looked.
         var block = _blocks.LockWithFree(cpu, count);
@@ -76,7 +76,7 @@ public sealed partial class VmapSpace
     }
 
     /// <summary>Carves the range and maps it; the caller holds the block's lock. A refusal or a throw gives the range back.</summary>
-    private BlockMapResult MapInBlock(VmapBlock block, int count, Page[] pages, string? provenance, out nint address)
+    private BlockMapResult MapInBlock(VmapBlock block, int count, ReadOnlySpan<Page> pages, string? provenance, out nint address)
     {
         // Checked under the block's lock: Dispose passes every block's lock before it releases the backend.
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -90,7 +90,7 @@ public sealed partial class VmapSpace
         bool mapped;
         try
         {
-            mapped = _backend.Map(address, pages);
+            mapped = _backend.Map(address, block.PagesAt(offset, count));
         }
         catch
         {
@@ -115,7 +115,7 @@ public sealed partial class VmapSpace
     /// visible only once the map succeeded: a refused or failed first map takes it back as if it had
     /// never been made, so nothing about the space changed.
     /// </summary>
-    private BlockMapResult MapInNewBlock(VmapBlock block, int count, Page[] pages, string? provenance, out nint address)
+    private BlockMapResult MapInNewBlock(VmapBlock block, int count, ReadOnlySpan<Page> pages, string? provenance, out nint address)
     {
         var placement = new Placement(block.Area, null, block.Start);
         lock (block)
@@ -125,7 +125,7 @@ public sealed partial class VmapSpace
             bool mapped;
             try
             {
-                mapped = _backend.Map(address, pages);
+                mapped = _backend.Map(address, block.PagesAt(offset, count));
             }
             catch
             {
@@ -155,10 +155,7 @@ public sealed partial class VmapSpace
     private bool VbUnmap(VmapBlock block, nint address, int offset)
     {
         _backend.Unmap(address, block.MappingAt(offset));
-        if (block.FreeRange(offset) is { } pinned)
-        {
-            Pool.Unpin(pinned);
-        }
+        Pool.Unpin(block.FreeRange(offset));
 
         if (IsSpent(block))
         {
