@@ -14,11 +14,6 @@ namespace Vmap.Tests.Stress;
 /// error; and at the end the totals balance (every mapping made was unmapped once, the space is
 /// whole again after a purge, and every page can be freed, so no pin is left).
 /// </summary>
-/// <remarks>
-/// In the native collection: the threads these tests start and end move the process's mapping
-/// count (thread stacks), which the native exhaustion tests must see still.
-/// </remarks>
-[Collection(NativeCollection.Name)]
 public class LinearizabilityTests
 {
     private const int PageSize = 4096;
