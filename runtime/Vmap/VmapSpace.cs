@@ -310,6 +310,9 @@ public sealed partial class VmapSpace : IDisposable
         return new StackTrace(frames).ToString();
     }
 
+    /// <summary>The largest block map whose page list is copied to the stack (24 bytes a page).</summary>
+    private const int StackPages = 128;
+
     /// <summary>Maps, purging and retrying once on failure; returns null on success, or the exhaustion to report.</summary>
     private VmapExhaustedException? TryMap(AreaKind kind, ReadOnlySpan<Page> pages, int count, string call, out nint address, long align = 1)
     {
@@ -321,7 +324,8 @@ public sealed partial class VmapSpace : IDisposable
         // pages checked are the pages mapped, and the mapping keeps them to unpin on unmap. A block
         // map copies it to the stack (then into its block), so the block path allocates nothing.
         Page[]? list = kind == AreaKind.Vmalloc || fromBlock ? null : pages.ToArray();
-        Span<Page> copy = fromBlock ? stackalloc Page[count] : default;
+        // A geometry may allow block maps of any size: the stack takes the usual ones only.
+        Span<Page> copy = !fromBlock ? default : count <= StackPages ? stackalloc Page[count] : new Page[count];
         if (fromBlock)
         {
             pages.CopyTo(copy);

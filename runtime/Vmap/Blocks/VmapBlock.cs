@@ -103,6 +103,9 @@ internal sealed class VmapBlock
         Volatile.Write(ref _freeOffset, offset);
     }
 
+    /// <summary>The block is freed: its page copies are not needed any more (its records, kept for double-unmap checks, are).</summary>
+    public void DropPages() => _pages = null;
+
     /// <summary>The pages the mapping at <paramref name="offset"/> shows (the block's copy).</summary>
     public ReadOnlySpan<Page> PagesAt(int offset, int count) => _pages.AsSpan(offset, count);
 

@@ -185,6 +185,7 @@ public sealed partial class VmapSpace
         }
 
         block.Unlinked = true;
+        block.DropPages();
         _blocks.Remove(block);
         _unmapped.AddBlock(block);
         FreeArea(block.Area);
