@@ -14,7 +14,10 @@ public abstract class PagePool : IDisposable
 {
     private static int s_lastId;
 
-    private const int ChunkShift = 12;
+    private const int ChunkShift = 9;
+
+    // Words per page: one cache line each, so threads pinning different pages never share a line.
+    private const int Stride = 8;
     private const int ChunkMask = (1 << ChunkShift) - 1;
     private const long LiveBit = 1L << 31;
     private const long CountMask = LiveBit - 1;
@@ -27,8 +30,10 @@ public abstract class PagePool : IDisposable
     // mappings show the page. Map and unmap pin and unpin with one compare-and-swap, no lock, so
     // threads mapping their own pages do not meet here; a free swaps the word only while the count
     // is 0, so a pin and a free cannot both win. The words sit in chunks that never move (a grown
-    // pool adds chunks), so a pin never lands in an array that a resize has just copied.
-    private long[][] _states = [new long[1 << ChunkShift]];
+    // pool adds chunks), so a pin never lands in an array that a resize has just copied. Each word
+    // has a cache line to itself (64 bytes a page, 1.6 % of a 4 KiB page): with neighbouring words
+    // in one line, two threads mapping their own, neighbouring pages threw that line between them.
+    private long[][] _states = [new long[Stride << ChunkShift]];
     private int _liveCount;
     private long _highWater;
     private volatile bool _disposed;
@@ -387,16 +392,8 @@ public abstract class PagePool : IDisposable
     /// <summary>The word of a freed page: the next generation, not live, unmapped.</summary>
     private static long NextGeneration(long state) => (long)(uint)(Generation(state) + 1) << 32;
 
-    /// <summary>
-    /// The state word of page <paramref name="index"/>. Within a chunk, consecutive page numbers lie
-    /// eight words (a cache line) apart, so threads pinning neighbouring pages do not share a line.
-    /// </summary>
-    private ref long State(long index)
-    {
-        int i = (int)(index & ChunkMask);
-        int spread = (i & ~63) | ((i & 7) << 3) | ((i >> 3) & 7);
-        return ref Volatile.Read(ref _states)[index >> ChunkShift][spread];
-    }
+    /// <summary>The state word of page <paramref name="index"/>, alone in its cache line.</summary>
+    private ref long State(long index) => ref Volatile.Read(ref _states)[index >> ChunkShift][(int)(index & ChunkMask) * Stride];
 
     /// <summary>Adds the chunk that holds page <paramref name="index"/>; under the lock.</summary>
     private void GrowStates(long index)
@@ -410,7 +407,7 @@ public abstract class PagePool : IDisposable
             states = grown;
         }
 
-        states[chunk] ??= new long[1 << ChunkShift];
+        states[chunk] ??= new long[Stride << ChunkShift];
         Volatile.Write(ref _states, states);
     }
 

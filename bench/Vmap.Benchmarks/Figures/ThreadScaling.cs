@@ -29,6 +29,8 @@ internal static partial class ThreadScaling
         Console.WriteLine($"thread scaling, {Environment.ProcessorCount} cores, {rounds} rounds of {ms} ms per thread count; {Load.Text()}");
         var subjects = new (string Name, Func<int, Action<int, Func<bool>, long[]>> Make)[]
         {
+            // The machine's own ceiling: threads that share nothing at all (a hash loop in registers).
+            ("control: share-nothing loop", threads => ShareNothing),
             ("simulated MapRam(1)+UnmapRam", threads => SpaceLoop(VmapSpace.CreateSimulated(VmapGeometry.Default64), 1)),
             ("simulated MapRam(16)+UnmapRam", threads => SpaceLoop(VmapSpace.CreateSimulated(VmapGeometry.Default64), 16)),
             ("native MapRam(1)+UnmapRam", threads => SpaceLoop(VmapSpace.CreateNative(), 1)),
@@ -103,6 +105,28 @@ internal static partial class ThreadScaling
 
         perCpuMs = total / cpuMs;
         return total / elapsed;
+    }
+
+    private static void ShareNothing(int thread, Func<bool> stop, long[] counts)
+    {
+        long n = 0;
+        ulong x = (ulong)thread + 1;
+        while (!stop())
+        {
+            for (int i = 0; i < 64; i++)
+            {
+                for (int k = 0; k < 16; k++)
+                {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                }
+            }
+
+            n += 64;
+        }
+
+        counts[thread * 16] = n + (long)(x & 1);
     }
 
     private static Action<int, Func<bool>, long[]> SpaceLoop(VmapSpace space, int pages) => new SpaceRun(space, pages).Loop;
