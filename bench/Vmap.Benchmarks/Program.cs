@@ -1,3 +1,17 @@
 using BenchmarkDotNet.Running;
+using Vmap.Benchmarks.Figures;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// Two figure programs that BenchmarkDotNet cannot express (state after a million calls, threads
+// against each other in one run); everything else goes to BenchmarkDotNet.
+switch (args.FirstOrDefault())
+{
+    case "reclaim":
+        BlockReclaim.Run(args[1..]);
+        break;
+    case "scaling":
+        ThreadScaling.Run(args[1..]);
+        break;
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        break;
+}

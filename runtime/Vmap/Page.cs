@@ -7,10 +7,11 @@ namespace Vmap;
 /// </summary>
 public readonly struct Page : IEquatable<Page>
 {
-    internal Page(int poolId, long index)
+    internal Page(int poolId, long index, int generation)
     {
         PoolId = poolId;
         Index = index;
+        Generation = generation;
     }
 
     /// <summary>The page's number inside its pool (for the Linux pool: its offset in the memfd divided by the page size).</summary>
@@ -19,17 +20,23 @@ public readonly struct Page : IEquatable<Page>
     /// <summary>Identifies the pool that allocated the page; 0 for <c>default(Page)</c>.</summary>
     internal int PoolId { get; }
 
+    /// <summary>
+    /// How many times the page number had been freed before this handle was handed out: a handle
+    /// kept after its page was freed names an older generation, and the pool refuses it.
+    /// </summary>
+    internal int Generation { get; }
+
     /// <summary>True for <c>default(Page)</c>, which no pool hands out.</summary>
     public bool IsNull => PoolId == 0;
 
     /// <inheritdoc />
-    public bool Equals(Page other) => PoolId == other.PoolId && Index == other.Index;
+    public bool Equals(Page other) => PoolId == other.PoolId && Index == other.Index && Generation == other.Generation;
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => obj is Page other && Equals(other);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(PoolId, Index);
+    public override int GetHashCode() => HashCode.Combine(PoolId, Index, Generation);
 
     /// <summary>Compares two page handles.</summary>
     public static bool operator ==(Page left, Page right) => left.Equals(right);
@@ -38,5 +45,5 @@ public readonly struct Page : IEquatable<Page>
     public static bool operator !=(Page left, Page right) => !left.Equals(right);
 
     /// <inheritdoc />
-    public override string ToString() => IsNull ? "page(null)" : $"page#{Index}@pool{PoolId}";
+    public override string ToString() => IsNull ? "page(null)" : Generation == 0 ? $"page#{Index}@pool{PoolId}" : $"page#{Index}@pool{PoolId} gen {Generation}";
 }

@@ -14,14 +14,30 @@ public abstract class PagePool : IDisposable
 {
     private static int s_lastId;
 
+    private const int ChunkShift = 9;
+
+    // Words per page: one cache line each, so threads pinning different pages never share a line.
+    private const int Stride = 8;
+    private const int ChunkMask = (1 << ChunkShift) - 1;
+    private const long LiveBit = 1L << 31;
+    private const long CountMask = LiveBit - 1;
+
     private readonly object _lock = new();
-    // A min-heap keeps "lowest free number first" and a bitmap answers "is it live?" without
-    // allocating: both sit on every map call (each page is checked) and every Vmalloc/Vfree.
+    // A min-heap keeps "lowest free number first" (allocation and free take the lock).
     private readonly PriorityQueue<long, long> _freed = new();
-    private ulong[] _live = new ulong[16];
+
+    // One word per page number: generation (bumped on every free) << 32 | live << 31 | how many live
+    // mappings show the page. Map and unmap pin and unpin with one compare-and-swap, no lock, so
+    // threads mapping their own pages do not meet here; a free swaps the word only while the count
+    // is 0, so a pin and a free cannot both win. The words sit in chunks that never move (a grown
+    // pool adds chunks), so a pin never lands in an array that a resize has just copied. Each word
+    // has a cache line to itself (64 bytes a page, 1.6 % of a 4 KiB page): with neighbouring words
+    // in one line, two threads mapping their own, neighbouring pages threw that line between them.
+    private long[][] _states = [new long[Stride << ChunkShift]];
     private int _liveCount;
     private long _highWater;
-    private bool _disposed;
+    private volatile bool _disposed;
+    private IDisposable? _owner;
 
     /// <summary>Creates a pool of pages of <paramref name="pageSize"/> bytes.</summary>
     protected PagePool(int pageSize)
@@ -79,29 +95,185 @@ public abstract class PagePool : IDisposable
             {
                 index = _highWater;
                 OnGrow(index + 1);
-                _highWater = index + 1;
-                if ((index >> 6) >= _live.Length)
+                if ((index >> ChunkShift) >= _states.Length || _states[index >> ChunkShift] is null)
                 {
-                    Array.Resize(ref _live, _live.Length * 2);
+                    GrowStates(index);
                 }
+
+                Volatile.Write(ref _highWater, index + 1);
             }
 
-            SetLive(index, true);
-            return new Page(Id, index);
+            ref long state = ref State(index);
+            Volatile.Write(ref state, (state & ~CountMask) | LiveBit);
+            _liveCount++;
+            return new Page(Id, index, Generation(state));
         }
     }
 
-    /// <summary>Returns a page to the pool. A foreign, null or already freed page is rejected and nothing changes.</summary>
+    /// <summary>
+    /// Allocates <paramref name="count"/> pages, all or none: the backing grows once, before any
+    /// page is taken, so a pool that cannot grow (or fails to) changes nothing.
+    /// </summary>
+    internal Page[] AllocateMany(int count, out long highWaterBefore)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            highWaterBefore = _highWater;
+            long grow = count - Math.Min(count, _freed.Count);
+            if (grow > 0)
+            {
+                OnGrow(_highWater + grow);
+            }
+
+            // The pages are the allocation's own: pinned, so Free refuses them until Vfree.
+            var pages = new Page[count];
+            for (int i = 0; i < count; i++)
+            {
+                pages[i] = Allocate();
+                Interlocked.Increment(ref State(pages[i].Index));
+            }
+
+            return pages;
+        }
+    }
+
+    /// <summary>
+    /// Takes back pages an <see cref="AllocateMany"/> handed out when the call that wanted them
+    /// failed: the pool is left as before it, high-water mark included when nobody allocated since.
+    /// </summary>
+    internal void Unallocate(Page[] pages, long highWaterBefore)
+    {
+        lock (_lock)
+        {
+            foreach (var index in pages.Select(p => p.Index).OrderDescending())
+            {
+                // Never seen outside the failed call: the generation stays, as if it was never allocated.
+                ref long state = ref State(index);
+                Volatile.Write(ref state, state & ~(LiveBit | CountMask));
+                _liveCount--;
+                if (index == _highWater - 1 && index >= highWaterBefore)
+                {
+                    _highWater--;
+                }
+                else
+                {
+                    _freed.Enqueue(index, index);
+                }
+            }
+        }
+    }
+
+    /// <summary>Frees every page of a Vmalloc allocation (pinned by <see cref="AllocateMany"/>); all are checked first, so a refusal frees none.</summary>
+    internal void FreeMany(Page[] pages)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            foreach (var page in pages)
+            {
+                ThrowIfNotLive(page, nameof(pages));
+            }
+
+            foreach (var page in pages)
+            {
+                Release(page.Index);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks every page of <paramref name="pages"/> and counts one more mapping of each: each
+    /// page's check and count are one compare-and-swap, so no page can be freed between them. A
+    /// refusal pins none.
+    /// </summary>
+    internal void Pin(ReadOnlySpan<Page> pages, string paramName)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        for (int i = 0; i < pages.Length; i++)
+        {
+            if (!TryPin(pages[i]))
+            {
+                for (int j = 0; j < i; j++)
+                {
+                    Interlocked.Decrement(ref State(pages[j].Index));
+                }
+
+                // The message needs a consistent look at the page: the slow path, under the lock.
+                lock (_lock)
+                {
+                    ObjectDisposedException.ThrowIf(_disposed, this);
+                    ThrowIfNotLive(pages[i], paramName);
+                }
+
+                throw new InvalidOperationException($"{pages[i]} could not be pinned although it is live: a pool bug.");
+            }
+        }
+    }
+
+    /// <summary>One mapping of each page of <paramref name="pages"/> is gone.</summary>
+    internal void Unpin(ReadOnlySpan<Page> pages)
+    {
+        foreach (var page in pages)
+        {
+            Interlocked.Decrement(ref State(page.Index));
+        }
+    }
+
+    private bool TryPin(Page page)
+    {
+        if (page.PoolId != Id || page.Index < 0 || page.Index >= Volatile.Read(ref _highWater))
+        {
+            return false;
+        }
+
+        ref long state = ref State(page.Index);
+        while (true)
+        {
+            long s = Volatile.Read(ref state);
+            if ((s & LiveBit) == 0 || Generation(s) != page.Generation)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref state, s + 1, s) == s)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Returns a page to the pool. A foreign, null, stale or already freed page, and a page that is
+    /// still mapped, are rejected and nothing changes. Every handle of the page is stale from now on.
+    /// </summary>
     /// <exception cref="ArgumentException">The page is not a live page of this pool.</exception>
+    /// <exception cref="InvalidOperationException">The page is still mapped (or belongs to a Vmalloc allocation).</exception>
     public void Free(Page page)
     {
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             ThrowIfNotLive(page, nameof(page));
-            OnFree(page.Index);
-            SetLive(page.Index, false);
-            _freed.Enqueue(page.Index, page.Index);
+            ref long state = ref State(page.Index);
+            while (true)
+            {
+                long s = Volatile.Read(ref state);
+                long mapped = s & CountMask;
+                if (mapped > 0)
+                {
+                    throw new InvalidOperationException(
+                        $"{page} is still mapped ({(mapped == 1 ? "1 live mapping" : $"{mapped} live mappings")}): unmap it before freeing it (a Vmalloc allocation's pages are freed by Vfree). The page stays allocated.");
+                }
+
+                // Not live from here on: a pin racing this free fails instead of pinning a freed page.
+                if (Interlocked.CompareExchange(ref state, NextGeneration(s), s) == s)
+                {
+                    break;
+                }
+            }
+
+            Release(page.Index, alreadyDead: true);
         }
     }
 
@@ -119,18 +291,29 @@ public abstract class PagePool : IDisposable
         return GetPageBytes(page.Index);
     }
 
-    /// <summary>True when <paramref name="page"/> was allocated by this pool and not freed since.</summary>
+    /// <summary>True when <paramref name="page"/> was allocated by this pool and not freed since (a stale handle is not contained).</summary>
     public bool Contains(Page page)
     {
         lock (_lock)
         {
-            return page.PoolId == Id && IsLive(page.Index);
+            return page.PoolId == Id && IsLive(page.Index) && Generation(State(page.Index)) == page.Generation;
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Releases the pool's backing. The pool of a <see cref="VmapSpace"/> belongs to the space and
+    /// lives as long as it: disposing it disposes the space, so every later call on either is a
+    /// clean <see cref="ObjectDisposedException"/> instead of a space mapping pages that are gone.
+    /// </summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _owner, null) is { } owner)
+        {
+            // The space disposes its backend, which disposes this pool again, with no owner left.
+            owner.Dispose();
+            return;
+        }
+
         lock (_lock)
         {
             if (_disposed)
@@ -180,26 +363,69 @@ public abstract class PagePool : IDisposable
         {
             throw new ArgumentException($"{page} was freed (or never allocated) and cannot be used.", paramName);
         }
+
+        int generation = Generation(State(page.Index));
+        if (generation != page.Generation)
+        {
+            throw new ArgumentException(
+                $"{page} is a stale handle: the page was freed and its number handed out again since (the handle is of generation {page.Generation}, the page is now at generation {generation}). It no longer names a page of yours.",
+                paramName);
+        }
+    }
+
+    /// <summary>Frees page <paramref name="index"/>, already checked to be live and unmapped (or the allocation's own); old handles of it turn stale.</summary>
+    private void Release(long index, bool alreadyDead = false)
+    {
+        if (!alreadyDead)
+        {
+            ref long state = ref State(index);
+            Volatile.Write(ref state, NextGeneration(Volatile.Read(ref state)));
+        }
+
+        OnFree(index);
+        _liveCount--;
+        _freed.Enqueue(index, index);
+    }
+
+    private static int Generation(long state) => (int)(state >> 32);
+
+    /// <summary>The word of a freed page: the next generation, not live, unmapped.</summary>
+    private static long NextGeneration(long state) => (long)(uint)(Generation(state) + 1) << 32;
+
+    /// <summary>The state word of page <paramref name="index"/>, alone in its cache line.</summary>
+    private ref long State(long index) => ref Volatile.Read(ref _states)[index >> ChunkShift][(int)(index & ChunkMask) * Stride];
+
+    /// <summary>Adds the chunk that holds page <paramref name="index"/>; under the lock.</summary>
+    private void GrowStates(long index)
+    {
+        long chunk = index >> ChunkShift;
+        var states = _states;
+        if (chunk >= states.Length)
+        {
+            var grown = new long[Math.Max(states.Length * 2, (int)chunk + 1)][];
+            Array.Copy(states, grown, states.Length);
+            states = grown;
+        }
+
+        states[chunk] ??= new long[Stride << ChunkShift];
+        Volatile.Write(ref _states, states);
     }
 
     internal object SyncRoot => _lock;
 
-    private bool IsLive(long index) => index >= 0 && index < _highWater && (_live[index >> 6] & (1UL << (int)(index & 63))) != 0;
-
-    private void SetLive(long index, bool live)
+    /// <summary>Makes <paramref name="space"/> the pool's owner: disposing the pool disposes it.</summary>
+    internal void SetOwner(IDisposable space)
     {
-        ulong bit = 1UL << (int)(index & 63);
-        if (live)
+        if (Interlocked.CompareExchange(ref _owner, space, null) is not null)
         {
-            _live[index >> 6] |= bit;
-            _liveCount++;
-        }
-        else
-        {
-            _live[index >> 6] &= ~bit;
-            _liveCount--;
+            throw new InvalidOperationException("This page pool already belongs to a space; a space owns its pool alone.");
         }
     }
+
+    /// <summary>The owning space is being disposed: from now on disposing the pool disposes only the pool.</summary>
+    internal void ClearOwner() => Interlocked.Exchange(ref _owner, null);
+
+    private bool IsLive(long index) => index >= 0 && index < Volatile.Read(ref _highWater) && (Volatile.Read(ref State(index)) & LiveBit) != 0;
 }
 
 /// <summary>A pool with no memory behind its pages: page numbers only, for experiments at any geometry.</summary>

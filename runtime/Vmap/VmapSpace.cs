@@ -27,15 +27,18 @@ public sealed partial class VmapSpace : IDisposable
     private readonly AreaTree<VmapArea> _busy = new();
     private readonly UnmappedMappings _unmapped;
     private readonly LazyFreeList _lazy = new();
+    private readonly Quarantine? _quarantine;
     private readonly BlockQueues _blocks;
     private readonly Func<int> _currentCpu;
+
+    // Mappings in areas of their own (block mappings are counted by their blocks); under the area lock.
     private int _liveMappings;
     private long _mappedPages;
     private long _guardPages;
     private long _purges;
     private long _retriedMaps;
     private long _failedMaps;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     /// <summary>Creates a space over <paramref name="backend"/>; the space owns and disposes it.</summary>
     internal VmapSpace(VmapBackend backend, VmapGeometry geometry, VmapOptions? options)
@@ -45,6 +48,11 @@ public sealed partial class VmapSpace : IDisposable
         ValidateGeometry(geometry, backend.Pool.PageSize);
         Geometry = geometry;
         Options = options ?? VmapOptions.Default;
+        if (Options.QuarantinePages is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), Options.QuarantinePages, "VmapOptions.QuarantinePages must not be negative.");
+        }
+
         _backend = backend;
         Pool = backend.Pool;
         _pageShift = BitOperations.Log2((uint)geometry.PageSize);
@@ -64,10 +72,16 @@ public sealed partial class VmapSpace : IDisposable
         // end is free space that only a guard can occupy.
         _free = new FreeAreaTree(_startPage, _endPage + _guardOnAllAreas);
         _unmapped = new UnmappedMappings(geometry.BlockPages);
+        if (Options.TrackProvenance)
+        {
+            _quarantine = new Quarantine(Options.QuarantinePages ?? (geometry.TotalPages / 4));
+        }
+
         int queues = Options.SingleCpuQueue ? 1 : geometry.Cpus;
         _blocks = new BlockQueues(queues, geometry.BlockPages);
         var pick = Options.CurrentCpu ?? Thread.GetCurrentProcessorId;
         _currentCpu = queues == 1 ? () => 0 : () => (int)((uint)pick() % (uint)queues);
+        Pool.SetOwner(this);
     }
 
     /// <summary>Creates a space whose mappings are numbers only: no memory stands behind them.</summary>
@@ -88,7 +102,7 @@ public sealed partial class VmapSpace : IDisposable
         }
     }
 
-    /// <summary>The pool whose pages this space maps.</summary>
+    /// <summary>The pool whose pages this space maps. The space owns it: disposing the pool disposes the space.</summary>
     public PagePool Pool { get; }
 
     /// <summary>The shape of the space.</summary>
@@ -156,14 +170,12 @@ public sealed partial class VmapSpace : IDisposable
     /// <summary>vmalloc: allocates pages from <see cref="Pool"/> and maps them in an area of its own, followed by a guard page.</summary>
     /// <param name="size">Bytes; rounded up to whole pages.</param>
     /// <returns>The address of the first page; release it with <see cref="Vfree"/>, which also frees the pages.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is 0.</exception>
-    /// <exception cref="VmapExhaustedException">No room even after a purge and a retry.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is 0, or more than int.MaxValue pages, which no space can hold.</exception>
+    /// <exception cref="VmapExhaustedException">No room even after a purge and a retry, or the pool ran dry; nothing changed.</exception>
     [return: MapsMemory("vmalloc")]
     public nint Vmalloc(nuint size)
     {
-        ArgumentOutOfRangeException.ThrowIfZero(size);
-        ulong pages = (size + (nuint)Geometry.PageSize - 1) / (nuint)Geometry.PageSize;
-        int count = pages > int.MaxValue ? int.MaxValue : (int)pages;
+        int count = VmallocPages(size);
         var failure = TryMap(AreaKind.Vmalloc, default, count, nameof(Vmalloc), out var address);
         return failure is null ? address : throw failure;
     }
@@ -171,8 +183,7 @@ public sealed partial class VmapSpace : IDisposable
     /// <summary>__vmalloc_node with an alignment: for the lib/test_vmalloc.c alignment scenarios.</summary>
     internal nint VmallocAligned(nuint size, nuint alignment)
     {
-        ArgumentOutOfRangeException.ThrowIfZero(size);
-        int count = checked((int)((size + (nuint)Geometry.PageSize - 1) / (nuint)Geometry.PageSize));
+        int count = VmallocPages(size);
         long alignPages = Math.Max(1, (long)alignment / Geometry.PageSize);
         if (!BitOperations.IsPow2(alignPages))
         {
@@ -200,27 +211,39 @@ public sealed partial class VmapSpace : IDisposable
         }
     }
 
-    /// <summary>The live mapping containing <paramref name="address"/>, if any.</summary>
+    /// <summary>The live mapping containing <paramref name="address"/>, if any. An address in a block is looked up without the area lock.</summary>
     internal bool TryGetLiveMapping(nint address, out nint start, out int pageCount)
     {
-        lock (_lock)
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        long page = (long)address >> _pageShift;
+        bool found = false;
+        LiveMapping mapping = default;
+        if (address >= Start && address < End)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            long page = (long)address >> _pageShift;
-            if (address >= Start && address < End && FindLive(page, out var mapping))
+            if (_blocks.ByPage(page) is not null)
             {
-                start = AddressOf(mapping.Start);
-                pageCount = mapping.Pages;
-                return true;
+                found = FindLive(page, out mapping);
             }
-
-            start = 0;
-            pageCount = 0;
-            return false;
+            else
+            {
+                lock (_lock)
+                {
+                    ObjectDisposedException.ThrowIf(_disposed, this);
+                    found = FindLive(page, out mapping);
+                }
+            }
         }
+
+        start = found ? AddressOf(mapping.Start) : 0;
+        pageCount = found ? mapping.Pages : 0;
+        return found;
     }
 
-    /// <summary>Releases the backend and its pool. Live mappings die with it.</summary>
+    /// <summary>
+    /// Releases the backend and its pool. Live mappings die with it. A native space with
+    /// <see cref="VmapOptions.TrackProvenance"/> keeps its range reserved PROT_NONE, so a stale
+    /// pointer faults, until <see cref="ReleaseRetainedAddressSpace"/>.
+    /// </summary>
     public void Dispose()
     {
         lock (_lock)
@@ -231,10 +254,23 @@ public sealed partial class VmapSpace : IDisposable
             }
 
             _disposed = true;
+
+            // The block path calls the backend under a block's lock, and checks _disposed under it:
+            // once past every block's lock, no call is still inside the backend, and none will enter.
+            foreach (var block in _blocks.All)
+            {
+                lock (block)
+                {
+                }
+            }
         }
 
+        Pool.ClearOwner();
         _backend.Dispose();
     }
+
+    /// <summary>The kernel's largest CONFIG_NR_CPUS: one block queue per CPU is allocated up front.</summary>
+    private const int MaxCpus = 8192;
 
     private static void ValidateGeometry(VmapGeometry g, int poolPageSize)
     {
@@ -250,15 +286,19 @@ public sealed partial class VmapSpace : IDisposable
         Require(g.PageSize == poolPageSize, $"PageSize {g.PageSize} differs from the pool's {poolPageSize}");
         Require(g.Size > 0 && g.Size % g.PageSize == 0, "Size must be a positive multiple of PageSize");
         Require(g.Start >= 0 && g.Start % g.PageSize == 0, "Start must be page-aligned and not negative");
+
+        // Page numbers turn back into addresses by a shift: a space that ends past the last address
+        // a pointer can hold would wrap, and every unmap of its upper part would then be refused.
+        Require(g.Size <= (long)nint.MaxValue - g.Start, $"Start + Size must not pass nint.MaxValue (0x{(long)nint.MaxValue:x}), the last address a pointer can hold");
         Require(g.BlockPages > 0 && BitOperations.IsPow2(g.BlockPages), "BlockPages must be a positive power of two (blocks are aligned to their size)");
         Require(g.MaxBlockAlloc > 0 && g.MaxBlockAlloc <= g.BlockPages, "MaxBlockAlloc must be between 1 and BlockPages");
-        Require(g.Cpus > 0, "Cpus must be positive");
+        Require(g.Cpus is > 0 and <= MaxCpus, $"Cpus must be between 1 and {MaxCpus} (the kernel's largest NR_CPUS)");
         Require(g.LazyMaxPages >= 0, "LazyMaxPages must not be negative");
     }
 
     private nint AddressOf(long page) => (nint)(page << _pageShift);
 
-    /// <summary>The caller's stack, starting at the frame that called into the space.</summary>
+    /// <summary>The caller's stack, starting at the frame that called into the space; null without TrackProvenance.</summary>
     private string? CaptureProvenance()
     {
         if (!Options.TrackProvenance)
@@ -270,73 +310,179 @@ public sealed partial class VmapSpace : IDisposable
         return new StackTrace(frames).ToString();
     }
 
+    /// <summary>The largest block map whose page list is copied to the stack (24 bytes a page).</summary>
+    private const int StackPages = 128;
+
     /// <summary>Maps, purging and retrying once on failure; returns null on success, or the exhaustion to report.</summary>
     private VmapExhaustedException? TryMap(AreaKind kind, ReadOnlySpan<Page> pages, int count, string call, out nint address, long align = 1)
     {
         string? provenance = CaptureProvenance();
         bool fromBlock = kind == AreaKind.Ram && count <= Geometry.MaxBlockAlloc;
         int cpu = fromBlock ? _currentCpu() : 0;
-        lock (_lock)
+
+        // The caller's list is read once: another thread may rewrite it while we work, so the
+        // pages checked are the pages mapped, and the mapping keeps them to unpin on unmap. A block
+        // map copies it to the stack (then into its block), so the block path allocates nothing.
+        Page[]? list = kind == AreaKind.Vmalloc || fromBlock ? null : pages.ToArray();
+        // A geometry may allow block maps of any size: the stack takes the usual ones only.
+        Span<Page> copy = !fromBlock ? default : count <= StackPages ? stackalloc Page[count] : new Page[count];
+        if (fromBlock)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (kind != AreaKind.Vmalloc)
+            pages.CopyTo(copy);
+        }
+
+        ReadOnlySpan<Page> checkedPages = fromBlock ? copy : list;
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (kind != AreaKind.Vmalloc)
+        {
+            CheckPages(checkedPages, call);
+        }
+
+        bool committed = false;
+        try
+        {
+            // The block path's common case takes no area lock.
+            bool refused = false;
+            if (fromBlock)
             {
-                CheckPages(pages, call);
+                var result = VbMapFast(cpu, count, copy, provenance, out address);
+                committed = result == BlockMapResult.Mapped;
+                if (committed)
+                {
+                    return null;
+                }
+
+                refused = result == BlockMapResult.Refused;
             }
 
-            Page[]? own = null;
-            bool backendRefused = false;
-            for (int attempt = 0; attempt < 2; attempt++)
+            lock (_lock)
             {
-                if (attempt == 1)
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                var failure = TryPlaceAndMap(kind, list, copy, count, call, out address, align, fromBlock, cpu, provenance, refused);
+                committed = failure is null;
+                return failure;
+            }
+        }
+        finally
+        {
+            if (!committed && kind != AreaKind.Vmalloc)
+            {
+                Pool.Unpin(checkedPages);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The purge-and-retry-once loop; the caller holds the area lock and has pinned <paramref name="list"/>.
+    /// When the block path's lock-free attempt was refused by the backend, that was the first attempt.
+    /// </summary>
+    private VmapExhaustedException? TryPlaceAndMap(AreaKind kind, Page[]? list, ReadOnlySpan<Page> blockPages, int count, string call, out nint address, long align, bool fromBlock, int cpu, string? provenance, bool refused)
+    {
+        bool backendRefused = refused;
+        Page[]? own = null;
+        long poolMark = 0;
+        string? refusal = null;
+        for (int attempt = refused ? 1 : 0; attempt < 2 && refusal is null; attempt++)
+        {
+            if (attempt == 1)
+            {
+                _retriedMaps++;
+                PurgeAll();
+                DrainQuarantine();
+            }
+
+            if (fromBlock)
+            {
+                var result = VbMapLocked(count, cpu, blockPages, provenance, out address);
+                if (result == BlockMapResult.Mapped)
                 {
-                    _retriedMaps++;
-                    PurgeAll();
+                    return null;
                 }
 
-                var placement = fromBlock ? VbAlloc(count, cpu, provenance) : AllocArea(kind, count, align, GuardFor(kind), provenance);
-                if (placement.Area is null)
+                if (result == BlockMapResult.Refused)
                 {
-                    continue;
-                }
-
-                if (kind == AreaKind.Vmalloc)
-                {
-                    own ??= AllocatePages(count);
-                }
-
-                if (!_backend.Map(AddressOf(placement.Start), own ?? pages))
-                {
-                    Unplace(placement);
                     backendRefused = true;
                     continue;
                 }
 
-                placement.Area.OwnPages = own;
-                _liveMappings++;
-                _mappedPages += count;
-                address = AddressOf(placement.Start);
-                return null;
-            }
-
-            if (own is not null)
-            {
-                foreach (var page in own)
+                if (!Options.FallbackToPlainArea)
                 {
-                    Pool.Free(page);
+                    continue;
                 }
+
+                // A plain area keeps its list itself.
+                list ??= blockPages.ToArray();
             }
 
-            _failedMaps++;
-            address = 0;
-            var stats = SnapshotStats();
-            return new VmapExhaustedException(call, count, stats.FreePages, stats.LargestFreeRun, stats.LazilyFreedPages, backendRefused ? _backend.ExhaustionReason : null);
+            var placement = AllocArea(kind, count, align, GuardFor(kind), provenance);
+            if (placement.Area is null)
+            {
+                continue;
+            }
+
+            // From here on everything this attempt took is given back before anything escapes.
+            bool mapped;
+            try
+            {
+                if (kind == AreaKind.Vmalloc && own is null)
+                {
+                    try
+                    {
+                        own = Pool.AllocateMany(count, out poolMark);
+                    }
+                    catch (InsufficientMemoryException e)
+                    {
+                        // A purge frees no page (Vfree frees its pages at once): no retry.
+                        Unplace(placement);
+                        refusal = $"The page pool ran dry: {e.Message}";
+                        break;
+                    }
+                }
+
+                mapped = _backend.Map(AddressOf(placement.Start), own ?? list);
+            }
+            catch
+            {
+                Unplace(placement);
+                if (own is not null)
+                {
+                    Pool.Unallocate(own, poolMark);
+                }
+
+                throw;
+            }
+
+            if (!mapped)
+            {
+                Unplace(placement);
+                backendRefused = true;
+                continue;
+            }
+
+            Commit(placement);
+            placement.Area.OwnPages = own;
+            placement.Area.Pinned = list;
+            _liveMappings++;
+            _mappedPages += count;
+            address = AddressOf(placement.Start);
+            return null;
         }
+
+        if (own is not null)
+        {
+            Pool.Unallocate(own, poolMark);
+        }
+
+        _failedMaps++;
+        address = 0;
+        var stats = SnapshotStats();
+        return new VmapExhaustedException(call, count, stats.FreePages, stats.LargestFreeRun, stats.LazilyFreedPages, refusal ?? (backendRefused ? _backend.ExhaustionReason : null));
     }
 
+    /// <summary>Refuses an empty list, checks every page and pins them all for the mapping, or none.</summary>
     private void CheckPages(ReadOnlySpan<Page> pages, string call)
     {
-        if (pages.IsEmpty)
+        if (pages.Length == 0)
         {
             throw new VmapMisuseException(
                 RuleIds.VMAP005,
@@ -346,47 +492,102 @@ public sealed partial class VmapSpace : IDisposable
                 0);
         }
 
-        lock (Pool.SyncRoot)
-        {
-            foreach (var page in pages)
-            {
-                Pool.ThrowIfNotLive(page, "pages");
-            }
-        }
+        Pool.Pin(pages, "pages");
     }
 
-    private Page[] AllocatePages(int count)
+    /// <summary>Whole pages for <paramref name="size"/> bytes, without the wrap of size + PageSize - 1.</summary>
+    private int VmallocPages(nuint size)
     {
-        var own = new Page[count];
-        for (int i = 0; i < count; i++)
+        ArgumentOutOfRangeException.ThrowIfZero(size);
+        ulong pages = (size / (nuint)Geometry.PageSize) + (size % (nuint)Geometry.PageSize == 0 ? 0UL : 1UL);
+        if (pages > int.MaxValue)
         {
-            own[i] = Pool.Allocate();
+            throw new ArgumentOutOfRangeException(nameof(size), size, $"Vmalloc({size}): that is {pages} pages of {Geometry.PageSize} bytes; one mapping holds at most {int.MaxValue} (int.MaxValue) pages.");
         }
 
-        return own;
+        return (int)pages;
     }
 
     private int GuardFor(AreaKind kind) => kind is AreaKind.Vmap or AreaKind.Vmalloc ? 1 : _guardOnAllAreas;
 
     private void Unmap(nint address, int? pageCount, string family)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        string? site = CaptureProvenance();
+        long page = (long)address >> _pageShift;
+        bool inSpace = address >= Start && address < End && ((long)address & (Geometry.PageSize - 1)) == 0;
+
+        // vb_free's common case: a live block mapping with the right count, found without the area lock.
+        // The checked mode (TrackProvenance) records where each unmap ran, under the area lock: it takes the path below.
+        if (site is null && inSpace && family == Family.Ram && pageCount > 0 && _blocks.ByPage(page) is { } fast)
+        {
+            bool done = false, spent = false;
+            lock (fast)
+            {
+                int offset = (int)(page - fast.Start);
+                if (!_disposed && fast.MappingAt(offset) == pageCount)
+                {
+                    spent = VbUnmap(fast, address, offset);
+                    done = true;
+                }
+            }
+
+            if (done)
+            {
+                if (spent)
+                {
+                    lock (_lock)
+                    {
+                        FreeBlock(fast);
+                    }
+                }
+
+                return;
+            }
+        }
+
+        // Everything else, misuse included: the checks need a still picture of the space around the address.
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (inSpace && _blocks.ByPage(page) is { } block)
+            {
+                bool spent;
+                lock (block)
+                {
+                    var found = CheckUnmap(address, pageCount, family);
+                    spent = VbUnmap(block, address, (int)(found.Start - block.Start));
+                    if (site is not null)
+                    {
+                        _unmapped.AddUnmapSite(found.Start, found.Pages, site);
+                    }
+                }
+
+                if (spent)
+                {
+                    FreeBlock(block);
+                }
+
+                return;
+            }
+
             var mapping = CheckUnmap(address, pageCount, family);
 
             // The backend goes first: if it throws, nothing of ours has changed yet.
             _backend.Unmap(address, mapping.Pages);
+            if (mapping.Area.Pinned is { } list)
+            {
+                Pool.Unpin(list);
+            }
+
             _liveMappings--;
             _mappedPages -= mapping.Pages;
-            if (mapping.Block is { } block)
+            if (site is not null)
             {
-                VbFree(block, (int)(mapping.Start - block.Start));
+                _unmapped.AddUnmapSite(mapping.Start, mapping.Pages, site);
             }
-            else
-            {
-                FreeArea(mapping.Area);
-            }
+
+            FreeArea(mapping.Area);
         }
     }
 

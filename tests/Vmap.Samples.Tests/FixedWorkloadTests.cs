@@ -80,6 +80,8 @@ public class FixedWorkloadTests
         Assert.Equal(0, stats.MappedPages);
         Assert.Equal(0, stats.LiveAreas);
         Assert.Equal(0, stats.LazilyFreedPages);
-        Assert.Equal(stats.TotalPages, stats.FreePages);
+
+        // With TrackProvenance (the native run) purged ranges wait in the bounded quarantine before reuse: not lost, not yet free.
+        Assert.Equal(stats.TotalPages, stats.FreePages + stats.QuarantinedPages);
     }
 }

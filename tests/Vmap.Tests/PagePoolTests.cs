@@ -14,8 +14,13 @@ public class PagePoolTests
         pool.Free(pages[90]);
         Assert.Equal((197, 200L), (pool.AllocatedCount, pool.Capacity));
         Assert.False(pool.Contains(pages[7]));
-        Assert.Equal([7L, 90L, 150L, 200L], Enumerable.Range(0, 4).Select(_ => pool.Allocate().Index));
-        Assert.True(pool.Contains(pages[7]));
+        var again = Enumerable.Range(0, 4).Select(_ => pool.Allocate()).ToList();
+        Assert.Equal([7L, 90L, 150L, 200L], again.Select(p => p.Index));
+
+        // The number is reused, the handle is not: the old one is stale.
+        Assert.True(pool.Contains(again[0]));
+        Assert.False(pool.Contains(pages[7]));
+        Assert.Equal(("page#7@pool" + pages[7].PoolId, "page#7@pool" + pages[7].PoolId + " gen 1"), (pages[7].ToString(), again[0].ToString()));
     }
 
     [Fact]

@@ -40,8 +40,8 @@ internal static class TestSpaces
     }
 
     /// <summary>Everything observable about a space, to prove a refused call changed nothing.</summary>
-    public static (VmapStats Stats, string Areas) State(VmapSpace space) =>
-        (space.Stats, string.Join("\n", space.SnapshotAreas()));
+    public static (VmapStats Stats, string Areas, (int Allocated, long Capacity) Pool) State(VmapSpace space) =>
+        (space.Stats, string.Join("\n", space.SnapshotAreas()), (space.Pool.AllocatedCount, space.Pool.Capacity));
 }
 
 internal sealed class CpuSwitch
@@ -52,7 +52,15 @@ internal sealed class CpuSwitch
 /// <summary>A backend that records calls and can refuse maps, as vm.max_map_count would.</summary>
 internal sealed class RecordingBackend : VmapBackend
 {
-    private readonly SimulatedPagePool _pool = new(TestSpaces.PageSize);
+    private readonly PagePool _pool;
+
+    public RecordingBackend(PagePool? pool = null) => _pool = pool ?? new SimulatedPagePool(TestSpaces.PageSize);
+
+    /// <summary>Thrown by the next Map (then cleared), as an mmap that fails with an errno other than ENOMEM would.</summary>
+    public Exception? ThrowOnMap { get; set; }
+
+    /// <summary>Thrown by the next Unmap (then cleared), as a refused split of a VMA would.</summary>
+    public Exception? ThrowOnUnmap { get; set; }
 
     public override PagePool Pool => _pool;
 
@@ -66,8 +74,27 @@ internal sealed class RecordingBackend : VmapBackend
 
     public override nint Reserve(VmapGeometry geometry, long alignment) => (nint)geometry.Start;
 
+    /// <summary>Runs inside the next Map, before the pages are read: what another thread could do meanwhile.</summary>
+    public Action? DuringMap { get; set; }
+
+    /// <summary>The pages every successful Map was given, in order.</summary>
+    public List<Page[]> MappedPages { get; } = new();
+
     public override bool Map(nint address, ReadOnlySpan<Page> pages)
     {
+        if (DuringMap is { } during)
+        {
+            DuringMap = null;
+            during();
+        }
+
+        if (ThrowOnMap is { } e)
+        {
+            ThrowOnMap = null;
+            Calls.Add($"throw 0x{(long)address:x} {pages.Length}");
+            throw e;
+        }
+
         if (RefuseNextMaps > 0)
         {
             RefuseNextMaps--;
@@ -76,10 +103,20 @@ internal sealed class RecordingBackend : VmapBackend
         }
 
         Calls.Add($"map 0x{(long)address:x} {pages.Length}");
+        MappedPages.Add(pages.ToArray());
         return true;
     }
 
-    public override void Unmap(nint address, int pageCount) => Calls.Add($"unmap 0x{(long)address:x} {pageCount}");
+    public override void Unmap(nint address, int pageCount)
+    {
+        if (ThrowOnUnmap is { } e)
+        {
+            ThrowOnUnmap = null;
+            throw e;
+        }
+
+        Calls.Add($"unmap 0x{(long)address:x} {pageCount}");
+    }
 
     public bool Disposed { get; private set; }
 
@@ -87,5 +124,31 @@ internal sealed class RecordingBackend : VmapBackend
     {
         Disposed = true;
         _pool.Dispose();
+    }
+}
+
+/// <summary>A pool that runs dry: it refuses to grow past <see cref="Limit"/> pages, as the native pool refuses past its memfd's size.</summary>
+internal sealed class LimitedPagePool : PagePool
+{
+    public LimitedPagePool(int limit)
+        : base(TestSpaces.PageSize) => Limit = limit;
+
+    public int Limit { get; set; }
+
+    /// <summary>Thrown by the next growth (then cleared), as a failing ftruncate would.</summary>
+    public Exception? ThrowOnGrow { get; set; }
+
+    protected override void OnGrow(long pageCount)
+    {
+        if (ThrowOnGrow is { } e)
+        {
+            ThrowOnGrow = null;
+            throw e;
+        }
+
+        if (pageCount > Limit)
+        {
+            throw new InsufficientMemoryException($"The test pool holds at most {Limit} pages.");
+        }
     }
 }

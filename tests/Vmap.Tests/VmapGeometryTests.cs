@@ -31,7 +31,7 @@ public class VmapGeometryTests
     [InlineData("Size", "Invalid geometry: Size must be a positive multiple of PageSize.")]
     [InlineData("BlockPages", "Invalid geometry: BlockPages must be a positive power of two (blocks are aligned to their size).")]
     [InlineData("MaxBlockAlloc", "Invalid geometry: MaxBlockAlloc must be between 1 and BlockPages.")]
-    [InlineData("Cpus", "Invalid geometry: Cpus must be positive.")]
+    [InlineData("Cpus", "Invalid geometry: Cpus must be between 1 and 8192 (the kernel's largest NR_CPUS).")]
     public void Invalid_geometry_is_refused(string field, string message)
     {
         var g = TestSpaces.Small;

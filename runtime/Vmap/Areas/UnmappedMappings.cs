@@ -12,6 +12,9 @@ internal sealed class UnmappedMappings
 {
     private readonly AreaTree<UnmappedMapping> _areas = new();
     private readonly Dictionary<long, VmapBlock> _deadBlocks = new();
+
+    // Where each unmapped mapping was unmapped (TrackProvenance only), block mappings included.
+    private readonly AreaTree<string> _unmapSites = new();
     private readonly int _blockPages;
 
     public UnmappedMappings(int blockPages) => _blockPages = blockPages;
@@ -20,6 +23,15 @@ internal sealed class UnmappedMappings
         _areas.Insert(area.Start, area.End, new UnmappedMapping(area.Family, area.Pages, area.Provenance));
 
     public void AddBlock(VmapBlock block) => _deadBlocks[block.Start / _blockPages] = block;
+
+    public void AddUnmapSite(long start, int pages, string site) => _unmapSites.Insert(start, start + pages, site);
+
+    /// <summary>Where the mapping that started at <paramref name="page"/> was unmapped, if recorded.</summary>
+    public string? UnmapSite(long page)
+    {
+        var node = _unmapSites.Floor(page);
+        return node is not null && node.Start == page ? node.Value : null;
+    }
 
     /// <summary>The unmapped mapping that started exactly at <paramref name="page"/>.</summary>
     public UnmappedMapping? Find(long page)
@@ -48,13 +60,8 @@ internal sealed class UnmappedMappings
     {
         // Records are disjoint, so walking down from the last one that starts before the end finds
         // every overlap; the common case (none) costs one descent.
-        var node = _areas.Floor(end - 1);
-        while (node is not null && node.End > start)
-        {
-            long below = node.Start - 1;
-            _areas.Remove(node.Start);
-            node = _areas.Floor(below);
-        }
+        Forget(_areas, start, end);
+        Forget(_unmapSites, start, end);
 
         if (_deadBlocks.Count == 0)
         {
@@ -79,6 +86,17 @@ internal sealed class UnmappedMappings
     }
 
     public int Count => _areas.Count + _deadBlocks.Count;
+
+    private static void Forget<T>(AreaTree<T> tree, long start, long end)
+    {
+        var node = tree.Floor(end - 1);
+        while (node is not null && node.End > start)
+        {
+            long below = node.Start - 1;
+            tree.Remove(node.Start);
+            node = tree.Floor(below);
+        }
+    }
 }
 
 /// <summary>The record of one unmapped mapping.</summary>

@@ -81,4 +81,7 @@ internal sealed class VmapArea
 
     /// <summary>The pages Vmalloc allocated for the area; freed with it.</summary>
     public Page[]? OwnPages { get; set; }
+
+    /// <summary>The pages a MapRam or Vmap area shows: pinned in the pool until it is unmapped.</summary>
+    public Page[]? Pinned { get; set; }
 }

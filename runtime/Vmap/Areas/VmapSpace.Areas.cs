@@ -12,25 +12,24 @@ public sealed partial class VmapSpace
             return default;
         }
 
-        // From here on the address belongs to the new area: an unmap of an old mapping that lived
-        // here can no longer be told apart from an unmap of this one.
-        _unmapped.ForgetOverlapping(start, start + pages + guard);
+        // The double-unmap records this area overlaps are forgotten only when a mapping in it is
+        // made (Commit): a map the backend refuses must leave them, like everything else, as they were.
         var area = new VmapArea(kind, start, pages, guard, kind == AreaKind.Block ? null : provenance);
         _busy.Insert(start, area.End, area);
         _guardPages += guard;
         return new Placement(area, null, start);
     }
 
-    /// <summary>Takes back a placement the backend refused to map: nothing was mapped, so no purge is owed.</summary>
+    /// <summary>The backend mapped the placement: from now on its range belongs to the new mapping.</summary>
+    private void Commit(Placement placement)
+    {
+        // An unmap of an old mapping that lived here can no longer be told apart from an unmap of this one.
+        _unmapped.ForgetOverlapping(placement.Area!.Start, placement.Area.ReservedEnd);
+    }
+
+    /// <summary>Takes back an area the backend refused to map: nothing was mapped, so no purge is owed.</summary>
     private void Unplace(Placement placement)
     {
-        if (placement.Block is { } block)
-        {
-            block.UndoAlloc((int)(placement.Start - block.Start));
-            _blocks.Enqueue(block);
-            return;
-        }
-
         var area = placement.Area!;
         _busy.Remove(area.Start);
         _guardPages -= area.GuardPages;
@@ -49,10 +48,7 @@ public sealed partial class VmapSpace
 
         if (area.OwnPages is { } own)
         {
-            foreach (var page in own)
-            {
-                Pool.Free(page);
-            }
+            Pool.FreeMany(own);
         }
 
         FreeLazily(area.Start, area.ReservedEnd);

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Vmap.Blocks;
 
 /// <summary>
@@ -5,47 +7,69 @@ namespace Vmap.Blocks;
 /// address (the kernel's vmap_blocks xarray): a block is aligned to its own size, so its number is
 /// its start divided by the block size and an unmap finds its block in O(1).
 /// </summary>
+/// <remarks>
+/// Both are read without a lock, as the kernel reads them under RCU: the index is a concurrent
+/// dictionary, and each queue is an array that is replaced, never changed, under the queue's own
+/// lock (blocks join and leave a queue once per block, while every map reads it). Lock order:
+/// the space's area lock, then a block's lock, then a queue's lock; nothing waits for a block's lock
+/// while holding a queue's.
+/// </remarks>
 internal sealed class BlockQueues
 {
-    private readonly LinkedList<VmapBlock>[] _queues;
-    private readonly Dictionary<long, VmapBlock> _byIndex = new();
+    private readonly Queue[] _queues;
+    private readonly ConcurrentDictionary<long, VmapBlock> _byIndex = new();
     private readonly int _blockPages;
 
     public BlockQueues(int cpus, int blockPages)
     {
-        _queues = new LinkedList<VmapBlock>[cpus];
+        _queues = new Queue[cpus];
         for (int i = 0; i < cpus; i++)
         {
-            _queues[i] = new LinkedList<VmapBlock>();
+            _queues[i] = new Queue();
         }
 
         _blockPages = blockPages;
     }
 
+    public int CpuCount => _queues.Length;
+
     public int Count => _byIndex.Count;
 
-    public IEnumerable<VmapBlock> All => _byIndex.Values;
+    /// <summary>Every block, in address order (the order in which several of their locks may be taken).</summary>
+    public IEnumerable<VmapBlock> All => _byIndex.Values.OrderBy(b => b.Start);
 
-    /// <summary>The first block on <paramref name="cpu"/>'s queue with <paramref name="count"/> untouched pages.</summary>
-    public VmapBlock? FindWithFree(int cpu, int count)
+    /// <summary>
+    /// The first block on <paramref name="cpu"/>'s queue with <paramref name="count"/> untouched
+    /// pages, returned with its lock held; null when none has room.
+    /// </summary>
+    public VmapBlock? LockWithFree(int cpu, int count)
     {
-        for (var n = _queues[cpu].First; n is not null; n = n.Next)
+        foreach (var block in Volatile.Read(ref _queues[cpu].Items))
         {
-            if (n.Value.Free >= count)
+            // An unlocked look first: a full block is passed over without touching its lock.
+            if (block.FreeHint < count)
             {
-                return n.Value;
+                continue;
             }
+
+            Monitor.Enter(block);
+            if (!block.Dead && block.Free >= count)
+            {
+                return block;
+            }
+
+            Monitor.Exit(block);
         }
 
         return null;
     }
 
-    /// <summary>The first block with room on any other CPU's queue, starting with the next CPU.</summary>
-    public VmapBlock? StealWithFree(int cpu, int count)
+    /// <summary>Like <see cref="LockWithFree"/> on every other CPU's queue, starting with the next CPU.</summary>
+    public VmapBlock? LockWithFreeElsewhere(int cpu, int count)
     {
         for (int i = 1; i < _queues.Length; i++)
         {
-            var block = FindWithFree((cpu + i) % _queues.Length, count);
+            var block = LockWithFree((cpu + i) % _queues.Length, count);
             if (block is not null)
             {
                 return block;
@@ -55,55 +79,56 @@ internal sealed class BlockQueues
         return null;
     }
 
+    /// <summary>Indexes a new block (under the area lock), and queues it when it has room.</summary>
     public void Add(VmapBlock block)
     {
-        _byIndex.Add(block.Start / _blockPages, block);
-        Enqueue(block);
+        _byIndex[block.Start / _blockPages] = block;
+        if (block.Free > 0)
+        {
+            Enqueue(block);
+        }
     }
 
     public void Enqueue(VmapBlock block)
     {
-        if (block.QueueNode is null)
+        var queue = _queues[block.Cpu];
+        lock (queue)
         {
-            block.QueueNode = _queues[block.Cpu].AddLast(block);
+            if (!block.Queued)
+            {
+                block.Queued = true;
+                queue.Items = [.. queue.Items, block];
+            }
         }
     }
 
     /// <summary>Takes a full block off its queue: nothing more can be carved from it.</summary>
     public void Dequeue(VmapBlock block)
     {
-        if (block.QueueNode is not null)
+        var queue = _queues[block.Cpu];
+        lock (queue)
         {
-            _queues[block.Cpu].Remove(block.QueueNode);
-            block.QueueNode = null;
+            if (block.Queued)
+            {
+                block.Queued = false;
+                queue.Items = Array.FindAll(queue.Items, b => b != block);
+            }
         }
     }
 
+    /// <summary>Takes the block out of its queue and the index; under the area lock.</summary>
     public void Remove(VmapBlock block)
     {
         Dequeue(block);
-        _byIndex.Remove(block.Start / _blockPages);
+        _byIndex.TryRemove(new KeyValuePair<long, VmapBlock>(block.Start / _blockPages, block));
     }
 
-    /// <summary>The block whose range holds <paramref name="page"/>, if any.</summary>
+    /// <summary>The block whose range holds <paramref name="page"/>, if any. Safe without any lock.</summary>
     public VmapBlock? ByPage(long page) =>
         _byIndex.TryGetValue(page / _blockPages, out var block) && page >= block.Start && page < block.Start + block.Pages ? block : null;
 
-    /// <summary>Queued blocks with no live mapping (purge_fragmented_blocks).</summary>
-    public List<VmapBlock> Fragmented()
+    private sealed class Queue
     {
-        var list = new List<VmapBlock>();
-        foreach (var queue in _queues)
-        {
-            foreach (var block in queue)
-            {
-                if (block.IsFragmented)
-                {
-                    list.Add(block);
-                }
-            }
-        }
-
-        return list;
+        public VmapBlock[] Items = [];
     }
 }

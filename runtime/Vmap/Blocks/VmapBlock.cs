@@ -6,13 +6,23 @@ namespace Vmap.Blocks;
 /// A vmap block (struct vmap_block): one area, aligned to its own size, from which small MapRam
 /// mappings are handed out front to back. Unmapped pages turn dirty rather than free: like the
 /// kernel, a block never reuses a range (its TLB entries are flushed lazily), it is freed whole
-/// once every page is dirty, or purged once no live mapping is left in it.
+/// once its last mapping goes and its tail is too short for another block request, or purged once
+/// no live mapping is left in it.
 /// </summary>
+/// <remarks>
+/// The block's own monitor (vb->lock) guards everything below; the block path maps and unmaps
+/// under it alone. <see cref="FreeHint"/> may be read without it, as a hint.
+/// </remarks>
 internal sealed class VmapBlock
 {
     // > 0: a live mapping of that many pages starts at this offset; < 0: an unmapped one did; 0: neither.
     private readonly int[] _maps;
     private string?[]? _provenance;
+
+    // The pages each mapping shows, at its offsets: the block's own copy of the caller's list (so a
+    // block map allocates nothing), pinned in the pool until the mapping is unmapped.
+    private Page[]? _pages;
+    private int _freeOffset;
 
     public VmapBlock(VmapArea area, int cpu)
     {
@@ -32,9 +42,12 @@ internal sealed class VmapBlock
     public int Pages => _maps.Length;
 
     /// <summary>First page of the untouched tail; everything before it was handed out.</summary>
-    public int FreeOffset { get; private set; }
+    public int FreeOffset => _freeOffset;
 
-    public int Free => Pages - FreeOffset;
+    public int Free => Pages - _freeOffset;
+
+    /// <summary><see cref="Free"/>, readable without the lock: it may be stale by the time the lock is taken.</summary>
+    public int FreeHint => Pages - Volatile.Read(ref _freeOffset);
 
     public int Dirty { get; private set; }
 
@@ -43,47 +56,69 @@ internal sealed class VmapBlock
 
     public int DirtyMax { get; private set; }
 
-    public int LivePages => FreeOffset - Dirty;
+    public int LivePages => _freeOffset - Dirty;
+
+    /// <summary>Live mappings in the block.</summary>
+    public int LiveCount { get; private set; }
 
     public bool IsFullyDirty => Dirty == Pages;
 
-    /// <summary>No live mapping left, yet not all dirty: only a purge gives the rest of the block back.</summary>
-    public bool IsFragmented => LivePages == 0 && !IsFullyDirty;
+    /// <summary>
+    /// Set, under the block's lock, by whoever decides to free the block: nothing is carved from it
+    /// any more, and that caller (or a purge, whichever gets the area lock first) frees it.
+    /// </summary>
+    public bool Dead { get; set; }
 
-    internal LinkedListNode<VmapBlock>? QueueNode { get; set; }
+    /// <summary>Freed: out of the index and the queues, its area lazily freed. Under the area lock.</summary>
+    public bool Unlinked { get; set; }
 
-    public int Alloc(int count, string? provenance)
+    /// <summary>On its CPU's queue. Under the queue's lock.</summary>
+    internal bool Queued { get; set; }
+
+    public int Alloc(int count, string? provenance, ReadOnlySpan<Page> pages)
     {
-        int offset = FreeOffset;
+        int offset = _freeOffset;
         _maps[offset] = count;
         if (provenance is not null)
         {
             (_provenance ??= new string?[Pages])[offset] = provenance;
         }
 
-        FreeOffset += count;
+        pages.CopyTo((_pages ??= new Page[Pages]).AsSpan(offset));
+        LiveCount++;
+        Volatile.Write(ref _freeOffset, offset + count);
         return offset;
     }
 
     /// <summary>Takes back the latest <see cref="Alloc"/> when the backend refused to map it.</summary>
     public void UndoAlloc(int offset)
     {
-        FreeOffset = offset;
         _maps[offset] = 0;
         if (_provenance is not null)
         {
             _provenance[offset] = null;
         }
+
+        LiveCount--;
+        Volatile.Write(ref _freeOffset, offset);
     }
 
-    /// <summary>vb_free: the mapping at <paramref name="offset"/> turns dirty.</summary>
-    public void FreeRange(int offset)
+    /// <summary>The block is freed: its page copies are not needed any more (its records, kept for double-unmap checks, are).</summary>
+    public void DropPages() => _pages = null;
+
+    /// <summary>The pages the mapping at <paramref name="offset"/> shows (the block's copy).</summary>
+    public ReadOnlySpan<Page> PagesAt(int offset, int count) => _pages.AsSpan(offset, count);
+
+    /// <summary>vb_free: the mapping at <paramref name="offset"/> turns dirty; returns the pages it pinned.</summary>
+    public ReadOnlySpan<Page> FreeRange(int offset)
     {
         int count = _maps[offset];
         _maps[offset] = -count;
         Dirty += count;
+        LiveCount--;
         DirtyMin = Math.Min(DirtyMin, offset);
         DirtyMax = Math.Max(DirtyMax, offset + count);
+        return _pages.AsSpan(offset, count);
     }
 
     /// <summary>The mapping record at <paramref name="offset"/>: pages if live, minus pages if unmapped, 0 if none starts there.</summary>
@@ -94,7 +129,7 @@ internal sealed class VmapBlock
     /// <summary>The offset of the mapping (live or unmapped) that covers <paramref name="offset"/>, or -1 in the untouched tail.</summary>
     public int MappingCovering(int offset)
     {
-        if (offset >= FreeOffset)
+        if (offset >= _freeOffset)
         {
             return -1;
         }
@@ -108,15 +143,18 @@ internal sealed class VmapBlock
         return offset;
     }
 
-    /// <summary>Live mappings as (offset, pages), in address order.</summary>
-    public IEnumerable<(int Offset, int Pages)> LiveMappings()
+    /// <summary>Live mappings as (offset, pages), in address order; the caller holds the lock.</summary>
+    public List<(int Offset, int Pages)> LiveMappings()
     {
-        for (int i = 0; i < FreeOffset; i++)
+        var list = new List<(int, int)>();
+        for (int i = 0; i < _freeOffset; i++)
         {
             if (_maps[i] > 0)
             {
-                yield return (i, _maps[i]);
+                list.Add((i, _maps[i]));
             }
         }
+
+        return list;
     }
 }

@@ -40,7 +40,7 @@ public sealed partial class VmapSpace
         {
             if (FindUnmapped(page) is { } unmapped)
             {
-                throw Misuse(RuleIds.VMAP003, Call(), address, $"0x{addr:x} was already unmapped (a {unmapped.Family} mapping of {PagesText(unmapped.Pages)})", page);
+                throw Misuse(RuleIds.VMAP003, Call(), address, $"0x{addr:x} was already unmapped (a {unmapped.Family} mapping of {PagesText(unmapped.Pages)})", page, _unmapped.UnmapSite(page));
             }
 
             throw Misuse(RuleIds.VMAP001, Call(), address, $"0x{addr:x} is not the start of a live mapping (reassigned, offset or foreign pointer)", page);
@@ -64,15 +64,18 @@ public sealed partial class VmapSpace
         return mapping;
     }
 
-    /// <summary>The live mapping containing <paramref name="page"/>.</summary>
+    /// <summary>The live mapping containing <paramref name="page"/>. A block is read under its own lock; an area needs the area lock.</summary>
     private bool FindLive(long page, out LiveMapping mapping)
     {
         if (_blocks.ByPage(page) is { } block)
         {
-            int at = block.MappingCovering((int)(page - block.Start));
-            int pages = at < 0 ? 0 : block.MappingAt(at);
-            mapping = new LiveMapping(block.Area, block, block.Start + at, pages, at < 0 ? null : block.ProvenanceAt(at));
-            return pages > 0;
+            lock (block)
+            {
+                int at = block.MappingCovering((int)(page - block.Start));
+                int pages = at < 0 ? 0 : block.MappingAt(at);
+                mapping = new LiveMapping(block.Area, block, block.Start + at, pages, at < 0 ? null : block.ProvenanceAt(at));
+                return pages > 0;
+            }
         }
 
         var node = _busy.Floor(page);
@@ -92,15 +95,18 @@ public sealed partial class VmapSpace
     {
         if (_blocks.ByPage(page) is { } block)
         {
-            int offset = (int)(page - block.Start);
-            int mapped = block.MappingAt(offset);
-            return mapped < 0 ? new UnmappedMapping(Family.Ram, -mapped, block.ProvenanceAt(offset)) : null;
+            lock (block)
+            {
+                int offset = (int)(page - block.Start);
+                int mapped = block.MappingAt(offset);
+                return mapped < 0 ? new UnmappedMapping(Family.Ram, -mapped, block.ProvenanceAt(offset)) : null;
+            }
         }
 
         return _unmapped.Find(page);
     }
 
-    private VmapMisuseException Misuse(string rule, string call, nint address, string problem, long page)
+    private VmapMisuseException Misuse(string rule, string call, nint address, string problem, long page, string? unmappedAt = null)
     {
         string nearestText;
         nint? nearest = null;
@@ -118,6 +124,11 @@ public sealed partial class VmapSpace
         else
         {
             nearestText = "No mapping is live.";
+        }
+
+        if (unmappedAt is not null)
+        {
+            nearestText += $" It was first unmapped at:{Environment.NewLine}{unmappedAt}";
         }
 
         return new VmapMisuseException(rule, $"{rule}: {call}: {problem}. {nearestText}", address, nearest, nearestPages);
@@ -157,11 +168,14 @@ public sealed partial class VmapSpace
                 return true;
             }
 
-            var last = area.Block.LiveMappings().LastOrDefault(m => area.Start + m.Offset <= page);
-            if (last.Pages > 0)
+            lock (area.Block)
             {
-                found = new LiveMapping(area, area.Block, area.Start + last.Offset, last.Pages, area.Block.ProvenanceAt(last.Offset));
-                return true;
+                var last = area.Block.LiveMappings().LastOrDefault(m => area.Start + m.Offset <= page);
+                if (last.Pages > 0)
+                {
+                    found = new LiveMapping(area, area.Block, area.Start + last.Offset, last.Pages, area.Block.ProvenanceAt(last.Offset));
+                    return true;
+                }
             }
 
             node = _busy.Floor(area.Start - 1);
@@ -188,11 +202,14 @@ public sealed partial class VmapSpace
             }
             else
             {
-                var first = area.Block.LiveMappings().FirstOrDefault(m => area.Start + m.Offset > page);
-                if (first.Pages > 0)
+                lock (area.Block)
                 {
-                    found = new LiveMapping(area, area.Block, area.Start + first.Offset, first.Pages, area.Block.ProvenanceAt(first.Offset));
-                    return true;
+                    var first = area.Block.LiveMappings().FirstOrDefault(m => area.Start + m.Offset > page);
+                    if (first.Pages > 0)
+                    {
+                        found = new LiveMapping(area, area.Block, area.Start + first.Offset, first.Pages, area.Block.ProvenanceAt(first.Offset));
+                        return true;
+                    }
                 }
             }
 

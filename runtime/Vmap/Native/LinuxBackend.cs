@@ -23,13 +23,22 @@ internal sealed class LinuxBackend : VmapBackend
 
     private readonly MemfdPagePool _pool;
     private readonly int? _mapCountLimit;
+    private readonly int? _maxMapCountOverride;
+    private readonly bool _retainOnDispose;
     private VmaLayout _layout = null!;
     private int _maxMapCount;
-    private int _budget;
     private nint _start;
     private long _size;
-    private string? _exhaustionReason;
-    private bool _disposed;
+    // Why the last Map on this thread returned false: maps run on several threads at once, and the
+    // caller reads the reason right after its own refusal.
+    [ThreadStatic]
+    private static string? t_exhaustionReason;
+
+    // The VMA layout and the budget are shared by every thread that maps into the reservation; the
+    // syscalls themselves run outside this lock, each on a range the space gave to that call alone.
+    private readonly object _layoutLock = new();
+    private long _mapCalls;
+    private volatile bool _disposed;
 
     /// <summary>
     /// A backend over <paramref name="pool"/>. Without <paramref name="mapCountLimit"/>, a map fails
@@ -37,8 +46,10 @@ internal sealed class LinuxBackend : VmapBackend
     /// other mappings and <see cref="RuntimeHeadroom"/>. With it, a map or unmap fails once the
     /// reservation would hold more than that many, as if it were the kernel's limit.
     /// </summary>
-    public LinuxBackend(MemfdPagePool pool, int? mapCountLimit = null)
+    public LinuxBackend(MemfdPagePool pool, int? mapCountLimit = null, int? maxMapCount = null, bool retainOnDispose = false)
     {
+        _retainOnDispose = retainOnDispose;
+        _maxMapCountOverride = maxMapCount;
         if (mapCountLimit is < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(mapCountLimit), mapCountLimit, "A map-count limit must allow at least the reservation itself (1).");
@@ -52,10 +63,10 @@ internal sealed class LinuxBackend : VmapBackend
 
     public override string Name => "linux-memfd";
 
-    public override string? ExhaustionReason => _exhaustionReason;
+    public override string? ExhaustionReason => t_exhaustionReason;
 
     /// <summary>How many mmap calls <see cref="Map"/> has made: one per run of consecutive pool pages.</summary>
-    public long MapCalls { get; private set; }
+    public long MapCalls => Interlocked.Read(ref _mapCalls);
 
     /// <summary>How many VMAs this backend has cut its reservation into.</summary>
     public int VmaCount => _layout.Count;
@@ -108,8 +119,8 @@ internal sealed class LinuxBackend : VmapBackend
         _start = start;
         _size = geometry.Size;
         _layout = new VmaLayout(geometry.Size / _pool.PageSize);
-        _maxMapCount = ReadMaxMapCount();
-        _budget = _mapCountLimit ?? MeasureBudget(out _);
+        _maxMapCount = _maxMapCountOverride ?? ReadMaxMapCount();
+        ProcessMapCount.Add(_layout.Count);
         return start;
     }
 
@@ -117,11 +128,25 @@ internal sealed class LinuxBackend : VmapBackend
     {
         long slot = SlotOf(address, pages.Length);
         var runs = VmaLayout.Runs.Of(pages);
-        int count = _layout.CountAfterMap(slot, runs);
-        if (count > _layout.Count && !WithinBudget(count, out string? overBudget))
+
+        // The VMAs are counted (and reserved against the budget) before the syscalls: a thread
+        // mapping next to this range meanwhile then sees it mapped, as the kernel soon will.
+        lock (_layoutLock)
         {
-            _exhaustionReason = $"{overBudget}: mapping {pages.Length} page(s) at 0x{address:x} would cut this space's reservation into {count} mappings; it holds {_layout.Count}.";
-            return false;
+            int count = _layout.CountAfterMap(slot, runs);
+            int delta = count - _layout.Count;
+            if (delta > 0 && !WithinBudget(count, out string? overBudget))
+            {
+                t_exhaustionReason = $"{overBudget}: mapping {pages.Length} page(s) at 0x{address:x} would cut this space's reservation into {count} mappings; it holds {_layout.Count}.";
+                return false;
+            }
+
+            if (delta < 0)
+            {
+                ProcessMapCount.Add(delta);
+            }
+
+            _layout.Map(slot, runs, count);
         }
 
         int pageSize = _pool.PageSize;
@@ -138,11 +163,19 @@ internal sealed class LinuxBackend : VmapBackend
             }
 
             nint at = address + (nint)((long)mapped * pageSize);
-            MapCalls++;
+            Interlocked.Increment(ref _mapCalls);
             if (Libc.MapShared(at, (nuint)((long)run * pageSize), _pool.Fd, first * pageSize) == Libc.MAP_FAILED)
             {
                 string error = Libc.LastError(out int errno);
                 RollBack(address, mapped);
+                lock (_layoutLock)
+                {
+                    // Counted as mapped above: counted back, against the neighbours as they are now.
+                    int back = _layout.CountAfterUnmap(slot, pages.Length);
+                    ProcessMapCount.Add(back - _layout.Count);
+                    _layout.Unmap(slot, pages.Length, back);
+                }
+
                 if (errno != Libc.ENOMEM)
                 {
                     throw new IOException($"mmap of {run} pool page(s) at 0x{at:x} failed: {error}.");
@@ -150,28 +183,30 @@ internal sealed class LinuxBackend : VmapBackend
 
                 // ENOMEM from a fixed mapping of a file into address space we own has one cause left:
                 // the process has as many VMAs as vm.max_map_count allows (other code took our headroom).
-                _exhaustionReason = $"vm.max_map_count = {_maxMapCount} was reached: mmap of {run} page(s) at 0x{at:x} failed with ENOMEM while the process held {DescribeMappings()}.";
+                t_exhaustionReason = $"vm.max_map_count = {_maxMapCount} was reached: mmap of {run} page(s) at 0x{at:x} failed with ENOMEM while the process held {DescribeMappings()}.";
                 return false;
             }
 
             mapped += run;
         }
 
-        _layout.Map(slot, runs, count);
         return true;
     }
 
     public override void Unmap(nint address, int pageCount)
     {
         long slot = SlotOf(address, pageCount);
-        int count = _layout.CountAfterUnmap(slot, pageCount);
-
-        // Only a limit that stands in for the kernel's applies here: against the real one, an
-        // unmap may dip into the runtime's headroom, which is what the headroom is for.
-        if (count > _layout.Count && count > _mapCountLimit)
+        lock (_layoutLock)
         {
-            throw new InsufficientMemoryException(
-                $"Unmapping {pageCount} page(s) at 0x{address:x} would cut this space's reservation into {count} mappings, past the map-count limit VmapOptions.MapCountLimit = {_mapCountLimit}; the mapping stays as it was.");
+            int count = _layout.CountAfterUnmap(slot, pageCount);
+
+            // Only a limit that stands in for the kernel's applies here: against the real one, an
+            // unmap may dip into the runtime's headroom, which is what the headroom is for.
+            if (count > _layout.Count && count > _mapCountLimit)
+            {
+                throw new InsufficientMemoryException(
+                    $"Unmapping {pageCount} page(s) at 0x{address:x} would cut this space's reservation into {count} mappings, past the map-count limit VmapOptions.MapCountLimit = {_mapCountLimit}; the mapping stays as it was.");
+            }
         }
 
         // PROT_NONE over the slot, not munmap: the range stays ours, and any access faults at once.
@@ -183,7 +218,14 @@ internal sealed class LinuxBackend : VmapBackend
                 : new IOException($"Re-reserving {pageCount} page(s) at 0x{address:x} failed: {error}.");
         }
 
-        _layout.Unmap(slot, pageCount, count);
+        // Counted after the syscall, against the neighbours as they are now (a refused syscall
+        // leaves the count alone); the layout's count depends on which ranges are mapped, not on the order.
+        lock (_layoutLock)
+        {
+            int after = _layout.CountAfterUnmap(slot, pageCount);
+            ProcessMapCount.Add(after - _layout.Count);
+            _layout.Unmap(slot, pageCount, after);
+        }
     }
 
     public override void Dispose()
@@ -196,7 +238,19 @@ internal sealed class LinuxBackend : VmapBackend
         _disposed = true;
         if (_start != 0)
         {
-            Libc.munmap(_start, (nuint)_size);
+            // Retained: one PROT_NONE mapping over the whole range replaces every mapping in it, so
+            // a stale pointer into the dead space faults instead of writing into whatever the next
+            // mmap of the process would have put at the same address.
+            if (_retainOnDispose && Libc.MapNone(_start, (nuint)_size, fixedAddress: true) == _start)
+            {
+                RetainedReservations.Add(_start, _size);
+                ProcessMapCount.Add(1 - _layout.Count);
+            }
+            else
+            {
+                Libc.munmap(_start, (nuint)_size);
+                ProcessMapCount.Add(-_layout.Count);
+            }
         }
 
         _pool.Dispose();
@@ -227,39 +281,28 @@ internal sealed class LinuxBackend : VmapBackend
         }
     }
 
-    /// <summary>True when the reservation may hold <paramref name="count"/> VMAs; otherwise says why not.</summary>
+    /// <summary>
+    /// True when the reservation may hold <paramref name="count"/> VMAs, and then the new ones are
+    /// counted against the process; otherwise says why not. Both limits apply: the space's own
+    /// (MapCountLimit) and what vm.max_map_count leaves the whole process after the runtime's headroom.
+    /// </summary>
     private bool WithinBudget(int count, out string? why)
     {
         why = null;
-        if (count <= _budget)
-        {
-            return true;
-        }
-
-        if (_mapCountLimit is { } limit)
+        if (_mapCountLimit is { } limit && count > limit)
         {
             why = $"the map-count limit VmapOptions.MapCountLimit = {limit} (standing in for vm.max_map_count = {_maxMapCount}) was reached";
             return false;
         }
 
-        // The budget was measured when the rest of the process held other mappings; look again
-        // before refusing, so a budget grows back when the process lets mappings go.
-        _budget = MeasureBudget(out int others);
-        if (count <= _budget)
+        if (ProcessMapCount.TryReserve(count - _layout.Count, _layout.Count, _maxMapCount, RuntimeHeadroom, out long others))
         {
             return true;
         }
 
-        why = $"vm.max_map_count = {_maxMapCount} was reached: the process holds {others} mappings outside this space and keeps {RuntimeHeadroom} free for the runtime, which leaves {_budget} for this space";
+        long budget = Math.Max(0, _maxMapCount - others - RuntimeHeadroom);
+        why = $"vm.max_map_count = {_maxMapCount} was reached: the process holds {others} mappings outside this space and keeps {RuntimeHeadroom} free for the runtime, which leaves {budget} for this space";
         return false;
-    }
-
-    /// <summary>What vm.max_map_count leaves this reservation after the process's other mappings and the runtime's headroom.</summary>
-    private int MeasureBudget(out int others)
-    {
-        CountMappings(out int inside, out int total);
-        others = total - inside;
-        return Math.Max(0, _maxMapCount - others - RuntimeHeadroom);
     }
 
     /// <summary>"N memory mappings, M of them inside this space's reservation", from /proc/self/maps.</summary>

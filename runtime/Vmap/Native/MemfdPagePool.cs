@@ -78,9 +78,11 @@ internal sealed unsafe class MemfdPagePool : PagePool
 
     protected override void OnFree(long index)
     {
+        // A free must not fail half-way through a Vfree: when the kernel will not take the memory
+        // back, the page keeps it, zeroed, as a punched page would read, until it is reused.
         if (Libc.fallocate(_fd, Libc.FALLOC_FL_PUNCH_HOLE | Libc.FALLOC_FL_KEEP_SIZE, index * PageSize, PageSize) != 0)
         {
-            throw new IOException($"Returning page {index} of the page pool to the kernel (punching a hole) failed: {Libc.LastError(out _)}.");
+            GetPageBytes(index).Clear();
         }
     }
 

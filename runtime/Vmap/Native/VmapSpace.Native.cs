@@ -34,7 +34,7 @@ public sealed partial class VmapSpace
         VmapBackend? backend = null;
         try
         {
-            backend = new LinuxBackend(pool, options?.MapCountLimit);
+            backend = new LinuxBackend(pool, options?.MapCountLimit, options?.MaxMapCount, retainOnDispose: options?.TrackProvenance == true);
             return new VmapSpace(backend, geometry, options);
         }
         catch
@@ -54,6 +54,17 @@ public sealed partial class VmapSpace
     }
 
     /// <summary>
+    /// Gives back to the process the address space of every native space disposed with
+    /// <see cref="VmapOptions.TrackProvenance"/> on. Such a space keeps its whole range reserved
+    /// PROT_NONE when disposed, so a stale pointer into it faults instead of silently writing into
+    /// the next mapping the process makes at that address; the cost is address space (and one
+    /// mapping each) until this call. Call it once no stale pointer can be left, e.g. between test
+    /// runs or phases of a long-running process. Spaces still alive are not touched.
+    /// </summary>
+    /// <returns>The bytes of address space released; 0 on systems without native spaces.</returns>
+    public static long ReleaseRetainedAddressSpace() => OperatingSystem.IsLinux() ? RetainedReservations.ReleaseAll() : 0;
+
+    /// <summary>
     /// The bytes at [<paramref name="address"/>, <paramref name="address"/> + <paramref name="length"/>)
     /// of a native space, checked to lie inside one live mapping. The span is valid until that
     /// mapping is unmapped; touching it afterwards faults.
@@ -67,14 +78,15 @@ public sealed partial class VmapSpace
     public unsafe Span<byte> GetSpan(nint address, int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_backend is not LinuxBackend)
         {
             throw new NotSupportedException($"This {BackendName} space has no memory behind its mappings; use VmapSpace.CreateNative for real memory.");
         }
 
-        lock (_lock)
+        if (!TryGetLiveMapping(address, out nint start, out int pages) || (long)address + length > (long)start + ((long)pages * Geometry.PageSize))
         {
-            if (!TryGetLiveMapping(address, out nint start, out int pages) || (long)address + length > (long)start + ((long)pages * Geometry.PageSize))
+            lock (_lock)
             {
                 throw UseAfterUnmap(address, length, start, pages);
             }

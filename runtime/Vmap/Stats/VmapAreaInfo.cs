@@ -23,6 +23,9 @@ public enum VmapAreaKind
 
     /// <summary>A guard page after an area.</summary>
     Guard,
+
+    /// <summary>A purged range waiting in the quarantine before reuse (<see cref="VmapOptions.QuarantinePages"/>).</summary>
+    Quarantined,
 }
 
 /// <summary>One range of the space in address order.</summary>

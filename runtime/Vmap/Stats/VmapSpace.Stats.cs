@@ -30,13 +30,16 @@ public sealed partial class VmapSpace
                 var area = node.Value;
                 if (area.Block is { } block)
                 {
-                    list.Add(new VmapAreaInfo(AddressOf(area.Start), area.Pages, VmapAreaKind.Block)
+                    lock (block)
                     {
-                        Cpu = block.Cpu,
-                        LivePages = block.LivePages,
-                        DirtyPages = block.Dirty,
-                        FreePages = block.Free,
-                    });
+                        list.Add(new VmapAreaInfo(AddressOf(area.Start), area.Pages, VmapAreaKind.Block)
+                        {
+                            Cpu = block.Cpu,
+                            LivePages = block.LivePages,
+                            DirtyPages = block.Dirty,
+                            FreePages = block.Free,
+                        });
+                    }
                 }
                 else
                 {
@@ -58,6 +61,14 @@ public sealed partial class VmapSpace
             foreach (var (start, end) in _lazy.Pending)
             {
                 list.Add(new VmapAreaInfo(AddressOf(start), Math.Min(end, _endPage) - start, VmapAreaKind.LazilyFreed));
+            }
+
+            foreach (var (start, end) in _quarantine?.Ranges ?? [])
+            {
+                if (start < _endPage)
+                {
+                    list.Add(new VmapAreaInfo(AddressOf(start), Math.Min(end, _endPage) - start, VmapAreaKind.Quarantined));
+                }
             }
 
             foreach (var (start, end) in _free.Ranges())
@@ -96,19 +107,32 @@ public sealed partial class VmapSpace
                 VmapAreaKind.Vmap => $"vmap pages={a.Pages}",
                 VmapAreaKind.Vmalloc => $"vmalloc pages={a.Pages}",
                 VmapAreaKind.Guard => "guard",
+                VmapAreaKind.Quarantined => "quarantined vm_area",
                 _ => "unpurged vm_area",
             };
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"0x{start.ToString("x" + width, CultureInfo.InvariantCulture)}-0x{end.ToString("x" + width, CultureInfo.InvariantCulture)} {a.Pages * Geometry.PageSize,10} {detail}"));
         }
     }
 
+    /// <summary>
+    /// The counters; the caller holds the area lock. Each block is read under its own lock, so while
+    /// other threads map and unmap in blocks the sum is of moments a few instructions apart; with
+    /// no call in flight it is exact.
+    /// </summary>
     private VmapStats SnapshotStats()
     {
-        long blockFree = 0, blockDirty = 0;
+        long blockFree = 0, blockDirty = 0, blockMapped = 0;
+        int blockMappings = 0, blocks = 0;
         foreach (var block in _blocks.All)
         {
-            blockFree += block.Free;
-            blockDirty += block.Dirty;
+            lock (block)
+            {
+                blockFree += block.Free;
+                blockDirty += block.Dirty;
+                blockMapped += block.LivePages;
+                blockMappings += block.LiveCount;
+                blocks++;
+            }
         }
 
         // Under BetweenAllAreas the page past the end is only ever a guard: not free space to report.
@@ -126,13 +150,14 @@ public sealed partial class VmapSpace
         return new VmapStats
         {
             TotalPages = Geometry.TotalPages,
-            LiveMappings = _liveMappings,
+            LiveMappings = _liveMappings + blockMappings,
             LiveAreas = _busy.Count,
-            Blocks = _blocks.Count,
-            MappedPages = _mappedPages,
+            Blocks = blocks,
+            MappedPages = _mappedPages + blockMapped,
             FreePages = freePages,
             LargestFreeRun = largest,
             LazilyFreedPages = _lazy.Pages,
+            QuarantinedPages = _quarantine?.Pages ?? 0,
             BlockFreePages = blockFree,
             BlockDirtyPages = blockDirty,
             GuardPages = _guardPages,
@@ -156,9 +181,10 @@ public sealed partial class VmapSpace
             }
 
             long domain = _endPage + _guardOnAllAreas - _startPage;
-            if (_free.Pages + _lazy.Pages + reserved != domain)
+            long quarantined = _quarantine?.Pages ?? 0;
+            if (_free.Pages + _lazy.Pages + quarantined + reserved != domain)
             {
-                throw new InvalidOperationException($"Pages lost: free {_free.Pages} + lazy {_lazy.Pages} + busy {reserved} != {domain}.");
+                throw new InvalidOperationException($"Pages lost: free {_free.Pages} + lazy {_lazy.Pages} + quarantined {quarantined} + busy {reserved} != {domain}.");
             }
         }
     }

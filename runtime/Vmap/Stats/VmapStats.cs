@@ -27,6 +27,9 @@ public sealed record VmapStats
     /// <summary>Pages of freed areas waiting for a purge.</summary>
     public long LazilyFreedPages { get; init; }
 
+    /// <summary>Purged pages waiting in the quarantine before reuse (only with <see cref="VmapOptions.TrackProvenance"/>).</summary>
+    public long QuarantinedPages { get; init; }
+
     /// <summary>Untouched pages at the tails of live blocks.</summary>
     public long BlockFreePages { get; init; }
 

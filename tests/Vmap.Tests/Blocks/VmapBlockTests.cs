@@ -140,4 +140,19 @@ public class VmapBlockTests
         space.UnmapRam(a, 2);
         Assert.Equal((0, 2L), (space.Stats.LiveAreas, space.Stats.LazilyFreedPages));
     }
+
+    [Fact]
+    public void A_block_map_larger_than_the_stack_copy_maps_its_own_pages()
+    {
+        var g = Small with { Size = 2048 * PageSize, BlockPages = 1024, MaxBlockAlloc = 300 };
+        var backend = new RecordingBackend();
+        using var space = new VmapSpace(backend, g, VmapOptions.Default with { CurrentCpu = () => 0 });
+        var pages = Pages(space, 300);
+        var a = space.MapRam(pages);
+        Assert.Equal(pages, backend.MappedPages.Single());
+        Assert.Equal((1, 1, 300L), (space.Stats.Blocks, space.Stats.LiveMappings, space.Stats.MappedPages));
+        Assert.Throws<InvalidOperationException>(() => space.Pool.Free(pages[299]));
+        space.UnmapRam(a, 300);
+        space.Pool.Free(pages[299]);
+    }
 }
