@@ -41,7 +41,10 @@ public class ProcessMapCountTests
         var (maps, e) = FillUntilRefused(first);
 
         Assert.InRange(ProcMaps.Read().Count, limit - Drift, limit + Drift);
-        Assert.InRange(maps, Room - 3000 - Drift - 10, Room - 3000);
+        // At least the room the second space left; more only where the rest of the process let
+        // mappings go meanwhile (thread-pool threads retiring after earlier tests), which the
+        // process count above already bounds.
+        Assert.True(maps >= Room - 3000 - Drift - 10, $"the first space got only {maps} mappings");
         Assert.StartsWith($"vm.max_map_count = {limit + LinuxBackend.RuntimeHeadroom} was reached: the process holds ", e.Reason, StringComparison.Ordinal);
 
         // Space the second lets go is the first's again.
@@ -51,7 +54,7 @@ public class ProcessMapCountTests
         }
 
         var (more, _) = FillUntilRefused(first);
-        Assert.InRange(more, 1000 - Drift, 1000 + Drift);
+        Assert.True(more >= 1000 - Drift, $"the first space got only {more} of the 1000 mappings the second let go");
         Assert.InRange(ProcMaps.Read().Count, limit - Drift, limit + Drift);
     }
 
