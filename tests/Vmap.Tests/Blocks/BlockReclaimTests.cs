@@ -53,7 +53,7 @@ public class BlockReclaimTests
         Assert.Equal((0, 0, 16L, 0L), (stats.Blocks, stats.LiveAreas, stats.LazilyFreedPages, stats.BlockFreePages));
 
         // The freed block's ranges still answer a second unmap as a double unmap.
-        Assert.Equal("VMAP003", Assert.Throws<VmapMisuseException>(() => space.UnmapRam(maps[4], 3)).Rule);
+        Assert.Equal(RuleIds.VMAP003, Assert.Throws<VmapMisuseException>(() => space.UnmapRam(maps[4], 3)).Rule);
     }
 
     [Fact]

@@ -136,7 +136,7 @@ public class VmapBlockTests
         var g = Small with { Start = Base + (3 * PageSize), Size = 19 * PageSize };
         using var space = Create(g);
         var a = space.MapRam(Pages(space, 2));
-        Assert.Equal("VMAP005", Assert.Throws<VmapMisuseException>(() => space.UnmapRam(a, 1)).Rule);
+        Assert.Equal(RuleIds.VMAP005, Assert.Throws<VmapMisuseException>(() => space.UnmapRam(a, 1)).Rule);
         space.UnmapRam(a, 2);
         Assert.Equal((0, 2L), (space.Stats.LiveAreas, space.Stats.LazilyFreedPages));
     }

@@ -26,7 +26,7 @@ public class QuarantineTests
 
         var e = Assert.Throws<VmapMisuseException>(() => space.Vunmap(v1));
 
-        Assert.Equal("VMAP003", e.Rule);
+        Assert.Equal(RuleIds.VMAP003, e.Rule);
         Assert.StartsWith("VMAP003: Vunmap(0x100000): 0x100000 was already unmapped (a vmap mapping of 2 pages). Nearest live mapping: 0x103000, 2 pages (8192 bytes, vmap).", e.Message, StringComparison.Ordinal);
         string site = " It was first unmapped at:" + Environment.NewLine + $"   at {typeof(QuarantineTests).FullName}.{nameof(FirstUnmap)}(";
         Assert.Contains(site, e.Message, StringComparison.Ordinal);
@@ -49,7 +49,7 @@ public class QuarantineTests
 
         var e = Assert.Throws<VmapMisuseException>(() => space.UnmapRam(a, 1));
 
-        Assert.Equal("VMAP003", e.Rule);
+        Assert.Equal(RuleIds.VMAP003, e.Rule);
         Assert.Contains($"It was first unmapped at:{Environment.NewLine}   at {typeof(QuarantineTests).FullName}.{nameof(FirstUnmapRam)}(", e.Message, StringComparison.Ordinal);
     }
 

@@ -58,7 +58,7 @@ public class SmallBreaksTests
         backend.RefuseNextMaps = 2;
         Assert.Throws<VmapExhaustedException>(() => space.Vmap(pages));
         var again = Assert.Throws<VmapMisuseException>(() => space.Vunmap(v));
-        Assert.Equal("VMAP003", again.Rule);
+        Assert.Equal(RuleIds.VMAP003, again.Rule);
     }
 
     [Theory]

@@ -20,7 +20,7 @@ public class MisuseTests
         using var space = Create();
         var a = space.MapRam(Pages(space, 1));
         var ex = Refused(space, () => space.UnmapRam(Page(5), 1));
-        Assert.Equal("VMAP001", ex.Rule);
+        Assert.Equal(RuleIds.VMAP001, ex.Rule);
         Assert.Equal("VMAP001: UnmapRam(0x105000, 1): 0x105000 is not the start of a live mapping (reassigned, offset or foreign pointer). Nearest live mapping: 0x100000, 1 page (4096 bytes, vmap-ram).", ex.Message);
         Assert.Equal((Page(5), (nint?)a, 1), (ex.Address, ex.NearestMapping, ex.NearestMappingPages));
     }
@@ -49,7 +49,7 @@ public class MisuseTests
         using var space = Create();
         var a = space.MapRam(Pages(space, 2));
         var ex = Refused(space, () => space.UnmapRam(a, 3));
-        Assert.Equal("VMAP005", ex.Rule);
+        Assert.Equal(RuleIds.VMAP005, ex.Rule);
         Assert.Equal("VMAP005: UnmapRam(0x100000, 3): the mapping at 0x100000 has 2 pages, not 3. Nearest live mapping: 0x100000, 2 pages (8192 bytes, vmap-ram).", ex.Message);
     }
 
@@ -81,7 +81,7 @@ public class MisuseTests
         space.MapRam(Pages(space, 1));
         space.UnmapRam(a, 1);
         var ex = Refused(space, () => space.UnmapRam(a, 1));
-        Assert.Equal("VMAP003", ex.Rule);
+        Assert.Equal(RuleIds.VMAP003, ex.Rule);
         Assert.Equal("VMAP003: UnmapRam(0x100000, 1): 0x100000 was already unmapped (a vmap-ram mapping of 1 page). Nearest live mapping: 0x101000, 1 page (4096 bytes, vmap-ram).", ex.Message);
     }
 
@@ -109,8 +109,8 @@ public class MisuseTests
         // Someone else's area now covers the address: the stale pointer is just a wrong pointer.
         var r = space.MapRam(Pages(space, 8));
         Assert.Equal(Page(0), r);
-        Assert.Equal("VMAP001", Refused(space, () => space.Vfree(v + PageSize)).Rule);
-        Assert.Equal("VMAP006", Refused(space, () => space.Vfree(v)).Rule);
+        Assert.Equal(RuleIds.VMAP001, Refused(space, () => space.Vfree(v + PageSize)).Rule);
+        Assert.Equal(RuleIds.VMAP006, Refused(space, () => space.Vfree(v)).Rule);
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public class MisuseTests
             _ => () => space.Vunmap(a),
         };
         var ex = Refused(space, call);
-        Assert.Equal(("VMAP006", message), (ex.Rule, ex.Message));
+        Assert.Equal((RuleIds.VMAP006, message), (ex.Rule, ex.Message));
     }
 
     [Fact]

@@ -294,12 +294,12 @@ public class VmapModelTests
             target = null;
             if (address < _startPage * PageSize || address >= _endPage * PageSize || address % PageSize != 0)
             {
-                return ["VMAP001"];
+                return [RuleIds.VMAP001];
             }
 
             if (family == Families.Ram && count <= 0)
             {
-                return ["VMAP005"];
+                return [RuleIds.VMAP005];
             }
 
             long page = address / PageSize;
@@ -308,22 +308,22 @@ public class VmapModelTests
             {
                 // The allocator forgets an unmapped start once any new area covers it, which the
                 // model cannot see (blocks are bigger than their mappings): both answers are right.
-                return _formerStarts.Contains(page) ? ["VMAP003", "VMAP001"] : ["VMAP001"];
+                return _formerStarts.Contains(page) ? [RuleIds.VMAP003, RuleIds.VMAP001] : [RuleIds.VMAP001];
             }
 
             if (m.Start != page)
             {
-                return ["VMAP001"];
+                return [RuleIds.VMAP001];
             }
 
             if (m.Family != family)
             {
-                return ["VMAP006"];
+                return [RuleIds.VMAP006];
             }
 
             if (family == Families.Ram && count != m.Pages)
             {
-                return ["VMAP005"];
+                return [RuleIds.VMAP005];
             }
 
             target = m;

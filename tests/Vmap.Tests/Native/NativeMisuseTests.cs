@@ -43,67 +43,67 @@ public sealed class NativeMisuseTests : IDisposable
     {
         ["outside the space"] = (
             t => t._space.UnmapRam(t._space.End, 3),
-            "VMAP001",
+            RuleIds.VMAP001,
             t => $"VMAP001: UnmapRam(0x{t._space.End:x}, 3): 0x{t._space.End:x} is outside the space [0x{t._space.Start:x}, 0x{t._space.End:x}). {t.Nearest(t._vmalloc, 2, "vmalloc")}"),
         ["not page-aligned"] = (
             t => t._space.UnmapRam(t._ram + 1, 3),
-            "VMAP001",
+            RuleIds.VMAP001,
             t => $"VMAP001: UnmapRam(0x{t._ram + 1:x}, 3): 0x{t._ram + 1:x} is not page-aligned (page size 4096): it points 0x1 bytes into a live mapping, not at its start. {t.Nearest(t._ram, 3, "vmap-ram")}"),
         ["inside a live mapping"] = (
             t => t._space.UnmapRam(t._ram + PageSize, 2),
-            "VMAP001",
+            RuleIds.VMAP001,
             t => $"VMAP001: UnmapRam(0x{t._ram + PageSize:x}, 2): 0x{t._ram + PageSize:x} is inside a live mapping, 0x1000 bytes past its start. {t.Nearest(t._ram, 3, "vmap-ram")}"),
         ["never mapped"] = (
             t => t._space.Vunmap(t._ram + (512 * PageSize)),
-            "VMAP001",
+            RuleIds.VMAP001,
             t => $"VMAP001: Vunmap(0x{t._ram + (512 * PageSize):x}): 0x{t._ram + (512 * PageSize):x} is not the start of a live mapping (reassigned, offset or foreign pointer). {t.Nearest(t._ram, 3, "vmap-ram")}"),
         ["already unmapped"] = (
             t => t._space.UnmapRam(t._unmapped, 1),
-            "VMAP003",
+            RuleIds.VMAP003,
             t => $"VMAP003: UnmapRam(0x{t._unmapped:x}, 1): 0x{t._unmapped:x} was already unmapped (a vmap-ram mapping of 1 page). {t.Nearest(t._ram, 3, "vmap-ram")}"),
         ["wrong count"] = (
             t => t._space.UnmapRam(t._ram, 2),
-            "VMAP005",
+            RuleIds.VMAP005,
             t => $"VMAP005: UnmapRam(0x{t._ram:x}, 2): the mapping at 0x{t._ram:x} has 3 pages, not 2. {t.Nearest(t._ram, 3, "vmap-ram")}"),
         ["count not positive"] = (
             t => t._space.UnmapRam(t._ram, 0),
-            "VMAP005",
+            RuleIds.VMAP005,
             t => $"VMAP005: UnmapRam(0x{t._ram:x}, 0): the page count must be positive, not 0. {t.Nearest(t._ram, 3, "vmap-ram")}"),
         ["empty page list"] = (
             t => t._space.MapRam([]),
-            "VMAP005",
+            RuleIds.VMAP005,
             _ => "VMAP005: MapRam([]): the page list is empty; a mapping needs at least one page."),
         ["Vunmap of a MapRam mapping"] = (
             t => t._space.Vunmap(t._ram),
-            "VMAP006",
+            RuleIds.VMAP006,
             t => $"VMAP006: Vunmap(0x{t._ram:x}): 0x{t._ram:x} is a vmap-ram mapping; release it with UnmapRam. {t.Nearest(t._ram, 3, "vmap-ram")}"),
         ["Vfree of a Vmap mapping"] = (
             t => t._space.Vfree(t._vmap),
-            "VMAP006",
+            RuleIds.VMAP006,
             t => $"VMAP006: Vfree(0x{t._vmap:x}): 0x{t._vmap:x} is a vmap mapping; release it with Vunmap. {t.Nearest(t._vmap, 2, "vmap")}"),
         ["UnmapRam of a Vmalloc allocation"] = (
             t => t._space.UnmapRam(t._vmalloc, 2),
-            "VMAP006",
+            RuleIds.VMAP006,
             t => $"VMAP006: UnmapRam(0x{t._vmalloc:x}, 2): 0x{t._vmalloc:x} is a vmalloc mapping; release it with Vfree. {t.Nearest(t._vmalloc, 2, "vmalloc")}"),
         ["GetSpan after unmap"] = (
             t => t._space.GetSpan(t._unmapped, 1),
-            "VMAP004",
+            RuleIds.VMAP004,
             t => $"VMAP004: GetSpan(0x{t._unmapped:x}, 1): 0x{t._unmapped:x} was unmapped (a vmap-ram mapping of 1 page). {t.Nearest(t._ram, 3, "vmap-ram")}"),
         ["GetSpan past the end of a mapping"] = (
             t => t._space.GetSpan(t._vmap + PageSize, PageSize + 1),
-            "VMAP004",
+            RuleIds.VMAP004,
             t => $"VMAP004: GetSpan(0x{t._vmap + PageSize:x}, 4097): the range runs 1 byte past the end of the live mapping at 0x{t._vmap:x} (2 pages). {t.Nearest(t._vmap, 2, "vmap")}"),
         ["GetSpan a page past the end of a mapping"] = (
             t => t._space.GetSpan(t._ram, 4 * PageSize),
-            "VMAP004",
+            RuleIds.VMAP004,
             t => $"VMAP004: GetSpan(0x{t._ram:x}, 16384): the range runs 4096 bytes past the end of the live mapping at 0x{t._ram:x} (3 pages). {t.Nearest(t._ram, 3, "vmap-ram")}"),
         ["GetSpan into a guard page"] = (
             t => t._space.GetSpan(t._vmap + (2 * PageSize), 8),
-            "VMAP004",
+            RuleIds.VMAP004,
             t => $"VMAP004: GetSpan(0x{t._vmap + (2 * PageSize):x}, 8): 0x{t._vmap + (2 * PageSize):x} is not inside a live mapping (unmapped, or never mapped). {t.Nearest(t._vmap, 2, "vmap")}"),
         ["GetSpan outside the space"] = (
             t => t._space.GetSpan(t._space.Start - PageSize, 8),
-            "VMAP004",
+            RuleIds.VMAP004,
             t => $"VMAP004: GetSpan(0x{t._space.Start - PageSize:x}, 8): 0x{t._space.Start - PageSize:x} is not inside a live mapping (unmapped, or never mapped). {t.Nearest(t._ram, 3, "vmap-ram")}"),
     };
 

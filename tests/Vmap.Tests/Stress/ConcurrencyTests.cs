@@ -88,7 +88,7 @@ public class ConcurrencyTests
                 {
                     var (a, count, vmalloc) = mine[rng.Next(mine.Count)];
                     var ex = Assert.Throws<VmapMisuseException>(() => space.UnmapRam(a, vmalloc ? count : count + 1));
-                    Assert.Equal(vmalloc ? "VMAP006" : "VMAP005", ex.Rule);
+                    Assert.Equal(vmalloc ? RuleIds.VMAP006 : RuleIds.VMAP005, ex.Rule);
                     Interlocked.Increment(ref refused);
                 }
             }

@@ -177,7 +177,7 @@ public class LinearizabilityTests
         // Each losing attempt is a double unmap (or, once the block went, an unknown start): typed, never anything else.
         var rules = refusals[0].Concat(refusals[1]).ToList();
         Assert.Equal(rounds * mappings.Length, rules.Count);
-        Assert.All(rules, r => Assert.Contains(r, new[] { "VMAP003", "VMAP001" }));
+        Assert.All(rules, r => Assert.Contains(r, new[] { RuleIds.VMAP003, RuleIds.VMAP001 }));
         space.UnmapAliases();
         Assert.Equal((4096L, 0, 0), (space.Stats.FreePages, space.Stats.Blocks, space.Stats.LiveAreas));
         foreach (var p in pages)
@@ -402,12 +402,12 @@ public class LinearizabilityTests
             if (m.Family == Families.Ram)
             {
                 e = Assert.Throws<VmapMisuseException>(() => _space.UnmapRam(m.Address, m.Pages + 1));
-                Assert.Equal("VMAP005", e.Rule);
+                Assert.Equal(RuleIds.VMAP005, e.Rule);
             }
             else
             {
                 e = Assert.Throws<VmapMisuseException>(() => _space.UnmapRam(m.Address, m.Pages));
-                Assert.Equal("VMAP006", e.Rule);
+                Assert.Equal(RuleIds.VMAP006, e.Rule);
             }
 
             Assert.True(_space.TryGetLiveMapping(m.Address, out var start, out int count) && start == m.Address && count == m.Pages);
