@@ -76,20 +76,20 @@ internal sealed partial class PairingWalker
                     Unmap(values[i], argument.Value, effect.Release!, invocation, state, new ReleaseVia(method.Name, effect.Step!));
                     continue;
                 case CallEffect.ReleasesWhen:
-                {
-                    var before = state.Facts(mapping);
-                    Unmap(values[i], argument.Value, effect.Release!, invocation, state, new ReleaseVia(method.Name, effect.Step!));
-                    var after = state.Facts(mapping);
-                    if (before.IsTracked && after.IsTracked && after.Flags == MappingFlags.Released)
                     {
-                        // Released on the paths where the call returns ReleasedWhen: the branch on
-                        // the result tells them apart (see Refine).
-                        state.Mappings[mapping] = after with { Flags = before.Flags | MappingFlags.Released };
-                        result = AbstractValue.ReleaseResultOf(mapping, effect.ReleasedWhen);
-                    }
+                        var before = state.Facts(mapping);
+                        Unmap(values[i], argument.Value, effect.Release!, invocation, state, new ReleaseVia(method.Name, effect.Step!));
+                        var after = state.Facts(mapping);
+                        if (before.IsTracked && after.IsTracked && after.Flags == MappingFlags.Released)
+                        {
+                            // Released on the paths where the call returns ReleasedWhen: the branch on
+                            // the result tells them apart (see Refine).
+                            state.Mappings[mapping] = after with { Flags = before.Flags | MappingFlags.Released };
+                            result = AbstractValue.ReleaseResultOf(mapping, effect.ReleasedWhen);
+                        }
 
-                    continue;
-                }
+                        continue;
+                    }
 
                 case CallEffect.MayRelease:
                     // Released on some paths only, and nothing to test: claim nothing more.
@@ -426,68 +426,68 @@ internal sealed partial class PairingWalker
         switch (value.Kind)
         {
             case ValueKind.Mapped:
-            {
-                var facts = state.Facts(value.Mapping);
-                if (!facts.IsTracked || (facts.Flags & ~MappingFlags.Absent) == 0)
                 {
+                    var facts = state.Facts(value.Mapping);
+                    if (!facts.IsTracked || (facts.Flags & ~MappingFlags.Absent) == 0)
+                    {
+                        return;
+                    }
+
+                    var site = _sites[value.Mapping];
+                    if (facts.MayBeReleased && facts.ReleasedAt is not null)
+                    {
+                        Report(new PairingFinding(FindingKind.UnmappedTwice, argument.Syntax, facts.ReleasedAt.GetLocation(), Describe(argument.Syntax))
+                        {
+                            Site = site,
+                            OnEveryPath = (facts.Flags & MappingFlags.Live) == 0,
+                            EarlierVia = facts.Via,
+                            Via = via,
+                        });
+
+                        // On the paths where it was still live this call released it: no leak on top.
+                        state.Mappings[value.Mapping] = facts with { Flags = MappingFlags.Released };
+                        return;
+                    }
+
+                    if (!site.Family.IsReleasedBy(family))
+                    {
+                        Report(new PairingFinding(FindingKind.WrongFamily, argument.Syntax, site.Syntax.GetLocation(), Describe(argument.Syntax))
+                        {
+                            Site = site,
+                            ReleaserName = call.TargetMethod.Name,
+                            ReleaseFamily = family,
+                            Via = via,
+                            ReleaseMethod = site.Call?.TargetMethod.ContainingType is { } owner
+                                ? _context.Pairs.FindReleaseMethod(owner, site.Family)
+                                : null,
+                        });
+                    }
+                    else if (spec.CountOrdinal is { } countOrdinal && site.Count is { } mapped &&
+                        ArgumentFor(call, countOrdinal) is { } countArgument && Count(countArgument, state) is { } unmapped &&
+                        CountValue.Differ(mapped, unmapped))
+                    {
+                        Report(new PairingFinding(FindingKind.CountMismatch, countArgument.Syntax, site.CountSyntax!.GetLocation(), Describe(argument.Syntax))
+                        {
+                            Site = site,
+                            CountText = countArgument.Syntax.ToString(),
+                            MappedCountText = mapped.Text,
+                            MappedCountValue = mapped.Resolved is { } n && mapped.Text != n.ToString(CultureInfo.InvariantCulture) ? n : null,
+                        });
+                    }
+
+                    if (_summarising && site.Parameter is not null && _parameterRelease is null)
+                    {
+                        // What the callers of this method will apply to the argument they pass: the
+                        // family without this method's receiver, the count when it is a parameter here.
+                        int? count = spec.CountOrdinal is { } c && ArgumentFor(call, c) is { } countArgument ? ParameterOf(countArgument) : null;
+                        _parameterRelease = (
+                            new UnmapSpec(spec.Family, site.Parameter.Ordinal, count),
+                            via?.Step ?? new PathStep(call.TargetMethod.Name, argument.Syntax.GetLocation()));
+                    }
+
+                    state.Mappings[value.Mapping] = new MappingFacts(MappingFlags.Released, argument.Syntax, facts.Stored, via);
                     return;
                 }
-
-                var site = _sites[value.Mapping];
-                if (facts.MayBeReleased && facts.ReleasedAt is not null)
-                {
-                    Report(new PairingFinding(FindingKind.UnmappedTwice, argument.Syntax, facts.ReleasedAt.GetLocation(), Describe(argument.Syntax))
-                    {
-                        Site = site,
-                        OnEveryPath = (facts.Flags & MappingFlags.Live) == 0,
-                        EarlierVia = facts.Via,
-                        Via = via,
-                    });
-
-                    // On the paths where it was still live this call released it: no leak on top.
-                    state.Mappings[value.Mapping] = facts with { Flags = MappingFlags.Released };
-                    return;
-                }
-
-                if (!site.Family.IsReleasedBy(family))
-                {
-                    Report(new PairingFinding(FindingKind.WrongFamily, argument.Syntax, site.Syntax.GetLocation(), Describe(argument.Syntax))
-                    {
-                        Site = site,
-                        ReleaserName = call.TargetMethod.Name,
-                        ReleaseFamily = family,
-                        Via = via,
-                        ReleaseMethod = site.Call?.TargetMethod.ContainingType is { } owner
-                            ? _context.Pairs.FindReleaseMethod(owner, site.Family)
-                            : null,
-                    });
-                }
-                else if (spec.CountOrdinal is { } countOrdinal && site.Count is { } mapped &&
-                    ArgumentFor(call, countOrdinal) is { } countArgument && Count(countArgument, state) is { } unmapped &&
-                    CountValue.Differ(mapped, unmapped))
-                {
-                    Report(new PairingFinding(FindingKind.CountMismatch, countArgument.Syntax, site.CountSyntax!.GetLocation(), Describe(argument.Syntax))
-                    {
-                        Site = site,
-                        CountText = countArgument.Syntax.ToString(),
-                        MappedCountText = mapped.Text,
-                        MappedCountValue = mapped.Resolved is { } n && mapped.Text != n.ToString(CultureInfo.InvariantCulture) ? n : null,
-                    });
-                }
-
-                if (_summarising && site.Parameter is not null && _parameterRelease is null)
-                {
-                    // What the callers of this method will apply to the argument they pass: the
-                    // family without this method's receiver, the count when it is a parameter here.
-                    int? count = spec.CountOrdinal is { } c && ArgumentFor(call, c) is { } countArgument ? ParameterOf(countArgument) : null;
-                    _parameterRelease = (
-                        new UnmapSpec(spec.Family, site.Parameter.Ordinal, count),
-                        via?.Step ?? new PathStep(call.TargetMethod.Name, argument.Syntax.GetLocation()));
-                }
-
-                state.Mappings[value.Mapping] = new MappingFacts(MappingFlags.Released, argument.Syntax, facts.Stored, via);
-                return;
-            }
 
             case ValueKind.Offset when state.Facts(value.Mapping).IsTracked:
             case ValueKind.Reassigned:

@@ -24,17 +24,17 @@ internal sealed partial class PairingWalker
                 Eval(statement.Operation, state);
                 return AbstractValue.Unknown;
             case IConversionOperation { OperatorMethod: not null } handOff when IsAddress(handOff.Type) && !IsAddress(handOff.Operand.Type):
-            {
-                // (IntPtr)handle: a GCHandle (or any handle type) turned into a number exists to give
-                // the handle's identity to someone else, who may free it (GCHandle.FromIntPtr(p).Free()).
-                var value = Eval(handOff.Operand, state);
-                if (value.ReachesMapping)
                 {
-                    Store(state, value.Mapping);
-                }
+                    // (IntPtr)handle: a GCHandle (or any handle type) turned into a number exists to give
+                    // the handle's identity to someone else, who may free it (GCHandle.FromIntPtr(p).Free()).
+                    var value = Eval(handOff.Operand, state);
+                    if (value.ReachesMapping)
+                    {
+                        Store(state, value.Mapping);
+                    }
 
-                return AbstractValue.Unknown;
-            }
+                    return AbstractValue.Unknown;
+                }
 
             case IConversionOperation conversion:
                 return Eval(conversion.Operand, state);
@@ -42,48 +42,48 @@ internal sealed partial class PairingWalker
                 state.Storage[_keys.CaptureKey(capture.Id)] = Eval(capture.Value, state);
                 return AbstractValue.Unknown;
             case ISimpleAssignmentOperation assignment:
-            {
-                var value = Eval(assignment.Value, state);
-                Assign(assignment.Target, value, assignment.Value, assignment.Syntax, state);
-                return value;
-            }
-
-            case ICompoundAssignmentOperation compound:
-            {
-                var old = Eval(compound.Target, state);
-                Eval(compound.Value, state);
-                var value = Derive(old, compound.OperatorKind, compound.Syntax);
-                Assign(compound.Target, value, compound, compound.Syntax, state);
-                return value;
-            }
-
-            case IIncrementOrDecrementOperation increment:
-            {
-                var old = Eval(increment.Target, state);
-                var value = Derive(old, BinaryOperatorKind.Add, increment.Syntax);
-                Assign(increment.Target, value, increment, increment.Syntax, state);
-                return value;
-            }
-
-            case IBinaryOperation binary:
-            {
-                var left = Eval(binary.LeftOperand, state);
-                var right = Eval(binary.RightOperand, state);
-                if (left.ReachesMapping && !right.ReachesMapping)
                 {
-                    return Derive(left, binary.OperatorKind, binary.Syntax);
+                    var value = Eval(assignment.Value, state);
+                    Assign(assignment.Target, value, assignment.Value, assignment.Syntax, state);
+                    return value;
                 }
 
-                return right.ReachesMapping && binary.OperatorKind == BinaryOperatorKind.Add
-                    ? Derive(right, binary.OperatorKind, binary.Syntax)
-                    : AbstractValue.Unknown;
-            }
+            case ICompoundAssignmentOperation compound:
+                {
+                    var old = Eval(compound.Target, state);
+                    Eval(compound.Value, state);
+                    var value = Derive(old, compound.OperatorKind, compound.Syntax);
+                    Assign(compound.Target, value, compound, compound.Syntax, state);
+                    return value;
+                }
+
+            case IIncrementOrDecrementOperation increment:
+                {
+                    var old = Eval(increment.Target, state);
+                    var value = Derive(old, BinaryOperatorKind.Add, increment.Syntax);
+                    Assign(increment.Target, value, increment, increment.Syntax, state);
+                    return value;
+                }
+
+            case IBinaryOperation binary:
+                {
+                    var left = Eval(binary.LeftOperand, state);
+                    var right = Eval(binary.RightOperand, state);
+                    if (left.ReachesMapping && !right.ReachesMapping)
+                    {
+                        return Derive(left, binary.OperatorKind, binary.Syntax);
+                    }
+
+                    return right.ReachesMapping && binary.OperatorKind == BinaryOperatorKind.Add
+                        ? Derive(right, binary.OperatorKind, binary.Syntax)
+                        : AbstractValue.Unknown;
+                }
 
             case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
-            {
-                var value = Eval(not.Operand, state);
-                return value.Kind is ValueKind.TryResult or ValueKind.ReleaseResult ? value with { MaybeZero = !value.MaybeZero } : AbstractValue.Unknown;
-            }
+                {
+                    var value = Eval(not.Operand, state);
+                    return value.Kind is ValueKind.TryResult or ValueKind.ReleaseResult ? value with { MaybeZero = !value.MaybeZero } : AbstractValue.Unknown;
+                }
 
             case IInvocationOperation invocation:
                 return Invoke(invocation, state);

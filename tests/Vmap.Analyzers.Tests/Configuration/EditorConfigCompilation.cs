@@ -35,7 +35,9 @@ internal static class EditorConfigCompilation
 
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         if (errors.Count != 0)
+        {
             throw new InvalidOperationException("test source does not compile: " + string.Join("; ", errors));
+        }
 
         var analyzers = VmapAnalyzers.All().ToImmutableArray();
         var diagnostics = await compilation.WithAnalyzers(analyzers, new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty))

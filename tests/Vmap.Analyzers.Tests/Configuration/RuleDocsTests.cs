@@ -34,7 +34,9 @@ public class RuleDocsTests
     public void Each_page_is_titled_with_its_rule_id_and_title()
     {
         foreach (var descriptor in Descriptors())
+        {
             Assert.Equal($"# {descriptor.Id}: {descriptor.Title}", File.ReadLines(PagePath(descriptor.Id)).First());
+        }
     }
 
     [Theory]
@@ -44,7 +46,10 @@ public class RuleDocsTests
         var text = File.ReadAllText(PagePath(id));
         Assert.StartsWith($"# {id}: ", text, StringComparison.Ordinal);
         foreach (var section in Sections)
+        {
             Assert.Contains("\n" + section + "\n", text, StringComparison.Ordinal);
+        }
+
         Assert.Contains($"dotnet_diagnostic.{id}.severity = error", text, StringComparison.Ordinal);
         Assert.Contains($"#pragma warning disable {id}", text, StringComparison.Ordinal);
     }
@@ -91,7 +96,9 @@ public class RuleDocsTests
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
             if (File.Exists(Path.Combine(directory.FullName, "VmapAnalyzers.sln")))
+            {
                 return directory.FullName;
+            }
         }
 
         throw new InvalidOperationException("VmapAnalyzers.sln not found above " + AppContext.BaseDirectory);
