@@ -40,6 +40,14 @@ internal static class VMAP008_ReleasedInDisposeNotCleared
             return false;
         }
 
+        // A struct owner (the pooled-buffer `readonly ref struct` with a Dispose that returns its
+        // array, as CommunityToolkit's SpanOwner<T>) cannot protect itself by clearing: every copy
+        // holds the member, and a readonly one cannot be cleared at all. The advice would be noise.
+        if (method.ContainingType.IsValueType)
+        {
+            return false;
+        }
+
         var name = DisposeName(method);
         return name switch
         {

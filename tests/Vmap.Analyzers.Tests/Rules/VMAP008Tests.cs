@@ -22,6 +22,39 @@ public class VMAP008Tests
     // ---- the double-release shapes --------------------------------------------------------
 
     [Fact]
+    public Task A_struct_owner_that_returns_its_rental_in_Dispose_is_silent()
+        => BuiltIn("""
+            using System;
+            using System.Buffers;
+
+            readonly ref struct PooledSpan
+            {
+                private readonly byte[] _array;
+
+                public PooledSpan(int length) => _array = ArrayPool<byte>.Shared.Rent(length);
+
+                public Span<byte> Span => _array;
+
+                public void Dispose()
+                {
+                    ArrayPool<byte>.Shared.Return(_array);
+                }
+            }
+
+            struct PinnedBuffer : IDisposable
+            {
+                private IntPtr _buffer;
+
+                public PinnedBuffer(int size) => _buffer = System.Runtime.InteropServices.Marshal.AllocHGlobal(size);
+
+                public void Dispose()
+                {
+                    System.Runtime.InteropServices.Marshal.FreeHGlobal(_buffer);
+                }
+            }
+            """);
+
+    [Fact]
     public Task FreeHGlobal_of_a_field_without_a_clear()
         => BuiltIn("""
             using System;
