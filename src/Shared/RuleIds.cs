@@ -12,6 +12,10 @@ namespace Vmap.Analyzers.Tests;
 namespace Vmap.Benchmarks;
 #elif VMAP_RULEIDS_EDITOR_TESTS
 namespace Vmap.Editor.Tests;
+#elif VMAP_RULEIDS_SAMPLES_TESTS
+namespace Vmap.Samples.Tests;
+#elif VMAP_RULEIDS_PACKAGE_TESTS
+namespace Vmap.Package.Tests;
 #else
 namespace Vmap.Analyzers;
 #endif

@@ -24,7 +24,7 @@ public sealed class PackagedComponentsTests(PackedVmap package)
         Assert.All(analyzers, analyzer => Assert.Equal([LanguageNames.CSharp], analyzer.GetType().GetCustomAttribute<DiagnosticAnalyzerAttribute>()!.Languages));
         // A rule may have one descriptor per message shape (same id, link, severity and category).
         var rules = analyzers.SelectMany(a => a.SupportedDiagnostics).DistinctBy(d => d.Id).OrderBy(d => d.Id, StringComparer.Ordinal).ToList();
-        string[] ids = ["VMAP001", "VMAP002", "VMAP003", "VMAP004", "VMAP005", "VMAP006", "VMAP007", "VMAP008"];
+        string[] ids = [RuleIds.VMAP001, RuleIds.VMAP002, RuleIds.VMAP003, RuleIds.VMAP004, RuleIds.VMAP005, RuleIds.VMAP006, RuleIds.VMAP007, RuleIds.VMAP008];
         Assert.Equal(
             ids.Select(id => (id, $"https://github.com/vmapanalyzers/vmapanalyzers/blob/main/docs/rules/{id}.md", DiagnosticSeverity.Warning, "Reliability")),
             rules.Select(d => (d.Id, d.HelpLinkUri, d.DefaultSeverity, d.Category)));
@@ -45,7 +45,7 @@ public sealed class PackagedComponentsTests(PackedVmap package)
         // VMAP007 (a bad .editorconfig entry) has no fix: its page says what to write instead.
         Assert.Equal(9, providers.Count);
         Assert.Equal(
-            ["VMAP001", "VMAP002", "VMAP003", "VMAP004", "VMAP005", "VMAP006", "VMAP008"],
+            [RuleIds.VMAP001, RuleIds.VMAP002, RuleIds.VMAP003, RuleIds.VMAP004, RuleIds.VMAP005, RuleIds.VMAP006, RuleIds.VMAP008],
             providers.SelectMany(p => p.FixableDiagnosticIds).Distinct().Order(StringComparer.Ordinal));
     }
 }

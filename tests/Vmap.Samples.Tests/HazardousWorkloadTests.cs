@@ -17,7 +17,7 @@ public class HazardousWorkloadTests
         Xlog log = run.Workload.Log!;
         XfsBuf iclog = log.Iclog;
         XfsBuf split = log.SplitBuffer;
-        Assert.Equal("VMAP001", e.Rule);
+        Assert.Equal(RuleIds.VMAP001, e.Rule);
         Assert.Equal(split.Addr, e.Address);
         Assert.InRange(split.Addr - iclog.Addr, 1, iclog.Length - 1);
         Assert.Equal(iclog.Addr, e.NearestMapping);
@@ -45,7 +45,7 @@ public class HazardousWorkloadTests
         var e = Assert.Throws<VmapMisuseException>(run.Workload.Run);
 
         Xlog log = run.Workload.Log!;
-        Assert.Equal("VMAP001", e.Rule);
+        Assert.Equal(RuleIds.VMAP001, e.Rule);
         Assert.Equal(log.SplitBuffer.Addr, e.Address);
         Assert.Equal(log.Iclog.Addr, e.NearestMapping);
         Assert.StartsWith($"VMAP001: UnmapRam(0x{(long)log.SplitBuffer.Addr:x}, 2): ", e.Message);
@@ -60,7 +60,7 @@ public class HazardousWorkloadTests
 
         var e = Assert.Throws<VmapMisuseException>(() => run.Cache.ReadLog(run.Workload.LogStart));
 
-        Assert.Equal("VMAP005", e.Rule);
+        Assert.Equal(RuleIds.VMAP005, e.Rule);
         Assert.Equal(e.NearestMapping, e.Address);
         Assert.Equal(Xlog.LogPages + 1, e.NearestMappingPages);
         Assert.Equal(

@@ -66,7 +66,7 @@ public sealed class InstalledPackageTests(PackedVmap package)
         // The compiler's default ErrorLog format is SARIF 1.0.
         Assert.Equal("1.0.0", sarif.RootElement.GetProperty("version").GetString());
         var run = Assert.Single(sarif.RootElement.GetProperty("runs").EnumerateArray());
-        var result = Assert.Single(run.GetProperty("results").EnumerateArray(), r => r.GetProperty("ruleId").GetString() == "VMAP001");
+        var result = Assert.Single(run.GetProperty("results").EnumerateArray(), r => r.GetProperty("ruleId").GetString() == RuleIds.VMAP001);
         var expected = RepointingDiagnostic(consumer, "warning", withHelpLink: false);
         var location = Assert.Single(result.GetProperty("locations").EnumerateArray()).GetProperty("resultFile");
         var region = location.GetProperty("region");
@@ -75,7 +75,7 @@ public sealed class InstalledPackageTests(PackedVmap package)
             (result.GetProperty("level").GetString(), result.GetProperty("message").GetString(), location.GetProperty("uri").GetString(), region.GetProperty("startLine").GetInt32(), region.GetProperty("startColumn").GetInt32()));
         Assert.Equal(
             HelpUriBase + "VMAP001.md",
-            run.GetProperty("rules").GetProperty("VMAP001").GetProperty("helpUri").GetString());
+            run.GetProperty("rules").GetProperty(RuleIds.VMAP001).GetProperty("helpUri").GetString());
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class InstalledPackageTests(PackedVmap package)
                     unmapCount.Line,
                     unmapCount.Column,
                     "warning",
-                    "VMAP005",
+                    RuleIds.VMAP005,
                     $"'ring' is unmapped with a count of '1' but MapCoherent mapped '4' pages at line {map.Line} ({HelpUriBase}VMAP005.md)"),
             ],
             build.Diagnostics);
@@ -138,7 +138,7 @@ public sealed class InstalledPackageTests(PackedVmap package)
             repointing.Line,
             repointing.Column,
             severity,
-            "VMAP001",
+            RuleIds.VMAP001,
             withHelpLink ? $"{message} ({HelpUriBase}VMAP001.md)" : message);
     }
 
@@ -149,7 +149,7 @@ public sealed class InstalledPackageTests(PackedVmap package)
         var repointing = Position(path, Repointing);
         var map = Position(path, SetPtrMap);
         var message = $"The mapping in 'buf.Addr' from MapRam at line {map.Line} is lost: it is re-pointed at line {repointing.Line} without being unmapped first";
-        return new BuildDiagnostic(path, repointing.Line, repointing.Column, severity, "VMAP002", $"{message} ({HelpUriBase}VMAP002.md)");
+        return new BuildDiagnostic(path, repointing.Line, repointing.Column, severity, RuleIds.VMAP002, $"{message} ({HelpUriBase}VMAP002.md)");
     }
 
     /// <summary>The 1-based line of <paramref name="statement"/> in the file, and the column where <paramref name="at"/> (default: the statement) starts.</summary>
