@@ -63,33 +63,20 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
                 });
             }
 
-            if (pairing.Pairs.HasAttributes)
+            // Only code blocks whose text names a pair method, a possible acquirer or a member
+            // that holds mappings pay for an operation tree (PairNameScan). An operation block
+            // action would make the driver build one for every method of every project, and even
+            // a walk over each method's syntax nodes cost more than the engine (bench/README.md).
+            start.RegisterCodeBlockAction(block =>
             {
-                start.RegisterOperationBlockAction(block =>
+                if (!pairing.MayPair(block.CodeBlock, block.CancellationToken) ||
+                    block.SemanticModel.GetOperation(block.CodeBlock, block.CancellationToken) is not { } operation)
                 {
-                    foreach (var operation in block.OperationBlocks)
-                    {
-                        Analyze(operation, block.GetControlFlowGraph, block.OwningSymbol, pairing, block.ReportDiagnostic, block.CancellationToken);
-                    }
-                });
-            }
-            else
-            {
-                // Without the attributes only methods that call a built-in or configured pair API
-                // by name can pair: a syntax scan admits them, and only they pay for an operation
-                // tree. An operation block action would make the driver build one for every method
-                // of every project (measured in bench/README.md).
-                start.RegisterCodeBlockAction(block =>
-                {
-                    if (!NamesPairApi(block.CodeBlock, pairing, block.CancellationToken) ||
-                        block.SemanticModel.GetOperation(block.CodeBlock, block.CancellationToken) is not { } operation)
-                    {
-                        return;
-                    }
+                    return;
+                }
 
-                    Analyze(operation, o => Graph(o, block.CancellationToken), block.OwningSymbol, pairing, block.ReportDiagnostic, block.CancellationToken);
-                });
-            }
+                Analyze(operation, o => Graph(o, block.CancellationToken), block.OwningSymbol, pairing, block.ReportDiagnostic, block.CancellationToken);
+            });
         });
     }
 
@@ -135,51 +122,6 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
         IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor, cancellationToken),
         _ => ControlFlowGraph.Create((IBlockOperation)block, cancellationToken),
     };
-
-    /// <summary>
-    /// The syntax-only admission test when no attribute exists: the code block calls a method by one
-    /// of the pair table's names, or assigns a member while some member of the compilation holds
-    /// blocks of a pair family (the XFS shape, re-pointed in a method that calls nothing).
-    /// </summary>
-    private static bool NamesPairApi(SyntaxNode codeBlock, PairingContext pairing, CancellationToken cancellationToken)
-    {
-        // Most trees name no pair method at all: one token pass per tree decides it for all of
-        // their code blocks (measured to dominate on large unsafe codecs otherwise).
-        var callsByName = pairing.TreeNamesPairApi(codeBlock.SyntaxTree, cancellationToken);
-        List<string>? assigned = null;
-        foreach (var node in codeBlock.DescendantNodes())
-        {
-            switch (node)
-            {
-                case InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax member } when callsByName && pairing.IsPairName(member.Name.Identifier.ValueText):
-                case InvocationExpressionSyntax { Expression: SimpleNameSyntax name } when callsByName && pairing.IsPairName(name.Identifier.ValueText):
-                case InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax binding } when callsByName && pairing.IsPairName(binding.Name.Identifier.ValueText):
-                    return true;
-                case AssignmentExpressionSyntax { Left: MemberAccessExpressionSyntax target }:
-                    (assigned ??= new List<string>()).Add(target.Name.Identifier.ValueText);
-                    break;
-                case AssignmentExpressionSyntax { Left: IdentifierNameSyntax target }:
-                    (assigned ??= new List<string>()).Add(target.Identifier.ValueText);
-                    break;
-            }
-        }
-
-        if (assigned is null || pairing.MemberIndex.IsEmpty)
-        {
-            return false;
-        }
-
-        // Only an assignment to a member named like one that holds mappings can re-point it.
-        foreach (var name in assigned)
-        {
-            if (pairing.MemberIndex.MayHoldMappings(name))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     /// <summary>
     /// Cheap pre-check: only methods that call an acquire/release (annotated, built-in or

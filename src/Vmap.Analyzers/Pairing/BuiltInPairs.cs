@@ -22,13 +22,19 @@ internal static class BuiltInPairs
 
     private const string InteropNamespace = "System.Runtime.InteropServices";
 
+    /// <summary>The names of the table's acquires (a re-allocation both releases and acquires).</summary>
+    public static readonly ImmutableHashSet<string> AcquireNames = ImmutableHashSet.Create(
+        "AllocHGlobal", "ReAllocHGlobal", "StringToHGlobalAnsi", "StringToHGlobalUni", "StringToHGlobalAuto",
+        "AllocCoTaskMem", "ReAllocCoTaskMem", "StringToCoTaskMemAnsi", "StringToCoTaskMemUni", "StringToCoTaskMemAuto", "StringToCoTaskMemUTF8",
+        "StringToBSTR",
+        "Alloc", "AllocZeroed", "Realloc", "AlignedAlloc", "AlignedRealloc",
+        "Rent");
+
     /// <summary>Every method name the table knows: a call by any other name is never a built-in pair.</summary>
-    public static readonly ImmutableHashSet<string> MethodNames = ImmutableHashSet.Create(
-        "AllocHGlobal", "ReAllocHGlobal", "FreeHGlobal", "StringToHGlobalAnsi", "StringToHGlobalUni", "StringToHGlobalAuto",
-        "AllocCoTaskMem", "ReAllocCoTaskMem", "FreeCoTaskMem", "StringToCoTaskMemAnsi", "StringToCoTaskMemUni", "StringToCoTaskMemAuto", "StringToCoTaskMemUTF8",
-        "StringToBSTR", "FreeBSTR",
-        "Alloc", "AllocZeroed", "Realloc", "Free", "AlignedAlloc", "AlignedRealloc", "AlignedFree",
-        "Rent", "Return");
+    public static readonly ImmutableHashSet<string> MethodNames = AcquireNames.Union(new[]
+    {
+        "FreeHGlobal", "FreeCoTaskMem", "FreeBSTR", "Free", "AlignedFree", "Return",
+    });
 
     /// <summary>The pair description of a built-in API, or null when <paramref name="method"/> is none.</summary>
     public static MethodAnnotation? Resolve(IMethodSymbol method)

@@ -80,7 +80,12 @@ internal sealed class MemberIndex
     public bool IsEmpty => _mappedIn.Count == 0 || _unmapSites.Count == 0;
 
     /// <summary>The names of the members that hold mappings: a syntax-level test before any binding.</summary>
-    public bool MayHoldMappings(string memberName)
+    public bool MayHoldMappings(string memberName) => HeldNames.Contains(memberName);
+
+    /// <summary>The names of the members that are assigned a mapping somewhere and unmapped somewhere.</summary>
+    public IReadOnlyCollection<string> HeldNames => Held();
+
+    private HashSet<string> Held()
     {
         var names = _heldNames;
         if (names is null)
@@ -97,7 +102,7 @@ internal sealed class MemberIndex
             _heldNames = names;
         }
 
-        return names.Contains(memberName);
+        return names;
     }
 
     private HashSet<string>? _heldNames;
@@ -116,23 +121,19 @@ internal sealed class MemberIndex
     public IReadOnlyList<MemberUnmapSite> UnmapSites(ISymbol member) =>
         _unmapSites.TryGetValue(member, out var sites) ? sites : (IReadOnlyList<MemberUnmapSite>)System.Array.Empty<MemberUnmapSite>();
 
-    public static MemberIndex Build(Compilation compilation, PairTable annotations, CancellationToken cancellationToken)
+    public static MemberIndex Build(Compilation compilation, PairTable annotations, PairNameScan scan, CancellationToken cancellationToken)
     {
-        var names = AnnotatedMethodNames(compilation, annotations, cancellationToken);
         var index = new MemberIndex();
-        if (names.Count == 0)
-        {
-            return index;
-        }
-
-        foreach (var tree in compilation.SyntaxTrees)
+        foreach (var tree in scan.Trees)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var root = tree.GetRoot(cancellationToken);
             SemanticModel? model = null;
-            foreach (var call in root.DescendantNodes().OfType<InvocationExpressionSyntax>())
+            foreach (var position in scan.PositionsIn(tree))
             {
-                if (InvokedName(call) is not { } invoked || !names.Contains(invoked) || !MayInvolveMember(call))
+                // The name's own invocation, if the name is one: a member access, a plain or a conditional call.
+                if (root.FindToken(position).Parent is not SimpleNameSyntax name ||
+                    InvocationOf(name) is not { } call || !MayInvolveMember(call))
                 {
                     continue;
                 }
@@ -152,6 +153,15 @@ internal sealed class MemberIndex
 
         return index;
     }
+
+    /// <summary>The invocation that <paramref name="name"/> names the method of, if any.</summary>
+    private static InvocationExpressionSyntax? InvocationOf(SimpleNameSyntax name) => name.Parent switch
+    {
+        InvocationExpressionSyntax call when call.Expression == name => call,
+        MemberAccessExpressionSyntax member when member.Name == name && member.Parent is InvocationExpressionSyntax call && call.Expression == member => call,
+        MemberBindingExpressionSyntax binding when binding.Name == name && binding.Parent is InvocationExpressionSyntax call && call.Expression == binding => call,
+        _ => null,
+    };
 
     private void Add(IInvocationOperation invocation, MethodAnnotation annotation, SemanticModel model, CancellationToken cancellationToken)
     {
@@ -405,84 +415,5 @@ internal sealed class MemberIndex
         }
 
         return false;
-    }
-
-    private static string? InvokedName(InvocationExpressionSyntax call) => call.Expression switch
-    {
-        MemberAccessExpressionSyntax member => member.Name.Identifier.ValueText,
-        SimpleNameSyntax name => name.Identifier.ValueText,
-        MemberBindingExpressionSyntax binding => binding.Name.Identifier.ValueText,
-        _ => null,
-    };
-
-    /// <summary>
-    /// The names of annotated methods: declared in source (in trees that mention the attributes) or
-    /// in the assemblies that declare the attributes (the runtime).
-    /// </summary>
-    private static HashSet<string> AnnotatedMethodNames(Compilation compilation, PairTable annotations, CancellationToken cancellationToken)
-    {
-        // Built-in and configured pair methods are known by name; a field holding an AllocHGlobal
-        // can be re-pointed like one holding a MapRam.
-        var names = new HashSet<string>(annotations.MethodNames);
-        if (!annotations.HasAttributes)
-        {
-            // Nothing can be annotated: the table's names are all there is, and reading every
-            // tree's text would cost more than the rest of the index.
-            return names;
-        }
-
-        foreach (var tree in compilation.SyntaxTrees)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var text = tree.GetText(cancellationToken).ToString();
-            if (text.IndexOf("MapsMemory", System.StringComparison.Ordinal) < 0)
-            {
-                continue;
-            }
-
-            foreach (var method in tree.GetRoot(cancellationToken).DescendantNodes().OfType<MethodDeclarationSyntax>())
-            {
-                if (method.AttributeLists.Count > 0 || method.ParameterList.Parameters.Any(p => p.AttributeLists.Count > 0))
-                {
-                    names.Add(method.Identifier.ValueText);
-                }
-            }
-        }
-
-        var assemblies = new HashSet<IAssemblySymbol>(SymbolEqualityComparer.Default);
-        foreach (var name in new[] { Annotations.MapsMemoryMetadataName, Annotations.UnmapsMemoryMetadataName })
-        {
-            foreach (var type in compilation.GetTypesByMetadataName(name))
-            {
-                if (!SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, compilation.Assembly))
-                {
-                    assemblies.Add(type.ContainingAssembly);
-                }
-            }
-        }
-
-        foreach (var assembly in assemblies)
-        {
-            CollectAnnotated(assembly.GlobalNamespace, annotations, names, cancellationToken);
-        }
-
-        return names;
-    }
-
-    private static void CollectAnnotated(INamespaceOrTypeSymbol container, PairTable annotations, HashSet<string> names, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        foreach (var member in container.GetMembers())
-        {
-            switch (member)
-            {
-                case INamespaceOrTypeSymbol nested:
-                    CollectAnnotated(nested, annotations, names, cancellationToken);
-                    break;
-                case IMethodSymbol method when annotations.Get(method) is not null:
-                    names.Add(method.Name);
-                    break;
-            }
-        }
     }
 }

@@ -34,12 +34,18 @@ internal sealed class PairTable
         _configured = configured;
         _adopting = new HashSet<(IMethodSymbol, int)>(adopting, new KeyComparer());
         var names = BuiltInPairs.MethodNames.ToBuilder();
-        foreach (var method in configured.Keys)
+        var acquires = BuiltInPairs.AcquireNames.ToBuilder();
+        foreach (var pair in configured)
         {
-            names.Add(method.Name);
+            names.Add(pair.Key.Name);
+            if (!pair.Value.Maps.IsEmpty)
+            {
+                acquires.Add(pair.Key.Name);
+            }
         }
 
         MethodNames = names.ToImmutable();
+        AcquireNames = acquires.ToImmutable();
     }
 
     /// <summary>True when the compilation can see the annotation attributes: then any method may be annotated.</summary>
@@ -47,6 +53,9 @@ internal sealed class PairTable
 
     /// <summary>The names of the built-in and configured acquire/release methods.</summary>
     public ImmutableHashSet<string> MethodNames { get; }
+
+    /// <summary>The names among <see cref="MethodNames"/> that acquire.</summary>
+    public ImmutableHashSet<string> AcquireNames { get; }
 
     /// <summary>The pair description of <paramref name="method"/>, or null when it neither acquires nor releases.</summary>
     public MethodAnnotation? Get(IMethodSymbol method)

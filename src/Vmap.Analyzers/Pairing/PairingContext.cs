@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -16,9 +17,9 @@ internal sealed class PairingContext
     {
         Pairs = pairs;
         ConfigurationErrors = configurationErrors;
-        _memberIndex = new Lazy<MemberIndex>(() => MemberIndex.Build(compilation, Pairs, cancellationToken), LazyThreadSafetyMode.ExecutionAndPublication);
+        _scan = new Lazy<PairNameScan>(() => PairNameScan.Build(compilation, Pairs, cancellationToken), LazyThreadSafetyMode.ExecutionAndPublication);
+        _memberIndex = new Lazy<MemberIndex>(() => MemberIndex.Build(compilation, Pairs, Scan, cancellationToken), LazyThreadSafetyMode.ExecutionAndPublication);
         Summaries = new CallSummaries(compilation, this);
-        _pairNames = new HashSet<string>(pairs.MethodNames, StringComparer.Ordinal);
     }
 
     /// <summary>What source methods do with the mappings they are given (and which of them acquire).</summary>
@@ -26,34 +27,37 @@ internal sealed class PairingContext
 
     public PairTable Pairs { get; }
 
-    private readonly HashSet<string> _pairNames;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<SyntaxTree, bool> _treesNamingPairs = new();
+    private readonly Lazy<PairNameScan> _scan;
+
+    /// <summary>Where the source names a pair method or a possible acquirer: built on the first code block that asks.</summary>
+    public PairNameScan Scan => _scan.Value;
 
     /// <summary>
-    /// Whether any identifier of <paramref name="tree"/> is the name of a built-in or configured
-    /// pair method: decided once per tree, so that code blocks of trees that name none are not
-    /// scanned one by one.
+    /// The text gate in front of binding: <paramref name="codeBlock"/> names a pair method or a
+    /// possible acquirer, or a member that holds mappings (the XFS shape, re-pointed in a method
+    /// that calls nothing). Everything else cannot pair and is never bound.
     /// </summary>
-    public bool TreeNamesPairApi(SyntaxTree tree, CancellationToken cancellationToken) => _treesNamingPairs.GetOrAdd(tree, t =>
+    public bool MayPair(SyntaxNode codeBlock, CancellationToken cancellationToken)
     {
-        foreach (var token in t.GetRoot(cancellationToken).DescendantTokens())
+        var scan = Scan;
+        var tree = codeBlock.SyntaxTree;
+        if (scan.Mentions(tree, codeBlock.Span))
         {
-            if (token.RawKind == (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken && _pairNames.Contains(token.ValueText))
-            {
-                return true;
-            }
+            return true;
         }
 
-        return false;
-    });
-
-    /// <summary>The names of the built-in and configured pair methods, as a plain set for the per-tree test.</summary>
-    public bool IsPairName(string name) => _pairNames.Contains(name);
+        // Only a tree that names a pair method can assign a mapping to a member, so with none the
+        // member index (which binds those trees) is not built at all.
+        return scan.Trees.Any() && scan.NamesMember(tree, codeBlock.Span, MemberIndex.HeldNames, cancellationToken);
+    }
 
     /// <summary>The <c>vmap_pair.*</c> entries that could not be used (VMAP007).</summary>
     public IReadOnlyList<PairConfigurationError> ConfigurationErrors { get; }
 
     public MemberIndex MemberIndex => _memberIndex.Value;
+
+    /// <summary>Whether anything needed the member index yet (it binds every tree that names a pair method).</summary>
+    internal bool MemberIndexBuilt => _memberIndex.IsValueCreated;
 
     /// <summary>
     /// Only members typed as an address (<c>nint</c>, <c>nuint</c>, a pointer) can hold a mapping;

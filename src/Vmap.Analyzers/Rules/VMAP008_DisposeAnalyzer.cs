@@ -47,7 +47,7 @@ public sealed class DisposeReleaseAnalyzer : DiagnosticAnalyzer
 
                 try
                 {
-                    if (!pairs.HasAttributes && !NamesPairApi(declaration, pairs))
+                    if (!pairing.Scan.Mentions(declaration.SyntaxTree, declaration.Span))
                     {
                         return;
                     }
@@ -74,26 +74,5 @@ public sealed class DisposeReleaseAnalyzer : DiagnosticAnalyzer
                 }
             });
         });
-    }
-
-    /// <summary>Without the attributes, only a Dispose that calls a pair method by name can release.</summary>
-    private static bool NamesPairApi(SyntaxNode declaration, PairTable pairs)
-    {
-        foreach (var node in declaration.DescendantNodes())
-        {
-            var name = node switch
-            {
-                InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax member } => member.Name.Identifier.ValueText,
-                InvocationExpressionSyntax { Expression: SimpleNameSyntax simple } => simple.Identifier.ValueText,
-                InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax binding } => binding.Name.Identifier.ValueText,
-                _ => null,
-            };
-            if (name is not null && pairs.MethodNames.Contains(name))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

@@ -38,21 +38,17 @@ public class EngineBoundsTests
         Assert.Equal(0, telemetry.OperationBlockActionsCount);
     }
 
-    [Fact]
-    public async Task Without_the_attributes_a_syntax_code_block_action_admits_methods_instead_of_an_operation_block_action()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_code_block_action_admits_methods_by_their_text_with_or_without_the_attributes(bool withAttributes)
     {
-        var telemetry = await Telemetry("class C { void M() { } }");
+        var telemetry = withAttributes
+            ? await Telemetry("class C { void M() { } }", Verify.FakeApi)
+            : await Telemetry("class C { void M() { } }");
 
         Assert.Equal(0, telemetry.OperationBlockActionsCount);
         Assert.Equal(1, telemetry.CodeBlockActionsCount);
-    }
-
-    [Fact]
-    public async Task One_operation_block_action_is_registered_with_them()
-    {
-        var telemetry = await Telemetry("class C { void M() { } }", Verify.FakeApi);
-
-        Assert.Equal(1, telemetry.OperationBlockActionsCount);
     }
 
     [Fact]

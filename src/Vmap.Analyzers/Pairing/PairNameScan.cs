@@ -1,0 +1,319 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Vmap.Analyzers.Pairing;
+
+/// <summary>
+/// Where the compilation's source text names a method that can acquire or release: a pair method
+/// (built-in, configured, annotated) or a source method that may hand out what one acquired (an
+/// inferred acquirer, and its own callers' acquirers, to the summaries' depth). Decided once per
+/// compilation from the trees' text, so that a code block is admitted to binding by a binary
+/// search: most code blocks of most projects name none of them, and walking their syntax nodes
+/// (which builds the red tree of every method) cost more than the whole engine (measured in
+/// bench/README.md).
+/// </summary>
+/// <remarks>
+/// A name in a comment or a string admits its code block too: the text gate only has to be
+/// conservative; the engine's own test (<c>MentionsPairing</c>) decides on the bound operations.
+/// </remarks>
+internal sealed class PairNameScan
+{
+    /// <summary>How many rounds of "a method that names one may itself be an acquirer" are followed: the summaries' depth bound.</summary>
+    private const int AcquirerRounds = SummaryScope.MaxDepth;
+
+    private static readonly int[] None = Array.Empty<int>();
+
+    private readonly Dictionary<SyntaxTree, int[]> _positions;
+    private readonly ConcurrentDictionary<SyntaxTree, int[]> _heldPositions = new();
+    private IReadOnlyCollection<string>? _heldNames;
+
+    private PairNameScan(HashSet<string> names, Dictionary<SyntaxTree, int[]> positions)
+    {
+        Names = names;
+        _positions = positions;
+    }
+
+    /// <summary>Every name the scan looked for: the pair methods' and the possible acquirers'.</summary>
+    public IReadOnlyCollection<string> Names { get; }
+
+    /// <summary>The trees that name one of <see cref="Names"/>, in the compilation's order.</summary>
+    public IEnumerable<SyntaxTree> Trees => _positions.Keys;
+
+    /// <summary>Where, in <paramref name="tree"/>, one of <see cref="Names"/> starts (sorted).</summary>
+    public IReadOnlyList<int> PositionsIn(SyntaxTree tree) => _positions.TryGetValue(tree, out var found) ? found : None;
+
+    /// <summary>True when the text of <paramref name="span"/> names one of <see cref="Names"/>.</summary>
+    public bool Mentions(SyntaxTree tree, TextSpan span) => _positions.TryGetValue(tree, out var found) && AnyWithin(found, span);
+
+    /// <summary>
+    /// True when the text of <paramref name="span"/> names one of <paramref name="heldNames"/> (the
+    /// members that hold mappings). The positions are found per tree on first need.
+    /// </summary>
+    public bool NamesMember(SyntaxTree tree, TextSpan span, IReadOnlyCollection<string> heldNames, CancellationToken cancellationToken)
+    {
+        if (heldNames.Count == 0)
+        {
+            return false;
+        }
+
+        // One member index per compilation, so one set of held names.
+        Interlocked.CompareExchange(ref _heldNames, heldNames, null);
+        var found = _heldPositions.GetOrAdd(tree, t => Find(t.GetText(cancellationToken).ToString(), _heldNames, cancellationToken, assignedOnly: true).ToArray());
+        return AnyWithin(found, span);
+    }
+
+    /// <summary>
+    /// Scans every tree of <paramref name="compilation"/> for the table's names, then for the names
+    /// of the source methods around those that may return or hand out (<c>out</c>) what they acquired.
+    /// </summary>
+    public static PairNameScan Build(Compilation compilation, PairTable pairs, CancellationToken cancellationToken)
+    {
+        var names = new HashSet<string>(pairs.MethodNames, StringComparer.Ordinal);
+        var acquires = new HashSet<string>(pairs.AcquireNames, StringComparer.Ordinal);
+        AddAnnotated(compilation, pairs, names, acquires, cancellationToken);
+        var texts = new Dictionary<SyntaxTree, string>();
+        var found = new Dictionary<SyntaxTree, List<int>>();
+        IReadOnlyCollection<string> round = names.ToList();
+        for (int depth = 0; depth <= AcquirerRounds && round.Count > 0; depth++)
+        {
+            var next = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!texts.TryGetValue(tree, out var text))
+                {
+                    text = tree.GetText(cancellationToken).ToString();
+                    texts.Add(tree, text);
+                }
+
+                var hits = Find(text, round, cancellationToken);
+                if (hits.Count == 0)
+                {
+                    continue;
+                }
+
+                if (!found.TryGetValue(tree, out var all))
+                {
+                    found.Add(tree, all = new List<int>());
+                }
+
+                all.AddRange(hits);
+                if (depth == AcquirerRounds)
+                {
+                    continue;
+                }
+
+                // Only an acquire makes the method around it a possible acquirer; a release does not.
+                var root = tree.GetRoot(cancellationToken);
+                foreach (var position in hits)
+                {
+                    if (acquires.Contains(NameAt(text, position)) && EnclosingAcquirerName(root, position) is { } name && names.Add(name))
+                    {
+                        acquires.Add(name);
+                        next.Add(name);
+                    }
+                }
+            }
+
+            round = next;
+        }
+
+        var positions = new Dictionary<SyntaxTree, int[]>();
+        foreach (var pair in found)
+        {
+            var sorted = pair.Value.Distinct().ToArray();
+            Array.Sort(sorted);
+            positions.Add(pair.Key, sorted);
+        }
+
+        return new PairNameScan(names, positions);
+    }
+
+    /// <summary>
+    /// The method or local function around <paramref name="position"/>, by name, when its
+    /// signature could hand a mapping to its caller: it returns something, or has an out parameter.
+    /// </summary>
+    private static string? EnclosingAcquirerName(SyntaxNode root, int position)
+    {
+        for (var node = root.FindToken(position).Parent; node is not null; node = node.Parent)
+        {
+            switch (node)
+            {
+                case MethodDeclarationSyntax method:
+                    return HandsOut(method.ReturnType, method.ParameterList) ? method.Identifier.ValueText : null;
+                case LocalFunctionStatementSyntax local:
+                    return HandsOut(local.ReturnType, local.ParameterList) ? local.Identifier.ValueText : null;
+                case BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or BaseTypeDeclarationSyntax:
+                    // Constructors, operators and accessors are not called by a name of their own.
+                    return null;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The syntax of <see cref="CallSummaries.MayHoldMapping"/>: an acquirer hands out an address,
+    /// a pointer, an array or a handle, as its result or through an out or ref parameter.
+    /// </summary>
+    private static bool HandsOut(TypeSyntax returnType, ParameterListSyntax parameters) =>
+        MayHoldMapping(returnType) ||
+        parameters.Parameters.Any(p => (p.Modifiers.Any(SyntaxKind.OutKeyword) || p.Modifiers.Any(SyntaxKind.RefKeyword)) && p.Type is { } type && MayHoldMapping(type));
+
+    private static bool MayHoldMapping(TypeSyntax type) => type switch
+    {
+        PointerTypeSyntax or ArrayTypeSyntax or FunctionPointerTypeSyntax => true,
+        NullableTypeSyntax nullable => MayHoldMapping(nullable.ElementType),
+        RefTypeSyntax reference => MayHoldMapping(reference.Type),
+        QualifiedNameSyntax qualified => MayHoldMapping(qualified.Right),
+        AliasQualifiedNameSyntax alias => MayHoldMapping(alias.Name),
+        IdentifierNameSyntax { Identifier.ValueText: "nint" or "nuint" or "IntPtr" or "UIntPtr" or "GCHandle" } => true,
+        _ => false,
+    };
+
+    /// <summary>The identifier that starts at <paramref name="position"/> of <paramref name="text"/>.</summary>
+    private static string NameAt(string text, int position)
+    {
+        int end = position;
+        while (end < text.Length && IsIdentifierPart(text[end]))
+        {
+            end++;
+        }
+
+        return text.Substring(position, end - position);
+    }
+
+    /// <summary>
+    /// Where any of <paramref name="names"/> occurs in <paramref name="text"/> as a whole identifier;
+    /// with <paramref name="assignedOnly"/>, only where a simple assignment (<c>name =</c>) follows,
+    /// the only way a member is re-pointed.
+    /// </summary>
+    private static List<int> Find(string text, IReadOnlyCollection<string> names, CancellationToken cancellationToken, bool assignedOnly = false)
+    {
+        var hits = new List<int>();
+        foreach (var name in names)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            for (int at = text.IndexOf(name, StringComparison.Ordinal); at >= 0; at = text.IndexOf(name, at + name.Length, StringComparison.Ordinal))
+            {
+                if ((at == 0 || !IsIdentifierPart(text[at - 1])) &&
+                    (at + name.Length == text.Length || !IsIdentifierPart(text[at + name.Length])) &&
+                    (!assignedOnly || IsAssignedAt(text, at + name.Length)))
+                {
+                    hits.Add(at);
+                }
+            }
+        }
+
+        return hits;
+    }
+
+    private static bool IsAssignedAt(string text, int end)
+    {
+        while (end < text.Length && char.IsWhiteSpace(text[end]))
+        {
+            end++;
+        }
+
+        return end + 1 < text.Length && text[end] == '=' && text[end + 1] is not '=' and not '>';
+    }
+
+    private static bool IsIdentifierPart(char c) => char.IsLetterOrDigit(c) || c == '_' || c > 127;
+
+    private static bool AnyWithin(int[] sorted, TextSpan span)
+    {
+        int i = Array.BinarySearch(sorted, span.Start);
+        if (i < 0)
+        {
+            i = ~i;
+        }
+
+        return i < sorted.Length && sorted[i] < span.End;
+    }
+
+    /// <summary>
+    /// With the attributes in the compilation, the annotated methods' names: declared in source, or
+    /// in any referenced assembly that can carry the attributes (one that declares them or
+    /// references one that does). A source method with any attribute counts, as an acquire too:
+    /// without binding, its attributes cannot be told apart.
+    /// </summary>
+    private static void AddAnnotated(Compilation compilation, PairTable pairs, HashSet<string> names, HashSet<string> acquires, CancellationToken cancellationToken)
+    {
+        if (!pairs.HasAttributes)
+        {
+            return;
+        }
+
+        foreach (var tree in compilation.SyntaxTrees)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var text = tree.GetText(cancellationToken).ToString();
+            if (text.IndexOf("MapsMemory", StringComparison.Ordinal) < 0 && text.IndexOf("UnmapsMemory", StringComparison.Ordinal) < 0)
+            {
+                continue;
+            }
+
+            foreach (var method in tree.GetRoot(cancellationToken).DescendantNodes().OfType<MethodDeclarationSyntax>())
+            {
+                if (method.AttributeLists.Count > 0 || method.ParameterList.Parameters.Any(p => p.AttributeLists.Count > 0))
+                {
+                    names.Add(method.Identifier.ValueText);
+                    acquires.Add(method.Identifier.ValueText);
+                }
+            }
+        }
+
+        var declaring = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in new[] { Annotations.MapsMemoryMetadataName, Annotations.UnmapsMemoryMetadataName })
+        {
+            foreach (var type in compilation.GetTypesByMetadataName(name))
+            {
+                declaring.Add(type.ContainingAssembly.Identity.Name);
+            }
+        }
+
+        foreach (var reference in compilation.References)
+        {
+            if (compilation.GetAssemblyOrModuleSymbol(reference) is not IAssemblySymbol assembly ||
+                SymbolEqualityComparer.Default.Equals(assembly, compilation.Assembly))
+            {
+                continue;
+            }
+
+            if (declaring.Contains(assembly.Identity.Name) ||
+                assembly.Modules.Any(m => m.ReferencedAssemblies.Any(r => declaring.Contains(r.Name))))
+            {
+                CollectAnnotated(assembly.GlobalNamespace, pairs, names, acquires, cancellationToken);
+            }
+        }
+    }
+
+    private static void CollectAnnotated(INamespaceOrTypeSymbol container, PairTable pairs, HashSet<string> names, HashSet<string> acquires, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        foreach (var member in container.GetMembers())
+        {
+            switch (member)
+            {
+                case INamespaceOrTypeSymbol nested:
+                    CollectAnnotated(nested, pairs, names, acquires, cancellationToken);
+                    break;
+                case IMethodSymbol method when pairs.Get(method) is { } annotation:
+                    names.Add(method.Name);
+                    if (!annotation.Maps.IsEmpty)
+                    {
+                        acquires.Add(method.Name);
+                    }
+
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Testing;
+using Vmap.Analyzers.Pairing;
+using Vmap.TestSources;
+
+namespace Vmap.Analyzers.Tests.Pairing;
+
+/// <summary>
+/// The text gate in front of binding: which code blocks are admitted, and that what it admits is
+/// everything the engine can pair (built-in, configured and annotated names, inferred acquirers,
+/// members that hold mappings), however far the names are from the pair call.
+/// </summary>
+public class PairNameScanTests
+{
+    [Fact]
+    public async Task A_name_is_found_as_a_whole_identifier_only()
+    {
+        var (compilation, pairing) = await Context("""
+            using System.Runtime.InteropServices;
+            class C
+            {
+                void Frees(nint p) { Marshal.FreeHGlobal(p); }
+                void LooksLike() { int FreeHGlobalCount = 0; int MyFree = FreeHGlobalCount; }
+                void Comment() { /* Free */ }
+                void Nothing() { int x = 1; }
+            }
+            """);
+
+        Assert.Equal(new[] { "Frees", "Comment" }, Admitted(compilation, pairing));
+    }
+
+    [Fact]
+    public async Task A_method_that_returns_or_hands_out_what_it_acquired_makes_its_callers_admitted_to_the_bound()
+    {
+        var source = new System.Text.StringBuilder("using System.Runtime.InteropServices; class C {\n");
+        source.AppendLine("  static nint Make0() => Marshal.AllocHGlobal(8);");
+        for (var i = 1; i < 9; i++)
+        {
+            source.AppendLine($"  static nint Make{i}() => Make{i - 1}();");
+        }
+
+        source.AppendLine("  static void Out(out nint p) { p = Make0(); }");
+        source.AppendLine("  static void Sink(nint p) => Marshal.FreeHGlobal(p);");
+        source.AppendLine("  void CallsOut() { Out(out var p); }");
+        source.AppendLine("  void CallsSink() { Sink(1); }");
+        source.AppendLine("}");
+        var (compilation, pairing) = await Context(source.ToString());
+
+        // Make0 names AllocHGlobal. A caller sees through six summaries (the engine's bound), so a
+        // call of Make5 (Make5 .. Make0) is followed and Make6 is admitted; Make7 would need seven.
+        // A void method without an out parameter (Sink) cannot hand a mapping out: CallsSink is not
+        // admitted, CallsOut is.
+        Assert.Equal(
+            new[] { "Make0", "Make1", "Make2", "Make3", "Make4", "Make5", "Make6", "Out", "Sink", "CallsOut" },
+            Admitted(compilation, pairing));
+        Assert.Contains("Make5", pairing.Scan.Names);
+        Assert.DoesNotContain("Make6", pairing.Scan.Names);
+        Assert.DoesNotContain("Sink", pairing.Scan.Names);
+    }
+
+    [Fact]
+    public async Task A_leak_of_an_inferred_acquirer_is_reported_in_a_compilation_without_the_attributes()
+    {
+        var diagnostics = await Verify.Diagnostics(null, """
+            using System.Runtime.InteropServices;
+            static class Native
+            {
+                public static nint Buffer(int n) => Marshal.AllocHGlobal(n);
+            }
+
+            class Caller
+            {
+                int Read()
+                {
+                    var p = Native.Buffer(64);
+                    return Marshal.ReadByte(p);
+                }
+            }
+            """);
+
+        var leak = Assert.Single(diagnostics);
+        Assert.Equal(RuleIds.VMAP002, leak.Id);
+        Assert.Equal(10, leak.Location.GetLineSpan().StartLinePosition.Line);
+    }
+
+    [Fact]
+    public async Task A_method_annotated_in_a_referenced_library_is_followed_by_name()
+    {
+        // One assembly declares the attributes (as the runtime does), a library carries them, and
+        // the application calls the library's acquire without naming any built-in pair.
+        var platform = (await ReferenceAssemblies.Net.Net80.ResolveAsync(LanguageNames.CSharp, CancellationToken.None)).ToList();
+        var annotations = Emit("Annotations", FakeAnnotations.Source.Replace("internal sealed", "public sealed", StringComparison.Ordinal), platform);
+        var library = Emit("Library", """
+            using Vmap.Annotations;
+            public static class Buffers
+            {
+                [return: MapsMemory("lib-buffer")]
+                public static nint Take() => 4096;
+                public static void Give([UnmapsMemory("lib-buffer")] nint p) { }
+            }
+            """, platform.Append(annotations));
+
+        var diagnostics = await Verify.Diagnostics(platform.Append(annotations).Append(library), """
+            class App
+            {
+                void Run()
+                {
+                    var p = Buffers.Take();
+                }
+            }
+            """);
+
+        Assert.Equal(RuleIds.VMAP002, Assert.Single(diagnostics).Id);
+    }
+
+    [Fact]
+    public async Task A_method_that_only_re_points_a_member_holding_mappings_is_admitted_by_the_member_name_and_one_that_reads_it_is_not()
+    {
+        var (compilation, pairing) = await Context("""
+            using System.Runtime.InteropServices;
+            class Buffer
+            {
+                nint _data;
+                nint _other;
+                void Open() { _data = Marshal.AllocHGlobal(64); }
+                void Close() { Marshal.FreeHGlobal(_data); }
+                void Repoint(nint q) { _data = q; }
+                void Elsewhere(nint q) { _other = q; }
+                bool Reads(nint q) => _data == q;
+            }
+            """);
+
+        Assert.Equal(new[] { "Open", "Close", "Repoint" }, Admitted(compilation, pairing));
+    }
+
+    [Fact]
+    public async Task Without_any_pair_name_in_the_source_the_member_index_is_not_built()
+    {
+        var (compilation, pairing) = await Context("class C { nint _p; void M(nint q) { _p = q; } }");
+
+        Assert.Empty(Admitted(compilation, pairing));
+        Assert.Empty(pairing.Scan.Trees);
+        Assert.False(pairing.MemberIndexBuilt);
+    }
+
+    private static MetadataReference Emit(string name, string source, IEnumerable<MetadataReference> references)
+    {
+        var compilation = CSharpCompilation.Create(name, new[] { CSharpSyntaxTree.ParseText(source) }, references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        using var stream = new MemoryStream();
+        var emitted = compilation.Emit(stream);
+        Assert.True(emitted.Success, string.Join(Environment.NewLine, emitted.Diagnostics));
+        return MetadataReference.CreateFromImage(stream.ToArray());
+    }
+
+    private static async Task<(Compilation, PairingContext)> Context(string source)
+    {
+        var references = await ReferenceAssemblies.Net.Net80.ResolveAsync(LanguageNames.CSharp, CancellationToken.None);
+        var compilation = CSharpCompilation.Create("Scan", new[] { CSharpSyntaxTree.ParseText(source) }, references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true));
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        var pairing = PairingContext.TryCreate(compilation, new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), CancellationToken.None);
+        Assert.NotNull(pairing);
+        return (compilation, pairing);
+    }
+
+    private static string[] Admitted(Compilation compilation, PairingContext pairing) =>
+        compilation.SyntaxTrees.Single().GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>()
+            .Where(m => pairing.MayPair(m, CancellationToken.None))
+            .Select(m => m.Identifier.ValueText)
+            .ToArray();
+}
