@@ -45,10 +45,83 @@ internal readonly record struct StorageRoot(StorageRootKind Kind, string Name, i
 }
 
 /// <summary>
+/// The members reached from a storage root, outermost last: <c>_buf.Length</c> is the path
+/// (<c>_buf</c>) then <c>Length</c>. Immutable, compared by value; a path's receiver is its parent,
+/// so nothing is ever built as text and parsed back.
+/// </summary>
+internal sealed class MemberPath : System.IEquatable<MemberPath>
+{
+    private readonly int _hash;
+
+    private MemberPath(MemberPath? parent, string name)
+    {
+        Parent = parent;
+        Name = name;
+        Depth = parent is null ? 1 : parent.Depth + 1;
+        _hash = unchecked(((parent?._hash ?? 17) * 31) + System.StringComparer.Ordinal.GetHashCode(name));
+    }
+
+    /// <summary>The path this one extends (<c>_buf</c> for <c>_buf.Length</c>); null for a single member.</summary>
+    public MemberPath? Parent { get; }
+
+    /// <summary>The last member's name.</summary>
+    public string Name { get; }
+
+    /// <summary>How many members the path goes through.</summary>
+    public int Depth { get; }
+
+    public static MemberPath Of(MemberPath? parent, string name) => new(parent, name);
+
+    /// <summary>True when this path is <paramref name="prefix"/> or goes on from it.</summary>
+    public bool StartsWith(MemberPath prefix)
+    {
+        var path = this;
+        while (path is not null && path.Depth > prefix.Depth)
+        {
+            path = path.Parent;
+        }
+
+        return prefix.Equals(path);
+    }
+
+    /// <summary>This path with <paramref name="prefix"/> (which it starts with) replaced by <paramref name="replacement"/>.</summary>
+    public MemberPath? Rebase(MemberPath? prefix, MemberPath? replacement)
+    {
+        if (Depth == (prefix?.Depth ?? 0))
+        {
+            return replacement;
+        }
+
+        // Deeper than the prefix: a path of one member only goes on from the root itself.
+        return Of(Parent is null ? replacement : Parent.Rebase(prefix, replacement), Name);
+    }
+
+    public bool Equals(MemberPath? other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        return other is not null && other._hash == _hash && other.Depth == Depth &&
+            string.Equals(other.Name, Name, System.StringComparison.Ordinal) && Equals(Parent, other.Parent);
+    }
+
+    public override bool Equals(object? obj) => obj is MemberPath other && Equals(other);
+
+    public override int GetHashCode() => _hash;
+
+    /// <summary>The path as messages and condition keys render it: <c>_buf.Length</c>.</summary>
+    public override string ToString() => Parent is null ? Name : Parent + "." + Name;
+
+    private static bool Equals(MemberPath? a, MemberPath? b) => a is null ? b is null : a.Equals(b);
+}
+
+/// <summary>
 /// One storage the engine tracks: a root and the member path reached through it (<c>bp.Addr</c> is
 /// the parameter <c>bp</c> and the path <c>Addr</c>; <c>this._buf.Length</c> has the path <c>_buf.Length</c>).
 /// </summary>
-internal readonly record struct StorageKey(StorageRoot Root, string? Path = null)
+internal readonly record struct StorageKey(StorageRoot Root, MemberPath? Path = null)
 {
     /// <summary>True for a field or property reached through the root (the storage outlives a local).</summary>
     public bool IsMember => Path is not null;
@@ -57,45 +130,28 @@ internal readonly record struct StorageKey(StorageRoot Root, string? Path = null
     public bool IsCapture => Root.Kind == StorageRootKind.Capture;
 
     /// <summary>The storage of member <paramref name="name"/> reached through this one.</summary>
-    public StorageKey Member(string name) => new(Root, Path is null ? name : Path + "." + name);
+    public StorageKey Member(string name) => new(Root, MemberPath.Of(Path, name));
 
     /// <summary>The storage this member is reached through (<c>bp</c> for <c>bp.Addr</c>); itself for a root.</summary>
-    public StorageKey Receiver
-    {
-        get
-        {
-            if (Path is null)
-            {
-                return this;
-            }
-
-            var dot = Path.LastIndexOf('.');
-            return new StorageKey(Root, dot < 0 ? null : Path.Substring(0, dot));
-        }
-    }
+    public StorageKey Receiver => Path is null ? this : new StorageKey(Root, Path.Parent);
 
     /// <summary>
     /// This storage read through <paramref name="to"/> instead of <paramref name="from"/>, which it
     /// is within (<c>bp.Mapped</c> from <c>bp</c> to <c>this</c> is <c>this.Mapped</c>).
     /// </summary>
-    public StorageKey Rebase(StorageKey from, StorageKey to)
-    {
-        var rest = Path == from.Path ? null : from.Path is null ? Path : Path!.Substring(from.Path.Length + 1);
-        return new StorageKey(to.Root, rest is null ? to.Path : to.Path is null ? rest : to.Path + "." + rest);
-    }
+    public StorageKey Rebase(StorageKey from, StorageKey to) =>
+        new(to.Root, Path is null ? to.Path : Path.Rebase(from.Path, to.Path));
 
     /// <summary>The last member name of the path, or the root's name.</summary>
-    public string LastName => Path is null ? Root.Name : Path.Substring(Path.LastIndexOf('.') + 1);
+    public string LastName => Path is null ? Root.Name : Path.Name;
 
     /// <summary>True when this is <paramref name="key"/> or reached through it (<c>bp.Addr</c> through <c>bp</c>).</summary>
     public bool IsWithin(StorageKey key) =>
-        Root == key.Root &&
-        (key.Path is null || Path == key.Path || (Path is not null && Path.Length > key.Path.Length && Path[key.Path.Length] == '.' &&
-            Path.StartsWith(key.Path, System.StringComparison.Ordinal)));
+        Root == key.Root && (key.Path is null || (Path is not null && Path.StartsWith(key.Path)));
 
     /// <summary>How the storage reads in a message: <c>bp.Addr</c>; <c>_addr</c> for <c>this._addr</c>.</summary>
     public string Display => Root.Kind == StorageRootKind.This
-        ? Path ?? "this"
+        ? Path?.ToString() ?? "this"
         : Path is null ? Root.Name : Root.Name + "." + Path;
 
     /// <summary>The key as condition keys render it: <c>bp@p.Addr</c>.</summary>

@@ -39,6 +39,25 @@ public class KeyBuilderTests
         Assert.False(bp.IsMember);
     }
 
+    [Fact]
+    public void Member_paths_compare_by_value_and_rebase_member_by_member()
+    {
+        var bp = new StorageKey(new StorageRoot(StorageRootKind.Parameter, "bp"));
+        var self = new StorageKey(StorageRoot.This);
+        var low = bp.Member("Buf").Member("Addr").Member("Low");
+
+        Assert.Equal(bp.Member("Buf").Member("Addr").Member("Low"), low);
+        Assert.Equal(low.GetHashCode(), bp.Member("Buf").Member("Addr").Member("Low").GetHashCode());
+        Assert.NotEqual(bp.Member("Buf").Member("Low"), low);
+        Assert.Equal("Low", low.LastName);
+        Assert.Equal("bp@p.Buf.Addr.Low", low.ToString());
+
+        Assert.Equal(self.Member("Addr").Member("Low"), low.Rebase(bp.Member("Buf"), self));
+        Assert.Equal(self.Member("Cur").Member("Buf").Member("Addr").Member("Low"), low.Rebase(bp, self.Member("Cur")));
+        Assert.Equal(self.Member("Head"), bp.Member("Buf").Rebase(bp.Member("Buf"), self.Member("Head")));
+        Assert.Equal("Buf.Addr.Low", low.Rebase(bp, self).Display);
+    }
+
     [Theory]
     [InlineData("n > 1", "([n@p] GreaterThan 1)", true)]
     [InlineData("n <= 1", "([n@p] GreaterThan 1)", false)]
@@ -77,7 +96,8 @@ public class KeyBuilderTests
         var polarity = true;
         var key = new KeyBuilder().Condition(ConditionOperation(condition), ref polarity)!;
 
-        Assert.Equal(reads, key.Reads(new StorageKey(new StorageRoot(StorageRootKind.Parameter, parameter), path)));
+        var storage = new StorageKey(new StorageRoot(StorageRootKind.Parameter, parameter));
+        Assert.Equal(reads, key.Reads(path is null ? storage : storage.Member(path)));
     }
 
     [Fact]
