@@ -156,6 +156,9 @@ internal sealed class SummaryScope
 
     /// <summary>Summaries of local functions, valid only inside the method whose graph declares them.</summary>
     public Dictionary<(IMethodSymbol, int), ParameterSummary> Local { get; } = new(Keys);
+
+    /// <summary>Local functions as acquires (keyed by <see cref="AcquireKey"/> or the out parameter's ordinal); null when one is not.</summary>
+    public Dictionary<(IMethodSymbol, int), AcquireSummary?> LocalAcquires { get; } = new(Keys);
 }
 
 /// <summary>A (method, parameter ordinal) key compared by symbol identity.</summary>

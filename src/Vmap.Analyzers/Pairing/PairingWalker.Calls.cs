@@ -130,9 +130,9 @@ internal sealed partial class PairingWalker
                 continue;
             }
 
-            var inferred = annotation is null && parameter.RefKind == RefKind.Out && method.MethodKind != MethodKind.LocalFunction &&
+            var inferred = annotation is null && parameter.RefKind == RefKind.Out &&
                 CallSummaries.CanSeeBody(method) && argument.Value.Type is { } outType && CallSummaries.MayHoldMapping(outType)
-                ? _context.Summaries.Acquire(method, _scope, _cancellationToken, parameter.Ordinal)
+                ? InferredAcquire(method, parameter.Ordinal)
                 : null;
             if ((annotation is not null ? FindOutMap(annotation, parameter.Ordinal) : inferred?.Spec) is { } outMap)
             {
@@ -163,8 +163,7 @@ internal sealed partial class PairingWalker
         }
 
         if (annotation is null && result.Kind == ValueKind.Unknown && CallSummaries.MayReturnMapping(method) &&
-            method.MethodKind != MethodKind.LocalFunction && CallSummaries.CanSeeBody(method) &&
-            _context.Summaries.Acquire(method, _scope, _cancellationToken) is { } acquire)
+            CallSummaries.CanSeeBody(method) && InferredAcquire(method, null) is { } acquire)
         {
             return NewMapping(Site(invocation, acquire.Spec, state, acquire.Step), state);
         }
@@ -209,6 +208,66 @@ internal sealed partial class PairingWalker
         // A pooled array passed to a method is lent (Stream.Read, CopyTo, GetBytes fill it); only
         // Return gives it back. Any other block may be adopted by code we cannot see.
         return _sites[value.Mapping].Spec.PerReceiver ? ParameterSummary.Borrowed : ParameterSummary.Adopted;
+    }
+
+    /// <summary>
+    /// <paramref name="method"/> as an acquire (through its result, or its out parameter
+    /// <paramref name="outOrdinal"/>): from the summaries, or for a local function, from its own
+    /// graph in this body, which only this walk can reach.
+    /// </summary>
+    private AcquireSummary? InferredAcquire(IMethodSymbol method, int? outOrdinal)
+    {
+        if (method.MethodKind != MethodKind.LocalFunction)
+        {
+            return _context.Summaries.Acquire(method, _scope, _cancellationToken, outOrdinal);
+        }
+
+        var key = (method, outOrdinal ?? SummaryScope.AcquireKey);
+        if (_scope.LocalAcquires.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        if (method.DeclaringSyntaxReferences.Length == 0 ||
+            method.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is not LocalFunctionStatementSyntax declaration ||
+            ((SyntaxNode?)declaration.Body ?? declaration.ExpressionBody) is not { } body)
+        {
+            return null;
+        }
+
+        if (!_scope.Fits(1))
+        {
+            _scope.Truncate();
+            return null;
+        }
+
+        if (!_scope.TryEnter(key))
+        {
+            return null;
+        }
+
+        AcquireSummary? result;
+        (bool Cyclic, int Height, bool Truncated) left = default;
+        try
+        {
+            result = SummariseAcquire(_cfg.GetLocalFunctionControlFlowGraphInScope(method, _cancellationToken), _context, method, body, outOrdinal, _scope, _cancellationToken);
+        }
+        finally
+        {
+            left = _scope.Leave(key);
+        }
+
+        if (left.Cyclic)
+        {
+            result = null;
+        }
+
+        if (!left.Truncated)
+        {
+            _scope.LocalAcquires[key] = result;
+        }
+
+        return left.Truncated ? null : result;
     }
 
     /// <summary>The summary of a local function declared in this body or an enclosing one.</summary>

@@ -63,11 +63,11 @@ internal sealed partial class PairingWalker
         }
     }
 
-    private bool HeldByMember(PairingState state, int mapping)
+    private bool HeldByMember(PairingState state, int mapping, StorageKey? except = null)
     {
         foreach (var pair in state.Storage)
         {
-            if (pair.Value.Mapping == mapping && pair.Value.ReachesMapping && (pair.Key.IsMember || _keys.IsOuter(pair.Key)))
+            if (pair.Key != except && pair.Value.Mapping == mapping && pair.Value.ReachesMapping && (pair.Key.IsMember || _keys.IsOuter(pair.Key)))
             {
                 return true;
             }

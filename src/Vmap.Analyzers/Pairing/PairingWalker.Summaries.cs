@@ -161,7 +161,10 @@ internal sealed partial class PairingWalker
             }
 
             var facts = returned.Facts;
-            if (!facts.IsTracked || facts.Stored || (facts.Flags & MappingFlags.Released) != 0 || (facts.Flags & MappingFlags.Live) == 0 ||
+            // A copy kept in a field (or anywhere that outlives the call) is not handed over: the
+            // caller then shares it, and is not its only owner.
+            if (!facts.IsTracked || facts.Stored || HeldByMember(exit.State, returned.Value.Mapping) ||
+                (facts.Flags & MappingFlags.Released) != 0 || (facts.Flags & MappingFlags.Live) == 0 ||
                 (made is not null && Bare(made.Spec) != Bare(site.Spec)))
             {
                 return null;
@@ -217,7 +220,8 @@ internal sealed partial class PairingWalker
             }
 
             var facts = exit.State.Facts(held.Mapping);
-            if (!facts.IsTracked || (facts.Flags & MappingFlags.Released) != 0 || (facts.Flags & MappingFlags.Live) == 0 ||
+            if (!facts.IsTracked || HeldByMember(exit.State, held.Mapping, except: key) ||
+                (facts.Flags & MappingFlags.Released) != 0 || (facts.Flags & MappingFlags.Live) == 0 ||
                 (made is not null && Bare(made.Spec) != Bare(site.Spec)))
             {
                 return null;

@@ -246,6 +246,62 @@ public class CrossMethodTests
             .WithMessage("The mapping in 'p' from StringToHGlobalAuto at line 11 is lost: it goes out of scope at line 13 without being unmapped, returned, stored or passed on"));
 
     [Fact]
+    public Task A_local_function_that_returns_what_it_acquired_is_an_acquirer() => Verify.BuiltIn(
+        """
+        using System.Runtime.InteropServices;
+
+        class Reader
+        {
+            int Peek()
+            {
+                nint Make() => {|#2:Marshal.AllocHGlobal(8)|};
+                var p = {|#0:Make()|};
+                {|#1:return Marshal.ReadByte(p);|}
+            }
+        }
+        """,
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1).WithLocation(2)
+            .WithMessage("The mapping in 'p' from Make at line 8 (AllocHGlobal at line 7) is lost: it goes out of scope at line 9 without being unmapped, returned, stored or passed on"));
+
+    [Fact]
+    public Task A_local_function_that_hands_out_through_out_is_an_acquirer_and_one_that_keeps_a_copy_is_not() => Verify.BuiltIn(
+        """
+        using System.Runtime.InteropServices;
+
+        class Reader
+        {
+            nint _kept;
+
+            int Peek()
+            {
+                void Make(out nint q) => q = {|#2:Marshal.AllocHGlobal(8)|};
+                {|#0:Make(out var p)|};
+                {|#1:return Marshal.ReadByte(p);|}
+            }
+
+            int Kept()
+            {
+                nint Keep() { var q = Marshal.AllocHGlobal(8); _kept = q; return q; }
+                var p = Keep();
+                return Marshal.ReadByte(p);
+            }
+
+            nint KeepToo() { var q = Marshal.AllocHGlobal(8); _kept = q; return q; }
+
+            void KeepOut(out nint q) { q = Marshal.AllocHGlobal(8); _kept = q; }
+
+            int KeptByMethods()
+            {
+                var p = KeepToo();
+                KeepOut(out var r);
+                return Marshal.ReadByte(p) + Marshal.ReadByte(r);
+            }
+        }
+        """,
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1).WithLocation(2)
+            .WithMessage("The mapping in 'p' from Make at line 10 (AllocHGlobal at line 9) is lost: it goes out of scope at line 11 without being unmapped, returned, stored or passed on"));
+
+    [Fact]
     public Task A_parameter_marked_TakesOwnership_adopts_the_mapping() => Verify.Analyzer(
         """
         using Vmap;
