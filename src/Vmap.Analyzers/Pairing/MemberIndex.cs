@@ -124,6 +124,10 @@ internal sealed class MemberIndex
     public static MemberIndex Build(Compilation compilation, PairTable annotations, PairNameScan scan, CancellationToken cancellationToken)
     {
         var index = new MemberIndex();
+
+        // The names each member body declares, read once per body: a body with many pair calls
+        // (a pooled buffer rented and returned in each of a hundred overloads) is walked once.
+        var declared = new Dictionary<MemberDeclarationSyntax, HashSet<string>>();
         foreach (var tree in scan.Trees)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -132,17 +136,18 @@ internal sealed class MemberIndex
             foreach (var position in scan.PositionsIn(tree))
             {
                 // The name's own invocation, if the name is one: a member access, a plain or a conditional call.
+                // The index needs trees other than the one being analyzed, once per compilation;
+                // only trees that call an annotated method by name get a model.
+#pragma warning disable RS1030
+                SemanticModel Model() => model ??= compilation.GetSemanticModel(tree);
+#pragma warning restore RS1030
                 if (root.FindToken(position).Parent is not SimpleNameSyntax name ||
-                    InvocationOf(name) is not { } call || !MayInvolveMember(call))
+                    InvocationOf(name) is not { } call || !MayInvolveMember(call, new Sites(declared, Model, cancellationToken)))
                 {
                     continue;
                 }
 
-                // The index needs trees other than the one being analyzed, once per compilation;
-                // only trees that call an annotated method by name get a model.
-#pragma warning disable RS1030
-                model ??= compilation.GetSemanticModel(tree);
-#pragma warning restore RS1030
+                model = Model();
                 if (model.GetOperation(call, cancellationToken) is IInvocationOperation invocation &&
                     annotations.Get(invocation.TargetMethod) is { } annotation)
                 {
@@ -352,7 +357,10 @@ internal sealed class MemberIndex
     /// a member, or an argument may be a member (not a local or parameter of the enclosing method).
     /// Most calls fail it, so most methods are never bound a second time for the index.
     /// </summary>
-    private static bool MayInvolveMember(InvocationExpressionSyntax call)
+    /// <summary>What the syntax checks of one tree share: the bodies' declared names, and the tree's model.</summary>
+    private readonly record struct Sites(Dictionary<MemberDeclarationSyntax, HashSet<string>> Declared, System.Func<SemanticModel> Model, CancellationToken CancellationToken);
+
+    private static bool MayInvolveMember(InvocationExpressionSyntax call, Sites declared)
     {
         SyntaxNode node = call;
         while (node.Parent is ParenthesizedExpressionSyntax or CastExpressionSyntax)
@@ -360,7 +368,7 @@ internal sealed class MemberIndex
             node = node.Parent;
         }
 
-        if (node.Parent is AssignmentExpressionSyntax assignment && assignment.Right == node && MayBeMember(assignment.Left, call))
+        if (node.Parent is AssignmentExpressionSyntax assignment && assignment.Right == node && MayBeMember(assignment.Left, call, declared))
         {
             return true;
         }
@@ -373,7 +381,7 @@ internal sealed class MemberIndex
                 expression = expression is CastExpressionSyntax cast ? cast.Expression : ((ParenthesizedExpressionSyntax)expression).Expression;
             }
 
-            if (MayBeMember(expression, call))
+            if (MayBeMember(expression, call, declared))
             {
                 return true;
             }
@@ -382,14 +390,45 @@ internal sealed class MemberIndex
         return false;
     }
 
-    private static bool MayBeMember(ExpressionSyntax expression, SyntaxNode site) => expression switch
+    private static bool MayBeMember(ExpressionSyntax expression, SyntaxNode site, Sites sites) => expression switch
     {
         MemberAccessExpressionSyntax => true,
-        IdentifierNameSyntax name => !DeclaredLocally(name.Identifier.ValueText, site),
+        IdentifierNameSyntax name => TypeHasMember(name.Identifier.ValueText, site, sites) && !DeclaredLocally(name.Identifier.ValueText, site, sites.Declared),
         _ => false,
     };
 
-    private static bool DeclaredLocally(string name, SyntaxNode site)
+    /// <summary>
+    /// Whether the type around <paramref name="site"/> (or a base type) has a field or property
+    /// named <paramref name="name"/>: read from declarations only, so a local passed to a release
+    /// (the common case) costs no walk over the method's syntax.
+    /// </summary>
+    private static bool TypeHasMember(string name, SyntaxNode site, Sites sites)
+    {
+        if (site.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } declaration ||
+            sites.Model().GetDeclaredSymbol(declaration, sites.CancellationToken) is not INamedTypeSymbol type)
+        {
+            return true;
+        }
+
+        // The type's own members, its base types', and those of the types it is nested in.
+        for (var outer = type; outer is not null; outer = outer.ContainingType)
+        {
+            for (var current = outer; current is not null; current = current.BaseType)
+            {
+                foreach (var member in current.GetMembers(name))
+                {
+                    if (member is IFieldSymbol or IPropertySymbol)
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool DeclaredLocally(string name, SyntaxNode site, Dictionary<MemberDeclarationSyntax, HashSet<string>> declared)
     {
         var body = site.FirstAncestorOrSelf<MemberDeclarationSyntax>();
         if (body is null)
@@ -397,23 +436,29 @@ internal sealed class MemberIndex
             return false;
         }
 
-        foreach (var node in body.DescendantNodes())
+        if (!declared.TryGetValue(body, out var names))
         {
-            var declared = node switch
+            names = new HashSet<string>(System.StringComparer.Ordinal);
+            foreach (var node in body.DescendantNodes())
             {
-                ParameterSyntax parameter => parameter.Identifier.ValueText,
-                VariableDeclaratorSyntax variable => variable.Identifier.ValueText,
-                SingleVariableDesignationSyntax designation => designation.Identifier.ValueText,
-                ForEachStatementSyntax loop => loop.Identifier.ValueText,
-                _ => null,
-            };
+                var local = node switch
+                {
+                    ParameterSyntax parameter => parameter.Identifier.ValueText,
+                    VariableDeclaratorSyntax variable => variable.Identifier.ValueText,
+                    SingleVariableDesignationSyntax designation => designation.Identifier.ValueText,
+                    ForEachStatementSyntax loop => loop.Identifier.ValueText,
+                    _ => null,
+                };
 
-            if (declared == name)
-            {
-                return true;
+                if (local is not null)
+                {
+                    names.Add(local);
+                }
             }
+
+            declared.Add(body, names);
         }
 
-        return false;
+        return names.Contains(name);
     }
 }

@@ -138,6 +138,31 @@ public class PairNameScanTests
     }
 
     [Fact]
+    public async Task A_release_of_a_member_by_its_simple_name_counts_from_a_base_or_an_enclosing_type_and_a_local_does_not()
+    {
+        var (_, pairing) = await Context("""
+            using System.Runtime.InteropServices;
+            class Base { protected nint _inherited; }
+            class Outer
+            {
+                static nint s_outer;
+                class Derived : Base
+                {
+                    void Open() { _inherited = Marshal.AllocHGlobal(8); s_outer = Marshal.AllocHGlobal(8); }
+                    void Close() { Marshal.FreeHGlobal(_inherited); Marshal.FreeHGlobal(s_outer); }
+                    void Shadowed() { nint _inherited = Marshal.AllocHGlobal(8); Marshal.FreeHGlobal(_inherited); }
+                }
+
+                nint _lost;
+                void OpenLost() { _lost = Marshal.AllocHGlobal(8); }
+                void Local() { nint _lost2 = 0; Marshal.FreeHGlobal(_lost2); }
+            }
+            """);
+
+        Assert.Equal(new[] { "_inherited", "s_outer" }, pairing.MemberIndex.HeldNames.OrderBy(n => n, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Without_any_pair_name_in_the_source_the_member_index_is_not_built()
     {
         var (compilation, pairing) = await Context("class C { nint _p; void M(nint q) { _p = q; } }");
