@@ -474,8 +474,14 @@ public sealed partial class VmapSpace : IDisposable
                 {
                     lock (_lock)
                     {
-                        Unplace(placement);
-                        EndFlight();
+                        try
+                        {
+                            Unplace(placement);
+                        }
+                        finally
+                        {
+                            EndFlight();
+                        }
                     }
                 }
 
@@ -489,22 +495,27 @@ public sealed partial class VmapSpace : IDisposable
 
             lock (_lock)
             {
-                if (mapped)
+                try
                 {
-                    Commit(placement);
-                    area.OwnPages = own;
-                    area.Pinned = list;
-                    area.Live = true;
-                    _liveMappings++;
-                    _mappedPages += count;
-                    EndFlight();
-                    address = AddressOf(area.Start);
-                    return null;
-                }
+                    if (mapped)
+                    {
+                        Commit(placement);
+                        area.OwnPages = own;
+                        area.Pinned = list;
+                        area.Live = true;
+                        _liveMappings++;
+                        _mappedPages += count;
+                        address = AddressOf(area.Start);
+                        return null;
+                    }
 
-                Unplace(placement);
-                EndFlight();
-                backendRefused |= refusal is null;
+                    Unplace(placement);
+                    backendRefused |= refusal is null;
+                }
+                finally
+                {
+                    EndFlight();
+                }
             }
         }
 
@@ -519,7 +530,10 @@ public sealed partial class VmapSpace : IDisposable
         return new VmapExhaustedException(call, count, stats.FreePages, stats.LargestFreeRun, stats.LazilyFreedPages, refusal ?? (backendRefused ? _backend.ExhaustionReason : null));
     }
 
-    /// <summary>A map or unmap that ran outside the area lock is back under it and done; Dispose waits for the last one.</summary>
+    /// <summary>
+    /// A map or unmap that ran outside the area lock is back under it and done; Dispose waits for
+    /// the last one. Always called from a finally: a call that never landed would hang Dispose.
+    /// </summary>
     private void EndFlight()
     {
         if (--_inFlight == 0 && _disposed)
@@ -640,8 +654,14 @@ public sealed partial class VmapSpace : IDisposable
             // The backend goes first: if it throws, the mapping is put back live and nothing of ours changed.
             lock (_lock)
             {
-                PutBack(area, site);
-                EndFlight();
+                try
+                {
+                    PutBack(area, site);
+                }
+                finally
+                {
+                    EndFlight();
+                }
             }
 
             throw;
@@ -667,8 +687,14 @@ public sealed partial class VmapSpace : IDisposable
         {
             lock (_lock)
             {
-                ReleaseArea(area);
-                EndFlight();
+                try
+                {
+                    ReleaseArea(area);
+                }
+                finally
+                {
+                    EndFlight();
+                }
             }
         }
     }
