@@ -38,6 +38,9 @@ public sealed partial class VmapSpace : IDisposable
     private long _purges;
     private long _retriedMaps;
     private long _failedMaps;
+
+    // Area maps and unmaps between leaving the area lock for the backend or the pool and coming back.
+    private int _inFlight;
     private volatile bool _disposed;
 
     /// <summary>Creates a space over <paramref name="backend"/>; the space owns and disposes it.</summary>
@@ -255,6 +258,13 @@ public sealed partial class VmapSpace : IDisposable
 
             _disposed = true;
 
+            // Maps and unmaps of areas call the backend and the pool outside the area lock, counted
+            // in _inFlight: each finishes (commits or undoes) under the lock, then the backend can go.
+            while (_inFlight > 0)
+            {
+                Monitor.Wait(_lock);
+            }
+
             // The block path calls the backend under a block's lock, and checks _disposed under it:
             // once past every block's lock, no call is still inside the backend, and none will enter.
             foreach (var block in _blocks.All)
@@ -355,13 +365,9 @@ public sealed partial class VmapSpace : IDisposable
                 refused = result == BlockMapResult.Refused;
             }
 
-            lock (_lock)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                var failure = TryPlaceAndMap(kind, list, copy, count, call, out address, align, fromBlock, cpu, provenance, refused);
-                committed = failure is null;
-                return failure;
-            }
+            var failure = TryPlaceAndMap(kind, list, copy, count, call, out address, align, fromBlock, cpu, provenance, refused);
+            committed = failure is null;
+            return failure;
         }
         finally
         {
@@ -373,58 +379,74 @@ public sealed partial class VmapSpace : IDisposable
     }
 
     /// <summary>
-    /// The purge-and-retry-once loop; the caller holds the area lock and has pinned <paramref name="list"/>.
-    /// When the block path's lock-free attempt was refused by the backend, that was the first attempt.
+    /// The purge-and-retry-once loop; the caller has pinned <paramref name="list"/>. When the block
+    /// path's lock-free attempt was refused by the backend, that was the first attempt.
     /// </summary>
+    /// <remarks>
+    /// An attempt places its area under the area lock, not live (<see cref="VmapArea.Live"/>), and
+    /// drops the lock for the pool's work and the backend's syscalls; it retakes the lock to make the
+    /// mapping live, or to take the area back when the pool or the backend said no or threw. Each
+    /// attempt gives back everything it took (pages included) before the next one or a throw, so
+    /// the space, and the pool, are as before it. A block map runs under the area lock here, as
+    /// before: its first map into a new block must not let anyone see the block until it succeeded.
+    /// </remarks>
     private VmapExhaustedException? TryPlaceAndMap(AreaKind kind, Page[]? list, ReadOnlySpan<Page> blockPages, int count, string call, out nint address, long align, bool fromBlock, int cpu, string? provenance, bool refused)
     {
         bool backendRefused = refused;
-        Page[]? own = null;
-        long poolMark = 0;
         string? refusal = null;
         for (int attempt = refused ? 1 : 0; attempt < 2 && refusal is null; attempt++)
         {
-            if (attempt == 1)
+            Placement placement;
+            lock (_lock)
             {
-                _retriedMaps++;
-                PurgeAll();
-                DrainQuarantine();
-            }
-
-            if (fromBlock)
-            {
-                var result = VbMapLocked(count, cpu, blockPages, provenance, out address);
-                if (result == BlockMapResult.Mapped)
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (attempt == 1)
                 {
-                    return null;
+                    _retriedMaps++;
+                    PurgeAll();
+                    DrainQuarantine();
                 }
 
-                if (result == BlockMapResult.Refused)
+                if (fromBlock)
                 {
-                    backendRefused = true;
+                    var result = VbMapLocked(count, cpu, blockPages, provenance, out address);
+                    if (result == BlockMapResult.Mapped)
+                    {
+                        return null;
+                    }
+
+                    if (result == BlockMapResult.Refused)
+                    {
+                        backendRefused = true;
+                        continue;
+                    }
+
+                    if (!Options.FallbackToPlainArea)
+                    {
+                        continue;
+                    }
+
+                    // A plain area keeps its list itself.
+                    list ??= blockPages.ToArray();
+                }
+
+                placement = AllocArea(kind, count, align, GuardFor(kind), provenance);
+                if (placement.Area is null)
+                {
                     continue;
                 }
 
-                if (!Options.FallbackToPlainArea)
-                {
-                    continue;
-                }
-
-                // A plain area keeps its list itself.
-                list ??= blockPages.ToArray();
+                _inFlight++;
             }
 
-            var placement = AllocArea(kind, count, align, GuardFor(kind), provenance);
-            if (placement.Area is null)
-            {
-                continue;
-            }
-
-            // From here on everything this attempt took is given back before anything escapes.
-            bool mapped;
+            // Outside the lock: the range is ours alone, and nobody can see it as a mapping yet.
+            var area = placement.Area;
+            Page[]? own = null;
+            long poolMark = 0;
+            bool mapped = false;
             try
             {
-                if (kind == AreaKind.Vmalloc && own is null)
+                if (kind == AreaKind.Vmalloc)
                 {
                     try
                     {
@@ -433,50 +455,91 @@ public sealed partial class VmapSpace : IDisposable
                     catch (InsufficientMemoryException e)
                     {
                         // A purge frees no page (Vfree frees its pages at once): no retry.
-                        Unplace(placement);
                         refusal = $"The page pool ran dry: {e.Message}";
-                        break;
                     }
                 }
 
-                mapped = _backend.Map(AddressOf(placement.Start), own ?? list);
+                mapped = refusal is null && _backend.Map(AddressOf(area.Start), own ?? list);
             }
             catch
             {
-                Unplace(placement);
-                if (own is not null)
+                try
                 {
-                    Pool.Unallocate(own, poolMark);
+                    if (own is not null)
+                    {
+                        Pool.Unallocate(own, poolMark);
+                    }
+                }
+                finally
+                {
+                    lock (_lock)
+                    {
+                        try
+                        {
+                            Unplace(placement);
+                        }
+                        finally
+                        {
+                            EndFlight();
+                        }
+                    }
                 }
 
                 throw;
             }
 
-            if (!mapped)
+            if (!mapped && own is not null)
             {
-                Unplace(placement);
-                backendRefused = true;
-                continue;
+                Pool.Unallocate(own, poolMark);
             }
 
-            Commit(placement);
-            placement.Area.OwnPages = own;
-            placement.Area.Pinned = list;
-            _liveMappings++;
-            _mappedPages += count;
-            address = AddressOf(placement.Start);
-            return null;
+            lock (_lock)
+            {
+                try
+                {
+                    if (mapped)
+                    {
+                        Commit(placement);
+                        area.OwnPages = own;
+                        area.Pinned = list;
+                        area.Live = true;
+                        _liveMappings++;
+                        _mappedPages += count;
+                        address = AddressOf(area.Start);
+                        return null;
+                    }
+
+                    Unplace(placement);
+                    backendRefused |= refusal is null;
+                }
+                finally
+                {
+                    EndFlight();
+                }
+            }
         }
 
-        if (own is not null)
-        {
-            Pool.Unallocate(own, poolMark);
-        }
-
-        _failedMaps++;
         address = 0;
-        var stats = SnapshotStats();
+        VmapStats stats;
+        lock (_lock)
+        {
+            _failedMaps++;
+            stats = SnapshotStats();
+        }
+
         return new VmapExhaustedException(call, count, stats.FreePages, stats.LargestFreeRun, stats.LazilyFreedPages, refusal ?? (backendRefused ? _backend.ExhaustionReason : null));
+    }
+
+    /// <summary>
+    /// A map or unmap that ran outside the area lock is back under it and done; Dispose waits for
+    /// the last one. Always called from a finally: a call that never landed would hang Dispose.
+    /// </summary>
+    private void EndFlight()
+    {
+        if (--_inFlight == 0 && _disposed)
+        {
+            Monitor.PulseAll(_lock);
+        }
     }
 
     /// <summary>Refuses an empty list, checks every page and pins them all for the mapping, or none.</summary>
@@ -547,6 +610,7 @@ public sealed partial class VmapSpace : IDisposable
         }
 
         // Everything else, misuse included: the checks need a still picture of the space around the address.
+        LiveMapping mapping;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -571,24 +635,90 @@ public sealed partial class VmapSpace : IDisposable
                 return;
             }
 
-            var mapping = CheckUnmap(address, pageCount, family);
+            mapping = CheckUnmap(address, pageCount, family);
 
-            // The backend goes first: if it throws, nothing of ours has changed yet.
-            _backend.Unmap(address, mapping.Pages);
-            if (mapping.Area.Pinned is { } list)
-            {
-                Pool.Unpin(list);
-            }
-
-            _liveMappings--;
-            _mappedPages -= mapping.Pages;
-            if (site is not null)
-            {
-                _unmapped.AddUnmapSite(mapping.Start, mapping.Pages, site);
-            }
-
-            FreeArea(mapping.Area);
+            // Out of the live set before the backend is called: a second unmap of the address from
+            // now on finds the record of this one and is refused as a double unmap, never reaching
+            // the backend; the area keeps its range, so no map can take it meanwhile.
+            TakeOut(mapping.Area, site);
+            _inFlight++;
         }
+
+        var area = mapping.Area;
+        try
+        {
+            _backend.Unmap(address, mapping.Pages);
+        }
+        catch
+        {
+            // The backend goes first: if it throws, the mapping is put back live and nothing of ours changed.
+            lock (_lock)
+            {
+                try
+                {
+                    PutBack(area, site);
+                }
+                finally
+                {
+                    EndFlight();
+                }
+            }
+
+            throw;
+        }
+
+        // The pool's work, outside the area lock too. Neither step can fail: the pages are pinned, so
+        // nobody freed them under us, the pool outlives every call in flight (Dispose waits for them),
+        // and a memfd page the kernel will not punch is zeroed instead. Should one throw all the
+        // same, the area is still released, so Dispose does not wait for ever.
+        try
+        {
+            if (area.Pinned is { } pinned)
+            {
+                Pool.Unpin(pinned);
+            }
+
+            if (area.OwnPages is { } own)
+            {
+                Pool.FreeMany(own);
+            }
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                try
+                {
+                    ReleaseArea(area);
+                }
+                finally
+                {
+                    EndFlight();
+                }
+            }
+        }
+    }
+
+    /// <summary>An unmap has checked <paramref name="area"/>: it leaves the live set, and its double-unmap record is made.</summary>
+    private void TakeOut(VmapArea area, string? site)
+    {
+        area.Live = false;
+        _liveMappings--;
+        _mappedPages -= area.Pages;
+        _unmapped.Add(area);
+        if (site is not null)
+        {
+            _unmapped.AddUnmapSite(area.Start, area.Pages, site);
+        }
+    }
+
+    /// <summary>The backend refused the unmap <see cref="TakeOut"/> began: the mapping is live again, as before the call.</summary>
+    private void PutBack(VmapArea area, string? site)
+    {
+        _unmapped.Remove(area, withSite: site is not null);
+        _liveMappings++;
+        _mappedPages += area.Pages;
+        area.Live = true;
     }
 
     /// <summary>Where a new mapping went: an area of its own, or a range of a block.</summary>

@@ -107,8 +107,17 @@ internal sealed class RecordingBackend : VmapBackend
         return true;
     }
 
+    /// <summary>Runs inside the next Unmap, before it throws or succeeds: what another thread could do meanwhile.</summary>
+    public Action? DuringUnmap { get; set; }
+
     public override void Unmap(nint address, int pageCount)
     {
+        if (DuringUnmap is { } during)
+        {
+            DuringUnmap = null;
+            during();
+        }
+
         if (ThrowOnUnmap is { } e)
         {
             ThrowOnUnmap = null;
@@ -138,8 +147,29 @@ internal sealed class LimitedPagePool : PagePool
     /// <summary>Thrown by the next growth (then cleared), as a failing ftruncate would.</summary>
     public Exception? ThrowOnGrow { get; set; }
 
+    /// <summary>Runs inside the next growth (then cleared), under the pool's lock.</summary>
+    public Action? DuringGrow { get; set; }
+
+    /// <summary>Runs inside the next page free (then cleared), under the pool's lock.</summary>
+    public Action? DuringFree { get; set; }
+
+    protected override void OnFree(long index)
+    {
+        if (DuringFree is { } during)
+        {
+            DuringFree = null;
+            during();
+        }
+    }
+
     protected override void OnGrow(long pageCount)
     {
+        if (DuringGrow is { } during)
+        {
+            DuringGrow = null;
+            during();
+        }
+
         if (ThrowOnGrow is { } e)
         {
             ThrowOnGrow = null;
@@ -150,5 +180,38 @@ internal sealed class LimitedPagePool : PagePool
         {
             throw new InsufficientMemoryException($"The test pool holds at most {Limit} pages.");
         }
+    }
+}
+
+/// <summary>Runs a call on another thread while the calling thread is inside the space (in the backend, in the pool).</summary>
+internal static class OtherThread
+{
+    /// <summary>
+    /// The result of <paramref name="call"/> run on a thread of its own. If it has not returned after
+    /// 10 s it is waiting for a lock the calling thread holds: that is the failure reported.
+    /// </summary>
+    public static T Run<T>(Func<T> call, string what)
+    {
+        T result = default!;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                result = call();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        })
+        { IsBackground = true };
+        thread.Start();
+        if (!thread.Join(TimeSpan.FromSeconds(10)))
+        {
+            throw new TimeoutException($"{what} did not return within 10 s: it waits for a lock held by the thread that is in the backend or the pool.");
+        }
+
+        return failure is null ? result : throw new InvalidOperationException($"{what} threw on the other thread.", failure);
     }
 }

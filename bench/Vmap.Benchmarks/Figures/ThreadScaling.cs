@@ -12,7 +12,9 @@ namespace Vmap.Benchmarks.Figures;
 /// the native space, the same kernel work without our code: a shared mmap of one memfd page into a
 /// reservation and PROT_NONE back (mmap, as our backend does it, and mprotect), each thread in its
 /// own slots of one reservation of the same process, so both go through the same mmap lock.
-/// Targets: simulated block path >= 1.6x; native >= the bare calls' ratio.
+/// Targets: simulated block path >= 1.6x; native >= the bare calls' ratio. Beside them the area
+/// path (Vmap(1) + Vunmap, Vmalloc(1) + Vfree: an area of its own per map, placed and freed under
+/// the area lock; its syscalls and pool work outside it).
 /// Run with <c>dotnet run -c Release --project bench/Vmap.Benchmarks -- scaling [rounds] [ms]</c>.
 /// </summary>
 [SupportedOSPlatform("linux")]
@@ -34,6 +36,12 @@ internal static partial class ThreadScaling
             ("simulated MapRam(1)+UnmapRam", threads => SpaceLoop(VmapSpace.CreateSimulated(VmapGeometry.Default64), 1)),
             ("simulated MapRam(16)+UnmapRam", threads => SpaceLoop(VmapSpace.CreateSimulated(VmapGeometry.Default64), 16)),
             ("native MapRam(1)+UnmapRam", threads => SpaceLoop(VmapSpace.CreateNative(), 1)),
+
+            // The area path: an area of its own per map, placed and freed under the area lock.
+            ("simulated Vmap(1)+Vunmap", threads => SpaceLoop(VmapSpace.CreateSimulated(VmapGeometry.Default64), 1, Path.Vmap)),
+            ("native Vmap(1)+Vunmap", threads => SpaceLoop(VmapSpace.CreateNative(), 1, Path.Vmap)),
+            ("simulated Vmalloc(1)+Vfree", threads => SpaceLoop(VmapSpace.CreateSimulated(VmapGeometry.Default64), 1, Path.Vmalloc)),
+            ("native Vmalloc(1)+Vfree", threads => SpaceLoop(VmapSpace.CreateNative(), 1, Path.Vmalloc)),
             ("bare mmap + mmap(PROT_NONE)", threads => BareLoop(threads, useMprotect: false)),
             ("bare mmap + mprotect(PROT_NONE)", threads => BareLoop(threads, useMprotect: true)),
         };
@@ -129,9 +137,16 @@ internal static partial class ThreadScaling
         counts[thread * 16] = n + (long)(x & 1);
     }
 
-    private static Action<int, Func<bool>, long[]> SpaceLoop(VmapSpace space, int pages) => new SpaceRun(space, pages).Loop;
+    private enum Path
+    {
+        MapRam,
+        Vmap,
+        Vmalloc,
+    }
 
-    private sealed class SpaceRun(VmapSpace space, int pages) : IDisposable
+    private static Action<int, Func<bool>, long[]> SpaceLoop(VmapSpace space, int pages, Path path = Path.MapRam) => new SpaceRun(space, pages, path).Loop;
+
+    private sealed class SpaceRun(VmapSpace space, int pages, Path path) : IDisposable
     {
         public void Loop(int thread, Func<bool> stop, long[] counts)
         {
@@ -141,7 +156,18 @@ internal static partial class ThreadScaling
             {
                 for (int i = 0; i < 64; i++)
                 {
-                    space.UnmapRam(space.MapRam(mine), pages);
+                    switch (path)
+                    {
+                        case Path.MapRam:
+                            space.UnmapRam(space.MapRam(mine), pages);
+                            break;
+                        case Path.Vmap:
+                            space.Vunmap(space.Vmap(mine));
+                            break;
+                        default:
+                            space.Vfree(space.Vmalloc((nuint)(pages * PageSize)));
+                            break;
+                    }
                 }
 
                 n += 64;

@@ -26,6 +26,16 @@ internal sealed class UnmappedMappings
 
     public void AddUnmapSite(long start, int pages, string site) => _unmapSites.Insert(start, start + pages, site);
 
+    /// <summary>Forgets the record <see cref="Add"/> made for <paramref name="area"/> (and its unmap site): the unmap did not happen after all.</summary>
+    public void Remove(VmapArea area, bool withSite)
+    {
+        _areas.Remove(area.Start);
+        if (withSite)
+        {
+            _unmapSites.Remove(area.Start);
+        }
+    }
+
     /// <summary>Where the mapping that started at <paramref name="page"/> was unmapped, if recorded.</summary>
     public string? UnmapSite(long page)
     {

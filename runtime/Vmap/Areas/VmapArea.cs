@@ -84,4 +84,13 @@ internal sealed class VmapArea
 
     /// <summary>The pages a MapRam or Vmap area shows: pinned in the pool until it is unmapped.</summary>
     public Page[]? Pinned { get; set; }
+
+    /// <summary>
+    /// True from the moment its map commits until its unmap takes it out; under the area lock.
+    /// While a map or an unmap of it is in flight (the backend's syscalls, the pool's work, both
+    /// outside the lock) the area holds its range but nobody can find it as a mapping: an unmap or a
+    /// lookup of its address is answered as for any address with no live mapping, and no purge
+    /// touches it (it is busy, neither lazily freed nor a block).
+    /// </summary>
+    public bool Live { get; set; }
 }

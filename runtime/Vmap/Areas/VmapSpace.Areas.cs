@@ -36,21 +36,14 @@ public sealed partial class VmapSpace
         _free.Release(area.Start, area.ReservedEnd);
     }
 
-    /// <summary>free_vmap_area_noflush: the area leaves the busy set and waits, guard included, for a purge.</summary>
-    private void FreeArea(VmapArea area)
+    /// <summary>
+    /// free_vmap_area_noflush: the area leaves the busy set and waits, guard included, for a purge.
+    /// Its double-unmap record (for an area of its own) was made when its unmap took it out of the live set.
+    /// </summary>
+    private void ReleaseArea(VmapArea area)
     {
         _busy.Remove(area.Start);
         _guardPages -= area.GuardPages;
-        if (area.Kind != AreaKind.Block)
-        {
-            _unmapped.Add(area);
-        }
-
-        if (area.OwnPages is { } own)
-        {
-            Pool.FreeMany(own);
-        }
-
         FreeLazily(area.Start, area.ReservedEnd);
     }
 }

@@ -188,7 +188,7 @@ public sealed partial class VmapSpace
         block.DropPages();
         _blocks.Remove(block);
         _unmapped.AddBlock(block);
-        FreeArea(block.Area);
+        ReleaseArea(block.Area);
     }
 
     /// <summary>purge_fragmented_blocks: a block with no live mapping left gives its dirty and untouched pages back.</summary>

@@ -4,7 +4,7 @@ namespace Vmap;
 
 public sealed partial class VmapSpace
 {
-    /// <summary>How far the nearest-mapping search walks past areas with no live mapping (empty blocks).</summary>
+    /// <summary>How far the nearest-mapping search walks past areas with no live mapping (empty blocks, areas in flight).</summary>
     private const int NearestSearchSteps = 64;
 
     /// <summary>
@@ -79,7 +79,7 @@ public sealed partial class VmapSpace
         }
 
         var node = _busy.Floor(page);
-        if (node is not null && page < node.End && node.Value.Block is null)
+        if (node is not null && page < node.End && node.Value.Block is null && node.Value.Live)
         {
             var area = node.Value;
             mapping = new LiveMapping(area, null, area.Start, area.Pages, area.Provenance);
@@ -164,17 +164,22 @@ public sealed partial class VmapSpace
             var area = node.Value;
             if (area.Block is null)
             {
-                found = new LiveMapping(area, null, area.Start, area.Pages, area.Provenance);
-                return true;
-            }
-
-            lock (area.Block)
-            {
-                var last = area.Block.LiveMappings().LastOrDefault(m => area.Start + m.Offset <= page);
-                if (last.Pages > 0)
+                if (area.Live)
                 {
-                    found = new LiveMapping(area, area.Block, area.Start + last.Offset, last.Pages, area.Block.ProvenanceAt(last.Offset));
+                    found = new LiveMapping(area, null, area.Start, area.Pages, area.Provenance);
                     return true;
+                }
+            }
+            else
+            {
+                lock (area.Block)
+                {
+                    var last = area.Block.LiveMappings().LastOrDefault(m => area.Start + m.Offset <= page);
+                    if (last.Pages > 0)
+                    {
+                        found = new LiveMapping(area, area.Block, area.Start + last.Offset, last.Pages, area.Block.ProvenanceAt(last.Offset));
+                        return true;
+                    }
                 }
             }
 
@@ -194,7 +199,7 @@ public sealed partial class VmapSpace
             var area = node.Value;
             if (area.Block is null)
             {
-                if (area.Start > page)
+                if (area.Start > page && area.Live)
                 {
                     found = new LiveMapping(area, null, area.Start, area.Pages, area.Provenance);
                     return true;

@@ -76,11 +76,18 @@ internal sealed unsafe class MemfdPagePool : PagePool
         }
     }
 
+    /// <summary>
+    /// Punches the hole of a freed page (offset, length; 0 on success, as fallocate). A seam: tests
+    /// stand in a kernel that refuses, which no file system does on demand.
+    /// </summary>
+    internal Func<int, long, long, int> PunchHole { get; set; } = static (fd, offset, length) =>
+        Libc.fallocate(fd, Libc.FALLOC_FL_PUNCH_HOLE | Libc.FALLOC_FL_KEEP_SIZE, offset, length);
+
     protected override void OnFree(long index)
     {
         // A free must not fail half-way through a Vfree: when the kernel will not take the memory
         // back, the page keeps it, zeroed, as a punched page would read, until it is reused.
-        if (Libc.fallocate(_fd, Libc.FALLOC_FL_PUNCH_HOLE | Libc.FALLOC_FL_KEEP_SIZE, index * PageSize, PageSize) != 0)
+        if (PunchHole(_fd, index * PageSize, PageSize) != 0)
         {
             GetPageBytes(index).Clear();
         }

@@ -37,7 +37,7 @@ public sealed record VmapAreaInfo(nint Start, long Pages, VmapAreaKind Kind)
     /// <summary>For a block: the CPU queue it belongs to; otherwise -1.</summary>
     public int Cpu { get; init; } = -1;
 
-    /// <summary>For a block: pages in live mappings. For a mapping: its pages.</summary>
+    /// <summary>For a block: pages in live mappings. For a mapping: its pages (0 while its map or unmap is in flight).</summary>
     public int LivePages { get; init; }
 
     /// <summary>For a block: unmapped pages not yet reusable.</summary>

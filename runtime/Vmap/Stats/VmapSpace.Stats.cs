@@ -49,7 +49,8 @@ public sealed partial class VmapSpace
                         AreaKind.Vmap => VmapAreaKind.Vmap,
                         _ => VmapAreaKind.Vmalloc,
                     };
-                    list.Add(new VmapAreaInfo(AddressOf(area.Start), area.Pages, kind) { LivePages = area.Pages });
+                    // 0 while the map that placed it, or the unmap that took it out, is in the backend.
+                    list.Add(new VmapAreaInfo(AddressOf(area.Start), area.Pages, kind) { LivePages = area.Live ? area.Pages : 0 });
                 }
 
                 if (area.GuardPages > 0 && area.End < _endPage)

@@ -207,21 +207,7 @@ public class VmapModelTests
             }
         }
 
-        private void Call(string family, nint address, int pages)
-        {
-            switch (family)
-            {
-                case Families.Ram:
-                    _space.UnmapRam(address, pages);
-                    break;
-                case Families.Vmap:
-                    _space.Vunmap(address);
-                    break;
-                default:
-                    _space.Vfree(address);
-                    break;
-            }
-        }
+        private void Call(string family, nint address, int pages) => Families.Release(_space, family, address, pages);
 
         private Mapping? Containing(long page)
         {
@@ -337,4 +323,21 @@ internal static class Families
     public const string Ram = "vmap-ram";
     public const string Vmap = "vmap";
     public const string Vmalloc = "vmalloc";
+
+    /// <summary>The release call of <paramref name="family"/>: UnmapRam (with <paramref name="pages"/>), Vunmap or Vfree.</summary>
+    public static void Release(VmapSpace space, string family, nint address, int pages)
+    {
+        switch (family)
+        {
+            case Ram:
+                space.UnmapRam(address, pages);
+                break;
+            case Vmap:
+                space.Vunmap(address);
+                break;
+            default:
+                space.Vfree(address);
+                break;
+        }
+    }
 }

@@ -63,6 +63,68 @@ public class MemfdPagePoolTests
     }
 
     [LinuxFact]
+    public void A_refused_punch_zeroes_the_page_instead_and_the_next_free_punches_it()
+    {
+        using var pool = new MemfdPagePool(PageSize, maxPages: 16);
+        pool.Allocate();
+        var page = pool.Allocate();
+        pool.Allocate();
+        pool.GetSpan(page).Fill(0x5A);
+        var kernel = pool.PunchHole;
+        var punches = new List<(int Fd, long Offset, long Length)>();
+        pool.PunchHole = (fd, offset, length) =>
+        {
+            punches.Add((fd, offset, length));
+            return -1;
+        };
+
+        pool.Free(page);
+
+        // The page keeps its memory (no hole: SEEK_HOLE still finds the first one at page 2, never
+        // touched), and the memory reads as zeros through the file itself, before any reuse.
+        Assert.Equal([(pool.Fd, (long)PageSize, (long)PageSize)], punches);
+        Assert.Equal(2L * PageSize, Libc.lseek(pool.Fd, PageSize, Libc.SEEK_HOLE));
+        Assert.True(FileBytes(pool, page.Index).AsSpan().IndexOfAnyExcept((byte)0) < 0, "a page the kernel would not punch must be zeroed");
+        Assert.Equal((2, 3L, 3L * PageSize), (pool.AllocatedCount, pool.Capacity, FileLength(pool)));
+
+        var again = pool.Allocate();
+        Assert.Equal(page.Index, again.Index);
+        Assert.True(pool.GetSpan(again).IndexOfAnyExcept((byte)0) < 0, "a reused page must not keep the bytes of its previous life");
+
+        // Nothing stays behind for good: the next free, with the kernel willing, punches the page.
+        pool.GetSpan(again).Fill(0x77);
+        pool.PunchHole = kernel;
+        pool.Free(again);
+        Assert.Equal((long)PageSize, Libc.lseek(pool.Fd, PageSize, Libc.SEEK_HOLE));
+        Assert.Single(punches);
+    }
+
+    [LinuxFact]
+    public void A_Vfree_whose_punches_are_refused_completes_and_the_next_Vmalloc_reads_zeros()
+    {
+        using var space = NativeSpace.Create();
+        var pool = (MemfdPagePool)space.Pool;
+        nint v = space.Vmalloc(3 * PageSize);
+        space.GetSpan(v, 3 * PageSize).Fill(0xC3);
+        int refused = 0;
+        pool.PunchHole = (_, _, _) =>
+        {
+            refused++;
+            return -1;
+        };
+
+        space.Vfree(v);
+
+        Assert.Equal(3, refused);
+        Assert.Equal((0, 0, 3L), (space.Stats.LiveMappings, pool.AllocatedCount, pool.Capacity));
+        nint w = space.Vmalloc(3 * PageSize);
+        Assert.Equal(3L, pool.Capacity);
+        Assert.True(space.GetSpan(w, 3 * PageSize).IndexOfAnyExcept((byte)0) < 0, "a Vmalloc must not show the bytes of a freed allocation");
+        space.Vfree(w);
+        Assert.Equal(6, refused);
+    }
+
+    [LinuxFact]
     public void A_full_pool_refuses_the_next_page_and_stays_as_it_was()
     {
         using var pool = new MemfdPagePool(PageSize, maxPages: 2);
@@ -99,6 +161,14 @@ public class MemfdPagePoolTests
 
         Assert.False(ProcMaps.HasMemfd(name));
         Assert.DoesNotContain(ProcMaps.Read(), v => v.Path.StartsWith($"/memfd:{name} ", StringComparison.Ordinal));
+    }
+
+    private static byte[] FileBytes(MemfdPagePool pool, long index)
+    {
+        using var file = File.OpenHandle($"/proc/self/fd/{pool.Fd}");
+        var bytes = new byte[PageSize];
+        Assert.Equal(PageSize, RandomAccess.Read(file, bytes, index * PageSize));
+        return bytes;
     }
 
     private static long FileLength(MemfdPagePool pool)

@@ -112,19 +112,7 @@ public class LinearizabilityTests
                         var (a, n, family) = mappings[i];
                         try
                         {
-                            switch (family)
-                            {
-                                case Families.Ram:
-                                    space.UnmapRam(a, n);
-                                    break;
-                                case Families.Vmap:
-                                    space.Vunmap(a);
-                                    break;
-                                default:
-                                    space.Vfree(a);
-                                    break;
-                            }
-
+                            Families.Release(space, family, a, n);
                             Interlocked.Increment(ref wins[i]);
                         }
                         catch (VmapMisuseException e)
@@ -193,7 +181,7 @@ public class LinearizabilityTests
         private readonly VmapGeometry _geometry;
         private readonly TimeSpan _duration;
         private readonly bool _touch;
-        private readonly SortedDictionary<long, long> _live = new();
+        private readonly LiveRanges _live;
         private readonly List<Page[]> _pages = new();
         private long _maps;
         private long _unmaps;
@@ -204,6 +192,7 @@ public class LinearizabilityTests
         public StressRun(VmapSpace space, VmapGeometry geometry, TimeSpan duration, bool touch)
         {
             _space = space;
+            _live = new LiveRanges(space);
             _geometry = geometry;
             _duration = duration;
             _touch = touch;
@@ -239,7 +228,7 @@ public class LinearizabilityTests
         public void CheckBalanced()
         {
             Assert.Equal(_maps, _unmaps);
-            Assert.Empty(_live);
+            Assert.Equal(0, _live.Count);
             Assert.True(_maps > 1000, $"only {_maps} maps");
             Assert.True(_refused > 0, "no misuse probe ran");
             var stats = _space.Stats;
@@ -325,22 +314,7 @@ public class LinearizabilityTests
                 return;
             }
 
-            long s = a, e = a + (count * PageSize);
-            lock (_live)
-            {
-                Assert.True(s >= _space.Start && e <= _space.End, $"0x{s:x}+{count} pages leaves the space");
-                foreach (var (ls, le) in _live)
-                {
-                    if (ls >= e)
-                    {
-                        break;
-                    }
-
-                    Assert.True(le <= s, $"{family} 0x{s:x}+{count} pages overlaps the live mapping [0x{ls:x}, 0x{le:x})");
-                }
-
-                _live.Add(s, e);
-            }
+            _live.Join(a, count, family);
 
             if (_touch)
             {
@@ -373,24 +347,9 @@ public class LinearizabilityTests
                 }
             }
 
-            lock (_live)
-            {
-                Assert.True(_live.Remove(m.Address));
-            }
+            _live.Leave(m.Address);
 
-            switch (m.Family)
-            {
-                case Families.Ram:
-                    _space.UnmapRam(m.Address, m.Pages);
-                    break;
-                case Families.Vmap:
-                    _space.Vunmap(m.Address);
-                    break;
-                default:
-                    _space.Vfree(m.Address);
-                    break;
-            }
-
+            Families.Release(_space, m.Family, m.Address, m.Pages);
             Interlocked.Increment(ref _unmaps);
         }
 
