@@ -365,9 +365,27 @@ public sealed partial class VmapSpace : IDisposable
                 refused = result == BlockMapResult.Refused;
             }
 
-            var failure = TryPlaceAndMap(kind, list, copy, count, call, out address, align, fromBlock, cpu, provenance, refused);
-            committed = failure is null;
-            return failure;
+            // A backend that costs nothing is called under the area lock: the sections below then
+            // re-enter a lock this thread holds instead of handing it to another thread between them.
+            bool whole = _backend.CostsNothing;
+            if (whole)
+            {
+                Monitor.Enter(_lock);
+            }
+
+            try
+            {
+                var failure = TryPlaceAndMap(kind, list, copy, count, call, out address, align, fromBlock, cpu, provenance, refused);
+                committed = failure is null;
+                return failure;
+            }
+            finally
+            {
+                if (whole)
+                {
+                    Monitor.Exit(_lock);
+                }
+            }
         }
         finally
         {
@@ -609,7 +627,30 @@ public sealed partial class VmapSpace : IDisposable
             }
         }
 
-        // Everything else, misuse included: the checks need a still picture of the space around the address.
+        // Everything else, misuse included: the checks need a still picture of the space around the
+        // address. With a backend that costs nothing the whole unmap holds the area lock (as TryMap).
+        bool whole = _backend.CostsNothing;
+        if (whole)
+        {
+            Monitor.Enter(_lock);
+        }
+
+        try
+        {
+            UnmapChecked(address, pageCount, family, site, page, inSpace);
+        }
+        finally
+        {
+            if (whole)
+            {
+                Monitor.Exit(_lock);
+            }
+        }
+    }
+
+    /// <summary>The unmap of anything the block path's lock-free case did not take, misuse included.</summary>
+    private void UnmapChecked(nint address, int? pageCount, string family, string? site, long page, bool inSpace)
+    {
         LiveMapping mapping;
         lock (_lock)
         {
