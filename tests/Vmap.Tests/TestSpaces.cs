@@ -66,6 +66,11 @@ internal sealed class RecordingBackend : VmapBackend
 
     public override string Name => "recording";
 
+    /// <summary>Claims to cost nothing, as the simulated backend does: the space then keeps its area lock for a whole area call.</summary>
+    public bool CostsNothingOverride { get; init; }
+
+    public override bool CostsNothing => CostsNothingOverride;
+
     public int RefuseNextMaps { get; set; }
 
     public List<string> Calls { get; } = new();
