@@ -47,15 +47,18 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
         context.EnableConcurrentExecution();
         context.RegisterCompilationStartAction(start =>
         {
-            if (PairingContext.TryCreate(start.Compilation, start.Options, start.CancellationToken) is not { } pairing)
-            {
-                return;
-            }
-
-            if (pairing.ConfigurationErrors.Count > 0)
+            // Nothing here may look up a symbol (PairingContext.Slot says why): the context is
+            // made by the first code block that passes the text gate's cheapest test.
+            var slot = PairingContext.For(start.Compilation, start.Options, start.CancellationToken);
+            if (!slot.Entries.IsEmpty)
             {
                 start.RegisterCompilationEndAction(end =>
                 {
+                    if (slot.Get(end.CancellationToken) is not { } pairing)
+                    {
+                        return;
+                    }
+
                     foreach (var error in pairing.ConfigurationErrors)
                     {
                         end.ReportDiagnostic(Diagnostic.Create(Descriptors.VMAP007_InvalidPairConfiguration, Location.None, error.Entry, error.Reason));
@@ -69,7 +72,8 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
             // a walk over each method's syntax nodes cost more than the engine (bench/README.md).
             start.RegisterCodeBlockAction(block =>
             {
-                if (!pairing.MayPair(block.CodeBlock, block.CancellationToken) ||
+                if (slot.Get(block.CancellationToken) is not { } pairing ||
+                    !pairing.MayPair(block.CodeBlock, block.CancellationToken) ||
                     block.SemanticModel.GetOperation(block.CodeBlock, block.CancellationToken) is not { } operation)
                 {
                     return;

@@ -64,6 +64,9 @@ internal static class ConfiguredPairs
 
         public Entries(SortedDictionary<string, string> entries) => _entries = entries;
 
+        /// <summary>No <c>vmap_*</c> entry at all: nothing to resolve, so nothing VMAP007 could report.</summary>
+        public bool IsEmpty => _entries.Count == 0;
+
         public IReadOnlyList<KeyValuePair<string, string>> Where(string prefix)
         {
             var result = new List<KeyValuePair<string, string>>();

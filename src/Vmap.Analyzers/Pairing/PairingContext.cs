@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -73,13 +74,15 @@ internal sealed class PairingContext
     /// Every .NET compilation references the built-in types, so there whether a method is worth
     /// walking is decided per method, by the names it calls (<see cref="PairTable.Get"/>).
     /// </summary>
-    public static PairingContext? TryCreate(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken)
+    public static PairingContext? TryCreate(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken) =>
+        TryCreate(compilation, ConfiguredPairs.ReadAll(options.AnalyzerConfigOptionsProvider, compilation, cancellationToken), cancellationToken);
+
+    private static PairingContext? TryCreate(Compilation compilation, ConfiguredPairs.Entries entries, CancellationToken cancellationToken)
     {
         var hasAttributes =
             !compilation.GetTypesByMetadataName(Annotations.MapsMemoryMetadataName).IsEmpty ||
             !compilation.GetTypesByMetadataName(Annotations.UnmapsMemoryMetadataName).IsEmpty;
         var errors = new List<PairConfigurationError>();
-        var entries = ConfiguredPairs.ReadAll(options.AnalyzerConfigOptionsProvider, compilation, cancellationToken);
         var configured = ConfiguredPairs.Resolve(entries.Where(ConfiguredPairs.KeyPrefix), compilation, errors);
         var adopting = ConfiguredPairs.ResolveOwnership(entries.Where(ConfiguredPairs.OwnershipPrefix), compilation, errors);
         if (!hasAttributes && configured.Count == 0 && errors.Count == 0 && !BuiltInPairs.AnyReferenced(compilation))
@@ -88,5 +91,73 @@ internal sealed class PairingContext
         }
 
         return new PairingContext(compilation, new PairTable(hasAttributes, configured, adopting), errors, cancellationToken);
+    }
+
+    private static readonly ConditionalWeakTable<Compilation, Slot> Slots = new();
+
+    /// <summary>
+    /// The slot both analyzers of a compilation share (one pair table, one text scan), opened
+    /// without touching a symbol: see <see cref="Slot"/>.
+    /// </summary>
+    public static Slot For(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken)
+    {
+        var slot = Slots.GetValue(compilation, c => new Slot(c, options, cancellationToken));
+        return ReferenceEquals(slot.Options, options) ? slot : new Slot(compilation, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// A compilation's context, created by the first code block that needs it. A compilation
+    /// start action runs alongside the compiler's own declaration pass, so the first symbol it
+    /// looks up builds the compilation's declaration table and binds its references — the
+    /// compiler's work, but timed as ours (ReportAnalyzer charged 0.2–0.4 s of it to every
+    /// compilation, docs/real-world.md). By the first code block the compiler has done it.
+    /// Reading the configuration entries touches no symbol, so it stays in the start action.
+    /// </summary>
+    internal sealed class Slot
+    {
+        private readonly object _gate = new();
+        private readonly Compilation _compilation;
+        private PairingContext? _context;
+        private volatile bool _created;
+
+        public Slot(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken)
+        {
+            _compilation = compilation;
+            Options = options;
+            Entries = ConfiguredPairs.ReadAll(options.AnalyzerConfigOptionsProvider, compilation, cancellationToken);
+        }
+
+        public AnalyzerOptions Options { get; }
+
+        /// <summary>Whether a code block (or VMAP007's end action) has asked for the context yet.</summary>
+        internal bool IsCreated => _created;
+
+        /// <summary>The <c>vmap_*</c> entries visible to the compilation.</summary>
+        public ConfiguredPairs.Entries Entries { get; }
+
+        /// <summary>
+        /// The context, or null when nothing in the compilation can acquire or release. Not a
+        /// <see cref="Lazy{T}"/>: a cancelled first caller must not leave its cancellation cached
+        /// for the next one.
+        /// </summary>
+        public PairingContext? Get(CancellationToken cancellationToken)
+        {
+            if (_created)
+            {
+                return _context;
+            }
+
+            lock (_gate)
+            {
+                if (!_created)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    _context = TryCreate(_compilation, Entries, cancellationToken);
+                    _created = true;
+                }
+
+                return _context;
+            }
+        }
     }
 }

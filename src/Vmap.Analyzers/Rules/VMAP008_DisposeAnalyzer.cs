@@ -29,18 +29,15 @@ public sealed class DisposeReleaseAnalyzer : DiagnosticAnalyzer
         context.EnableConcurrentExecution();
         context.RegisterCompilationStartAction(start =>
         {
-            // The same gate as the pairing analyzer: nothing that can release, nothing registered.
-            if (PairingContext.TryCreate(start.Compilation, start.Options, start.CancellationToken) is not { } pairing)
-            {
-                return;
-            }
-
-            var pairs = pairing.Pairs;
+            // The pairing analyzer's slot: one pair table and one text scan per compilation, made
+            // by the first code block that needs them, never by this start action.
+            var slot = PairingContext.For(start.Compilation, start.Options, start.CancellationToken);
             start.RegisterCodeBlockAction(block =>
             {
                 if (block.OwningSymbol is not IMethodSymbol method ||
                     block.CodeBlock is not BaseMethodDeclarationSyntax declaration ||
-                    !VMAP008_ReleasedInDisposeNotCleared.IsDisposeMethod(method))
+                    !VMAP008_ReleasedInDisposeNotCleared.IsDisposeMethod(method) ||
+                    slot.Get(block.CancellationToken) is not { } pairing)
                 {
                     return;
                 }
@@ -63,7 +60,7 @@ public sealed class DisposeReleaseAnalyzer : DiagnosticAnalyzer
                         ControlFlowGraph.Create(body, block.CancellationToken),
                         method,
                         name,
-                        pairs,
+                        pairing.Pairs,
                         block.ReportDiagnostic,
                         block.CancellationToken);
                 }

@@ -30,12 +30,67 @@ public class EngineBoundsTests
     }
 
     [Fact]
-    public async Task No_action_is_registered_without_attributes_configured_pairs_or_built_in_pair_types()
+    public async Task Without_configuration_the_start_action_registers_one_code_block_action_and_no_end_action()
     {
         var telemetry = await Telemetry(references: [], "class C { void M() { } }");
 
         Assert.Equal(1, telemetry.CompilationStartActionsCount);
+        Assert.Equal(1, telemetry.CodeBlockActionsCount);
+        Assert.Equal(0, telemetry.CompilationEndActionsCount);
         Assert.Equal(0, telemetry.OperationBlockActionsCount);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_context_is_made_by_the_first_code_block_not_by_the_start_action(bool dispose)
+    {
+        var references = await ReferenceAssemblies.Net.Net80.ResolveAsync(LanguageNames.CSharp, CancellationToken.None);
+        var tree = CSharpSyntaxTree.ParseText("class C : System.IDisposable { public void Dispose() { } }");
+        var compilation = CSharpCompilation.Create("Lazy", new[] { tree }, references);
+        var options = new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty);
+        var context = new RecordingContext();
+        (dispose ? new DisposeReleaseAnalyzer() : (DiagnosticAnalyzer)new PairingAnalyzer()).Initialize(context);
+
+        var start = new RecordingStartContext(compilation, options);
+        Assert.Single(context.StartActions)(start);
+        var slot = PairingContext.For(compilation, options, CancellationToken.None);
+        Assert.False(slot.IsCreated);
+
+        var method = (await tree.GetRootAsync()).DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax>().Single();
+        var model = compilation.GetSemanticModel(tree);
+        // The driver cannot be stopped between the start action and the first code block, so the
+        // test plays the driver: the context's constructor is obsolete for analyzers, not for this.
+#pragma warning disable CS0618
+        Assert.Single(start.CodeBlockActions)(new CodeBlockAnalysisContext(
+            method, model.GetDeclaredSymbol(method)!, model, options, _ => { }, _ => true, CancellationToken.None));
+#pragma warning restore CS0618
+        Assert.True(slot.IsCreated);
+    }
+
+    [Fact]
+    public void Both_analyzers_of_a_compilation_share_one_slot_unless_their_options_differ()
+    {
+        var compilation = CSharpCompilation.Create("Shared", new[] { CSharpSyntaxTree.ParseText("class C { }") });
+        var options = new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty);
+        var other = new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty);
+
+        var first = PairingContext.For(compilation, options, CancellationToken.None);
+
+        Assert.Same(first, PairingContext.For(compilation, options, CancellationToken.None));
+        Assert.NotSame(first, PairingContext.For(compilation, other, CancellationToken.None));
+    }
+
+    [Fact]
+    public void A_cancelled_first_caller_leaves_the_slot_to_the_next_one()
+    {
+        var compilation = CSharpCompilation.Create("BuiltIn", new[] { CSharpSyntaxTree.ParseText("namespace System.Buffers { abstract class ArrayPool<T> { } }") });
+        var slot = PairingContext.For(compilation, new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), CancellationToken.None);
+
+        Assert.Throws<OperationCanceledException>(() => slot.Get(new CancellationToken(canceled: true)));
+        Assert.False(slot.IsCreated);
+        Assert.NotNull(slot.Get(CancellationToken.None));
+        Assert.True(slot.IsCreated);
     }
 
     [Theory]
@@ -145,6 +200,18 @@ public class EngineBoundsTests
         return body.ToString();
     }
 
+    private static async Task<PairingContext.Slot> SlotAfterAnalysis(Compilation compilation)
+    {
+        var options = new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty);
+        var withAnalyzers = compilation.WithAnalyzers(
+            ImmutableArray.Create<DiagnosticAnalyzer>(new PairingAnalyzer()),
+            new CompilationWithAnalyzersOptions(options, null, concurrentAnalysis: false, logAnalyzerExecutionTime: false));
+        await withAnalyzers.GetAnalyzerDiagnosticsAsync();
+
+        // The driver runs the analyzers over its own copy of the compilation, with the same trees.
+        return PairingContext.For(withAnalyzers.Compilation, options, CancellationToken.None);
+    }
+
     private static async Task<AnalyzerTelemetryInfo> Telemetry(params string[] sources)
         => await Telemetry(await ReferenceAssemblies.Net.Net80.ResolveAsync(LanguageNames.CSharp, CancellationToken.None), sources);
 
@@ -157,5 +224,54 @@ public class EngineBoundsTests
             new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: false, logAnalyzerExecutionTime: true));
         await withAnalyzers.GetAnalyzerDiagnosticsAsync();
         return await withAnalyzers.GetAnalyzerTelemetryInfoAsync(analyzer, CancellationToken.None);
+    }
+
+    private sealed class RecordingContext : AnalysisContext
+    {
+        public List<Action<CompilationStartAnalysisContext>> StartActions { get; } = new();
+
+        public override void RegisterCompilationStartAction(Action<CompilationStartAnalysisContext> action) => StartActions.Add(action);
+
+        public override void ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags analysisMode)
+        {
+        }
+
+        public override void EnableConcurrentExecution()
+        {
+        }
+
+        public override void RegisterCodeBlockAction(Action<CodeBlockAnalysisContext> action) => throw new NotSupportedException();
+
+        public override void RegisterCodeBlockStartAction<TLanguageKindEnum>(Action<CodeBlockStartAnalysisContext<TLanguageKindEnum>> action) => throw new NotSupportedException();
+
+        public override void RegisterCompilationAction(Action<CompilationAnalysisContext> action) => throw new NotSupportedException();
+
+        public override void RegisterSemanticModelAction(Action<SemanticModelAnalysisContext> action) => throw new NotSupportedException();
+
+        public override void RegisterSymbolAction(Action<SymbolAnalysisContext> action, ImmutableArray<SymbolKind> symbolKinds) => throw new NotSupportedException();
+
+        public override void RegisterSyntaxNodeAction<TLanguageKindEnum>(Action<SyntaxNodeAnalysisContext> action, ImmutableArray<TLanguageKindEnum> syntaxKinds) => throw new NotSupportedException();
+
+        public override void RegisterSyntaxTreeAction(Action<SyntaxTreeAnalysisContext> action) => throw new NotSupportedException();
+    }
+
+    private sealed class RecordingStartContext(Compilation compilation, AnalyzerOptions options)
+        : CompilationStartAnalysisContext(compilation, options, CancellationToken.None)
+    {
+        public List<Action<CodeBlockAnalysisContext>> CodeBlockActions { get; } = new();
+
+        public override void RegisterCodeBlockAction(Action<CodeBlockAnalysisContext> action) => CodeBlockActions.Add(action);
+
+        public override void RegisterCompilationEndAction(Action<CompilationAnalysisContext> action) => throw new NotSupportedException();
+
+        public override void RegisterCodeBlockStartAction<TLanguageKindEnum>(Action<CodeBlockStartAnalysisContext<TLanguageKindEnum>> action) => throw new NotSupportedException();
+
+        public override void RegisterSemanticModelAction(Action<SemanticModelAnalysisContext> action) => throw new NotSupportedException();
+
+        public override void RegisterSymbolAction(Action<SymbolAnalysisContext> action, ImmutableArray<SymbolKind> symbolKinds) => throw new NotSupportedException();
+
+        public override void RegisterSyntaxNodeAction<TLanguageKindEnum>(Action<SyntaxNodeAnalysisContext> action, ImmutableArray<TLanguageKindEnum> syntaxKinds) => throw new NotSupportedException();
+
+        public override void RegisterSyntaxTreeAction(Action<SyntaxTreeAnalysisContext> action) => throw new NotSupportedException();
     }
 }
