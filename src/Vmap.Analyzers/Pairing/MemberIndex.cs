@@ -107,6 +107,9 @@ internal sealed class MemberIndex
 
     private HashSet<string>? _heldNames;
 
+    /// <summary>How many calls the index bound while it was built (the rest were decided by their names).</summary>
+    internal int BoundCalls { get; private set; }
+
     /// <summary>True when <paramref name="member"/> is assigned a mapping somewhere and unmapped somewhere.</summary>
     public bool HoldsMappings(ISymbol member) => _mappedIn.ContainsKey(member) && _unmapSites.ContainsKey(member);
 
@@ -125,38 +128,132 @@ internal sealed class MemberIndex
     {
         var index = new MemberIndex();
 
-        // The names each member body declares, read once per body: a body with many pair calls
-        // (a pooled buffer rented and returned in each of a hundred overloads) is walked once.
-        var declared = new Dictionary<MemberDeclarationSyntax, HashSet<string>>();
+        // Only a member both assigned from a pair call and passed to one can hold mappings (every
+        // reader of the index asks HoldsMappings first), so the names read from the syntax decide
+        // which calls are worth binding: in most projects no name is on both sides and nothing is.
+        var calls = new List<(SyntaxTree Tree, InvocationExpressionSyntax Call)>();
+        var assigned = new HashSet<string>(System.StringComparer.Ordinal);
+        var passed = new HashSet<string>(System.StringComparer.Ordinal);
         foreach (var tree in scan.Trees)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var root = tree.GetRoot(cancellationToken);
-            SemanticModel? model = null;
             foreach (var position in scan.PositionsIn(tree))
             {
                 // The name's own invocation, if the name is one: a member access, a plain or a conditional call.
-                // The index needs trees other than the one being analyzed, once per compilation;
-                // only trees that call an annotated method by name get a model.
-#pragma warning disable RS1030
-                SemanticModel Model() => model ??= compilation.GetSemanticModel(tree);
-#pragma warning restore RS1030
-                if (root.FindToken(position).Parent is not SimpleNameSyntax name ||
-                    InvocationOf(name) is not { } call || !MayInvolveMember(call, new Sites(declared, Model, cancellationToken)))
+                if (root.FindToken(position).Parent is SimpleNameSyntax name && InvocationOf(name) is { } call && CollectNames(call, assigned, passed))
                 {
-                    continue;
-                }
-
-                model = Model();
-                if (model.GetOperation(call, cancellationToken) is IInvocationOperation invocation &&
-                    annotations.Get(invocation.TargetMethod) is { } annotation)
-                {
-                    index.Add(invocation, annotation, model, cancellationToken);
+                    calls.Add((tree, call));
                 }
             }
         }
 
+        assigned.IntersectWith(passed);
+        if (assigned.Count == 0)
+        {
+            return index;
+        }
+
+        // The names each member body declares, read once per body: a body with many pair calls
+        // (a pooled buffer rented and returned in each of a hundred overloads) is walked once.
+        var declared = new Dictionary<MemberDeclarationSyntax, HashSet<string>>();
+        var models = new Dictionary<SyntaxTree, SemanticModel>();
+        foreach (var (tree, call) in calls)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+
+            // The index needs trees other than the one being analyzed, once per compilation;
+            // only trees with a call that may involve a held member get a model.
+#pragma warning disable RS1030
+            SemanticModel Model() => models.TryGetValue(tree, out var model) ? model : models[tree] = compilation.GetSemanticModel(tree);
+#pragma warning restore RS1030
+            if (!NamesAny(call, assigned) || !MayInvolveMember(call, new Sites(declared, Model, cancellationToken)))
+            {
+                continue;
+            }
+
+            var semanticModel = Model();
+            index.BoundCalls++;
+            if (semanticModel.GetOperation(call, cancellationToken) is IInvocationOperation invocation &&
+                annotations.Get(invocation.TargetMethod) is { } annotation)
+            {
+                index.Add(invocation, annotation, semanticModel, cancellationToken);
+            }
+        }
+
         return index;
+    }
+
+    /// <summary>
+    /// The member names <paramref name="call"/> could assign a mapping to (its result's target, an
+    /// out argument) and could release (any other argument), read from the syntax.
+    /// </summary>
+    private static bool CollectNames(InvocationExpressionSyntax call, HashSet<string> assigned, HashSet<string> passed)
+    {
+        var any = false;
+        if (ResultTarget(call) is { } target && MemberName(target) is { } targetName)
+        {
+            assigned.Add(targetName);
+            any = true;
+        }
+
+        foreach (var argument in call.ArgumentList.Arguments)
+        {
+            if (MemberName(StripCasts(argument.Expression)) is { } name)
+            {
+                (argument.RefKindKeyword.IsKind(SyntaxKind.OutKeyword) ? assigned : passed).Add(name);
+                any = true;
+            }
+        }
+
+        return any;
+    }
+
+    private static bool NamesAny(InvocationExpressionSyntax call, HashSet<string> names)
+    {
+        if (ResultTarget(call) is { } target && MemberName(target) is { } targetName && names.Contains(targetName))
+        {
+            return true;
+        }
+
+        foreach (var argument in call.ArgumentList.Arguments)
+        {
+            if (MemberName(StripCasts(argument.Expression)) is { } name && names.Contains(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>What the call's result is assigned to, through parentheses and casts.</summary>
+    private static ExpressionSyntax? ResultTarget(InvocationExpressionSyntax call)
+    {
+        SyntaxNode node = call;
+        while (node.Parent is ParenthesizedExpressionSyntax or CastExpressionSyntax)
+        {
+            node = node.Parent;
+        }
+
+        return node.Parent is AssignmentExpressionSyntax assignment && assignment.Right == node ? assignment.Left : null;
+    }
+
+    private static string? MemberName(ExpressionSyntax expression) => expression switch
+    {
+        MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
+        IdentifierNameSyntax name => name.Identifier.ValueText,
+        _ => null,
+    };
+
+    private static ExpressionSyntax StripCasts(ExpressionSyntax expression)
+    {
+        while (expression is CastExpressionSyntax or ParenthesizedExpressionSyntax)
+        {
+            expression = expression is CastExpressionSyntax cast ? cast.Expression : ((ParenthesizedExpressionSyntax)expression).Expression;
+        }
+
+        return expression;
     }
 
     /// <summary>The invocation that <paramref name="name"/> names the method of, if any.</summary>
@@ -362,26 +459,14 @@ internal sealed class MemberIndex
 
     private static bool MayInvolveMember(InvocationExpressionSyntax call, Sites declared)
     {
-        SyntaxNode node = call;
-        while (node.Parent is ParenthesizedExpressionSyntax or CastExpressionSyntax)
-        {
-            node = node.Parent;
-        }
-
-        if (node.Parent is AssignmentExpressionSyntax assignment && assignment.Right == node && MayBeMember(assignment.Left, call, declared))
+        if (ResultTarget(call) is { } target && MayBeMember(target, call, declared))
         {
             return true;
         }
 
         foreach (var argument in call.ArgumentList.Arguments)
         {
-            var expression = argument.Expression;
-            while (expression is CastExpressionSyntax or ParenthesizedExpressionSyntax)
-            {
-                expression = expression is CastExpressionSyntax cast ? cast.Expression : ((ParenthesizedExpressionSyntax)expression).Expression;
-            }
-
-            if (MayBeMember(expression, call, declared))
+            if (MayBeMember(StripCasts(argument.Expression), call, declared))
             {
                 return true;
             }

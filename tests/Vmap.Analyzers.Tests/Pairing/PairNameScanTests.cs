@@ -172,6 +172,40 @@ public class PairNameScanTests
         Assert.False(pairing.MemberIndexBuilt);
     }
 
+    [Fact]
+    public async Task The_scan_finds_whole_names_only_in_text_order()
+    {
+        const string Source = "class C { void M(System.IntPtr p) { System.Runtime.InteropServices.Marshal.FreeHGlobal(p); } }\n" +
+            "// xFreeHGlobal FreeHGlobalx 9FreeHGlobal _FreeHGlobal é_FreeHGlobal @FreeHGlobal FreeHGlobal";
+        var (compilation, pairing) = await Context(Source);
+
+        var call = Source.IndexOf(".FreeHGlobal(", StringComparison.Ordinal) + 1;
+        var verbatim = Source.IndexOf("@FreeHGlobal", StringComparison.Ordinal) + 1;
+        var last = Source.Length - "FreeHGlobal".Length;
+        Assert.Equal(new[] { call, verbatim, last }, pairing.Scan.PositionsIn(compilation.SyntaxTrees.Single()));
+    }
+
+    [Theory]
+    [InlineData("_q", 0, "")]
+    [InlineData("_p", 2, "_p")]
+    public async Task The_member_index_binds_only_calls_naming_a_member_that_is_both_assigned_and_passed(string freed, int bound, string held)
+    {
+        var (_, pairing) = await Context($$"""
+            using System;
+            using System.Runtime.InteropServices;
+            class C
+            {
+                IntPtr _p, _q;
+                void Open() { _p = Marshal.AllocHGlobal(8); }
+                void Close() { Marshal.FreeHGlobal({{freed}}); }
+                void Local() { var r = Marshal.AllocHGlobal(8); Marshal.FreeHGlobal(r); }
+            }
+            """);
+
+        Assert.Equal(bound, pairing.MemberIndex.BoundCalls);
+        Assert.Equal(held, string.Join(",", pairing.MemberIndex.HeldNames));
+    }
+
     private static MetadataReference Emit(string name, string source, IEnumerable<MetadataReference> references)
     {
         var compilation = CSharpCompilation.Create(name, new[] { CSharpSyntaxTree.ParseText(source) }, references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
