@@ -180,6 +180,10 @@ internal sealed class CallSummaries
 
     private readonly Compilation _compilation;
     private readonly PairingContext _context;
+    private int _bodiesBound;
+
+    /// <summary>How many callee bodies were bound for summaries.</summary>
+    internal int BodiesBound => Volatile.Read(ref _bodiesBound);
     private readonly ConcurrentDictionary<(IMethodSymbol, int), (ParameterSummary Summary, int Height)> _parameters = new(new KeyComparer());
     private readonly ConcurrentDictionary<(IMethodSymbol, int), (object Summary, int Height)> _acquires = new(new KeyComparer());
 
@@ -296,6 +300,14 @@ internal sealed class CallSummaries
     public AcquireSummary? Acquire(IMethodSymbol method, SummaryScope scope, CancellationToken cancellationToken, int? outOrdinal = null)
     {
         method = Definition(method);
+
+        // An acquirer's name is in the text scan's closure (the methods around an acquire, to the
+        // same depth), so a callee whose name is not is never bound just to learn it acquires nothing.
+        if (!_context.Scan.MayAcquire(method))
+        {
+            return null;
+        }
+
         var key = (method, outOrdinal ?? SummaryScope.AcquireKey);
         if (_acquires.TryGetValue(key, out var cached))
         {
@@ -407,6 +419,7 @@ internal sealed class CallSummaries
 #pragma warning disable RS1030
             var model = _compilation.GetSemanticModel(declaration.SyntaxTree);
 #pragma warning restore RS1030
+            Interlocked.Increment(ref _bodiesBound);
             if (model.GetOperation(declaration, cancellationToken) is not IMethodBodyOperation body)
             {
                 return null;

@@ -30,18 +30,31 @@ internal sealed class PairNameScan
 
     private static readonly int[] None = Array.Empty<int>();
 
+    private readonly HashSet<string> _names;
     private readonly Dictionary<SyntaxTree, int[]> _positions;
     private readonly ConcurrentDictionary<SyntaxTree, int[]> _heldPositions = new();
     private IReadOnlyCollection<string>? _heldNames;
 
     private PairNameScan(HashSet<string> names, Dictionary<SyntaxTree, int[]> positions)
     {
-        Names = names;
+        Names = _names = names;
         _positions = positions;
     }
 
     /// <summary>Every name the scan looked for: the pair methods' and the possible acquirers'.</summary>
     public IReadOnlyCollection<string> Names { get; }
+
+    /// <summary>
+    /// False when <paramref name="method"/> cannot be an inferred acquirer: its name is none of
+    /// <see cref="Names"/>, which hold every source method around an acquire whose signature can
+    /// hand a mapping out, to the summaries' depth.
+    /// </summary>
+    public bool MayAcquire(IMethodSymbol method)
+    {
+        var name = method.Name;
+        var dot = name.LastIndexOf('.');
+        return _names.Contains(dot < 0 ? name : name.Substring(dot + 1));
+    }
 
     /// <summary>The trees that name one of <see cref="Names"/>, in the compilation's order.</summary>
     public IEnumerable<SyntaxTree> Trees => _positions.Keys;

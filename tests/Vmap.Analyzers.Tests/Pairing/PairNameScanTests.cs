@@ -185,6 +185,28 @@ public class PairNameScanTests
         Assert.Equal(new[] { call, verbatim, last }, pairing.Scan.PositionsIn(compilation.SyntaxTrees.Single()));
     }
 
+    [Fact]
+    public async Task A_callee_whose_name_the_scan_did_not_find_around_an_acquire_is_never_bound_for_a_summary()
+    {
+        var (compilation, pairing) = await Context("""
+            using System;
+            using System.Runtime.InteropServices;
+            static class C
+            {
+                public static IntPtr Zero() => IntPtr.Zero;
+                public static IntPtr Buffer() => Marshal.AllocHGlobal(8);
+            }
+            """);
+        var type = compilation.GetTypeByMetadataName("C")!;
+        var zero = (IMethodSymbol)type.GetMembers("Zero").Single();
+        var buffer = (IMethodSymbol)type.GetMembers("Buffer").Single();
+
+        Assert.Null(pairing.Summaries.Acquire(zero, new SummaryScope(), CancellationToken.None));
+        Assert.Equal(0, pairing.Summaries.BodiesBound);
+        Assert.NotNull(pairing.Summaries.Acquire(buffer, new SummaryScope(), CancellationToken.None));
+        Assert.Equal(1, pairing.Summaries.BodiesBound);
+    }
+
     [Theory]
     [InlineData("_q", 0, "")]
     [InlineData("_p", 2, "_p")]
