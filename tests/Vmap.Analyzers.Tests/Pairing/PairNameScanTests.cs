@@ -207,6 +207,21 @@ public class PairNameScanTests
         Assert.Equal(1, pairing.Summaries.BodiesBound);
     }
 
+    [Fact]
+    public async Task Names_searched_by_a_shared_prefix_are_each_found_and_look_alikes_with_the_prefix_are_not()
+    {
+        const string Source = "using System.Runtime.InteropServices;\n" +
+            "class C { void M(string s) { var a = Marshal.AllocHGlobal(8); var b = Marshal.StringToHGlobalUni(s); var c = Marshal.StringToCoTaskMemUTF8(s);\n" +
+            "Marshal.FreeCoTaskMem(c); Marshal.FreeHGlobal(b); Marshal.FreeHGlobal(a); } }\n" +
+            "// Freed FreeHGlobals StringTo AllocH";
+        var (compilation, pairing) = await Context(Source);
+
+        var expected = new[] { "AllocHGlobal(", "StringToHGlobalUni(", "StringToCoTaskMemUTF8(", "FreeCoTaskMem(", "FreeHGlobal(b", "FreeHGlobal(a" }
+            .Select(n => Source.IndexOf(n, StringComparison.Ordinal))
+            .ToArray();
+        Assert.Equal(expected, pairing.Scan.PositionsIn(compilation.SyntaxTrees.Single()));
+    }
+
     [Theory]
     [InlineData("_q", 0, "")]
     [InlineData("_p", 2, "_p")]
