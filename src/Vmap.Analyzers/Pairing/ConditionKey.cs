@@ -30,7 +30,7 @@ internal enum ConditionKind
 /// </summary>
 internal sealed record ConditionKey(
     ConditionKind Kind,
-    StorageKey Storage = default,
+    StorageKey? Storage = null,
     string? Constant = null,
     BinaryOperatorKind Operator = BinaryOperatorKind.None,
     ConditionKey? Left = null,
@@ -47,15 +47,13 @@ internal sealed record ConditionKey(
 
     public static ConditionKey UnmappedOf(StorageKey member) => new(ConditionKind.Unmapped, member);
 
-    private bool HasStorage => Kind is ConditionKind.Storage or ConditionKind.Unmapped;
-
     /// <summary>Whether the condition reads <paramref name="key"/> or something reached through it.</summary>
     public bool Reads(StorageKey key) =>
-        (HasStorage && Storage.IsWithin(key)) || (Left?.Reads(key) ?? false) || (Right?.Reads(key) ?? false);
+        (Storage is { } storage && storage.IsWithin(key)) || (Left?.Reads(key) ?? false) || (Right?.Reads(key) ?? false);
 
     /// <summary>Whether the condition reads a member reached through <paramref name="receiver"/> (not the receiver itself).</summary>
     public bool ReadsMemberOf(StorageKey receiver) =>
-        (HasStorage && Storage != receiver && Storage.IsWithin(receiver)) ||
+        (Storage is { } storage && storage != receiver && storage.IsWithin(receiver)) ||
         (Left?.ReadsMemberOf(receiver) ?? false) || (Right?.ReadsMemberOf(receiver) ?? false);
 
     /// <summary>
@@ -64,7 +62,7 @@ internal sealed record ConditionKey(
     /// </summary>
     public ConditionKey Rebase(StorageKey from, StorageKey to)
     {
-        var storage = HasStorage && Storage != from && Storage.IsWithin(from) ? Storage.Rebase(from, to) : Storage;
+        var storage = Storage is { } own && own != from && own.IsWithin(from) ? own.Rebase(from, to) : Storage;
         var left = Left?.Rebase(from, to);
         var right = Right?.Rebase(from, to);
         return storage == Storage && Equals(left, Left) && Equals(right, Right)

@@ -341,13 +341,13 @@ internal sealed class MemberIndex
                 }
 
                 var polarity = holds;
-                if (keys.Condition(test, ref polarity) is not { } key || !key.ReadsMemberOf(receiver.Value))
+                if (keys.Condition(test, ref polarity) is not { } key || !key.ReadsMemberOf(receiver))
                 {
                     continue;
                 }
 
-                guard.Add(new KeyValuePair<ConditionKey, bool>(key.Rebase(receiver.Value, MemberUnmapSite.ObjectKey), polarity));
-                if (flag is null && key is { Kind: ConditionKind.Storage, Storage: { IsMember: true } flagKey } && flagKey.Receiver == receiver.Value)
+                guard.Add(new KeyValuePair<ConditionKey, bool>(key.Rebase(receiver, MemberUnmapSite.ObjectKey), polarity));
+                if (flag is null && key is { Kind: ConditionKind.Storage, Storage: { IsMember: true } flagKey } && flagKey.Receiver == receiver)
                 {
                     flag = flagKey.LastName;
                 }

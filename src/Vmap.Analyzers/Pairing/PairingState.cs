@@ -60,7 +60,7 @@ internal sealed class PairingState
         foreach (var pair in Storage)
         {
             if (!pair.Key.IsCapture && pair.Value.Kind == ValueKind.Mapped && pair.Value.Mapping == mapping &&
-                (holder is null || string.CompareOrdinal(pair.Key.ToString(), holder.Value.ToString()) < 0))
+                (holder is null || string.CompareOrdinal(pair.Key.ToString(), holder.ToString()) < 0))
             {
                 holder = pair.Key;
             }

@@ -21,7 +21,7 @@ internal sealed partial class PairingWalker
             }
 
             var holder = state.Holder(pair.Key);
-            Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Syntax, ExitLocation(from), holder is null ? site.Syntax.ToString() : holder.Value.Display)
+            Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Syntax, ExitLocation(from), holder is null ? site.Syntax.ToString() : holder.Display)
             {
                 Site = site,
             });

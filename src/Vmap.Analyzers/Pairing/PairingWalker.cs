@@ -86,7 +86,7 @@ internal sealed partial class PairingWalker
     }
 
     /// <summary>One way out of the method: the state there and, for a return, what it returned.</summary>
-    private readonly record struct Exit(BasicBlock From, PairingState State, ReturnInfo? Returned);
+    private sealed record Exit(BasicBlock From, PairingState State, ReturnInfo? Returned);
 
     /// <summary>A returned value, the facts of its mapping just before the return handed it on, and the returned operation.</summary>
     private sealed record ReturnInfo(AbstractValue Value, MappingFacts Facts, IOperation Operation);

@@ -25,7 +25,7 @@ internal enum StorageRootKind
 /// What a storage is rooted in: a local (its declaration position tells shadowed locals apart), a
 /// parameter, <c>this</c>, a type (static members) or a flow capture (its number).
 /// </summary>
-internal readonly record struct StorageRoot(StorageRootKind Kind, string Name, int Position = 0)
+internal sealed record StorageRoot(StorageRootKind Kind, string Name, int Position = 0)
 {
     public static readonly StorageRoot This = new(StorageRootKind.This, "this");
 
@@ -121,7 +121,7 @@ internal sealed class MemberPath : System.IEquatable<MemberPath>
 /// One storage the engine tracks: a root and the member path reached through it (<c>bp.Addr</c> is
 /// the parameter <c>bp</c> and the path <c>Addr</c>; <c>this._buf.Length</c> has the path <c>_buf.Length</c>).
 /// </summary>
-internal readonly record struct StorageKey(StorageRoot Root, MemberPath? Path = null)
+internal sealed record StorageKey(StorageRoot Root, MemberPath? Path = null)
 {
     /// <summary>True for a field or property reached through the root (the storage outlives a local).</summary>
     public bool IsMember => Path is not null;
