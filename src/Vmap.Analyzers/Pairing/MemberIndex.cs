@@ -188,44 +188,35 @@ internal sealed class MemberIndex
     /// The member names <paramref name="call"/> could assign a mapping to (its result's target, an
     /// out argument) and could release (any other argument), read from the syntax.
     /// </summary>
-    private static bool CollectNames(InvocationExpressionSyntax call, HashSet<string> assigned, HashSet<string> passed)
+    private static IEnumerable<(string Name, bool Assigned)> MemberNames(InvocationExpressionSyntax call)
     {
-        var any = false;
         if (ResultTarget(call) is { } target && MemberName(target) is { } targetName)
         {
-            assigned.Add(targetName);
-            any = true;
+            yield return (targetName, true);
         }
 
         foreach (var argument in call.ArgumentList.Arguments)
         {
             if (MemberName(StripCasts(argument.Expression)) is { } name)
             {
-                (argument.RefKindKeyword.IsKind(SyntaxKind.OutKeyword) ? assigned : passed).Add(name);
-                any = true;
+                yield return (name, argument.RefKindKeyword.IsKind(SyntaxKind.OutKeyword));
             }
+        }
+    }
+
+    private static bool CollectNames(InvocationExpressionSyntax call, HashSet<string> assigned, HashSet<string> passed)
+    {
+        var any = false;
+        foreach (var (name, isAssigned) in MemberNames(call))
+        {
+            (isAssigned ? assigned : passed).Add(name);
+            any = true;
         }
 
         return any;
     }
 
-    private static bool NamesAny(InvocationExpressionSyntax call, HashSet<string> names)
-    {
-        if (ResultTarget(call) is { } target && MemberName(target) is { } targetName && names.Contains(targetName))
-        {
-            return true;
-        }
-
-        foreach (var argument in call.ArgumentList.Arguments)
-        {
-            if (MemberName(StripCasts(argument.Expression)) is { } name && names.Contains(name))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool NamesAny(InvocationExpressionSyntax call, HashSet<string> names) => MemberNames(call).Any(n => names.Contains(n.Name));
 
     /// <summary>What the call's result is assigned to, through parentheses and casts.</summary>
     private static ExpressionSyntax? ResultTarget(InvocationExpressionSyntax call)
