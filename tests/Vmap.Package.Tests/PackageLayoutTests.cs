@@ -85,6 +85,20 @@ public sealed class PackageLayoutTests(PackedVmap package)
             groups.Select(g => ((string?)g.Attribute("targetFramework"), g.Elements().Count())).Order());
     }
 
+    [Fact]
+    public void Packing_through_an_artifacts_folder_writes_the_host_composition_stand_in_there_and_nothing_into_the_source_tree()
+    {
+        var artifacts = Path.Combine(package.WorkDirectory, "artifacts");
+        Assert.True(
+            File.Exists(Path.Combine(artifacts, "obj", "Vmap.CodeFixes", "release", "host", "System.Composition.AttributedModel.dll")),
+            $"the stand-in is not under {artifacts}");
+
+        // The absolute intermediate path once got appended to the project folder, so each run left
+        // src/Vmap.CodeFixes/tmp/vmap-package-tests-*/ behind.
+        var leaked = Directory.EnumerateDirectories(Path.Combine(RepositoryLayout.Root, "src"), Path.GetFileName(package.WorkDirectory), SearchOption.AllDirectories);
+        Assert.Empty(leaked);
+    }
+
     /// <summary>The informational version without the "+&lt;commit&gt;" the SDK appends when it knows the commit.</summary>
     private static string? ReleaseVersion(AssemblyFacts facts) => facts.InformationalVersion?.Split('+')[0];
 
