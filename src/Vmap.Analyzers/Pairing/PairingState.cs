@@ -53,13 +53,18 @@ internal sealed class PairingState
         return false;
     }
 
-    /// <summary>The storage (temporaries excluded) that holds the start of <paramref name="mapping"/>, if any.</summary>
-    public StorageKey? Holder(int mapping)
+    /// <summary>
+    /// The storage (temporaries excluded) that holds the start of <paramref name="mapping"/>, or
+    /// failing that an offset of it (a pointer walked past the start), if any.
+    /// </summary>
+    public StorageKey? Holder(int mapping) => Holder(mapping, ValueKind.Mapped) ?? Holder(mapping, ValueKind.Offset);
+
+    private StorageKey? Holder(int mapping, ValueKind kind)
     {
         StorageKey? holder = null;
         foreach (var pair in Storage)
         {
-            if (!pair.Key.IsCapture && pair.Value.Kind == ValueKind.Mapped && pair.Value.Mapping == mapping &&
+            if (!pair.Key.IsCapture && pair.Value.Kind == kind && pair.Value.Mapping == mapping &&
                 (holder is null || string.CompareOrdinal(pair.Key.ToString(), holder.ToString()) < 0))
             {
                 holder = pair.Key;
@@ -125,9 +130,17 @@ internal sealed class PairingState
         return true;
     }
 
-    /// <summary>The least upper bound: values and facts join pointwise, only conditions both agree on survive.</summary>
+    /// <summary>
+    /// The least upper bound: values and facts join pointwise, only conditions both agree on survive.
+    /// A join that forgets a condition the two states disagree on (the walker's widening, past its
+    /// disjunct limit) also forgets how each mapping's state depended on it: a mapping whose flags
+    /// differ between the two becomes unknown-ownership (<see cref="MappingFlags.Escaped"/>), about
+    /// which no loss, double release or use after release is ever claimed. So widening can only
+    /// make the engine quieter; a mapping in the same state on both sides keeps its claims.
+    /// </summary>
     public static PairingState Join(PairingState a, PairingState b)
     {
+        var forgetsCondition = !a.SameConditions(b);
         var result = a.Clone();
         foreach (var pair in b.Storage)
         {
@@ -153,14 +166,14 @@ internal sealed class PairingState
 
         foreach (var pair in b.Mappings)
         {
-            result.Mappings[pair.Key] = MappingFacts.Join(result.Facts(pair.Key), pair.Value);
+            result.Mappings[pair.Key] = JoinFacts(result.Facts(pair.Key), pair.Value, forgetsCondition && a.Facts(pair.Key).Flags != pair.Value.Flags);
         }
 
         foreach (var pair in a.Mappings)
         {
             if (!b.Mappings.ContainsKey(pair.Key))
             {
-                result.Mappings[pair.Key] = MappingFacts.Join(result.Facts(pair.Key), MappingFacts.Absent);
+                result.Mappings[pair.Key] = JoinFacts(result.Facts(pair.Key), MappingFacts.Absent, forgetsCondition && pair.Value.Flags != MappingFlags.Absent);
             }
         }
 
@@ -173,6 +186,13 @@ internal sealed class PairingState
         }
 
         return result;
+    }
+
+    /// <summary>The join of one mapping's facts; <paramref name="dependsOnForgotten"/>: its flags differed and a condition was forgotten.</summary>
+    private static MappingFacts JoinFacts(MappingFacts a, MappingFacts b, bool dependsOnForgotten)
+    {
+        var joined = MappingFacts.Join(a, b);
+        return dependsOnForgotten ? joined.Escape() : joined;
     }
 
     private static void EscapeLost(PairingState state, AbstractValue value)
