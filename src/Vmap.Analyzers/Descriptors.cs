@@ -26,6 +26,16 @@ internal static class Descriptors
         "Unmapping '{0}' releases memory that was never mapped: it became {1} at line {2} after {3} mapped it at line {4}",
         VMAP001Description);
 
+    /// <summary>
+    /// VMAP001, local shape after a join: the local is the start on some paths and an offset on the
+    /// others (advanced in a loop that may run zero times), and is unmapped.
+    /// </summary>
+    internal static readonly DiagnosticDescriptor VMAP001_UnmapOfOffsetOnSomePath = Rule(
+        RuleIds.VMAP001,
+        VMAP001Title,
+        "Unmapping '{0}' releases memory that was never mapped on some path: on every path through line {2} it became {1}, not the start {3} mapped at line {4}",
+        VMAP001Description);
+
     /// <summary>VMAP001, member (XFS) shape: a member that holds mappings is re-pointed while another method unmaps it.</summary>
     internal static readonly DiagnosticDescriptor VMAP001_MemberRepointed = Rule(
         RuleIds.VMAP001,

@@ -10,7 +10,11 @@ internal enum ValueKind
     /// <summary>The start of mapping <see cref="AbstractValue.Mapping"/> (or zero when <see cref="AbstractValue.MaybeZero"/>).</summary>
     Mapped,
 
-    /// <summary>A pointer derived from mapping <see cref="AbstractValue.Mapping"/> by arithmetic at <see cref="AbstractValue.Origin"/>.</summary>
+    /// <summary>
+    /// A pointer derived from mapping <see cref="AbstractValue.Mapping"/> by arithmetic at
+    /// <see cref="AbstractValue.Origin"/>; with <see cref="AbstractValue.MaybeStart"/>, only on
+    /// some paths (a loop that advances it may run zero times), on the others it is the start.
+    /// </summary>
     Offset,
 
     /// <summary>
@@ -48,7 +52,8 @@ internal sealed record AbstractValue(
     bool MaybeZero = false,
     long Number = 0,
     SyntaxNode? Origin = null,
-    ValueSource? Source = null)
+    ValueSource? Source = null,
+    bool MaybeStart = false)
 {
     public static readonly AbstractValue Unknown = new(ValueKind.Unknown);
     public static readonly AbstractValue Zero = new(ValueKind.Zero);
@@ -91,7 +96,20 @@ internal sealed record AbstractValue(
         if (a.Kind == b.Kind && a.Mapping == b.Mapping && a.Kind is ValueKind.Offset or ValueKind.Reassigned)
         {
             // Same derivation reached by two paths: keep the earlier origin so the fixpoint settles.
-            return a.Origin!.SpanStart <= b.Origin!.SpanStart ? a : b;
+            var earlier = a.Origin!.SpanStart <= b.Origin!.SpanStart ? a : b;
+            return a.MaybeStart || b.MaybeStart ? earlier with { MaybeStart = true } : earlier;
+        }
+
+        if (a.Mapping == b.Mapping && a.Kind == ValueKind.Offset && b.Kind == ValueKind.Mapped)
+        {
+            // The start on one path, an offset of it on the other (after a loop that advances the
+            // pointer): still the same mapping, and releasing it releases an offset on some path.
+            return a with { MaybeStart = true };
+        }
+
+        if (a.Mapping == b.Mapping && b.Kind == ValueKind.Offset && a.Kind == ValueKind.Mapped)
+        {
+            return b with { MaybeStart = true };
         }
 
         return Unknown;

@@ -102,7 +102,10 @@ internal sealed record PairingFinding(FindingKind Kind, SyntaxNode At, Location 
     /// <summary>VMAP002 re-pointed member: where the member is assigned a mapping (in another method).</summary>
     public MemberMapSite? MemberMap { get; init; }
 
-    /// <summary>The release happened on every path (VMAP003) / the use follows a release on every path.</summary>
+    /// <summary>
+    /// The release happened on every path (VMAP003) / the use follows a release on every path /
+    /// the released local is not the start on every path (VMAP001: false after a loop that may not run).
+    /// </summary>
     public bool OnEveryPath { get; init; }
 
     public string? MemberName { get; init; }

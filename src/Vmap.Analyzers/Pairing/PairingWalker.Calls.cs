@@ -486,6 +486,7 @@ internal sealed partial class PairingWalker
         {
             case ValueKind.Mapped:
                 {
+                    NoteSomePathsOnly(_startReleasedAt, argument.Syntax);
                     var facts = state.Facts(value.Mapping);
                     if (!facts.IsTracked || (facts.Flags & ~MappingFlags.Absent) == 0)
                     {
@@ -554,6 +555,7 @@ internal sealed partial class PairingWalker
                 {
                     Site = _sites[value.Mapping],
                     Became = value.Kind == ValueKind.Offset ? new ValueSource(ValueSourceKind.Offset) : value.Source,
+                    OnEveryPath = !value.MaybeStart,
                 });
                 state.Escape(value.Mapping);
                 return;

@@ -82,7 +82,7 @@ internal sealed partial class PairingWalker
         {
             for (var node = value.Syntax; node is not null && node != _body; node = node.Parent)
             {
-                if (node is ReturnStatementSyntax)
+                if (node is ReturnStatementSyntax or ThrowStatementSyntax or ThrowExpressionSyntax)
                 {
                     return node.GetLocation();
                 }

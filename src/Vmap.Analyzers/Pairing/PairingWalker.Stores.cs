@@ -48,7 +48,15 @@ internal sealed partial class PairingWalker
             _repointed.Add((key, value.Mapping), at);
         }
         var newValue = value;
-        if (old.Kind == ValueKind.Mapped)
+        if (old.Kind == ValueKind.Mapped && value.Kind == ValueKind.Offset && value.Mapping == old.Mapping)
+        {
+            // p += 4096: the storage now holds an offset of the same mapping, through which it is
+            // still reached. Nothing is lost yet: releasing the offset is VMAP001 at the release,
+            // and a mapping still live when the offset goes out of scope is lost there. The offset
+            // is remembered at this assignment (q = q + 128), which is what a reader would undo.
+            newValue = value with { Origin = at };
+        }
+        else if (old.Kind == ValueKind.Mapped)
         {
             var sameCall = value.Kind == ValueKind.Mapped && value.Mapping == old.Mapping;
             var facts = sameCall

@@ -59,7 +59,16 @@ internal sealed partial class PairingWalker
     /// <summary>The same for uses (VMAP004): uses reached by a state in which the mapping was not released on every path.</summary>
     private readonly HashSet<TextSpan> _usedOnSomePathsOnly = new();
 
+    /// <summary>
+    /// Releases reached by some state in which the released value is the start of its mapping: a
+    /// VMAP001 there (an offset in another state) holds on some paths only.
+    /// </summary>
+    private readonly HashSet<TextSpan> _startReleasedAt = new();
+
     private readonly List<Exit> _exits = new();
+
+    /// <summary>The states in which an explicit throw leaves the method (see <see cref="ThrowExit"/>).</summary>
+    private readonly List<Exit> _throwExits = new();
 
     private readonly SummaryScope _scope;
 
@@ -112,6 +121,11 @@ internal sealed partial class PairingWalker
             // Leaks are judged once the walk is done, so that a loop local that goes out of scope
             // at the end of its body is reported there rather than at the method's exit.
             foreach (var exit in walker._exits)
+            {
+                walker.CheckLeaks(exit.From, exit.State);
+            }
+
+            foreach (var exit in walker._throwExits)
             {
                 walker.CheckLeaks(exit.From, exit.State);
             }
@@ -237,6 +251,11 @@ internal sealed partial class PairingWalker
             if (finding.OnEveryPath &&
                 ((finding.Kind == FindingKind.UnmappedTwice && _releasedOnSomePathsOnly.Contains(finding.At.Span)) ||
                  (finding.Kind == FindingKind.UsedAfterUnmap && _usedOnSomePathsOnly.Contains(finding.At.Span))))
+            {
+                _findings[i] = finding = finding with { OnEveryPath = false };
+            }
+
+            if (finding.Kind == FindingKind.UnmapOfNonStart && finding.OnEveryPath && finding.Site is not null && _startReleasedAt.Contains(finding.At.Span))
             {
                 _findings[i] = finding = finding with { OnEveryPath = false };
             }
@@ -397,6 +416,8 @@ internal sealed partial class PairingWalker
                 outputs.Add(state);
                 return;
             case ControlFlowBranchSemantics.Throw:
+                ThrowExit(from, state);
+                return;
             case ControlFlowBranchSemantics.Rethrow:
             case ControlFlowBranchSemantics.ProgramTermination:
             case ControlFlowBranchSemantics.Error:
@@ -449,6 +470,54 @@ internal sealed partial class PairingWalker
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// An explicit <c>throw</c> leaves the method unless a catch of an enclosing try takes it (that
+    /// handler is walked from the state at its try's start, see <see cref="IndexHandlers"/>); the
+    /// finally regions it passes run first. The exits it makes are judged for leaks only: what a
+    /// callee does on its throw paths is not part of its summary (an exception from a callee is
+    /// not modelled). A rethrow is not an exit either, for the same reason: its catch was entered by
+    /// an exception from somewhere in the try, from the state at the try's start.
+    /// </summary>
+    private void ThrowExit(BasicBlock from, PairingState state)
+    {
+        if (_summarising)
+        {
+            return;
+        }
+
+        var states = new List<PairingState> { state };
+        for (var region = from.EnclosingRegion; region.EnclosingRegion is { } parent; region = parent)
+        {
+            if (parent.NestedRegions[0] != region)
+            {
+                continue;
+            }
+
+            if (parent.Kind == ControlFlowRegionKind.TryAndCatch)
+            {
+                return;
+            }
+
+            if (parent.Kind == ControlFlowRegionKind.TryAndFinally)
+            {
+                var finallyRegion = parent.NestedRegions[1];
+                var next = new List<PairingState>();
+                foreach (var s in states)
+                {
+                    next.AddRange(RunFrom(finallyRegion.FirstBlockOrdinal, s, finallyRegion));
+                }
+
+                states = next;
+            }
+        }
+
+        foreach (var s in states)
+        {
+            Step();
+            _throwExits.Add(new Exit(from, s, null));
         }
     }
 

@@ -59,7 +59,7 @@ internal static class VMAP001_UnmapOfReassignedPointer
         properties[DiagnosticProperties.Shape] = DiagnosticProperties.ShapeLocal;
         var site = finding.Site;
         return Rule.Diagnostic(
-            Descriptors.VMAP001_UnmapOfReassignedPointer,
+            finding.OnEveryPath ? Descriptors.VMAP001_UnmapOfReassignedPointer : Descriptors.VMAP001_UnmapOfOffsetOnSomePath,
             finding,
             properties,
             finding.Target,

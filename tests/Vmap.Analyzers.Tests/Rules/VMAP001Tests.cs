@@ -80,7 +80,7 @@ public class VMAP001Tests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping 'p' releases memory that was never mapped: it became memory from elsewhere ('Linear()') at line 12 after Vmap mapped it at line 9"));
+            .WithMessage("Unmapping 'p' releases memory that was never mapped on some path: on every path through line 12 it became memory from elsewhere ('Linear()'), not the start Vmap mapped at line 9"));
 
     [Fact]
     public Task Unmapping_an_offset_kept_in_another_local_is_reported() => Verify.Analyzer(
