@@ -37,6 +37,12 @@ internal sealed partial class PairingWalker
             return receiver;
         }
 
+        if (annotation is null && IsAddressArithmetic(invocation) && values.Length > 0 && values[0].ReachesMapping)
+        {
+            // IntPtr.Add(block, 8), Unsafe.Add(p, 1): an offset of the block, as block + 8 is.
+            return Derive(values[0], BinaryOperatorKind.Add, invocation.Syntax);
+        }
+
         var usesWithoutTakingOver = annotation is not null ||
             (method.ContainingType is { } owner && _context.Pairs.IsApiOwner(owner));
         if (annotation is not null && FindUnmap(annotation, UnmapSpec.Receiver) is { } receiverUnmap)
@@ -68,7 +74,9 @@ internal sealed partial class PairingWalker
             }
 
             var mapping = values[i].Mapping;
-            var effect = usesWithoutTakingOver ? ParameterSummary.Borrowed : Effect(method, ordinal, values[i]);
+            var effect = FrameworkCalls.Stores(method, ordinal) ? ParameterSummary.Adopted
+                : usesWithoutTakingOver ? ParameterSummary.Borrowed
+                : Effect(method, ordinal, values[i]);
             switch (effect.Effect)
             {
                 case CallEffect.Releases:
@@ -206,8 +214,12 @@ internal sealed partial class PairingWalker
         }
 
         // A pooled array passed to a method is lent (Stream.Read, CopyTo, GetBytes fill it); only
-        // Return gives it back. Any other block may be adopted by code we cannot see.
-        return _sites[value.Mapping].Spec.PerReceiver ? ParameterSummary.Borrowed : ParameterSummary.Adopted;
+        // Return gives it back. .NET's own methods lend an address or span parameter too
+        // (Buffer.MemoryCopy, Encoding.GetBytes), except the stores FrameworkCalls lists. Any
+        // other block may be adopted by code we cannot see.
+        return _sites[value.Mapping].Spec.PerReceiver || FrameworkCalls.Borrows(method, ordinal)
+            ? ParameterSummary.Borrowed
+            : ParameterSummary.Adopted;
     }
 
     /// <summary>
@@ -347,6 +359,21 @@ internal sealed partial class PairingWalker
         invocation.Instance is not null && invocation.Arguments.Length == 0 &&
         ((invocation.TargetMethod.Name == "ToPointer" && invocation.TargetMethod.ContainingType.SpecialType is SpecialType.System_IntPtr or SpecialType.System_UIntPtr) ||
          (invocation.TargetMethod.Name == "GetValueOrDefault" && invocation.TargetMethod.ContainingType.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T));
+
+    /// <summary><c>IntPtr.Add</c>/<c>Subtract</c> (and <c>UIntPtr</c>'s), <c>Unsafe.Add</c>/<c>Subtract</c> over a pointer: pointer arithmetic written as a call.</summary>
+    private static bool IsAddressArithmetic(IInvocationOperation invocation)
+    {
+        var method = invocation.TargetMethod;
+        if (!method.IsStatic || method.Name is not ("Add" or "Subtract") || invocation.Arguments.Length != 2)
+        {
+            return false;
+        }
+
+        var type = method.ContainingType;
+        return type.SpecialType is SpecialType.System_IntPtr or SpecialType.System_UIntPtr ||
+            (type.Name == "Unsafe" && type.ContainingNamespace?.ToDisplayString() == "System.Runtime.CompilerServices" &&
+             method.OriginalDefinition.Parameters[0].Type is IPointerTypeSymbol);
+    }
 
     private static bool IsAddress(ITypeSymbol? type) =>
         type is not null && type.SpecialType is SpecialType.System_IntPtr or SpecialType.System_UIntPtr || type is IPointerTypeSymbol;

@@ -123,4 +123,28 @@ public class VMAP001LoopTests
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in 'block' from AllocHGlobal at line 8 is lost: it goes out of scope at line 14 without being unmapped, returned, stored or passed on"));
+
+    [Fact]
+    public Task IntPtr_Add_in_a_loop_is_an_offset_like_plus_equals() => Verify.BuiltIn(
+        """
+        using System;
+        using System.Runtime.InteropServices;
+
+        class C
+        {
+            void Fill(IntPtr[] entries)
+            {
+                IntPtr block = Marshal.AllocHGlobal(entries.Length * IntPtr.Size);
+                foreach (var entry in entries)
+                {
+                    Marshal.WriteIntPtr(block, entry);
+                    {|#1:block = IntPtr.Add(block, IntPtr.Size)|};
+                }
+
+                Marshal.FreeHGlobal({|#0:block|});
+            }
+        }
+        """,
+        Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
+            .WithMessage("Unmapping 'block' releases memory that was never mapped on some path: on every path through line 12 it became an offset of the mapping, not the start AllocHGlobal mapped at line 8"));
 }
