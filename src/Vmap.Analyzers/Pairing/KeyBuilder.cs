@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -183,6 +184,9 @@ internal sealed class KeyBuilder
 
         switch (operation)
         {
+            case IInvocationOperation invocation when ReadonlyGetter(invocation) is { } member:
+                // entry.GetValueBytes() => _value: the same value as the field every time it is read.
+                return Member(member, invocation.Instance) is { } read && !read.IsCapture ? ConditionKey.Of(read) : null;
             case IConversionOperation conversion:
                 return Render(conversion.Operand);
             case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
@@ -194,5 +198,69 @@ internal sealed class KeyBuilder
         }
 
         return Storage(operation) is { } key && !key.IsCapture ? ConditionKey.Of(key) : null;
+    }
+
+    /// <summary>
+    /// The field or property a getter method returns when that is all it does and the value cannot
+    /// change while the receiver stays the same: a non-virtual method without parameters whose body
+    /// is <c>=&gt; _field</c> or <c>{ return _field; }</c> over a readonly field or a get-only
+    /// auto-property of its own type. Calling it twice reads one value, like reading the member.
+    /// </summary>
+    private static ISymbol? ReadonlyGetter(IInvocationOperation invocation)
+    {
+        var method = invocation.TargetMethod;
+        if (invocation.Arguments.Length != 0 || method.IsGenericMethod || method.ReturnsByRef || method.ReturnsByRefReadonly ||
+            method.IsVirtual || method.IsAbstract || method.IsOverride || method.MethodKind != MethodKind.Ordinary ||
+            method.DeclaringSyntaxReferences.Length != 1 ||
+            method.DeclaringSyntaxReferences[0].GetSyntax() is not MethodDeclarationSyntax declaration)
+        {
+            return null;
+        }
+
+        var returned = declaration.ExpressionBody?.Expression ??
+            (declaration.Body is { Statements.Count: 1 } block && block.Statements[0] is ReturnStatementSyntax { Expression: { } value } ? value : null);
+        if (returned is MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: IdentifierNameSyntax viaThis })
+        {
+            returned = viaThis;
+        }
+
+        if (returned is not IdentifierNameSyntax name)
+        {
+            return null;
+        }
+
+        foreach (var member in method.ContainingType.GetMembers(name.Identifier.ValueText))
+        {
+            if (member.IsStatic != method.IsStatic)
+            {
+                continue;
+            }
+
+            if (member is IFieldSymbol { IsReadOnly: true } field)
+            {
+                return field;
+            }
+
+            if (member is IPropertySymbol { IsIndexer: false } property && (property.SetMethod is null || property.SetMethod.IsInitOnly) &&
+                IsAutoProperty(property))
+            {
+                return property;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsAutoProperty(IPropertySymbol property)
+    {
+        foreach (var member in property.ContainingType.GetMembers())
+        {
+            if (member is IFieldSymbol { IsImplicitlyDeclared: true } backing && SymbolEqualityComparer.Default.Equals(backing.AssociatedSymbol, property))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
@@ -123,6 +124,8 @@ internal sealed partial class PairingWalker
             state.Conditions[ConditionKey.Of(key)] = flag;
         }
 
+        NoteFlagBits(key, valueOperation, state);
+
         if (value.ReachesMapping && target is IParameterReferenceOperation { Parameter.RefKind: not RefKind.None } &&
             state.Mappings.TryGetValue(value.Mapping, out var facts2))
         {
@@ -141,5 +144,69 @@ internal sealed partial class PairingWalker
         }
 
         return _body.GetLocation();
+    }
+
+    /// <summary>
+    /// <c>bp.Flags &amp;= ~BufFlags.Mapped</c> (or <c>bp.Flags = any &amp; ~Mapped</c>): the bits
+    /// the constant clears now test zero, <c>(bp.Flags &amp; Mapped) == 0</c>, and the bits <c>|=</c>
+    /// sets test non-zero, in the very key a guard that tests them has (see KeyBuilder.Condition).
+    /// </summary>
+    private static void NoteFlagBits(StorageKey key, IOperation? valueOperation, PairingState state)
+    {
+        var (kind, constant) = valueOperation switch
+        {
+            ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.And or BinaryOperatorKind.Or } compound => (compound.OperatorKind, compound.Value.ConstantValue),
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.And or BinaryOperatorKind.Or } binary => (binary.OperatorKind, binary.RightOperand.ConstantValue),
+            _ => (BinaryOperatorKind.None, default),
+        };
+        if (kind == BinaryOperatorKind.None || !constant.HasValue || Bits(constant.Value, kind == BinaryOperatorKind.And) is not { } mask || mask == 0)
+        {
+            return;
+        }
+
+        var cleared = kind == BinaryOperatorKind.And;
+        var bits = 0;
+        for (var bit = 1UL; bit != 0 && bits <= 16; bit <<= 1)
+        {
+            if ((mask & bit) != 0)
+            {
+                bits++;
+                state.Conditions[BitTest(key, bit)] = cleared;
+            }
+        }
+
+        if (bits > 1 && cleared)
+        {
+            // (Flags & (A | B)) == 0 holds once both are cleared; once set, only each bit's own test is known.
+            state.Conditions[BitTest(key, mask)] = true;
+        }
+    }
+
+    private static ConditionKey BitTest(StorageKey key, ulong mask) =>
+        ConditionKey.BinaryOf(
+            ConditionKey.BinaryOf(ConditionKey.Of(key), BinaryOperatorKind.And, ConditionKey.OfConstant(mask.ToString(CultureInfo.InvariantCulture))),
+            BinaryOperatorKind.Equals,
+            ConditionKey.OfConstant("0"));
+
+    /// <summary>
+    /// The bits a constant operand of <c>&amp;=</c> clears (its complement, in the operand's own
+    /// width) or of <c>|=</c> sets; null for a negative mask or a type that is not an integer. A
+    /// mask with the top bit set would render unlike a guard's constant: it is left out.
+    /// </summary>
+    private static ulong? Bits(object? value, bool complement)
+    {
+        ulong? bits = value switch
+        {
+            int i => complement ? unchecked((uint)~i) : i >= 0 ? (ulong)i : null,
+            uint u => complement ? ~u : u,
+            long l => complement ? unchecked((ulong)~l) : l >= 0 ? (ulong)l : null,
+            ulong u => complement ? ~u : u,
+            short s => complement ? (ushort)~s : s >= 0 ? (ulong)s : null,
+            ushort u => complement ? (ushort)~u : u,
+            byte b => complement ? (byte)~b : b,
+            sbyte b => complement ? (byte)~b : b >= 0 ? (ulong)b : null,
+            _ => null,
+        };
+        return bits is { } mask && mask <= long.MaxValue ? mask : null;
     }
 }
