@@ -16,13 +16,17 @@ internal static class Analysis
     private static int s_next;
 
     /// <summary>The .NET platform's own assemblies and the Vmap runtime (the ValidCode corpus and the samples use it).</summary>
-    public static readonly IReadOnlyList<MetadataReference> References =
+    public static readonly IReadOnlyList<MetadataReference> References;
+
+    /// <summary>The .NET platform's own assemblies only (for sources that declare the annotations themselves, <see cref="Verify.FakeApi"/>).</summary>
+    public static readonly IReadOnlyList<MetadataReference> PlatformReferences =
         ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
             .Split(Path.PathSeparator)
             .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(path) is "netstandard.dll" or "mscorlib.dll")
             .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
-            .Append(MetadataReference.CreateFromFile(typeof(VmapSpace).Assembly.Location))
             .ToList();
+
+    static Analysis() => References = PlatformReferences.Append(MetadataReference.CreateFromFile(typeof(VmapSpace).Assembly.Location)).ToList();
 
     /// <summary>What one run produced.</summary>
     /// <param name="Diagnostics">The analyzers' diagnostics (AD0001 included).</param>
@@ -33,7 +37,9 @@ internal static class Analysis
     public static Task<Result> Run(string source, OutputKind kind = OutputKind.DynamicallyLinkedLibrary) =>
         Run(new[] { CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: "Source.cs") }, kind);
 
-    public static async Task<Result> Run(IEnumerable<SyntaxTree> trees, OutputKind kind = OutputKind.DynamicallyLinkedLibrary)
+    public static Task<Result> Run(IEnumerable<SyntaxTree> trees, OutputKind kind = OutputKind.DynamicallyLinkedLibrary) => Run(trees, References, kind);
+
+    public static async Task<Result> Run(IEnumerable<SyntaxTree> trees, IReadOnlyList<MetadataReference> references, OutputKind kind = OutputKind.DynamicallyLinkedLibrary)
     {
         // The driver analyzes its own copy of the compilation; the name tells this run's failures
         // from those of tests running beside it.
@@ -41,7 +47,7 @@ internal static class Analysis
         var compilation = CSharpCompilation.Create(
             name,
             trees,
-            References,
+            references,
             new CSharpCompilationOptions(kind, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable));
         var thrown = new ConcurrentQueue<Exception>();
         var skipped = new ConcurrentQueue<EngineFailure>();
