@@ -11,8 +11,8 @@ namespace Vmap.Analyzers.Tests.Robustness;
 
 /// <summary>
 /// The analyzers over broken code, as an editor shows it while it is typed: the test corpora's
-/// files (ValidCode, the samples, the rule tests' sources) cut at random points, with tokens
-/// deleted and blocks duplicated. Nothing the analyzers' own code throws may escape
+/// files (ValidCode, the samples, the rule tests' sources and the shapes that once made the
+/// engine throw) cut at random points, with tokens deleted and blocks duplicated. Nothing the analyzers' own code throws may escape
 /// (<see cref="PairingAnalyzer.ThrowOnEngineFailure"/> is on, so a swallowed failure of ours
 /// fails the test as well); the compiler's own failures are counted and shown.
 /// </summary>
@@ -184,7 +184,7 @@ public class FuzzTests
 
     /// <summary>
     /// The ValidCode corpora (copied next to the tests), the samples and the sources of the rule
-    /// tests (their raw string literals, markup removed), read from the repository.
+    /// and robustness tests (their raw string literals, markup removed), read from the repository.
     /// </summary>
     private static List<Sample> Corpus()
     {
@@ -203,7 +203,7 @@ public class FuzzTests
             .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal) &&
                 !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .Select(path => new Sample(Path.GetRelativePath(repository.FullName, path), File.ReadAllText(path), WithFakeApi: false)));
-        foreach (var folder in new[] { "Rules", "BuiltIn" })
+        foreach (var folder in new[] { "Rules", "BuiltIn", "Robustness" })
         {
             foreach (var path in Directory.GetFiles(Path.Combine(repository.FullName, "tests", "Vmap.Analyzers.Tests", folder), "*.cs"))
             {
