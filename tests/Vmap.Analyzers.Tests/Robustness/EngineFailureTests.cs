@@ -75,7 +75,7 @@ public class EngineFailureTests
     [Fact]
     public async Task A_member_calling_a_local_function_of_top_level_statements_is_still_analyzed()
     {
-        const string source = """
+        const string Source = """
             using System;
             using System.Runtime.InteropServices;
 
@@ -95,12 +95,12 @@ public class EngineFailureTests
             }
             """;
 
-        var result = await Analysis.Run(source, OutputKind.ConsoleApplication);
+        var result = await Analysis.Run(Source, OutputKind.ConsoleApplication);
 
         // The shape an editor shows while top-level statements are typed: the member binds to
         // the local functions, which it cannot use (CS8801), so the engine meets a local function
         // that is not declared in the body it walks.
-        var compilation = CSharpCompilation.Create("TopLevel", new[] { CSharpSyntaxTree.ParseText(source) }, Analysis.References, new CSharpCompilationOptions(OutputKind.ConsoleApplication));
+        var compilation = CSharpCompilation.Create("TopLevel", new[] { CSharpSyntaxTree.ParseText(Source) }, Analysis.References, new CSharpCompilationOptions(OutputKind.ConsoleApplication));
         Assert.Equal(new[] { "CS8801", "CS8801" }, compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Id));
         Assert.Empty(result.Thrown);
         Assert.Empty(result.Skipped);
@@ -120,7 +120,7 @@ public class EngineFailureTests
     [Fact]
     public async Task A_method_the_compiler_cannot_represent_is_skipped_counted_and_the_rest_is_analyzed()
     {
-        const string source = """
+        const string Source = """
             using System;
             using System.Runtime.InteropServices;
 
@@ -159,7 +159,7 @@ public class EngineFailureTests
             }
             """;
 
-        var result = await Analysis.Run(source);
+        var result = await Analysis.Run(Source);
 
         Assert.Empty(result.Thrown);
         var doubleFree = Assert.Single(result.Diagnostics);

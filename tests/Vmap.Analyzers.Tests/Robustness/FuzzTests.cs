@@ -82,12 +82,12 @@ public class FuzzTests
     [Fact]
     public void Mutations_cut_delete_and_duplicate()
     {
-        const string text = "class C { void M() { int a = 1; a++; } }";
+        const string Text = "class C { void M() { int a = 1; a++; } }";
         var seen = new HashSet<string>();
         for (var i = 0; i < 200; i++)
         {
-            var (mutated, steps) = Mutate(text, new Random(i));
-            Assert.NotEqual(text, mutated);
+            var (mutated, steps) = Mutate(Text, new Random(i));
+            Assert.NotEqual(Text, mutated);
             foreach (var step in steps.Split(", "))
             {
                 seen.Add(step.Split(' ')[0]);
