@@ -180,6 +180,66 @@ public class EngineFailureTests
         });
     }
 
+    /// <summary>
+    /// The member index binds the pair calls of every tree. When the compiler cannot represent
+    /// the method of one of them (Free, mid-typing), the index would miss that release and its
+    /// guard, so it is empty: no member is known to hold mappings and the re-pointing in Borrow,
+    /// guarded or not, is not claimed; Borrow itself is still analyzed.
+    /// </summary>
+    [Fact]
+    public async Task The_member_index_is_empty_when_the_compiler_fails_on_a_method_it_binds()
+    {
+        const string Source = """
+            using Vmap;
+
+            class Buf
+            {
+                public nint Addr;
+                public bool Mapped;
+                public Page[] Pages = new Page[0];
+            }
+
+            static class Cache
+            {
+                public static void Map(VmapSpace space, Buf bp)
+                {
+                    bp.Addr = space.Vmap(bp.Pages);
+                    bp.Mapped = true;
+                }
+
+                public static void Free(VmapSpace space, Buf bp)
+                {
+                    space.Vunmap(bp.Addr);
+                    var a x switch { p } = 1;
+                }
+
+                public static void Borrow(VmapSpace space, Buf bp, nint linear)
+                {
+                    bp.Addr = linear;
+                    var q = space.Vmalloc(16);
+                    space.Vfree(q);
+                    space.Vfree(q);
+                }
+            }
+            """;
+        static IEnumerable<SyntaxTree> Trees(string source) =>
+            new[] { source, Verify.FakeApi }.Select(text => CSharpSyntaxTree.ParseText(text, new CSharpParseOptions(LanguageVersion.Latest)));
+
+        var result = await Analysis.Run(Trees(Source), Analysis.PlatformReferences);
+        var typed = await Analysis.Run(Trees(Source.Replace("var a x switch { p } = 1;", string.Empty, StringComparison.Ordinal)), Analysis.PlatformReferences);
+
+        // Once Free is typed, the re-pointing is claimed as well.
+        Assert.Equal(new[] { RuleIds.VMAP001, RuleIds.VMAP002, RuleIds.VMAP003 }, typed.Diagnostics.Select(d => d.Id).Order(StringComparer.Ordinal));
+
+        Assert.Empty(result.Thrown);
+        var doubleFree = Assert.Single(result.Diagnostics);
+        Assert.Equal("'q' is unmapped again here; it was already unmapped at line 28", doubleFree.GetMessage());
+        Assert.Equal(
+            new[] { "(compilation)", "Cache.Free(Vmap.VmapSpace, Buf)" },
+            result.Skipped.Select(s => s.Owner?.ToDisplayString() ?? "(compilation)").Order(StringComparer.Ordinal));
+        Assert.All(result.Skipped, skipped => Assert.Equal(EngineFailureKind.Compiler, skipped.Kind));
+    }
+
     [Fact]
     public void The_tests_run_on_the_Roslyn_the_analyzers_are_built_against()
     {
