@@ -21,7 +21,9 @@ namespace Vmap.Analyzers;
 public sealed class PairingAnalyzer : DiagnosticAnalyzer
 {
     /// <summary>
-    /// Tests set this so an engine failure surfaces as AD0001 instead of a silently skipped method.
+    /// Tests set this so a failure of the analyzers' own code surfaces as AD0001 instead of a
+    /// skipped method (which is counted either way, <see cref="EngineFailureLog"/>). The
+    /// compiler's own failures on user code are never rethrown: they are not ours to report.
     /// </summary>
     internal static bool ThrowOnEngineFailure { get; set; }
 
@@ -49,10 +51,14 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
         {
             // Nothing here may look up a symbol (PairingContext.Slot says why): the context is
             // made by the first code block that passes the text gate's cheapest test.
-            var slot = PairingContext.For(start.Compilation, start.Options, start.CancellationToken);
+            if (OpenSlot(start.Compilation, start.Options, start.CancellationToken) is not { } slot)
+            {
+                return;
+            }
+
             if (!slot.Entries.IsEmpty)
             {
-                start.RegisterCompilationEndAction(end =>
+                start.RegisterCompilationEndAction(end => slot.Failures.Guard(slot.Compilation, null, () =>
                 {
                     if (slot.Get(end.CancellationToken) is not { } pairing)
                     {
@@ -63,69 +69,60 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
                     {
                         end.ReportDiagnostic(Diagnostic.Create(Descriptors.VMAP007_InvalidPairConfiguration, Location.None, error.Entry, error.Reason));
                     }
-                });
+                }, ThrowOnEngineFailure));
             }
 
             // Only code blocks whose text names a pair method, a possible acquirer or a member
             // that holds mappings pay for an operation tree (PairNameScan). An operation block
             // action would make the driver build one for every method of every project, and even
             // a walk over each method's syntax nodes cost more than the engine (bench/README.md).
-            start.RegisterCodeBlockAction(block =>
+            // Every call into the compiler is inside the guard: Roslyn 4.8 throws from
+            // GetOperation on some code mid-typing, and that must skip the method, not raise AD0001.
+            start.RegisterCodeBlockAction(block => slot.Failures.Guard(slot.Compilation, block.OwningSymbol, () =>
             {
                 if (slot.Get(block.CancellationToken) is not { } pairing ||
                     !pairing.MayPair(block.CodeBlock, block.CancellationToken) ||
-                    block.SemanticModel.GetOperation(block.CodeBlock, block.CancellationToken) is not { } operation)
+                    EngineFailureLog.Operation(block.SemanticModel, block.CodeBlock, block.CancellationToken) is not { } operation)
                 {
                     return;
                 }
 
-                Analyze(operation, o => Graph(o, block.CancellationToken), block.OwningSymbol, pairing, block.ReportDiagnostic, block.CancellationToken);
-            });
+                Analyze(operation, block.OwningSymbol, pairing, block.ReportDiagnostic, block.CancellationToken);
+            }, ThrowOnEngineFailure));
         });
     }
 
-    private static void Analyze(
-        IOperation block,
-        Func<IOperation, ControlFlowGraph> graph,
-        ISymbol owner,
-        PairingContext pairing,
-        Action<Diagnostic> report,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// The compilation's slot, or null when even reading the configuration failed (counted in a
+    /// log of its own, since there is no slot to keep it).
+    /// </summary>
+    internal static PairingContext.Slot? OpenSlot(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken)
     {
-        if (owner is not IMethodSymbol method || block is not (IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation))
+        PairingContext.Slot? slot = null;
+        new EngineFailureLog().Guard(compilation, null, () => slot = PairingContext.For(compilation, options, cancellationToken), ThrowOnEngineFailure);
+        return slot;
+    }
+
+    private static void Analyze(IOperation block, ISymbol owner, PairingContext pairing, Action<Diagnostic> report, CancellationToken cancellationToken)
+    {
+        if (owner is not IMethodSymbol method || block is not (IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation) ||
+            !MentionsPairing(block, pairing, cancellationToken))
         {
             return;
         }
 
-        try
-        {
-            if (!MentionsPairing(block, pairing, cancellationToken))
-            {
-                return;
-            }
+        var cfg = EngineFailureLog.Graph(block, cancellationToken);
+        var body = block is IMethodBodyBaseOperation { BlockBody: { } blockBody } ? blockBody.Syntax
+            : block is IMethodBodyBaseOperation { ExpressionBody: { } expressionBody } ? expressionBody.Syntax
+            : block.Syntax;
 
-            var cfg = graph(block);
-            var body = block is IMethodBodyBaseOperation { BlockBody: { } blockBody } ? blockBody.Syntax
-                : block is IMethodBodyBaseOperation { ExpressionBody: { } expressionBody } ? expressionBody.Syntax
-                : block.Syntax;
-            foreach (var finding in PairingWalker.Run(cfg, pairing, method, body, cancellationToken))
-            {
-                report(Rule.Create(finding));
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException && !ThrowOnEngineFailure)
+        // All findings are made before the first is reported: a method the engine fails on
+        // midway reports nothing rather than half.
+        foreach (var finding in PairingWalker.Run(cfg, pairing, method, body, cancellationToken))
         {
-            // A method the engine cannot follow is skipped: a crash (AD0001) would cost the
-            // user every other diagnostic of the compilation.
+            report(Rule.Create(finding));
         }
     }
-
-    private static ControlFlowGraph Graph(IOperation block, CancellationToken cancellationToken) => block switch
-    {
-        IMethodBodyOperation method => ControlFlowGraph.Create(method, cancellationToken),
-        IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor, cancellationToken),
-        _ => ControlFlowGraph.Create((IBlockOperation)block, cancellationToken),
-    };
 
     /// <summary>
     /// Cheap pre-check: only methods that call an acquire/release (annotated, built-in or

@@ -48,9 +48,5 @@ public class ValidCodeTests
     private static string[] Sources(string folder)
         => Directory.GetFiles(folder, "*.cs").OrderBy(f => f, StringComparer.Ordinal).Select(File.ReadAllText).ToArray();
 
-    private static IEnumerable<MetadataReference> PlatformReferences()
-        => ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator)
-            .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(path) is "netstandard.dll" or "mscorlib.dll")
-            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path));
+    private static IEnumerable<MetadataReference> PlatformReferences() => Robustness.Analysis.PlatformReferences;
 }

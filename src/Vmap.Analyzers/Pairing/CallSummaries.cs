@@ -420,13 +420,23 @@ internal sealed class CallSummaries
             var model = _compilation.GetSemanticModel(declaration.SyntaxTree);
 #pragma warning restore RS1030
             Interlocked.Increment(ref _bodiesBound);
-            if (model.GetOperation(declaration, cancellationToken) is not IMethodBodyOperation body)
+            try
             {
+                if (EngineFailureLog.Operation(model, declaration, cancellationToken) is not IMethodBodyOperation body)
+                {
+                    return null;
+                }
+
+                var syntax = (SyntaxNode?)declaration.Body ?? declaration.ExpressionBody!;
+                return (EngineFailureLog.Graph(body, cancellationToken), syntax);
+            }
+            catch (CompilerFailureException ex)
+            {
+                // A callee the compiler cannot represent (its user is mid-typing there) is unknown
+                // to its callers, as one without a body is; the callers are still analyzed.
+                _context.Failures.Record(_compilation, method, ex);
                 return null;
             }
-
-            var syntax = (SyntaxNode?)declaration.Body ?? declaration.ExpressionBody!;
-            return (ControlFlowGraph.Create(body, cancellationToken), syntax);
         }
 
         return null;

@@ -103,6 +103,11 @@ internal static class ConfiguredPairs
 
             if (compilation.GetTypeByMetadataName(reference.TypeName) is not { } type)
             {
+                if (NestedTypeError(reference.TypeName, compilation) is { } nestedError)
+                {
+                    errors.Add(new PairConfigurationError(entry.Key, nestedError));
+                }
+
                 continue;
             }
 
@@ -146,6 +151,14 @@ internal static class ConfiguredPairs
         foreach (var entry in entries)
         {
             var name = entry.Key.Substring(KeyPrefix.Length);
+            if (name.Trim('.').Length == 0)
+            {
+                // The name is the pair's family unless 'family:' gives one, and tells two pairs
+                // apart in the messages; one written 'vmap_pair. =' is a slip, not a choice.
+                errors.Add(new PairConfigurationError(entry.Key, "the pair has no name (write 'vmap_pair.<name>'; the name is its family unless 'family:' gives one)"));
+                continue;
+            }
+
             if (Parse(name, entry.Value, out var declaration) is { } parseError)
             {
                 errors.Add(new PairConfigurationError(entry.Key, parseError));
@@ -374,8 +387,11 @@ internal static class ConfiguredPairs
         var releaseType = compilation.GetTypeByMetadataName(declaration.Release.TypeName);
         if (acquireType is null || releaseType is null)
         {
-            // Not referenced by this project: the entry is for another project under the same .editorconfig.
-            return null;
+            // Not referenced by this project: the entry is for another project under the same
+            // .editorconfig. Unless the name reaches a type this project has, as a nested type
+            // written with '.' does.
+            return (acquireType is null ? NestedTypeError(declaration.Acquire.TypeName, compilation) : null) ??
+                (releaseType is null ? NestedTypeError(declaration.Release.TypeName, compilation) : null);
         }
 
         var acquires = Methods(acquireType, declaration.Acquire.MethodName);
@@ -479,6 +495,31 @@ internal static class ConfiguredPairs
         foreach (var (method, spec) in newUnmaps)
         {
             Add(unmaps, method, spec);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Why <paramref name="typeName"/>, which names no type, is still this project's: a prefix of
+    /// it is a type the compilation has, so the rest can only be a nested type — written with
+    /// <c>.</c> where metadata names use <c>+</c>, or one the outer type does not have. Null when no
+    /// prefix is a type (the entry is for another project).
+    /// </summary>
+    private static string? NestedTypeError(string typeName, Compilation compilation)
+    {
+        for (var dot = typeName.LastIndexOf('.'); dot > 0; dot = typeName.LastIndexOf('.', dot - 1))
+        {
+            if (compilation.GetTypeByMetadataName(typeName.Substring(0, dot)) is not { } outer)
+            {
+                continue;
+            }
+
+            var rest = typeName.Substring(dot + 1);
+            var nested = typeName.Substring(0, dot) + "+" + rest.Replace('.', '+');
+            return compilation.GetTypeByMetadataName(nested) is not null
+                ? "'" + typeName + "' is not a type: a nested type is written '" + nested + "'"
+                : "'" + outer.ToDisplayString() + "' has no nested type '" + rest + "'";
         }
 
         return null;

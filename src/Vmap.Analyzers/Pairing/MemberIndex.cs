@@ -174,7 +174,7 @@ internal sealed class MemberIndex
 
             var semanticModel = Model();
             index.BoundCalls++;
-            if (semanticModel.GetOperation(call, cancellationToken) is IInvocationOperation invocation &&
+            if (EngineFailureLog.Operation(semanticModel, call, cancellationToken) is IInvocationOperation invocation &&
                 annotations.Get(invocation.TargetMethod) is { } annotation)
             {
                 index.Add(invocation, annotation, semanticModel, cancellationToken);
@@ -326,7 +326,7 @@ internal sealed class MemberIndex
             string? flag = null;
             foreach (var (condition, holds) in Guards(invocation.Syntax))
             {
-                if (model.GetOperation(condition, cancellationToken) is not { } test)
+                if (EngineFailureLog.Operation(model, condition, cancellationToken) is not { } test)
                 {
                     continue;
                 }

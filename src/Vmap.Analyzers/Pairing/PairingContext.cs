@@ -14,13 +14,36 @@ internal sealed class PairingContext
 {
     private readonly Lazy<MemberIndex> _memberIndex;
 
-    private PairingContext(Compilation compilation, PairTable pairs, IReadOnlyList<PairConfigurationError> configurationErrors, CancellationToken cancellationToken)
+    private PairingContext(Compilation compilation, PairTable pairs, IReadOnlyList<PairConfigurationError> configurationErrors, EngineFailureLog failures, CancellationToken cancellationToken)
     {
         Pairs = pairs;
         ConfigurationErrors = configurationErrors;
+        Failures = failures;
         _scan = new Lazy<PairNameScan>(() => PairNameScan.Build(compilation, Pairs, cancellationToken), LazyThreadSafetyMode.ExecutionAndPublication);
-        _memberIndex = new Lazy<MemberIndex>(() => MemberIndex.Build(compilation, Pairs, Scan, cancellationToken), LazyThreadSafetyMode.ExecutionAndPublication);
+        _memberIndex = new Lazy<MemberIndex>(() => BuildMemberIndex(compilation, cancellationToken), LazyThreadSafetyMode.ExecutionAndPublication);
         Summaries = new CallSummaries(compilation, this);
+    }
+
+    /// <summary>The methods (and compilation-wide steps) the analysis had to skip.</summary>
+    public EngineFailureLog Failures { get; }
+
+    /// <summary>
+    /// The member index binds calls in every tree that names a pair method. When the compiler
+    /// cannot represent one of them the index would be incomplete (a missing release site could
+    /// make a guarded re-pointing look unguarded), so it is empty instead: no member is known to
+    /// hold mappings, and the member rules stay silent for the whole compilation.
+    /// </summary>
+    private MemberIndex BuildMemberIndex(Compilation compilation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return MemberIndex.Build(compilation, Pairs, Scan, cancellationToken);
+        }
+        catch (CompilerFailureException ex)
+        {
+            Failures.Record(compilation, null, ex);
+            return MemberIndex.Empty;
+        }
     }
 
     /// <summary>What source methods do with the mappings they are given (and which of them acquire).</summary>
@@ -75,9 +98,9 @@ internal sealed class PairingContext
     /// walking is decided per method, by the names it calls (<see cref="PairTable.Get"/>).
     /// </summary>
     public static PairingContext? TryCreate(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken) =>
-        TryCreate(compilation, ConfiguredPairs.ReadAll(options.AnalyzerConfigOptionsProvider, compilation, cancellationToken), cancellationToken);
+        TryCreate(compilation, ConfiguredPairs.ReadAll(options.AnalyzerConfigOptionsProvider, compilation, cancellationToken), new EngineFailureLog(), cancellationToken);
 
-    private static PairingContext? TryCreate(Compilation compilation, ConfiguredPairs.Entries entries, CancellationToken cancellationToken)
+    private static PairingContext? TryCreate(Compilation compilation, ConfiguredPairs.Entries entries, EngineFailureLog failures, CancellationToken cancellationToken)
     {
         var hasAttributes =
             !compilation.GetTypesByMetadataName(Annotations.MapsMemoryMetadataName).IsEmpty ||
@@ -90,7 +113,7 @@ internal sealed class PairingContext
             return null;
         }
 
-        return new PairingContext(compilation, new PairTable(hasAttributes, configured, adopting), errors, cancellationToken);
+        return new PairingContext(compilation, new PairTable(hasAttributes, configured, adopting), errors, failures, cancellationToken);
     }
 
     private static readonly ConditionalWeakTable<Compilation, Slot> Slots = new();
@@ -129,6 +152,12 @@ internal sealed class PairingContext
 
         public AnalyzerOptions Options { get; }
 
+        /// <summary>The compilation whose context this is (the driver's own copy).</summary>
+        public Compilation Compilation => _compilation;
+
+        /// <summary>What the analyzers of this compilation had to skip, counted (see <see cref="EngineFailureLog"/>).</summary>
+        public EngineFailureLog Failures { get; } = new();
+
         /// <summary>Whether a code block (or VMAP007's end action) has asked for the context yet.</summary>
         internal bool IsCreated => _created;
 
@@ -152,7 +181,7 @@ internal sealed class PairingContext
                 if (!_created)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    _context = TryCreate(_compilation, Entries, cancellationToken);
+                    _context = TryCreate(_compilation, Entries, Failures, cancellationToken);
                     _created = true;
                 }
 

@@ -234,6 +234,9 @@ internal sealed partial class PairingWalker
             return _context.Summaries.Acquire(method, _scope, _cancellationToken, outOrdinal);
         }
 
+        // A generic local function is called through its constructed symbol; its graph, and so its
+        // summary, belongs to the definition.
+        method = method.OriginalDefinition;
         var key = (method, outOrdinal ?? SummaryScope.AcquireKey);
         if (_scope.LocalAcquires.TryGetValue(key, out var cached))
         {
@@ -242,7 +245,8 @@ internal sealed partial class PairingWalker
 
         if (method.DeclaringSyntaxReferences.Length == 0 ||
             method.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is not LocalFunctionStatementSyntax declaration ||
-            ((SyntaxNode?)declaration.Body ?? declaration.ExpressionBody) is not { } body)
+            ((SyntaxNode?)declaration.Body ?? declaration.ExpressionBody) is not { } body ||
+            LocalGraph(method) is not { } graph)
         {
             return null;
         }
@@ -262,7 +266,7 @@ internal sealed partial class PairingWalker
         (bool Cyclic, int Height, bool Truncated) left = default;
         try
         {
-            result = SummariseAcquire(_cfg.GetLocalFunctionControlFlowGraphInScope(method, _cancellationToken), _context, method, body, outOrdinal, _scope, _cancellationToken);
+            result = SummariseAcquire(graph, _context, method, body, outOrdinal, _scope, _cancellationToken);
         }
         finally
         {
@@ -282,9 +286,32 @@ internal sealed partial class PairingWalker
         return left.Truncated ? null : result;
     }
 
+    /// <summary>
+    /// The graph of <paramref name="local"/> (a definition) when it is declared in this body or an
+    /// enclosing one; null for one declared elsewhere, as a local function of top-level statements
+    /// called from a member is (an error the editor shows while it is typed). The compiler's
+    /// lookup throws for a function outside the graph's scope.
+    /// </summary>
+    private ControlFlowGraph? LocalGraph(IMethodSymbol local)
+    {
+        for (var graph = _cfg; graph is not null; graph = graph.Parent)
+        {
+            foreach (var declared in graph.LocalFunctions)
+            {
+                if (SymbolEqualityComparer.Default.Equals(declared, local))
+                {
+                    return _cfg.GetLocalFunctionControlFlowGraphInScope(local, _cancellationToken);
+                }
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The summary of a local function declared in this body or an enclosing one.</summary>
     private ParameterSummary LocalSummary(IMethodSymbol local, int ordinal)
     {
+        local = local.OriginalDefinition;
         var key = (local, ordinal);
         if (_scope.Local.TryGetValue(key, out var cached))
         {
@@ -293,7 +320,8 @@ internal sealed partial class PairingWalker
 
         if (local.DeclaringSyntaxReferences.Length == 0 ||
             local.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is not LocalFunctionStatementSyntax declaration ||
-            ((SyntaxNode?)declaration.Body ?? declaration.ExpressionBody) is not { } body)
+            ((SyntaxNode?)declaration.Body ?? declaration.ExpressionBody) is not { } body ||
+            LocalGraph(local) is not { } graph)
         {
             return ParameterSummary.Adopted;
         }
@@ -313,7 +341,7 @@ internal sealed partial class PairingWalker
         (bool Cyclic, int Height, bool Truncated) left = default;
         try
         {
-            result = SummariseParameter(_cfg.GetLocalFunctionControlFlowGraphInScope(local, _cancellationToken), _context, local, body, ordinal, _scope, _cancellationToken);
+            result = SummariseParameter(graph, _context, local, body, ordinal, _scope, _cancellationToken);
         }
         finally
         {

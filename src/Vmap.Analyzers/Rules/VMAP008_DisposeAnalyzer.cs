@@ -31,45 +31,36 @@ public sealed class DisposeReleaseAnalyzer : DiagnosticAnalyzer
         {
             // The pairing analyzer's slot: one pair table and one text scan per compilation, made
             // by the first code block that needs them, never by this start action.
-            var slot = PairingContext.For(start.Compilation, start.Options, start.CancellationToken);
-            start.RegisterCodeBlockAction(block =>
+            if (PairingAnalyzer.OpenSlot(start.Compilation, start.Options, start.CancellationToken) is not { } slot)
+            {
+                return;
+            }
+
+            // As in the pairing analyzer: every call into the compiler is inside the guard, and a
+            // method the rule cannot follow is skipped and counted, since AD0001 would cost the
+            // user every other diagnostic of the compilation.
+            start.RegisterCodeBlockAction(block => slot.Failures.Guard(slot.Compilation, block.OwningSymbol, () =>
             {
                 if (block.OwningSymbol is not IMethodSymbol method ||
                     block.CodeBlock is not BaseMethodDeclarationSyntax declaration ||
                     !VMAP008_ReleasedInDisposeNotCleared.IsDisposeMethod(method) ||
-                    slot.Get(block.CancellationToken) is not { } pairing)
+                    slot.Get(block.CancellationToken) is not { } pairing ||
+                    !pairing.Scan.Mentions(declaration.SyntaxTree, declaration.Span) ||
+                    EngineFailureLog.Operation(block.SemanticModel, declaration, block.CancellationToken) is not IMethodBodyOperation body)
                 {
                     return;
                 }
 
-                try
-                {
-                    if (!pairing.Scan.Mentions(declaration.SyntaxTree, declaration.Span))
-                    {
-                        return;
-                    }
-
-                    if (block.SemanticModel.GetOperation(declaration, block.CancellationToken) is not IMethodBodyOperation body)
-                    {
-                        return;
-                    }
-
-                    var name = declaration is MethodDeclarationSyntax m ? m.Identifier : declaration.GetFirstToken();
-                    VMAP008_ReleasedInDisposeNotCleared.Analyze(
-                        body,
-                        ControlFlowGraph.Create(body, block.CancellationToken),
-                        method,
-                        name,
-                        pairing.Pairs,
-                        block.ReportDiagnostic,
-                        block.CancellationToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException && !PairingAnalyzer.ThrowOnEngineFailure)
-                {
-                    // As in the pairing analyzer: a method the rule cannot follow is skipped, since
-                    // AD0001 would cost the user every other diagnostic of the compilation.
-                }
-            });
+                var name = declaration is MethodDeclarationSyntax m ? m.Identifier : declaration.GetFirstToken();
+                VMAP008_ReleasedInDisposeNotCleared.Analyze(
+                    body,
+                    EngineFailureLog.Graph(body, block.CancellationToken),
+                    method,
+                    name,
+                    pairing.Pairs,
+                    block.ReportDiagnostic,
+                    block.CancellationToken);
+            }, PairingAnalyzer.ThrowOnEngineFailure));
         });
     }
 }

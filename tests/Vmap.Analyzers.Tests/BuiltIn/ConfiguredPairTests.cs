@@ -12,7 +12,7 @@ namespace Vmap.Analyzers.Tests.BuiltIn;
 /// </summary>
 public class ConfiguredPairTests
 {
-    private const string NativeApi = """
+    internal const string NativeApi = """
         namespace Native
         {
             public static class Shm
@@ -46,7 +46,7 @@ public class ConfiguredPairTests
         }
         """;
 
-    private const string ShmPair = "acquire: Native.Shm.Map | release: Native.Shm.Unmap(address) | count: length";
+    internal const string ShmPair = "acquire: Native.Shm.Map | release: Native.Shm.Unmap(address) | count: length";
 
     [Fact]
     public async Task A_configured_pair_is_tracked_like_an_annotated_one()
@@ -267,7 +267,7 @@ public class ConfiguredPairTests
     }
 
     /// <summary>The diagnostics as <c>ID (line,column) message</c>, zero-based positions, <c>None</c> for no location.</summary>
-    private static async Task<string[]> Analyze(string source, Dictionary<string, string>? global = null, Dictionary<string, string>? tree = null)
+    internal static async Task<string[]> Analyze(string source, Dictionary<string, string>? global = null, Dictionary<string, string>? tree = null)
     {
         var references = await ReferenceAssemblies.Net.Net80.ResolveAsync(LanguageNames.CSharp, CancellationToken.None);
         var parse = new CSharpParseOptions(LanguageVersion.Latest);
