@@ -90,7 +90,7 @@ internal sealed class PairingContext
             return null;
         }
 
-        return new PairingContext(compilation, new PairTable(hasAttributes, configured, adopting), errors, cancellationToken);
+        return new PairingContext(compilation, new PairTable(hasAttributes, configured, adopting, OsPairs.RenamedEntryPoints(compilation, cancellationToken)), errors, cancellationToken);
     }
 
     private static readonly ConditionalWeakTable<Compilation, Slot> Slots = new();

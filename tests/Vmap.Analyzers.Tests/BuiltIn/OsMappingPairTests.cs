@@ -1,0 +1,244 @@
+namespace Vmap.Analyzers.Tests.BuiltIn;
+
+/// <summary>
+/// The operating system's own map/unmap calls (issue 23), recognised with no annotation: the ten
+/// small programs of the issue, each with the diagnostic it must get, and the shapes that must stay silent.
+/// </summary>
+public class OsMappingPairTests
+{
+    /// <summary>libc's calls as public code declares them (appended after each test's code, so its line numbers do not move).</summary>
+    private const string Libc = """
+
+        static unsafe class Libc
+        {
+            [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+            public static extern void* mmap(void* addr, nuint length, int prot, int flags, int fd, long offset);
+
+            [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+            public static extern int munmap(void* addr, nuint length);
+
+            [System.Runtime.InteropServices.DllImport("libc.so.6", EntryPoint = "mremap")]
+            public static extern void* Remap(void* old, nuint oldSize, nuint newSize, int flags);
+
+            public const int PROT_READ = 1, PROT_WRITE = 2, MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20;
+            public static readonly void* MAP_FAILED = (void*)-1;
+        }
+        """;
+
+    /// <summary>kernel32's calls, with IntPtr addresses (the most common spelling in public code).</summary>
+    private const string Kernel32 = """
+
+        static class Kernel32
+        {
+            [System.Runtime.InteropServices.DllImport("kernel32.dll", SetLastError = true)]
+            public static extern System.IntPtr VirtualAlloc(System.IntPtr address, System.UIntPtr size, uint type, uint protect);
+
+            [System.Runtime.InteropServices.DllImport("kernel32.dll", SetLastError = true)]
+            public static extern bool VirtualFree(System.IntPtr address, System.UIntPtr size, uint type);
+
+            [System.Runtime.InteropServices.DllImport("KERNEL32", SetLastError = true)]
+            public static extern System.IntPtr MapViewOfFile(System.IntPtr mapping, uint access, uint offsetHigh, uint offsetLow, System.UIntPtr bytes);
+
+            [System.Runtime.InteropServices.DllImport("KernelBase.dll", SetLastError = true)]
+            public static extern bool UnmapViewOfFile(System.IntPtr address);
+
+            public const uint MEM_COMMIT = 0x1000, MEM_RESERVE = 0x2000, MEM_DECOMMIT = 0x4000, MEM_RELEASE = 0x8000, PAGE_READWRITE = 4;
+        }
+        """;
+
+    // ---- The ten programs of the issue ----
+
+    [Fact]
+    public Task Munmap_shorter_than_the_mapping_is_a_length_mismatch() => Verify.BuiltIn(
+        """
+        unsafe class Ring
+        {
+            void Use(nuint size)
+            {
+                var p = Libc.mmap(null, {|#1:size|}, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS, -1, 0);
+                if (p == Libc.MAP_FAILED) return;
+                *(int*)p = 1;
+                Libc.munmap(p, {|#0:size - 4096|});
+            }
+        }
+        """ + Libc,
+        Verify.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1)
+            .WithMessage("'p' is unmapped with a length of 'size - 4096' but mmap mapped 'size' bytes at line 5"));
+
+    [Fact]
+    public Task Mmap_failure_tested_against_null_is_VMAP010() => Verify.BuiltIn(
+        """
+        unsafe class Ring
+        {
+            void Use()
+            {
+                var p = Libc.mmap(null, 4096, Libc.PROT_READ, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS, -1, 0);
+                if (p == {|#0:null|}) throw new System.OutOfMemoryException();
+                *(int*)p = 1;
+                Libc.munmap(p, 4096);
+            }
+        }
+        """ + Libc,
+        Verify.Diagnostic(RuleIds.VMAP010).WithLocation(0).WithLocation(5, 17)
+            .WithMessage("'p' from mmap at line 5 is tested against 'null', but mmap returns MAP_FAILED ((void*)-1) on failure: the test never sees the failure"));
+
+    [Fact]
+    public Task Munmap_of_a_pointer_advanced_past_a_header_is_VMAP001() => Verify.BuiltIn(
+        """
+        unsafe class Ring
+        {
+            void Use()
+            {
+                byte* p = (byte*)Libc.mmap(null, 4096, Libc.PROT_READ, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS, -1, 0);
+                if (p == (byte*)Libc.MAP_FAILED) return;
+                {|#1:p += 64|};
+                *p = 1;
+                Libc.munmap({|#0:p|}, 4096);
+            }
+        }
+        """ + Libc,
+        Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
+            .WithMessage("Unmapping 'p' releases memory that was never mapped: it became an offset of the mapping at line 7 after mmap mapped it at line 5"));
+
+    [Fact]
+    public Task VirtualFree_with_the_region_size_and_MEM_RELEASE_is_VMAP005() => Verify.BuiltIn(
+        """
+        using System;
+
+        class Jit
+        {
+            void Emit(UIntPtr size)
+            {
+                var p = Kernel32.VirtualAlloc(IntPtr.Zero, {|#1:size|}, Kernel32.MEM_COMMIT | Kernel32.MEM_RESERVE, Kernel32.PAGE_READWRITE);
+                if (p == IntPtr.Zero) return;
+                Kernel32.VirtualFree(p, {|#0:size|}, Kernel32.MEM_RELEASE);
+            }
+        }
+        """ + Kernel32,
+        Verify.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1)
+            .WithMessage("'p' is released by VirtualFree with MEM_RELEASE and a size of 'size': the size must be 0, otherwise the call fails and the whole region VirtualAlloc reserved at line 7 stays mapped"));
+
+    [Fact]
+    public Task UnmapViewOfFile_of_an_advanced_view_pointer_is_VMAP001() => Verify.BuiltIn(
+        """
+        using System;
+
+        class Index
+        {
+            void Read(IntPtr mapping)
+            {
+                var view = Kernel32.MapViewOfFile(mapping, 4, 0, 0, UIntPtr.Zero);
+                if (view == IntPtr.Zero) return;
+                {|#1:view += 16|};
+                Kernel32.UnmapViewOfFile({|#0:view|});
+            }
+        }
+        """ + Kernel32,
+        Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
+            .WithMessage("Unmapping 'view' releases memory that was never mapped: it became an offset of the mapping at line 9 after MapViewOfFile mapped it at line 7"));
+
+    [Fact]
+    public Task AcquirePointer_without_ReleasePointer_on_an_early_return_is_lost() => Verify.BuiltIn(
+        """
+        using System.IO.MemoryMappedFiles;
+
+        unsafe class Index
+        {
+            int Read(MemoryMappedViewAccessor accessor)
+            {
+                var handle = accessor.SafeMemoryMappedViewHandle;
+                byte* p = null;
+                {|#0:handle.AcquirePointer(ref p)|};
+                if (p[0] != 0x7F)
+                {|#1:return -1;|}
+                var value = p[1];
+                handle.ReleasePointer();
+                return value;
+            }
+        }
+        """,
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
+            .WithMessage("The mapping in 'handle' from AcquirePointer at line 9 is lost: it goes out of scope at line 11 without being unmapped, returned, stored or passed on"));
+
+    [Fact]
+    public Task A_mapping_lost_when_a_header_check_fails_is_VMAP002() => Verify.BuiltIn(
+        """
+        unsafe class Index
+        {
+            int Open(int fd, nuint length)
+            {
+                var p = {|#0:Libc.mmap(null, length, Libc.PROT_READ, Libc.MAP_PRIVATE, fd, 0)|};
+                if (p == Libc.MAP_FAILED) return -1;
+                if (*(uint*)p != 0x46464952)
+                {|#1:return -2;|}
+                var version = ((int*)p)[1];
+                Libc.munmap(p, length);
+                return version;
+            }
+        }
+        """ + Libc,
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
+            .WithMessage("The mapping in 'p' from mmap at line 5 is lost: it goes out of scope at line 8 without being unmapped, returned, stored or passed on"));
+
+    [Fact]
+    public Task Munmap_twice_on_the_error_path_is_VMAP003() => Verify.BuiltIn(
+        """
+        unsafe class Index
+        {
+            int Open(int fd, nuint length)
+            {
+                var p = Libc.mmap(null, length, Libc.PROT_READ, Libc.MAP_PRIVATE, fd, 0);
+                if (p == Libc.MAP_FAILED) return -1;
+                if (*(uint*)p != 0x46464952)
+                {
+                    Libc.munmap({|#1:p|}, length);
+                }
+
+                Libc.munmap({|#0:p|}, length);
+                return 0;
+            }
+        }
+        """ + Libc,
+        Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
+            .WithMessage("'p' is unmapped again here; it was already unmapped at line 9 on some path"));
+
+    [Fact]
+    public Task Munmap_of_an_AllocHGlobal_block_is_the_wrong_family() => Verify.BuiltIn(
+        """
+        using System.Runtime.InteropServices;
+
+        unsafe class Buffers
+        {
+            void Use()
+            {
+                var p = {|#1:Marshal.AllocHGlobal(4096)|};
+                Libc.munmap({|#0:(void*)p|}, 4096);
+            }
+        }
+        """ + Libc,
+        Verify.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1)
+            .WithMessage("'p' was mapped by AllocHGlobal (family 'hglobal') at line 7 but is released by munmap (family 'mmap'); release it with FreeHGlobal"));
+
+    [Fact]
+    public Task A_length_carried_through_a_helper_that_maps_is_checked() => Verify.BuiltIn(
+        """
+        unsafe class Arena
+        {
+            static void* MapAnonymous(nuint length)
+            {
+                var p = Libc.mmap(null, length, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS, -1, 0);
+                if (p == Libc.MAP_FAILED) throw new System.OutOfMemoryException();
+                return p;
+            }
+
+            void Use(nuint size)
+            {
+                var p = MapAnonymous({|#1:size|});
+                *(long*)p = 0;
+                Libc.munmap(p, {|#0:size * 2|});
+            }
+        }
+        """ + Libc,
+        Verify.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1).WithLocation(5, 17)
+            .WithMessage("'p' is unmapped with a length of 'size * 2' but MapAnonymous mapped 'size' bytes at line 12 (mmap at line 5)"));
+}
