@@ -241,4 +241,304 @@ public class OsMappingPairTests
         """ + Libc,
         Verify.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1).WithLocation(5, 17)
             .WithMessage("'p' is unmapped with a length of 'size * 2' but MapAnonymous mapped 'size' bytes at line 12 (mmap at line 5)"));
+
+    // ---- Recognition ----
+
+    [Fact]
+    public Task LibraryImport_with_an_entry_point_of_another_name_is_recognised() => Verify.BuiltIn(
+        """
+        using System;
+        using System.Runtime.InteropServices;
+
+        static partial class Native
+        {
+            [LibraryImport("libc.so.6", EntryPoint = "mmap64")]
+            private static partial IntPtr MapPages(IntPtr addr, nuint length, int prot, int flags, int fd, long offset);
+
+            [LibraryImport("libc", EntryPoint = "munmap")]
+            private static partial int UnmapPages(IntPtr addr, nuint length);
+
+            static void Use()
+            {
+                var p = {|#0:MapPages(IntPtr.Zero, 8192, 3, 0x22, -1, 0)|};
+                if (p == new IntPtr(-1)) return;
+                Marshal.WriteInt32(p, 1);
+            {|#1:}|}
+
+            private static partial IntPtr MapPages(IntPtr addr, nuint length, int prot, int flags, int fd, long offset) => addr;
+            private static partial int UnmapPages(IntPtr addr, nuint length) => 0;
+        }
+        """,
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
+            .WithMessage("The mapping in 'p' from MapPages at line 14 is lost: it goes out of scope at line 17 without being unmapped, returned, stored or passed on"));
+
+    [Fact]
+    public Task DllImport_renamed_by_EntryPoint_pairs_with_its_own_unmap() => Verify.BuiltIn(
+        """
+        using System;
+        using System.Runtime.InteropServices;
+
+        static class Native
+        {
+            [DllImport("c", EntryPoint = "mmap")]
+            static extern IntPtr SysMap(IntPtr addr, UIntPtr length, int prot, int flags, int fd, IntPtr offset);
+
+            [DllImport("c", EntryPoint = "munmap")]
+            static extern int SysUnmap(IntPtr addr, UIntPtr length);
+
+            static void Use()
+            {
+                var p = SysMap(IntPtr.Zero, (UIntPtr)4096, 3, 0x22, -1, IntPtr.Zero);
+                if (p == (IntPtr)(-1)) return;
+                SysUnmap(p, {|#0:(UIntPtr)8192|});
+                SysUnmap({|#2:p|}, (UIntPtr)4096);
+                Marshal.WriteInt32({|#4:p|}, 1);
+            }
+        }
+        """,
+        Verify.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(14, 37)
+            .WithMessage("'p' is unmapped with a length of '(UIntPtr)8192' but SysMap mapped '4096' bytes at line 14"),
+        Verify.Diagnostic(RuleIds.VMAP003).WithLocation(2).WithLocation(16, 18)
+            .WithMessage("'p' is unmapped again here; it was already unmapped at line 16"),
+        Verify.Diagnostic(RuleIds.VMAP004).WithLocation(4).WithLocation(16, 18)
+            .WithMessage("'p' is passed to 'WriteInt32' after it was unmapped at line 16"));
+
+    [Fact]
+    public Task Wrappers_are_recognised_by_metadata_name() => Verify.BuiltIn(
+        """
+        using System;
+
+        class Use
+        {
+            unsafe void Posix(ulong length)
+            {
+                var p = {|#0:Mono.Unix.Native.Syscall.mmap(IntPtr.Zero, length, 3, 0x22, -1, 0)|};
+                if (p == new IntPtr(-1)) return;
+                *(byte*)p = 1;
+            {|#1:}|}
+
+            unsafe void Win32()
+            {
+                var v = {|#2:Windows.Win32.PInvoke.VirtualAlloc(null, 4096, 0x3000, 4)|};
+                if (v == null) return;
+                *(byte*)v = 1;
+            {|#3:}|}
+
+            unsafe void Linux()
+            {
+                var t = Tmds.Linux.LibC.mmap(null, 4096, 3, 0x22, -1, 0);
+                if (t == (void*)-1) return;
+                Tmds.Linux.LibC.munmap(t, {|#4:8192|});
+            }
+        }
+
+        namespace Mono.Unix.Native
+        {
+            public static class Syscall
+            {
+                public static IntPtr mmap(IntPtr start, ulong length, int prot, int flags, int fd, long offset) => start;
+                public static int munmap(IntPtr start, ulong length) => 0;
+            }
+        }
+
+        namespace Windows.Win32
+        {
+            static unsafe partial class PInvoke
+            {
+                internal static void* VirtualAlloc(void* address, nuint size, uint type, uint protect) => address;
+                internal static bool VirtualFree(void* address, nuint size, uint type) => true;
+            }
+        }
+
+        namespace Tmds.Linux
+        {
+            public static unsafe class LibC
+            {
+                public static void* mmap(void* addr, nuint length, int prot, int flags, int fd, long offset) => addr;
+                public static int munmap(void* addr, nuint length) => 0;
+            }
+        }
+        """,
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
+            .WithMessage("The mapping in 'p' from mmap at line 7 is lost: it goes out of scope at line 10 without being unmapped, returned, stored or passed on"),
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(2).WithLocation(3)
+            .WithMessage("The mapping in 'v' from VirtualAlloc at line 14 is lost: it goes out of scope at line 17 without being unmapped, returned, stored or passed on"),
+        Verify.Diagnostic(RuleIds.VMAP005).WithLocation(4).WithLocation(21, 44)
+            .WithMessage("'t' is unmapped with a length of '8192' but mmap mapped '4096' bytes at line 21"));
+
+    [Fact]
+    public Task Methods_that_only_share_a_name_are_not_OS_calls() => Verify.BuiltIn(
+        """
+        using System;
+        using System.Runtime.InteropServices;
+
+        static unsafe class Tiles
+        {
+            // A managed helper called mmap, another library's export, a libc call of another name.
+            static IntPtr mmap(IntPtr addr, nuint length) => addr + (nint)length;
+
+            [DllImport("libtiles", EntryPoint = "mmap")]
+            static extern IntPtr map_tile(IntPtr addr, nuint length, int prot, int flags, int fd, long offset);
+
+            [DllImport("libfoo")]
+            static extern int munmap(IntPtr addr, nuint length);
+
+            [DllImport("libc")]
+            static extern IntPtr malloc(nuint size);
+
+            static void Use()
+            {
+                var a = mmap(IntPtr.Zero, 64);
+                var b = map_tile(IntPtr.Zero, 4096, 3, 0x22, -1, 0);
+                munmap(b, 1);
+                var c = malloc(64);
+                Marshal.WriteByte(a, 1);
+                Marshal.WriteByte(c, 1);
+            }
+        }
+        """);
+
+    // ---- The families' own rules ----
+
+    [Fact]
+    public Task MEM_DECOMMIT_is_not_a_release_and_reserve_then_commit_is_one_region() => Verify.BuiltIn(
+        """
+        using System;
+
+        class Heap
+        {
+            void Grow()
+            {
+                var region = {|#0:Kernel32.VirtualAlloc(IntPtr.Zero, (UIntPtr)0x100000, Kernel32.MEM_RESERVE, 1)|};
+                if (region == IntPtr.Zero) return;
+                Kernel32.VirtualAlloc(region, (UIntPtr)0x1000, Kernel32.MEM_COMMIT, Kernel32.PAGE_READWRITE);
+                Kernel32.VirtualAlloc(region + 0x1000, (UIntPtr)0x1000, Kernel32.MEM_COMMIT, Kernel32.PAGE_READWRITE);
+                Kernel32.VirtualFree(region, (UIntPtr)0x2000, Kernel32.MEM_DECOMMIT);
+            {|#1:}|}
+
+            void Whole()
+            {
+                var region = Kernel32.VirtualAlloc(IntPtr.Zero, (UIntPtr)0x100000, Kernel32.MEM_RESERVE, 1);
+                if (region == IntPtr.Zero) return;
+                Kernel32.VirtualAlloc(region, (UIntPtr)0x1000, Kernel32.MEM_COMMIT, Kernel32.PAGE_READWRITE);
+                Kernel32.VirtualFree(region, (UIntPtr)0x1000, Kernel32.MEM_DECOMMIT);
+                Kernel32.VirtualFree(region, UIntPtr.Zero, Kernel32.MEM_RELEASE);
+            }
+
+            void CommitGiven(IntPtr reserved, uint type)
+            {
+                // A commit inside a region reserved elsewhere, and a free whose type is not known here.
+                Kernel32.VirtualAlloc(reserved, (UIntPtr)0x1000, Kernel32.MEM_COMMIT, Kernel32.PAGE_READWRITE);
+                var p = Kernel32.VirtualAlloc(IntPtr.Zero, (UIntPtr)0x1000, Kernel32.MEM_COMMIT | Kernel32.MEM_RESERVE, Kernel32.PAGE_READWRITE);
+                Kernel32.VirtualFree(p, UIntPtr.Zero, type);
+            }
+        }
+        """ + Kernel32,
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
+            .WithMessage("The mapping in 'region' from VirtualAlloc at line 7 is lost: it goes out of scope at line 12 without being unmapped, returned, stored or passed on"));
+
+    [Fact]
+    public Task Mremap_releases_its_first_argument_and_returns_a_new_mapping() => Verify.BuiltIn(
+        """
+        unsafe class Grow
+        {
+            void Use()
+            {
+                var p = Libc.mmap(null, 4096, Libc.PROT_READ, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS, -1, 0);
+                if (p == Libc.MAP_FAILED) return;
+                var q = Libc.Remap({|#1:p|}, 4096, {|#3:8192|}, 1);
+                if (q == Libc.MAP_FAILED) return;
+                {|#0:*(byte*)p|} = 1;
+                Libc.munmap(q, {|#2:4096|});
+            }
+        }
+        """ + Libc,
+        Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(1)
+            .WithMessage("'*(byte*)p' is dereferenced after it was unmapped at line 7"),
+        Verify.Diagnostic(RuleIds.VMAP005).WithLocation(2).WithLocation(3)
+            .WithMessage("'q' is unmapped with a length of '4096' but Remap mapped '8192' bytes at line 7"));
+
+    [Fact]
+    public Task FreeHGlobal_of_an_mmap_block_is_the_wrong_family() => Verify.BuiltIn(
+        """
+        using System;
+        using System.Runtime.InteropServices;
+
+        unsafe class Buffers
+        {
+            void Use()
+            {
+                var p = {|#1:Libc.mmap(null, 4096, Libc.PROT_READ, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS, -1, 0)|};
+                if (p == Libc.MAP_FAILED) return;
+                Marshal.FreeHGlobal({|#0:(IntPtr)p|});
+            }
+        }
+        """ + Libc,
+        Verify.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1)
+            .WithMessage("'p' was mapped by mmap (family 'mmap') at line 8 but is released by FreeHGlobal (family 'hglobal'); release it with munmap"));
+
+    [Fact]
+    public Task Correct_OS_pairs_are_silent() => Verify.BuiltIn(
+        """
+        using System;
+
+        unsafe class Good
+        {
+            void* _ring;
+            nuint _length;
+
+            void Ring(nuint length)
+            {
+                var p = Libc.mmap(null, length, Libc.PROT_READ, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS, -1, 0);
+                if (p == Libc.MAP_FAILED) throw new OutOfMemoryException();
+                try
+                {
+                    ((byte*)p)[length - 1] = 1;
+                }
+                finally
+                {
+                    Libc.munmap(p, length);
+                }
+            }
+
+            bool Keep(nuint length)
+            {
+                void* p;
+                if ((p = Libc.mmap(null, length, Libc.PROT_READ, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS, -1, 0)) == Libc.MAP_FAILED) return false;
+                _ring = p;
+                _length = length;
+                return true;
+            }
+
+            void Jit(byte[] code)
+            {
+                var p = Kernel32.VirtualAlloc(IntPtr.Zero, (UIntPtr)code.Length, Kernel32.MEM_COMMIT | Kernel32.MEM_RESERVE, Kernel32.PAGE_READWRITE);
+                if (p == IntPtr.Zero) return;
+                System.Runtime.InteropServices.Marshal.Copy(code, 0, p, code.Length);
+                Kernel32.VirtualFree(p, UIntPtr.Zero, Kernel32.MEM_RELEASE);
+            }
+
+            int View(IntPtr mapping)
+            {
+                var view = Kernel32.MapViewOfFile(mapping, 4, 0, 0, UIntPtr.Zero);
+                if (view == IntPtr.Zero) return -1;
+                try
+                {
+                    return System.Runtime.InteropServices.Marshal.ReadInt32(view, 16);
+                }
+                finally
+                {
+                    Kernel32.UnmapViewOfFile(view);
+                }
+            }
+
+            void BothTests()
+            {
+                // A NULL test beside the MAP_FAILED test is redundant, not wrong.
+                var p = (IntPtr)Libc.mmap(null, 4096, Libc.PROT_READ, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS, -1, 0);
+                if (p == IntPtr.Zero || p.ToInt64() == -1) return;
+                Libc.munmap((void*)p, 4096);
+            }
+        }
+        """ + Libc + Kernel32);
 }
