@@ -28,6 +28,9 @@ internal static class OsPairs
     /// <summary><c>MEM_RESERVE</c>: a <c>VirtualAlloc</c> that reserves makes a region; a commit alone uses one.</summary>
     public const long MemReserve = 0x2000;
 
+    /// <summary><c>MAP_FIXED</c> (Linux and macOS): an <c>mmap</c> that replaces pages at an address the caller already owns.</summary>
+    public const long MapFixed = 0x10;
+
     /// <summary>What a failed acquire of a family returns.</summary>
     public enum Failure
     {
@@ -114,18 +117,27 @@ internal static class OsPairs
         return method.Parameters.Length > first + 1 ? (first, first + 1) : null;
     }
 
-    /// <summary>The address and type parameters of a <c>VirtualAlloc</c>-family acquire (a commit inside a reserved region is no new one).</summary>
-    public static (int Address, int Type)? AllocParameters(IMethodSymbol method, string family)
+    /// <summary>
+    /// The address and type parameters of a <c>VirtualAlloc</c>-family acquire (a commit inside a
+    /// reserved region is no new one), or <c>mmap</c>'s address and flags (a <c>MAP_FIXED</c> map at
+    /// an address the caller owns replaces pages of a mapping it already has).
+    /// </summary>
+    public static (int Address, int Type, long NewRegionBit, bool BitMeansNew)? AllocParameters(IMethodSymbol method, string family)
     {
+        var entry = EntryPointOf(method);
+        if (family == Mmap && entry is "mmap" or "mmap64")
+        {
+            return method.Parameters.Length > 3 ? (0, 3, MapFixed, false) : null;
+        }
+
         if (family != VirtualAlloc)
         {
             return null;
         }
 
-        var entry = EntryPointOf(method);
         var address = entry == "VirtualAlloc" ? 0 : 1;
         var type = entry == "VirtualAlloc" ? 2 : 3;
-        return method.Parameters.Length > type ? (address, type) : null;
+        return method.Parameters.Length > type ? (address, type, MemReserve, true) : null;
     }
 
     /// <summary>

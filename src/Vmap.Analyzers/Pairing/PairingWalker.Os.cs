@@ -59,19 +59,24 @@ internal sealed partial class PairingWalker
             return annotation;
         }
 
-        if (annotation.Maps.Length == 1 && OsPairs.AllocParameters(method, annotation.Maps[0].Family) is var (at, allocType))
+        if (annotation.Maps.Length == 1 && OsPairs.AllocParameters(method, annotation.Maps[0].Family) is var (at, allocType, bit, bitMeansNew))
         {
             var address = ValueAt(call, values, at);
             if (address.ReachesMapping)
             {
-                // A commit of pages of a region this method reserved: the same region.
+                // A commit of pages of a region this method reserved (a MAP_FIXED map over part of
+                // a mapping it made): the same region.
                 return NeitherMapsNorUnmaps;
             }
 
-            var reserves = ArgumentFor(call, allocType) is { ConstantValue: { HasValue: true, Value: var v } } && TryLong(v, out var t) && (t & OsPairs.MemReserve) != 0;
-            if (address.Kind != ValueKind.Zero && !(ArgumentFor(call, at) is { } a && IsZero(a)) && !reserves)
+            // VirtualAlloc: MEM_RESERVE makes a region. mmap: without MAP_FIXED the kernel picks
+            // the address (a hint at most), so the mapping is new.
+            bool? makesRegion = ArgumentFor(call, allocType) is { ConstantValue: { HasValue: true, Value: var v } } && TryLong(v, out var t)
+                ? ((t & bit) != 0) == bitMeansNew
+                : null;
+            if (address.Kind != ValueKind.Zero && !(ArgumentFor(call, at) is { } a && IsZero(a)) && makesRegion != true)
             {
-                // A commit at an address the method was given: a region reserved elsewhere.
+                // A commit, or a fixed map, at an address the method was given: a region made elsewhere.
                 return NeitherMapsNorUnmaps;
             }
         }
