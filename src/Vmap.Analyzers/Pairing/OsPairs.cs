@@ -28,6 +28,12 @@ internal static class OsPairs
     /// <summary><c>MEM_RESERVE</c>: a <c>VirtualAlloc</c> that reserves makes a region; a commit alone uses one.</summary>
     public const long MemReserve = 0x2000;
 
+    /// <summary>
+    /// <c>MEM_COALESCE_PLACEHOLDERS</c> and <c>MEM_PRESERVE_PLACEHOLDER</c>: a <c>MEM_RELEASE</c> free
+    /// with either merges or splits placeholders, and releases nothing.
+    /// </summary>
+    public const long PlaceholderFlags = 0x1 | 0x2;
+
     /// <summary><c>MAP_FIXED</c> (Linux and macOS): an <c>mmap</c> that replaces pages at an address the caller already owns.</summary>
     public const long MapFixed = 0x10;
 
@@ -79,8 +85,10 @@ internal static class OsPairs
             return IsSafeBuffer(method.ContainingType) ? SafeBuffer(method) : null;
         }
 
-        if (EntryPointOf(method) is not { } entryPoint)
+        if (EntryPointOf(method) is not { } entryPoint || ReturnsSafeHandle(method))
         {
+            // A map call declared to return a SafeHandle (the runtime's own MapViewOfFile) hands
+            // the mapping to the handle, which unmaps it when released: nothing for the caller to pair.
             return null;
         }
 
@@ -128,6 +136,19 @@ internal static class OsPairs
         if (family == Mmap && entry is "mmap" or "mmap64")
         {
             return method.Parameters.Length > 3 ? (0, 3, MapFixed, false) : null;
+        }
+
+        if (family == MapView)
+        {
+            // A view placed at an address: MapViewOfFileEx's base (argument 6), MapViewOfFile3's
+            // (argument 3, and MEM_REPLACE_PLACEHOLDER in argument 6). Placed inside a region the
+            // method holds, it replaces part of that region; no flag makes it new by itself.
+            return entry switch
+            {
+                "MapViewOfFileEx" when method.Parameters.Length > 5 => (5, 5, 0, true),
+                "MapViewOfFile3" when method.Parameters.Length > 5 => (2, 5, 0, true),
+                _ => null,
+            };
         }
 
         if (family != VirtualAlloc)
@@ -299,6 +320,19 @@ internal static class OsPairs
             ImmutableArray.Create(new UnmapSpec(SafeBufferPointer, UnmapSpec.Receiver, null))),
         _ => null,
     };
+
+    private static bool ReturnsSafeHandle(IMethodSymbol method)
+    {
+        for (var t = method.ReturnType as INamedTypeSymbol; t is not null; t = t.BaseType)
+        {
+            if (t.Name == "SafeHandle" && t.ContainingNamespace?.ToDisplayString() == "System.Runtime.InteropServices")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static bool IsSafeBuffer(INamedTypeSymbol? type)
     {

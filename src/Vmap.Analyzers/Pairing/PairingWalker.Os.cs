@@ -49,9 +49,10 @@ internal sealed partial class PairingWalker
                 return NeitherMapsNorUnmaps;
             }
 
-            if ((freeType & OsPairs.MemRelease) == 0)
+            if ((freeType & OsPairs.MemRelease) == 0 || (freeType & OsPairs.PlaceholderFlags) != 0)
             {
-                // MEM_DECOMMIT keeps the reservation: the region is still to be released.
+                // MEM_DECOMMIT keeps the reservation, a placeholder split or merge keeps the
+                // region: it is still to be released.
                 return NeitherMapsNorUnmaps;
             }
 
@@ -65,7 +66,13 @@ internal sealed partial class PairingWalker
             if (address.ReachesMapping)
             {
                 // A commit of pages of a region this method reserved (a MAP_FIXED map over part of
-                // a mapping it made): the same region.
+                // a mapping it made): the same region. A view placed in a placeholder replaces that
+                // part of it: the region is now released view by view, which is not followed.
+                if (annotation.Maps[0].Family == OsPairs.MapView)
+                {
+                    state.Escape(address.Mapping);
+                }
+
                 return NeitherMapsNorUnmaps;
             }
 

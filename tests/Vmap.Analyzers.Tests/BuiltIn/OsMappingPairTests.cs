@@ -386,12 +386,18 @@ public class OsMappingPairTests
             [DllImport("libc")]
             static extern IntPtr malloc(nuint size);
 
+            // Declared to return a SafeHandle: the handle unmaps the view when it is released.
+            [DllImport("kernel32")]
+            static extern Microsoft.Win32.SafeHandles.SafeMemoryMappedViewHandle MapViewOfFile(IntPtr mapping, uint access, uint high, uint low, UIntPtr bytes);
+
             static void Use()
             {
                 var a = mmap(IntPtr.Zero, 64);
                 var b = map_tile(IntPtr.Zero, 4096, 3, 0x22, -1, 0);
                 munmap(b, 1);
                 var c = malloc(64);
+                var view = MapViewOfFile(IntPtr.Zero, 4, 0, 0, UIntPtr.Zero);
+                view.Dispose();
                 Marshal.WriteByte(a, 1);
                 Marshal.WriteByte(c, 1);
             }
@@ -541,4 +547,63 @@ public class OsMappingPairTests
             }
         }
         """ + Libc + Kernel32);
+
+    [Fact]
+    public Task UnmapViewOfFile_of_a_VirtualAlloc_region_is_the_wrong_family() => Verify.BuiltIn(
+        """
+        using System;
+
+        class Mixed
+        {
+            void Use()
+            {
+                var p = {|#1:Kernel32.VirtualAlloc(IntPtr.Zero, (UIntPtr)4096, Kernel32.MEM_COMMIT | Kernel32.MEM_RESERVE, Kernel32.PAGE_READWRITE)|};
+                if (p == IntPtr.Zero) return;
+                Kernel32.UnmapViewOfFile({|#0:p|});
+            }
+        }
+        """ + Kernel32,
+        Verify.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1)
+            .WithMessage("'p' was mapped by VirtualAlloc (family 'virtual-alloc') at line 7 but is released by UnmapViewOfFile (family 'map-view'); release it with VirtualFree"));
+
+    [Fact]
+    public Task Placeholder_splits_and_views_placed_in_a_held_region_are_not_pairs_of_their_own() => Verify.BuiltIn(
+        """
+        using System;
+        using System.Runtime.InteropServices;
+
+        static unsafe class Ring
+        {
+            [DllImport("kernelbase")]
+            static extern byte* VirtualAlloc2(IntPtr process, byte* address, nuint size, uint type, uint protect, void* parameters, uint count);
+
+            [DllImport("kernel32")]
+            static extern int VirtualFree(byte* address, nuint size, uint type);
+
+            [DllImport("kernelbase")]
+            static extern byte* MapViewOfFile3(IntPtr mapping, IntPtr process, byte* address, ulong offset, nuint size, uint type, uint protect, void* parameters, uint count);
+
+            [DllImport("kernel32")]
+            static extern int UnmapViewOfFile(byte* address);
+
+            // Two views of one section side by side, each replacing half of a split placeholder:
+            // the views are freed by address arithmetic from the first (Free below).
+            public static byte* Alloc(IntPtr section, nuint half)
+            {
+                var placeholder = VirtualAlloc2(IntPtr.Zero, null, half * 2, 0x2000 | 0x40000, 1, null, 0);
+                if (placeholder == null) throw new OutOfMemoryException();
+                if (VirtualFree(placeholder, half, 0x8000 | 0x2) == 0) throw new OutOfMemoryException();
+                var first = MapViewOfFile3(section, IntPtr.Zero, placeholder, 0, half, 0x4000, 4, null, 0);
+                var second = MapViewOfFile3(section, IntPtr.Zero, placeholder + half, 0, half, 0x4000, 4, null, 0);
+                if (first == null || second == null) throw new OutOfMemoryException();
+                return first;
+            }
+
+            public static void Free(byte* first, nuint half)
+            {
+                UnmapViewOfFile(first + half);
+                UnmapViewOfFile(first);
+            }
+        }
+        """);
 }
