@@ -46,4 +46,7 @@ internal static class RuleIds
 
     /// <summary>A member released in Dispose without being cleared or guarded: a second Dispose releases it again.</summary>
     public const string VMAP008 = "VMAP008";
+
+    /// <summary>An OS acquire's failure tested against the wrong value (mmap against null, VirtualAlloc against -1).</summary>
+    public const string VMAP010 = "VMAP010";
 }

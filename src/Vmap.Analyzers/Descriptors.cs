@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis;
 namespace Vmap.Analyzers;
 
 /// <summary>
-/// The six pairing rules, the configuration check and the Dispose rule. Find a rule by its id: <c>Descriptors.VMAP00n_*</c>.
+/// The six pairing rules, the configuration check, the Dispose rule and the failure-value rule. Find a rule by its id: <c>Descriptors.VMAP00n_*</c>.
 /// A rule whose messages differ in kind has one descriptor per message shape (same id, title and
 /// description), as roslyn-analyzers' CA2000 does.
 /// </summary>
@@ -90,11 +90,29 @@ internal static class Descriptors
         "'{0}' is {1} after it was unmapped at line {2}{3}",
         "After an unmap the address range may be handed to another mapping; dereferencing, wrapping, reading or passing on the old address touches memory the caller no longer owns.");
 
+    private const string VMAP005Title = "Unmap count differs from the mapped count";
+
+    private const string VMAP005Description = "An unmap that names a count must release exactly the pages that were mapped; a larger count reaches into a neighbour's range, a smaller one leaks the rest.";
+
     internal static readonly DiagnosticDescriptor VMAP005_UnmapCountMismatch = Rule(
         RuleIds.VMAP005,
-        "Unmap count differs from the mapped count",
+        VMAP005Title,
         "'{0}' is unmapped with a count of '{1}' but {2} mapped {3} pages at line {4}",
-        "An unmap that names a count must release exactly the pages that were mapped; a larger count reaches into a neighbour's range, a smaller one leaks the rest.");
+        VMAP005Description);
+
+    /// <summary>VMAP005 for a family counted in bytes (<c>mmap</c>'s length): a shorter unmap leaves the tail mapped.</summary>
+    internal static readonly DiagnosticDescriptor VMAP005_UnmapLengthMismatch = Rule(
+        RuleIds.VMAP005,
+        VMAP005Title,
+        "'{0}' is unmapped with a length of '{1}' but {2} mapped {3} bytes at line {4}",
+        VMAP005Description);
+
+    /// <summary>VMAP005, <c>VirtualFree(p, size, MEM_RELEASE)</c> with a size other than 0: the call fails and frees nothing.</summary>
+    internal static readonly DiagnosticDescriptor VMAP005_ReleaseSizeNotZero = Rule(
+        RuleIds.VMAP005,
+        VMAP005Title,
+        "'{0}' is released by {1} with MEM_RELEASE and a size of '{2}': the size must be 0, otherwise the call fails and the whole region {3} reserved at line {4} stays mapped",
+        VMAP005Description);
 
     internal static readonly DiagnosticDescriptor VMAP006_WrongFamilyRelease = Rule(
         RuleIds.VMAP006,
@@ -118,6 +136,12 @@ internal static class Descriptors
         "Member released in Dispose is not cleared",
         "'{0}' is released by {1} in {2} but not cleared: a second {2}{3} releases it again",
         "Dispose may be called more than once and must be harmless the second time. A field or property released in Dispose (or Dispose(bool), DisposeAsync) still holds the released address, array or handle unless it is cleared afterwards or the release is guarded by a disposed flag; a second call releases it again: a double free, the same array returned to the pool twice, a GCHandle slot freed twice.");
+
+    internal static readonly DiagnosticDescriptor VMAP010_WrongFailureValue = Rule(
+        RuleIds.VMAP010,
+        "Map failure tested against the wrong value",
+        "'{0}' from {1} at line {2} is tested against {3}, but {1} returns {4} on failure: the test never sees the failure",
+        "mmap returns MAP_FAILED ((void*)-1) on failure, never NULL; VirtualAlloc and MapViewOfFile return NULL, never -1 (INVALID_HANDLE_VALUE). A failure test against the other value never fires, and the failure value is later written through or unmapped.");
 
     private static DiagnosticDescriptor Rule(string id, string title, string messageFormat, string description) =>
         new(

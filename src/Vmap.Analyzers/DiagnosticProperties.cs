@@ -19,6 +19,7 @@ namespace Vmap.Analyzers;
 /// <item>VMAP004: the expression that uses the mapping; [0] the argument of the unmap.</item>
 /// <item>VMAP005: the count argument of the unmap; [0] the count argument of the map call.</item>
 /// <item>VMAP006: the argument of the release; [0] the map call.</item>
+/// <item>VMAP010: the wrong failure value in the comparison (<c>IntPtr.Zero</c> in <c>p == IntPtr.Zero</c>); [0] the map call.</item>
 /// <item>VMAP008: the released member as the release writes it (the argument, <c>_p</c> or <c>this._p</c>, inside any cast; the receiver of <c>_h.Free()</c>, <c>_h?.Free()</c>, <c>_h.Value.Free()</c>); [0] the identifier of the Dispose method. <see cref="Target"/> is the member's name.</item>
 /// </list>
 /// After the locations above come the steps of the path inside callees (issue 11), each present
@@ -63,6 +64,12 @@ internal static class DiagnosticProperties
 
     /// <summary>VMAP005: the source text of the count the mapping was made with (<c>pages.Length</c>, <c>4</c>, <c>n</c>), valid at the unmap.</summary>
     public const string MappedCount = "MappedCount";
+
+    /// <summary>VMAP005: <c>"true"</c> for a <c>MEM_RELEASE</c> free whose size must be 0 (the fix writes 0, not the mapped count).</summary>
+    public const string MustBeZero = "MustBeZero";
+
+    /// <summary>VMAP010: the source text of the right failure value, in the tested value's type (<c>new IntPtr(-1)</c>, <c>(byte*)-1</c>, <c>IntPtr.Zero</c>, <c>null</c>).</summary>
+    public const string FailureValue = "FailureValue";
 
     /// <summary>VMAP006: the family of the mapping (<c>vmap-ram</c>).</summary>
     public const string Family = "Family";

@@ -39,8 +39,11 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
         Descriptors.VMAP003_UnmappedTwice,
         Descriptors.VMAP004_UsedAfterUnmap,
         Descriptors.VMAP005_UnmapCountMismatch,
+        Descriptors.VMAP005_UnmapLengthMismatch,
+        Descriptors.VMAP005_ReleaseSizeNotZero,
         Descriptors.VMAP006_WrongFamilyRelease,
-        Descriptors.VMAP007_InvalidPairConfiguration);
+        Descriptors.VMAP007_InvalidPairConfiguration,
+        Descriptors.VMAP010_WrongFailureValue);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

@@ -36,6 +36,12 @@ internal static class FixProperties
     /// <summary>VMAP003: the analyzer saw the first unmap on every path to the second.</summary>
     public static bool IsRedundant(Diagnostic diagnostic) => Get(diagnostic, Keys.Redundant) == "true";
 
+    /// <summary>VMAP005: a <c>MEM_RELEASE</c> free whose size must be 0.</summary>
+    public static bool MustBeZero(Diagnostic diagnostic) => Get(diagnostic, Keys.MustBeZero) == "true";
+
+    /// <summary>VMAP010: the right failure value as source text in the tested value's type.</summary>
+    public static string? FailureValue(Diagnostic diagnostic) => Get(diagnostic, Keys.FailureValue);
+
     /// <summary>VMAP005: the mapped count as source text valid at the unmap.</summary>
     public static string? MappedCount(Diagnostic diagnostic) => Get(diagnostic, Keys.MappedCount);
 

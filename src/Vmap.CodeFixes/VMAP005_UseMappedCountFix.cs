@@ -21,6 +21,11 @@ public sealed class VMAP005_UseMappedCountFix : VmapCodeFixProvider
 
     private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
+        if (FixProperties.MustBeZero(diagnostic))
+        {
+            return ReleaseWithSizeZero(root, model, diagnostic);
+        }
+
         var release = ReleaseSite.Find(model, root, diagnostic.Location.SourceSpan, cancellationToken);
         if (release?.Count?.Syntax is not ArgumentSyntax { Expression: var current } || release.AddressVariable is not { } variable
             || release.Annotation.CountParameter is not { } countParameter)
@@ -43,6 +48,29 @@ public sealed class VMAP005_UseMappedCountFix : VmapCodeFixProvider
         return new PlannedEdit(
             $"Use the mapped count '{replacement.WithoutTrivia()}'",
             r => r.ReplaceNode(current, replacement.WithTriviaFrom(current)));
+    }
+
+    /// <summary>
+    /// <c>VirtualFree(p, size, MEM_RELEASE)</c>: a release must pass size 0 (the diagnostic's span is
+    /// the size argument's expression), written as a literal the size parameter's type accepts.
+    /// </summary>
+    private static PlannedEdit? ReleaseWithSizeZero(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
+    {
+        if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not ExpressionSyntax size ||
+            size.Span != diagnostic.Location.SourceSpan || size.Parent is not ArgumentSyntax)
+        {
+            return null;
+        }
+
+        // A UIntPtr parameter takes the literal 0 from C# 11 (UIntPtr is nuint there); before, UIntPtr.Zero.
+        ExpressionSyntax zero = SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, SyntaxFactory.Literal(0));
+        if (model.GetTypeInfo(size).ConvertedType?.SpecialType is SpecialType.System_UIntPtr &&
+            root.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: < LanguageVersion.CSharp11 })
+        {
+            zero = SyntaxFactory.ParseExpression("UIntPtr.Zero");
+        }
+
+        return new PlannedEdit("Release with size 0", r => r.ReplaceNode(size, zero.WithTriviaFrom(size)));
     }
 
     /// <summary>

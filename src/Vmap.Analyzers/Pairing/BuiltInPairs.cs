@@ -22,26 +22,34 @@ internal static class BuiltInPairs
 
     private const string InteropNamespace = "System.Runtime.InteropServices";
 
-    /// <summary>The names of the table's acquires (a re-allocation both releases and acquires).</summary>
-    public static readonly ImmutableHashSet<string> AcquireNames = ImmutableHashSet.Create(
+    /// <summary>The names of .NET's own acquires (a re-allocation both releases and acquires).</summary>
+    private static readonly ImmutableHashSet<string> DotNetAcquireNames = ImmutableHashSet.Create(
         "AllocHGlobal", "ReAllocHGlobal", "StringToHGlobalAnsi", "StringToHGlobalUni", "StringToHGlobalAuto",
         "AllocCoTaskMem", "ReAllocCoTaskMem", "StringToCoTaskMemAnsi", "StringToCoTaskMemUni", "StringToCoTaskMemAuto", "StringToCoTaskMemUTF8",
         "StringToBSTR",
         "Alloc", "AllocZeroed", "Realloc", "AlignedAlloc", "AlignedRealloc",
         "Rent");
 
-    /// <summary>Every method name the table knows: a call by any other name is never a built-in pair.</summary>
-    public static readonly ImmutableHashSet<string> MethodNames = AcquireNames.Union(new[]
+    private static readonly ImmutableHashSet<string> DotNetNames = DotNetAcquireNames.Union(new[]
     {
         "FreeHGlobal", "FreeCoTaskMem", "FreeBSTR", "Free", "AlignedFree", "Return",
     });
 
+    /// <summary>The names of the table's acquires, .NET's and the operating system's (<see cref="OsPairs"/>).</summary>
+    public static readonly ImmutableHashSet<string> AcquireNames = DotNetAcquireNames.Union(OsPairs.AcquireNames);
+
+    /// <summary>
+    /// Every method name the table knows: a call by any other name is never a built-in pair, except
+    /// a P/Invoke renamed by its <c>EntryPoint</c> (<see cref="OsPairs.RenamedEntryPoints"/>).
+    /// </summary>
+    public static readonly ImmutableHashSet<string> MethodNames = DotNetNames.Union(OsPairs.MethodNames);
+
     /// <summary>The pair description of a built-in API, or null when <paramref name="method"/> is none.</summary>
     public static MethodAnnotation? Resolve(IMethodSymbol method)
     {
-        if (!MethodNames.Contains(method.Name))
+        if (!DotNetNames.Contains(method.Name))
         {
-            return null;
+            return OsPairs.Resolve(method);
         }
 
         var type = method.ContainingType;

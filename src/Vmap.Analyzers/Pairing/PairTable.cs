@@ -29,12 +29,25 @@ internal sealed class PairTable
     }
 
     public PairTable(bool hasAttributes, IReadOnlyDictionary<IMethodSymbol, MethodAnnotation> configured, IEnumerable<(IMethodSymbol, int)> adopting)
+        : this(hasAttributes, configured, adopting, System.Array.Empty<string>())
+    {
+    }
+
+    /// <param name="renamed">Source P/Invokes named otherwise than the OS entry point they call (<see cref="OsPairs.RenamedEntryPoints"/>).</param>
+    public PairTable(bool hasAttributes, IReadOnlyDictionary<IMethodSymbol, MethodAnnotation> configured, IEnumerable<(IMethodSymbol, int)> adopting, IEnumerable<string> renamed)
     {
         HasAttributes = hasAttributes;
         _configured = configured;
         _adopting = new HashSet<(IMethodSymbol, int)>(adopting, new KeyComparer());
         var names = BuiltInPairs.MethodNames.ToBuilder();
         var acquires = BuiltInPairs.AcquireNames.ToBuilder();
+        foreach (var name in renamed)
+        {
+            // Whether a renamed one maps or unmaps is known only from its symbol: admit it as both.
+            names.Add(name);
+            acquires.Add(name);
+        }
+
         foreach (var pair in configured)
         {
             names.Add(pair.Key.Name);

@@ -113,7 +113,7 @@ internal sealed class PairingContext
             return null;
         }
 
-        return new PairingContext(compilation, new PairTable(hasAttributes, configured, adopting), errors, failures, cancellationToken);
+        return new PairingContext(compilation, new PairTable(hasAttributes, configured, adopting, OsPairs.RenamedEntryPoints(compilation, cancellationToken)), errors, failures, cancellationToken);
     }
 
     private static readonly ConditionalWeakTable<Compilation, Slot> Slots = new();

@@ -30,6 +30,9 @@ internal enum FindingKind
     CountMismatch,
 
     WrongFamily,
+
+    /// <summary>An OS acquire's failure tested against the wrong value (VMAP010): mmap against null, VirtualAlloc against -1.</summary>
+    WrongFailureValue,
 }
 
 /// <summary>How a released mapping was used (VMAP004).</summary>
@@ -129,4 +132,13 @@ internal sealed record PairingFinding(FindingKind Kind, SyntaxNode At, Location 
     public ReleaseVia? Via { get; init; }
 
     public string? MappedCountText { get; init; }
+
+    /// <summary>VMAP005: a <c>MEM_RELEASE</c> free whose size is not 0 (<see cref="ReleaserName"/> is the free).</summary>
+    public bool SizeMustBeZero { get; init; }
+
+    /// <summary>VMAP010: the acquire fails with NULL (tested against -1); false when it fails with MAP_FAILED (tested against null).</summary>
+    public bool FailureIsNull { get; init; }
+
+    /// <summary>VMAP010: the type of the tested value, in which the right failure value is written.</summary>
+    public ITypeSymbol? TestedType { get; init; }
 }

@@ -58,12 +58,13 @@ internal sealed partial class PairingWalker
 
         if (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison)
         {
-            var tested = IsZero(comparison.RightOperand) ? comparison.LeftOperand : IsZero(comparison.LeftOperand) ? comparison.RightOperand : null;
-            if (tested is not null && _keys.Storage(tested) is { } testedKey && state.Get(testedKey) is { Kind: ValueKind.Mapped } held)
+            // Zero, or an OS acquire's other failure value (MAP_FAILED): see PairingWalker.Os.cs.
+            if (FailureComparison(comparison) is var (tested, against, againstZero) && TestedStorage(tested) is { } testedKey &&
+                state.Get(testedKey) is { Kind: ValueKind.Mapped } held && IsFailureTest(held, tested, against, againstZero))
             {
-                var isZero = (comparison.OperatorKind == BinaryOperatorKind.Equals) == polarity;
-                state.Storage[testedKey] = isZero ? AbstractValue.Zero : held with { MaybeZero = false };
-                return RefineExists(state, held.Mapping, !isZero);
+                var failed = (comparison.OperatorKind == BinaryOperatorKind.Equals) == polarity;
+                state.Storage[testedKey] = failed ? AbstractValue.Zero : held with { MaybeZero = false };
+                return RefineExists(state, held.Mapping, !failed);
             }
         }
 

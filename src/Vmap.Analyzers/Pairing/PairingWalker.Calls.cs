@@ -31,6 +31,8 @@ internal sealed partial class PairingWalker
             values[i] = argument.Parameter?.RefKind == RefKind.Out ? AbstractValue.Unknown : Eval(argument.Value, state);
         }
 
+        annotation = ForCall(invocation, annotation, values, state);
+
         if (annotation is null && IsSameAddress(invocation))
         {
             // p.ToPointer(), handle.GetValueOrDefault(): the value itself, in another type.
@@ -161,6 +163,11 @@ internal sealed partial class PairingWalker
 
                 Assign(argument.Value, AbstractValue.Unknown, null, invocation.Syntax, state);
             }
+        }
+
+        if (annotation is not null && FindOutMap(annotation, UnmapSpec.Receiver) is { } receiverMap)
+        {
+            AcquireOnReceiver(invocation, receiverMap, state);
         }
 
         if (annotation is not null && FindOutMap(annotation, null) is { } returnMap)

@@ -50,16 +50,16 @@ internal sealed partial class PairingWalker
         }
 
         if (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Add or BinaryOperatorKind.Subtract } binary &&
-            binary.RightOperand.ConstantValue.Value is int delta && Count(binary.LeftOperand, state) is { } left)
+            SmallConstant(binary.RightOperand) is { } delta && Count(binary.LeftOperand, state) is { } left)
         {
             var signed = binary.OperatorKind == BinaryOperatorKind.Add ? delta : -delta;
             return new CountValue(left.Base, left.Offset + signed, left.Resolved + signed, text, left.Scale);
         }
 
         if (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply } product &&
-            (product.RightOperand.ConstantValue.Value is int ? (product.LeftOperand, product.RightOperand) : (product.RightOperand, product.LeftOperand))
+            (SmallConstant(product.RightOperand) is not null ? (product.LeftOperand, product.RightOperand) : (product.RightOperand, product.LeftOperand))
                 is var (factor, constant) &&
-            constant.ConstantValue.Value is int scale && Count(factor, state) is { } scaled)
+            SmallConstant(constant) is { } scale && Count(factor, state) is { } scaled)
         {
             // length * 2: the same base, scaled (and any offset with it).
             return new CountValue(scaled.Base, scaled.Offset * scale, scaled.Resolved * scale, text, scaled.Scale * scale);
@@ -67,6 +67,19 @@ internal sealed partial class PairingWalker
 
         return null;
     }
+
+    /// <summary>
+    /// An int-sized constant operand, also when converted to the count's type (<c>size - 4096</c>
+    /// with <c>size</c> a <c>nuint</c>, as OS lengths are).
+    /// </summary>
+    private static int? SmallConstant(IOperation operand) => operand.ConstantValue.Value switch
+    {
+        int i => i,
+        uint u when u <= int.MaxValue => (int)u,
+        long l when l is >= int.MinValue and <= int.MaxValue => (int)l,
+        ulong ul when ul <= int.MaxValue => (int)ul,
+        _ => null,
+    };
 
     private static bool IsInteger(ITypeSymbol? type) => type?.SpecialType is
         SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_UInt32 or SpecialType.System_UInt64 or

@@ -293,7 +293,7 @@ internal sealed partial class PairingWalker
     /// <summary>Reports a use of a released mapping; true when it reported.</summary>
     private bool CheckUse(AbstractValue value, SyntaxNode at, UseKind use, string? usedBy, PairingState state)
     {
-        if (!value.ReachesMapping)
+        if (!value.ReachesMapping || IsHeldOnReceiver(value.Mapping))
         {
             // Not noted as a path without the release: a dereference checks each operand at the
             // same syntax (bytes[3] checks bytes and 3).

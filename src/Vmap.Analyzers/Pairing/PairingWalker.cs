@@ -266,6 +266,7 @@ internal sealed partial class PairingWalker
             }
         }
 
+        _findings.AddRange(WrongFailureTests());
         if (explained.Count == 0)
         {
             return _findings;

@@ -17,6 +17,7 @@ internal static class Rule
         FindingKind.UsedAfterUnmap => VMAP004_UsedAfterUnmap.Create(finding),
         FindingKind.CountMismatch => VMAP005_UnmapCountMismatch.Create(finding),
         FindingKind.WrongFamily => VMAP006_WrongFamilyRelease.Create(finding),
+        FindingKind.WrongFailureValue => VMAP010_WrongFailureValue.Create(finding),
         _ => throw new System.ArgumentOutOfRangeException(nameof(finding), finding.Kind, "No rule owns this finding kind."),
     };
 

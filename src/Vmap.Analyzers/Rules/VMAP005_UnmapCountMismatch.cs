@@ -12,9 +12,23 @@ internal static class VMAP005_UnmapCountMismatch
         var site = finding.Site!;
         var properties = ImmutableDictionary.CreateBuilder<string, string?>();
         properties[DiagnosticProperties.MappedCount] = finding.MappedCountText;
+        if (finding.SizeMustBeZero)
+        {
+            properties[DiagnosticProperties.MustBeZero] = "true";
+            return Rule.Diagnostic(
+                Descriptors.VMAP005_ReleaseSizeNotZero,
+                finding,
+                properties,
+                finding.Target,
+                finding.ReleaserName,
+                finding.CountText,
+                site.MethodName,
+                Rule.MappedAt(site, finding.At));
+        }
+
         var mapped = "'" + finding.MappedCountText + "'" + (finding.MappedCountValue is { } n ? " (" + n.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")" : string.Empty);
         return Rule.Diagnostic(
-            Descriptors.VMAP005_UnmapCountMismatch,
+            OsPairs.CountsBytes(site.Spec.Family) ? Descriptors.VMAP005_UnmapLengthMismatch : Descriptors.VMAP005_UnmapCountMismatch,
             finding,
             properties,
             finding.Target,

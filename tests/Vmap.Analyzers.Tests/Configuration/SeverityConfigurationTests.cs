@@ -70,9 +70,21 @@ public class SeverityConfigurationTests
 
             public void {|#13:Dispose|}() => _space.Vfree({|#12:_area|});
         }
+
+        static class Vmap010
+        {
+            [System.Runtime.InteropServices.DllImport("libc")]
+            static extern nint mmap(nint addr, nuint length, int prot, int flags, int fd, long offset);
+
+            static nint Map()
+            {
+                var p = {|#15:mmap(0, 4096, 3, 0x22, -1, 0)|};
+                return p == {|#14:0|} ? throw new System.OutOfMemoryException() : p;
+            }
+        }
         """;
 
-    private static readonly string[] AllRuleIds = [RuleIds.VMAP001, RuleIds.VMAP002, RuleIds.VMAP003, RuleIds.VMAP004, RuleIds.VMAP005, RuleIds.VMAP006, RuleIds.VMAP008];
+    private static readonly string[] AllRuleIds = [RuleIds.VMAP001, RuleIds.VMAP002, RuleIds.VMAP003, RuleIds.VMAP004, RuleIds.VMAP005, RuleIds.VMAP006, RuleIds.VMAP008, RuleIds.VMAP010];
 
     [Fact]
     public Task Without_configuration_every_rule_warns()

@@ -694,6 +694,34 @@ public class VMAP008Tests
             }
             """);
 
+    [Fact]
+    public Task Munmap_of_a_member_in_Dispose_without_clearing_is_reported()
+        => BuiltIn("""
+            using System;
+            using System.Runtime.InteropServices;
+
+            unsafe sealed class Ring : IDisposable
+            {
+                [DllImport("libc")]
+                static extern void* mmap(void* addr, nuint length, int prot, int flags, int fd, long offset);
+
+                [DllImport("libc")]
+                static extern int munmap(void* addr, nuint length);
+
+                private void* _base;
+                private readonly nuint _length;
+
+                public Ring(nuint length)
+                {
+                    _length = length;
+                    _base = mmap(null, length, 3, 0x22, -1, 0);
+                }
+
+                public void {|#1:Dispose|}() => munmap({|#0:_base|}, _length);
+            }
+            """,
+            Expected("_base", "Ring.munmap"));
+
     private static Task BuiltIn(string source, params DiagnosticResult[] expected) => Test(source, withFakeApi: false, expected).RunAsync();
 
     private static Task Annotated(string source, params DiagnosticResult[] expected) => Test(source, withFakeApi: true, expected).RunAsync();
