@@ -21,12 +21,9 @@ namespace Vmap.CodeFixes;
 /// object being re-pointed, and clears the flag that path tests — what XFS's fix did for
 /// XFS_BUF_SET_PTR: unmap, drop XBF_MAPPED, then point b_addr elsewhere.
 /// </summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(VMAP001_UnmapBeforeRepointingFix)), Shared]
-public sealed class VMAP001_UnmapBeforeRepointingFix : VmapCodeFixProvider
+public sealed partial class VMAP001_UnmapOfReassignedPointerFix
 {
-    private protected override string DiagnosticId => RuleIds.VMAP001;
-
-    private protected override async Task<PlannedEdit?> PlanAsync(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+    private static async Task<PlannedEdit?> UnmapBeforeRepointingAsync(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         if (!FixProperties.IsFieldShape(diagnostic))
         {

@@ -17,12 +17,9 @@ namespace Vmap.CodeFixes;
 /// that loses it; when the overwrite only offsets the local (<c>block += IntPtr.Size</c>, a walk
 /// through the block) it keeps the start in the local and walks a cursor instead (see VMAP001).
 /// </summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(VMAP002_UnmapBeforeOverwriteFix)), Shared]
-public sealed class VMAP002_UnmapBeforeOverwriteFix : VmapCodeFixProvider
+public sealed partial class VMAP002_UnmapBeforeMappingIsLostFix
 {
-    private protected override string DiagnosticId => RuleIds.VMAP002;
-
-    private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+    private static PlannedEdit? UnmapBeforeOverwrite(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         if (!FixProperties.IsOverwrite(diagnostic))
         {
