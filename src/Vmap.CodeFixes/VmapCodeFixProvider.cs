@@ -50,10 +50,7 @@ public abstract class VmapCodeFixProvider : CodeFixProvider
                 continue;
             }
 
-            var root = edit.Root;
-            context.RegisterCodeFix(
-                CodeAction.Create(edit.Title, _ => Task.FromResult(document.WithSyntaxRoot(edit.Rewrite(root))), EquivalenceKey),
-                diagnostic);
+            context.RegisterCodeFix(CodeAction.Create(edit.Title, _ => Task.FromResult(edit.ApplyTo(document)), EquivalenceKey), diagnostic);
         }
     }
 
