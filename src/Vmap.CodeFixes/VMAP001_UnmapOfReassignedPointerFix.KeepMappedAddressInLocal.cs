@@ -13,12 +13,11 @@ using Vmap.CodeFixes.Mapping;
 
 namespace Vmap.CodeFixes;
 
-/// <summary>
-/// VMAP001, local: keeps the mapped address in its own local. Either a copy just before the one
-/// reassignment, released instead of the variable (which keeps its new meaning for every other
-/// use), or, when the variable is walked through the mapping (<c>block += IntPtr.Size</c> in a
-/// loop), a cursor that does the walking while the variable keeps the start.
-/// </summary>
+// One of the rule's edits (the provider is in the file without a suffix).
+// VMAP001, local: keeps the mapped address in its own local. Either a copy just before the one
+// reassignment, released instead of the variable (which keeps its new meaning for every other
+// use), or, when the variable is walked through the mapping (`block += IntPtr.Size` in a
+// loop), a cursor that does the walking while the variable keeps the start.
 public sealed partial class VMAP001_UnmapOfReassignedPointerFix
 {
     private static PlannedEdit? KeepMappedAddressInLocal(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)

@@ -14,10 +14,9 @@ using Vmap.CodeFixes.Mapping;
 
 namespace Vmap.CodeFixes;
 
-/// <summary>
-/// VMAP002, out of scope: wraps everything after the mapping's declaration, to the end of its block,
-/// in try/finally and releases the mapping in the finally, so no path (early return, throw) loses it.
-/// </summary>
+// One of the rule's edits (the provider is in the file without a suffix).
+// VMAP002, out of scope: wraps everything after the mapping's declaration, to the end of its block,
+// in try/finally and releases the mapping in the finally, so no path (early return, throw) loses it.
 public sealed partial class VMAP002_UnmapBeforeMappingIsLostFix
 {
     private static PlannedEdit? UnmapInFinally(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
