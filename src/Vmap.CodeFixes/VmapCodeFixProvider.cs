@@ -17,44 +17,67 @@ namespace Vmap.CodeFixes;
 /// <param name="Rewrite">Rewrites the root the plan was made on; it must only reference nodes of that root.</param>
 internal sealed record PlannedEdit(string Title, Func<SyntaxNode, SyntaxNode> Rewrite);
 
+/// <summary>A planned edit with the root it was planned on, the only root its rewrite may be applied to.</summary>
+internal sealed record RootedEdit(string Title, SyntaxNode Root, Func<SyntaxNode, SyntaxNode> Rewrite)
+{
+    public Document ApplyTo(Document document) => document.WithSyntaxRoot(Rewrite(Root));
+}
+
 /// <summary>
-/// The boilerplate of every Vmap fix: one rule, one equivalence key (so Fix All applies every
-/// instance), and a plan that is null whenever the edit could change behaviour the user did not
-/// ask to change. Edits are independent statements, so the batch fixer merges them.
+/// The boilerplate of every Vmap fix: one provider per rule, one equivalence key per rule (each
+/// diagnostic has at most one edit, so "fix all" of the rule means each diagnostic's own edit),
+/// and a plan that is null whenever the edit could change behaviour the user did not ask to change.
 /// </summary>
 public abstract class VmapCodeFixProvider : CodeFixProvider
 {
     private protected abstract string DiagnosticId { get; }
 
+    /// <summary>The equivalence key of every edit of this rule; Fix All applies the edits that carry it.</summary>
+    internal string EquivalenceKey => "Vmap." + DiagnosticId;
+
     public sealed override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(DiagnosticId);
 
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    public sealed override FixAllProvider GetFixAllProvider() => VmapFixAllProvider.Instance;
 
     public sealed override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
         var document = context.Document;
-        var root = await document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        var model = await document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
-        {
-            return;
-        }
-
-        // The pairs the analyzer reported with: attributes, this project's .editorconfig pairs, built-ins.
-        PairFacts.Use(model.Compilation, document.Project.AnalyzerOptions, context.CancellationToken);
-
         foreach (var diagnostic in context.Diagnostics)
         {
-            var edit = await PlanAsync(document, root, model, diagnostic, context.CancellationToken).ConfigureAwait(false);
+            var edit = await PlanEditAsync(document, diagnostic, context.CancellationToken).ConfigureAwait(false);
             if (edit is null)
             {
                 continue;
             }
 
-            context.RegisterCodeFix(
-                CodeAction.Create(edit.Title, _ => Task.FromResult(document.WithSyntaxRoot(edit.Rewrite(root))), equivalenceKey: GetType().Name),
-                diagnostic);
+            context.RegisterCodeFix(CodeAction.Create(edit.Title, _ => Task.FromResult(edit.ApplyTo(document)), EquivalenceKey), diagnostic);
         }
+    }
+
+    /// <summary>
+    /// The edit for <paramref name="diagnostic"/> on <paramref name="document"/> as it is now, or null.
+    /// A host may hand any diagnostic to any provider (dotnet format passes the first diagnostic
+    /// of the analyzer's whole run), so one of another rule gets no edit.
+    /// </summary>
+    internal async Task<RootedEdit?> PlanEditAsync(Document document, Diagnostic diagnostic, CancellationToken cancellationToken)
+    {
+        if (diagnostic.Id != DiagnosticId)
+        {
+            return null;
+        }
+
+        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        if (root is null || model is null)
+        {
+            return null;
+        }
+
+        // The pairs the analyzer reported with: attributes, this project's .editorconfig pairs, built-ins.
+        PairFacts.Use(model.Compilation, document.Project.AnalyzerOptions, cancellationToken);
+
+        var edit = await PlanAsync(document, root, model, diagnostic, cancellationToken).ConfigureAwait(false);
+        return edit is null ? null : new RootedEdit(edit.Title, root, edit.Rewrite);
     }
 
     /// <summary>Plans the edit; fixes that read other documents override this, the rest <see cref="Plan"/>.</summary>

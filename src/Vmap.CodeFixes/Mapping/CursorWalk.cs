@@ -61,8 +61,8 @@ internal static class CursorWalk
             return null;
         }
 
-        var name = VMAP001_KeepMappedAddressInLocalFix.UniqueName(model, declaration, "cursor", cancellationToken);
-        var cursor = VMAP001_KeepMappedAddressInLocalFix.Declare(name, SyntaxFactory.IdentifierName(variable.Name));
+        var name = VMAP001_UnmapOfReassignedPointerFix.UniqueName(model, declaration, "cursor", cancellationToken);
+        var cursor = VMAP001_UnmapOfReassignedPointerFix.Declare(name, SyntaxFactory.IdentifierName(variable.Name));
         return new PlannedEdit(
             "Keep the mapped start in its own local and advance a cursor",
             r =>

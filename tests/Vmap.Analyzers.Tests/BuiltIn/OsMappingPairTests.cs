@@ -592,7 +592,12 @@ public class OsMappingPairTests
             {
                 var placeholder = VirtualAlloc2(IntPtr.Zero, null, half * 2, 0x2000 | 0x40000, 1, null, 0);
                 if (placeholder == null) throw new OutOfMemoryException();
-                if (VirtualFree(placeholder, half, 0x8000 | 0x2) == 0) throw new OutOfMemoryException();
+                if (VirtualFree(placeholder, half, 0x8000 | 0x2) == 0)
+                {
+                    // The split failed: the placeholder is still whole and still ours.
+                    VirtualFree(placeholder, 0, 0x8000);
+                    throw new OutOfMemoryException();
+                }
                 var first = MapViewOfFile3(section, IntPtr.Zero, placeholder, 0, half, 0x4000, 4, null, 0);
                 var second = MapViewOfFile3(section, IntPtr.Zero, placeholder + half, 0, half, 0x4000, 4, null, 0);
                 if (first == null || second == null) throw new OutOfMemoryException();

@@ -5,7 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
-using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.VMAP002_UnmapInFinallyFix>;
+using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.VMAP002_UnmapBeforeMappingIsLostFix>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
 
@@ -655,6 +655,64 @@ public class VMAP002_UnmapInFinallyFixTests
         var test = VerifyFix.CreateBuiltIn(Source, Fixed, null,
             VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1),
             VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(2).WithLocation(3));
+        FixAll.ExpectOnePassPerScope(test, documents: 1, projects: 1);
+        return test.RunAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public Task Fix_all_wraps_each_of_two_mappings_of_one_method_in_its_own_finally()
+    {
+        // The two edits overlap (the first wraps the second's declaration): Fix All plans the
+        // second on the code the first produced, as fixing them one at a time does.
+        const string Source = """
+            using Vmap;
+
+            class Copier
+            {
+                void Copy(VmapSpace space, Page[] from, Page[] to, bool valid)
+                {
+                    nint src = {|#0:space.MapRam(from)|};
+                    nint dst = {|#2:space.MapRam(to)|};
+                    if (!valid)
+                        return;
+                    space.GetSpan(dst, 16).Clear();
+                    space.UnmapRam(dst, to.Length);
+                    space.UnmapRam(src, from.Length);
+                {|#1:}|}
+            }
+            """;
+        const string Fixed = """
+            using Vmap;
+
+            class Copier
+            {
+                void Copy(VmapSpace space, Page[] from, Page[] to, bool valid)
+                {
+                    nint src = space.MapRam(from);
+                    try
+                    {
+                        nint dst = space.MapRam(to);
+                        try
+                        {
+                            if (!valid)
+                                return;
+                            space.GetSpan(dst, 16).Clear();
+                        }
+                        finally
+                        {
+                            space.UnmapRam(dst, to.Length);
+                        }
+                    }
+                    finally
+                    {
+                        space.UnmapRam(src, from.Length);
+                    }
+                }
+            }
+            """;
+        var test = VerifyFix.Create(Source, Fixed,
+            VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1),
+            VerifyFix.Diagnostic(RuleIds.VMAP002).WithLocation(2).WithLocation(1));
         FixAll.ExpectOnePassPerScope(test, documents: 1, projects: 1);
         return test.RunAsync(CancellationToken.None);
     }

@@ -13,18 +13,14 @@ using Vmap.CodeFixes.Mapping;
 
 namespace Vmap.CodeFixes;
 
-/// <summary>
-/// VMAP001, local: keeps the mapped address in its own local. Either a copy just before the one
-/// reassignment, released instead of the variable (which keeps its new meaning for every other
-/// use), or, when the variable is walked through the mapping (<c>block += IntPtr.Size</c> in a
-/// loop), a cursor that does the walking while the variable keeps the start.
-/// </summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(VMAP001_KeepMappedAddressInLocalFix)), Shared]
-public sealed class VMAP001_KeepMappedAddressInLocalFix : VmapCodeFixProvider
+// One of the rule's edits (the provider is in the file without a suffix).
+// VMAP001, local: keeps the mapped address in its own local. Either a copy just before the one
+// reassignment, released instead of the variable (which keeps its new meaning for every other
+// use), or, when the variable is walked through the mapping (`block += IntPtr.Size` in a
+// loop), a cursor that does the walking while the variable keeps the start.
+public sealed partial class VMAP001_UnmapOfReassignedPointerFix
 {
-    private protected override string DiagnosticId => RuleIds.VMAP001;
-
-    private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+    private static PlannedEdit? KeepMappedAddressInLocal(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         if (!FixProperties.IsLocalShape(diagnostic) || diagnostic.AdditionalLocations.Count == 0
             || diagnostic.AdditionalLocations[0].SourceTree != root.SyntaxTree)

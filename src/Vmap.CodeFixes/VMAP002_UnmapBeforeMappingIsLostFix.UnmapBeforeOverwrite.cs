@@ -12,17 +12,13 @@ using Vmap.CodeFixes.Mapping;
 
 namespace Vmap.CodeFixes;
 
-/// <summary>
-/// VMAP002, overwrite: releases the old mapping of a local or field just before the assignment
-/// that loses it; when the overwrite only offsets the local (<c>block += IntPtr.Size</c>, a walk
-/// through the block) it keeps the start in the local and walks a cursor instead (see VMAP001).
-/// </summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(VMAP002_UnmapBeforeOverwriteFix)), Shared]
-public sealed class VMAP002_UnmapBeforeOverwriteFix : VmapCodeFixProvider
+// One of the rule's edits (the provider is in the file without a suffix).
+// VMAP002, overwrite: releases the old mapping of a local or field just before the assignment
+// that loses it; when the overwrite only offsets the local (`block += IntPtr.Size`, a walk
+// through the block) it keeps the start in the local and walks a cursor instead (see VMAP001).
+public sealed partial class VMAP002_UnmapBeforeMappingIsLostFix
 {
-    private protected override string DiagnosticId => RuleIds.VMAP002;
-
-    private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+    private static PlannedEdit? UnmapBeforeOverwrite(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         if (!FixProperties.IsOverwrite(diagnostic))
         {

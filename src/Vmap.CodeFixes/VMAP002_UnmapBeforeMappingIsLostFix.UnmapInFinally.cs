@@ -14,16 +14,12 @@ using Vmap.CodeFixes.Mapping;
 
 namespace Vmap.CodeFixes;
 
-/// <summary>
-/// VMAP002, out of scope: wraps everything after the mapping's declaration, to the end of its block,
-/// in try/finally and releases the mapping in the finally, so no path (early return, throw) loses it.
-/// </summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(VMAP002_UnmapInFinallyFix)), Shared]
-public sealed class VMAP002_UnmapInFinallyFix : VmapCodeFixProvider
+// One of the rule's edits (the provider is in the file without a suffix).
+// VMAP002, out of scope: wraps everything after the mapping's declaration, to the end of its block,
+// in try/finally and releases the mapping in the finally, so no path (early return, throw) loses it.
+public sealed partial class VMAP002_UnmapBeforeMappingIsLostFix
 {
-    private protected override string DiagnosticId => RuleIds.VMAP002;
-
-    private protected override PlannedEdit? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+    private static PlannedEdit? UnmapInFinally(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         if (!FixProperties.IsOutOfScope(diagnostic) || !TryFindDeclaration(root, model, diagnostic, cancellationToken, out var declaration, out var variable))
         {

@@ -15,18 +15,14 @@ using Vmap.CodeFixes.Mapping;
 
 namespace Vmap.CodeFixes;
 
-/// <summary>
-/// VMAP001, field: before a field that holds a mapping is re-pointed, runs the type's own release
-/// path (the guarded release of the field found in the method that unmaps it), rewritten for the
-/// object being re-pointed, and clears the flag that path tests — what XFS's fix did for
-/// XFS_BUF_SET_PTR: unmap, drop XBF_MAPPED, then point b_addr elsewhere.
-/// </summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(VMAP001_UnmapBeforeRepointingFix)), Shared]
-public sealed class VMAP001_UnmapBeforeRepointingFix : VmapCodeFixProvider
+// One of the rule's edits (the provider is in the file without a suffix).
+// VMAP001, field: before a field that holds a mapping is re-pointed, runs the type's own release
+// path (the guarded release of the field found in the method that unmaps it), rewritten for the
+// object being re-pointed, and clears the flag that path tests — what XFS's fix did for
+// XFS_BUF_SET_PTR: unmap, drop XBF_MAPPED, then point b_addr elsewhere.
+public sealed partial class VMAP001_UnmapOfReassignedPointerFix
 {
-    private protected override string DiagnosticId => RuleIds.VMAP001;
-
-    private protected override async Task<PlannedEdit?> PlanAsync(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+    private static async Task<PlannedEdit?> UnmapBeforeRepointingAsync(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         if (!FixProperties.IsFieldShape(diagnostic))
         {

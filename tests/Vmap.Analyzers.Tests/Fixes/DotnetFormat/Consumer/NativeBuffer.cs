@@ -1,0 +1,13 @@
+using System;
+using System.Runtime.InteropServices;
+
+sealed class NativeBuffer : IDisposable
+{
+    private IntPtr _buffer = Marshal.AllocHGlobal(64);
+
+    public void Dispose()
+    {
+        Marshal.FreeHGlobal(_buffer);
+        GC.SuppressFinalize(this);
+    }
+}

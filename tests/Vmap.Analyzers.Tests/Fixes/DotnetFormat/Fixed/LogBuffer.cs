@@ -1,0 +1,8 @@
+using Vmap;
+
+sealed class LogBuffer
+{
+    public nint Addr;
+    public bool Mapped;
+    public Page[] Pages = new Page[0];
+}
