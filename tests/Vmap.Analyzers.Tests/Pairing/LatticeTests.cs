@@ -65,6 +65,60 @@ public class LatticeTests
     }
 
     [Fact]
+    public void A_join_that_forgets_a_condition_makes_mappings_in_different_states_unknown()
+    {
+        var guard = ConditionKey.Of(new StorageKey(new StorageRoot(StorageRootKind.Parameter, "a")));
+        var pinned = PairingState.Empty;
+        pinned.Conditions[guard] = true;
+        pinned.Mappings[0] = new MappingFacts(MappingFlags.Live);
+        pinned.Mappings[1] = new MappingFacts(MappingFlags.Live);
+        var skipped = PairingState.Empty;
+        skipped.Conditions[guard] = false;
+        skipped.Mappings[1] = new MappingFacts(MappingFlags.Live);
+
+        var joined = PairingState.Join(pinned, skipped);
+
+        // Mapping 0 was live exactly where the forgotten test held: nothing may be claimed about it.
+        Assert.False(joined.Facts(0).IsTracked);
+        Assert.Equal(MappingFlags.Live | MappingFlags.Absent | MappingFlags.Escaped, joined.Facts(0).Flags);
+        // Mapping 1 was live on both sides: the test did not decide it, its claims stand.
+        Assert.Equal(new MappingFacts(MappingFlags.Live), joined.Facts(1));
+        Assert.Empty(joined.Conditions);
+    }
+
+    [Fact]
+    public void A_join_that_keeps_every_condition_keeps_the_mappings_tracked()
+    {
+        var guard = ConditionKey.Of(new StorageKey(new StorageRoot(StorageRootKind.Parameter, "a")));
+        var live = PairingState.Empty;
+        live.Conditions[guard] = true;
+        live.Mappings[0] = new MappingFacts(MappingFlags.Live);
+        var released = PairingState.Empty;
+        released.Conditions[guard] = true;
+        released.Mappings[0] = new MappingFacts(MappingFlags.Released);
+
+        var joined = PairingState.Join(live, released);
+
+        Assert.Equal(new MappingFacts(MappingFlags.Live | MappingFlags.Released), joined.Facts(0));
+        Assert.True(joined.Facts(0).IsTracked);
+    }
+
+    [Fact]
+    public void The_start_joined_with_an_offset_of_it_is_an_offset_on_some_path()
+    {
+        var tree = CSharpSyntaxTree.ParseText("class C { void M() { var a = 1; } }");
+        var origin = tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax>().Single();
+        var offset = new AbstractValue(ValueKind.Offset, 2, Origin: origin);
+
+        var joined = AbstractValue.Join(AbstractValue.MappedBy(2), offset);
+
+        Assert.Equal(offset with { MaybeStart = true }, joined);
+        Assert.Equal(joined, AbstractValue.Join(offset, AbstractValue.MappedBy(2)));
+        Assert.Equal(joined, AbstractValue.Join(joined, offset));
+        Assert.Equal(AbstractValue.Unknown, AbstractValue.Join(AbstractValue.MappedBy(3), offset));
+    }
+
+    [Fact]
     public void Losing_where_a_mapping_lives_silences_it()
     {
         var a = PairingState.Empty;
