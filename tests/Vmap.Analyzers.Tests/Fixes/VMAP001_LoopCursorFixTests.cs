@@ -1,7 +1,7 @@
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
-using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.VMAP001_KeepMappedAddressInLocalFix>;
+using VerifyFix = Vmap.Analyzers.Tests.Fixes.FixVerifier<Vmap.CodeFixes.VMAP001_UnmapOfReassignedPointerFix>;
 
 namespace Vmap.Analyzers.Tests.Fixes;
 
