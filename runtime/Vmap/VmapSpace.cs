@@ -73,7 +73,7 @@ public sealed partial class VmapSpace : IDisposable
         // The 2011 search kept the guard out of the area itself and checked only that the area ended
         // by the end of the space, so the last area's guard could hang past it: one page beyond the
         // end is free space that only a guard can occupy.
-        _free = new FreeAreaTree(_startPage, _endPage + _guardOnAllAreas);
+        _free = new FreeAreaTree(_startPage, _endPage + _guardOnAllAreas, geometry.BlockPages);
         _unmapped = new UnmappedMappings(geometry.BlockPages);
         if (Options.TrackProvenance)
         {

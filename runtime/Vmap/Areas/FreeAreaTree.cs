@@ -6,9 +6,16 @@ namespace Vmap.Areas;
 /// </summary>
 internal sealed class FreeAreaTree
 {
-    private readonly AreaTree<byte> _tree = new();
+    private readonly AreaTree<byte> _tree;
 
-    public FreeAreaTree(long start, long end) => _tree.Insert(start, end, 0);
+    /// <param name="start">First free page.</param>
+    /// <param name="end">Page after the last free one.</param>
+    /// <param name="blockPages">The vmap block size: a search for a block-aligned range of any size is one descent.</param>
+    public FreeAreaTree(long start, long end, long blockPages = 1)
+    {
+        _tree = new AreaTree<byte>(blockPages);
+        _tree.Insert(start, end, 0);
+    }
 
     /// <summary>Pages in the tree.</summary>
     public long Pages => _tree.TotalSize;
@@ -17,6 +24,9 @@ internal sealed class FreeAreaTree
     public long LargestRun => _tree.LargestSize;
 
     public int Count => _tree.Count;
+
+    /// <summary>Nodes the fit searches have looked at so far.</summary>
+    internal long SearchSteps => _tree.SearchSteps;
 
     /// <summary>Takes the lowest <paramref name="size"/> pages that start on a multiple of <paramref name="align"/>.</summary>
     public bool TryCarve(long size, long align, out long start)
