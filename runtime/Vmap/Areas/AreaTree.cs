@@ -64,9 +64,12 @@ internal sealed class AreaTree<T>
     /// <summary>The largest range in the tree, 0 when empty.</summary>
     public long LargestSize => _root?.SubtreeMaxSize ?? 0;
 
-    public AreaNode<T> Insert(long start, long end, T value)
+    public AreaNode<T> Insert(long start, long end, T value) => Insert(new AreaNode<T>(start, end, value));
+
+    /// <summary>Inserts a node made beforehand, so a caller can allocate before it changes anything.</summary>
+    public AreaNode<T> Insert(AreaNode<T> node)
     {
-        var node = new AreaNode<T>(start, end, value);
+        long start = node.Start, end = node.End;
         Update(node);
         _root = Insert(_root, node);
         Count++;

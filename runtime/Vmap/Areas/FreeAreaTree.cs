@@ -25,19 +25,37 @@ internal sealed class FreeAreaTree
 
     public int Count => _tree.Count;
 
+    /// <summary>Called where a carve allocates; tests make it throw.</summary>
+    internal Action<string>? FaultHook { get; set; }
+
     /// <summary>Nodes the fit searches have looked at so far.</summary>
     internal long SearchSteps => _tree.SearchSteps;
 
     /// <summary>Takes the lowest <paramref name="size"/> pages that start on a multiple of <paramref name="align"/>.</summary>
     public bool TryCarve(long size, long align, out long start)
     {
-        var node = _tree.FindLowestFit(size, align, out start);
+        var node = Find(size, align, out start);
         if (node is null)
         {
             return false;
         }
 
+        Carve(node, start, size);
+        return true;
+    }
+
+    /// <summary>The range <see cref="TryCarve"/> would carve from, and where; changes nothing.</summary>
+    public AreaNode<byte>? Find(long size, long align, out long start) => _tree.FindLowestFit(size, align, out start);
+
+    /// <summary>Carves [start, start + size) out of <paramref name="node"/>, which <see cref="Find"/> returned with nothing changed since.</summary>
+    public void Carve(AreaNode<byte> node, long start, long size)
+    {
         long s = node.Start, e = node.End, end = start + size;
+
+        // The one allocation a carve may need, made before anything changes: a node for the tail
+        // of a range split in three. Out of memory here leaves the tree as it was.
+        FaultHook?.Invoke(FaultSteps.FreeNode);
+        var tail = start != s && end < e ? new AreaNode<byte>(end, e, 0) : null;
         if (start == s && end == e)
         {
             _tree.Remove(s);
@@ -49,13 +67,11 @@ internal sealed class FreeAreaTree
         else
         {
             _tree.Resize(s, s, start);
-            if (end < e)
+            if (tail is not null)
             {
-                _tree.Insert(end, e, 0);
+                _tree.Insert(tail);
             }
         }
-
-        return true;
     }
 
     /// <summary>Returns [start, end) to free space, merged with free neighbours.</summary>

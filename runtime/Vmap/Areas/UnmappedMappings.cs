@@ -88,9 +88,13 @@ internal sealed class UnmappedMappings
         }
         else
         {
-            foreach (var i in _deadBlocks.Keys.Where(i => i >= first && i <= last).ToList())
+            // Removing while enumerating is allowed for Dictionary, and allocates nothing: a commit runs after the backend mapped.
+            foreach (var i in _deadBlocks.Keys)
             {
-                _deadBlocks.Remove(i);
+                if (i >= first && i <= last)
+                {
+                    _deadBlocks.Remove(i);
+                }
             }
         }
     }
