@@ -56,6 +56,11 @@ public sealed partial class VmapSpace : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), Options.QuarantinePages, "VmapOptions.QuarantinePages must not be negative.");
         }
 
+        if (Options.QuarantineBytes is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), Options.QuarantineBytes, "VmapOptions.QuarantineBytes must not be negative.");
+        }
+
         _backend = backend;
         Pool = backend.Pool;
         _pageShift = BitOperations.Log2((uint)geometry.PageSize);
@@ -77,7 +82,7 @@ public sealed partial class VmapSpace : IDisposable
         _unmapped = new UnmappedMappings(geometry.BlockPages);
         if (Options.TrackProvenance)
         {
-            _quarantine = new Quarantine(Options.QuarantinePages ?? (geometry.TotalPages / 4));
+            _quarantine = new Quarantine(Options.QuarantinePages ?? (geometry.TotalPages / 4), Options.QuarantineBytes ?? VmapOptions.DefaultQuarantineBytes);
         }
 
         int queues = Options.SingleCpuQueue ? 1 : geometry.Cpus;
@@ -447,7 +452,7 @@ public sealed partial class VmapSpace : IDisposable
                 {
                     _retriedMaps++;
                     PurgeAll();
-                    DrainQuarantine();
+                    DrainQuarantineFor(count, align, GuardFor(kind), fromBlock);
                 }
 
                 if (fromBlock)
@@ -585,7 +590,10 @@ public sealed partial class VmapSpace : IDisposable
             stats = SnapshotStats();
         }
 
-        return new VmapExhaustedException(call, count, stats.FreePages, stats.LargestFreeRun, stats.LazilyFreedPages, refusal ?? (backendRefused ? _backend.ExhaustionReason : null));
+        return new VmapExhaustedException(call, count, stats.FreePages, stats.LargestFreeRun, stats.LazilyFreedPages, refusal ?? (backendRefused ? _backend.ExhaustionReason : null))
+        {
+            QuarantinedPages = stats.QuarantinedPages,
+        };
     }
 
     /// <summary>

@@ -74,6 +74,18 @@ internal sealed class FreeAreaTree
         }
     }
 
+    /// <summary>Takes [start, end), which is free, back out of free space (a quarantined range a failed map had drained).</summary>
+    public void Take(long start, long end)
+    {
+        var node = _tree.Containing(start);
+        if (node is null || node.End < end)
+        {
+            throw new InvalidOperationException($"vmalloc bug: taking [{start}, {end}) that is not free.");
+        }
+
+        Carve(node, start, end - start);
+    }
+
     /// <summary>Returns [start, end) to free space, merged with free neighbours.</summary>
     public void Release(long start, long end)
     {

@@ -130,6 +130,12 @@ internal sealed class VmapBlock
 
     public string? ProvenanceAt(int offset) => _provenance?[offset];
 
+    /// <summary>Characters of the stack traces the block keeps.</summary>
+    public long ProvenanceChars() => _provenance?.Sum(p => (long)(p?.Length ?? 0)) ?? 0;
+
+    /// <summary>The block's range left the quarantine: its traces go, its records stay.</summary>
+    public void DropProvenance() => _provenance = null;
+
     /// <summary>The offset of the mapping (live or unmapped) that covers <paramref name="offset"/>, or -1 in the untouched tail.</summary>
     public int MappingCovering(int offset)
     {
