@@ -189,20 +189,24 @@ public class QuarantineTests
         }
 
         using var space = Create(tiny, Checked);
-        var e = Assert.Throws<VmapExhaustedException>(() => Sequence(space));
+        (VmapStats Stats, string Areas, (int, long) Pool) before = default;
+        var e = Assert.Throws<VmapExhaustedException>(() => Sequence(space, s => before = State(s)));
 
         Assert.Equal((2L, 12L, 12L), (e.QuarantinedPages, e.FreePages, e.LargestFreeRun));
         Assert.Equal("Vmap of 13 pages failed after a purge and a retry: 12 free pages, largest free run 12 pages, 0 lazily freed pages pending. 2 pages wait in the checked mode's quarantine (VmapOptions.TrackProvenance, QuarantinePages): none of them would have made room, but maps placed around them while they waited may have cut free space up differently from the unchecked mode.", e.Message);
+        Assert.Equal(before.Stats! with { FailedMaps = 1, RetriedMaps = 1, Purges = before.Stats.Purges + 1 }, space.Stats);
+        Assert.Equal((before.Areas, before.Pool), (State(space).Areas, State(space).Pool));
         Assert.Equal(2L, space.Stats.QuarantinedPages);
         space.Validate();
 
-        static void Sequence(VmapSpace space)
+        static void Sequence(VmapSpace space, Action<VmapSpace>? beforeLast = null)
         {
             var pages = Pages(space, 13);
             nint a = space.Vmap(pages.AsSpan(0, 1));
             space.Vunmap(a);
             space.UnmapAliases();
             space.Vmap(pages.AsSpan(0, 1));
+            beforeLast?.Invoke(space);
             space.Vmap(pages);
         }
     }
