@@ -8,6 +8,9 @@ switch (args.FirstOrDefault())
     case "reclaim":
         BlockReclaim.Run(args[1..]);
         break;
+    case "gaps":
+        FragmentedSmallMaps.Run(args[1..]);
+        break;
     case "scaling":
         ThreadScaling.Run(args[1..]);
         break;

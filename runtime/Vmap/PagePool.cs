@@ -129,12 +129,24 @@ public abstract class PagePool : IDisposable
                 OnGrow(_highWater + grow);
             }
 
-            // The pages are the allocation's own: pinned, so Free refuses them until Vfree.
+            // The pages are the allocation's own: pinned, so Free refuses them until Vfree. Taking
+            // a page may still allocate (a new chunk of state words): should that run out of
+            // memory part way, the pages taken so far go back, so the pool is as before the call.
             var pages = new Page[count];
-            for (int i = 0; i < count; i++)
+            int taken = 0;
+            try
             {
-                pages[i] = Allocate();
-                Interlocked.Increment(ref State(pages[i].Index));
+                for (; taken < count; taken++)
+                {
+                    FaultHook?.Invoke(FaultSteps.PoolPage);
+                    pages[taken] = Allocate();
+                    Interlocked.Increment(ref State(pages[taken].Index));
+                }
+            }
+            catch
+            {
+                Unallocate(pages.AsSpan(0, taken), highWaterBefore);
+                throw;
             }
 
             return pages;
@@ -145,12 +157,17 @@ public abstract class PagePool : IDisposable
     /// Takes back pages an <see cref="AllocateMany"/> handed out when the call that wanted them
     /// failed: the pool is left as before it, high-water mark included when nobody allocated since.
     /// </summary>
-    internal void Unallocate(Page[] pages, long highWaterBefore)
+    internal void Unallocate(ReadOnlySpan<Page> pages, long highWaterBefore)
     {
+        // AllocateMany hands pages out in ascending order (the lowest freed numbers, then new ones
+        // above them all), so walking back from the last takes the high-water mark down as far as
+        // the call took it up. Nothing here allocates: this runs when memory has run out, and the
+        // freed heap has room for every number the call took from it.
         lock (_lock)
         {
-            foreach (var index in pages.Select(p => p.Index).OrderDescending())
+            for (int i = pages.Length - 1; i >= 0; i--)
             {
+                long index = pages[i].Index;
                 // Never seen outside the failed call: the generation stays, as if it was never allocated.
                 ref long state = ref State(index);
                 Volatile.Write(ref state, state & ~(LiveBit | CountMask));
@@ -417,6 +434,9 @@ public abstract class PagePool : IDisposable
     }
 
     internal object SyncRoot => _lock;
+
+    /// <summary>Called at each step of <see cref="AllocateMany"/> that may run out of memory; tests make it throw.</summary>
+    internal Action<string>? FaultHook { get; set; }
 
     /// <summary>Makes <paramref name="space"/> the pool's owner: disposing the pool disposes it.</summary>
     internal void SetOwner(IDisposable space)

@@ -21,7 +21,11 @@ public sealed record VmapOptions
     /// <summary>
     /// Record the stack trace of every map and unmap call, so a misuse message can say where the
     /// nearest mapping was made and where a doubly unmapped one was first unmapped; freed ranges
-    /// wait in a quarantine (<see cref="QuarantinePages"/>) before reuse. Costs a stack walk per call.
+    /// wait in a quarantine (<see cref="QuarantinePages"/>) before reuse. Costs a stack walk per call,
+    /// and memory for the traces: each is kept as text, about 3.7 KB (UTF-16) for a caller ten
+    /// frames deep with file and line, so about 7.3 KB per map/unmap pair while the mapping is
+    /// live, lazily freed or quarantined. Live mappings keep theirs as long as they live; the
+    /// quarantine keeps at most <see cref="QuarantineBytes"/>; a range that leaves it drops its traces.
     /// </summary>
     public bool TrackProvenance { get; init; }
 
@@ -29,10 +33,26 @@ public sealed record VmapOptions
     /// With <see cref="TrackProvenance"/>: how many pages of purged ranges wait, oldest first, before
     /// their addresses are handed out again, so a stale second unmap finds the record of the first
     /// (VMAP003, naming where it happened) instead of unmapping the next owner's mapping. When null,
-    /// a quarter of the space. A map that finds no room elsewhere empties the quarantine before it
-    /// fails, so the checked mode never fails a map the unchecked one would serve.
+    /// a quarter of the space. A map that finds no room elsewhere takes the oldest ranges back, as
+    /// many as make it fit, and none when even all of them would not: the quarantine itself never
+    /// fails a map, and a failing map never hands out an address it protects. What it cannot
+    /// promise is the unchecked mode's layout: maps made while ranges waited were placed around
+    /// them, so a later map the unchecked mode would serve may find free space cut up differently
+    /// and fail; <see cref="VmapExhaustedException.QuarantinedPages"/> and its message then say how
+    /// many pages the quarantine held.
     /// </summary>
     public long? QuarantinePages { get; init; }
+
+    /// <summary>
+    /// With <see cref="TrackProvenance"/>: the most bytes of stack traces the quarantined ranges'
+    /// records may keep (about 7.3 KB per map/unmap pair ten frames deep). When null,
+    /// <see cref="DefaultQuarantineBytes"/>. The oldest range leaves once either bound is passed;
+    /// its records stay (a stale unmap is still VMAP003) but lose their traces.
+    /// </summary>
+    public long? QuarantineBytes { get; init; }
+
+    /// <summary>The default <see cref="QuarantineBytes"/>: 64 MiB, about 9,000 quarantined map/unmap pairs ten frames deep.</summary>
+    public const long DefaultQuarantineBytes = 64L << 20;
 
     /// <summary>
     /// When the current CPU's blocks are full and no new block fits, a small MapRam takes untouched

@@ -56,6 +56,11 @@ public sealed partial class VmapSpace : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), Options.QuarantinePages, "VmapOptions.QuarantinePages must not be negative.");
         }
 
+        if (Options.QuarantineBytes is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), Options.QuarantineBytes, "VmapOptions.QuarantineBytes must not be negative.");
+        }
+
         _backend = backend;
         Pool = backend.Pool;
         _pageShift = BitOperations.Log2((uint)geometry.PageSize);
@@ -73,11 +78,11 @@ public sealed partial class VmapSpace : IDisposable
         // The 2011 search kept the guard out of the area itself and checked only that the area ended
         // by the end of the space, so the last area's guard could hang past it: one page beyond the
         // end is free space that only a guard can occupy.
-        _free = new FreeAreaTree(_startPage, _endPage + _guardOnAllAreas);
+        _free = new FreeAreaTree(_startPage, _endPage + _guardOnAllAreas, geometry.BlockPages);
         _unmapped = new UnmappedMappings(geometry.BlockPages);
         if (Options.TrackProvenance)
         {
-            _quarantine = new Quarantine(Options.QuarantinePages ?? (geometry.TotalPages / 4));
+            _quarantine = new Quarantine(Options.QuarantinePages ?? (geometry.TotalPages / 4), Options.QuarantineBytes ?? VmapOptions.DefaultQuarantineBytes);
         }
 
         int queues = Options.SingleCpuQueue ? 1 : geometry.Cpus;
@@ -113,6 +118,22 @@ public sealed partial class VmapSpace : IDisposable
 
     /// <summary>The behaviour switches.</summary>
     public VmapOptions Options { get; }
+
+    /// <summary>
+    /// Called at each step of a map that allocates managed memory (<see cref="FaultSteps"/>), so
+    /// tests can make each one throw <see cref="OutOfMemoryException"/>; also handed to the free-area tree.
+    /// </summary>
+    internal Action<string>? FaultHook
+    {
+        get => _faultHook;
+        set
+        {
+            _faultHook = value;
+            _free.FaultHook = value;
+        }
+    }
+
+    private Action<string>? _faultHook;
 
     /// <summary>What stands behind the mappings ("simulated", "linux-memfd").</summary>
     public string BackendName => _backend.Name;
@@ -300,6 +321,9 @@ public sealed partial class VmapSpace : IDisposable
         // Page numbers turn back into addresses by a shift: a space that ends past the last address
         // a pointer can hold would wrap, and every unmap of its upper part would then be refused.
         Require(g.Size <= (long)nint.MaxValue - g.Start, $"Start + Size must not pass nint.MaxValue (0x{(long)nint.MaxValue:x}), the last address a pointer can hold");
+        // With a guard on every area the last area's guard hangs one page past the end (see the
+        // free tree's extra page below): that page's number must not wrap either.
+        Require(g.Guard != GuardMode.BetweenAllAreas || g.Size <= (long)nint.MaxValue - g.Start - g.PageSize, $"with a guard page on every area (GuardMode.BetweenAllAreas) the last area's guard lies one page past the end, so Start + Size + PageSize must not pass nint.MaxValue (0x{(long)nint.MaxValue:x})");
         Require(g.BlockPages > 0 && BitOperations.IsPow2(g.BlockPages), "BlockPages must be a positive power of two (blocks are aligned to their size)");
         Require(g.MaxBlockAlloc > 0 && g.MaxBlockAlloc <= g.BlockPages, "MaxBlockAlloc must be between 1 and BlockPages");
         Require(g.Cpus is > 0 and <= MaxCpus, $"Cpus must be between 1 and {MaxCpus} (the kernel's largest NR_CPUS)");
@@ -333,6 +357,12 @@ public sealed partial class VmapSpace : IDisposable
         // The caller's list is read once: another thread may rewrite it while we work, so the
         // pages checked are the pages mapped, and the mapping keeps them to unpin on unmap. A block
         // map copies it to the stack (then into its block), so the block path allocates nothing.
+        // Both copies are made before anything changes: out of memory here changes nothing.
+        if (kind != AreaKind.Vmalloc && (!fromBlock || count > StackPages))
+        {
+            _faultHook?.Invoke(FaultSteps.PageList);
+        }
+
         Page[]? list = kind == AreaKind.Vmalloc || fromBlock ? null : pages.ToArray();
         // A geometry may allow block maps of any size: the stack takes the usual ones only.
         Span<Page> copy = !fromBlock ? default : count <= StackPages ? stackalloc Page[count] : new Page[count];
@@ -422,7 +452,7 @@ public sealed partial class VmapSpace : IDisposable
                 {
                     _retriedMaps++;
                     PurgeAll();
-                    DrainQuarantine();
+                    DrainQuarantineFor(count, align, GuardFor(kind), fromBlock);
                 }
 
                 if (fromBlock)
@@ -475,14 +505,29 @@ public sealed partial class VmapSpace : IDisposable
                         // A purge frees no page (Vfree frees its pages at once): no retry.
                         refusal = $"The page pool ran dry: {e.Message}";
                     }
+                    catch (OutOfMemoryException e)
+                    {
+                        // The pool takes its pages all or none, so nothing changed there either
+                        // (an array of int.MaxValue pages is one .NET cannot make at all).
+                        refusal = $"The page pool could not allocate {count} pages: {e.Message}";
+                    }
                 }
 
                 mapped = refusal is null && _backend.Map(AddressOf(area.Start), own ?? list);
+                if (mapped)
+                {
+                    _faultHook?.Invoke(FaultSteps.Commit);
+                }
             }
             catch
             {
                 try
                 {
+                    if (mapped)
+                    {
+                        _backend.Unmap(AddressOf(area.Start), count);
+                    }
+
                     if (own is not null)
                     {
                         Pool.Unallocate(own, poolMark);
@@ -545,7 +590,10 @@ public sealed partial class VmapSpace : IDisposable
             stats = SnapshotStats();
         }
 
-        return new VmapExhaustedException(call, count, stats.FreePages, stats.LargestFreeRun, stats.LazilyFreedPages, refusal ?? (backendRefused ? _backend.ExhaustionReason : null));
+        return new VmapExhaustedException(call, count, stats.FreePages, stats.LargestFreeRun, stats.LazilyFreedPages, refusal ?? (backendRefused ? _backend.ExhaustionReason : null))
+        {
+            QuarantinedPages = stats.QuarantinedPages,
+        };
     }
 
     /// <summary>

@@ -50,4 +50,22 @@ public class VmapGeometryTests
             : Assert.Throws<ArgumentException>(() => VmapSpace.CreateSimulated(bad));
         Assert.Equal(message + " (Parameter 'geometry')", ex.Message);
     }
+
+    /// <summary>Issue 22, break 7: the page past the end that the last guard takes must have a number too.</summary>
+    [Fact]
+    public void A_geometry_whose_last_guard_would_wrap_is_refused()
+    {
+        var bad = new VmapGeometry(0, long.MaxValue, 1, 16, 4, 1, 32, GuardMode.BetweenAllAreas);
+
+        var ex = Assert.Throws<ArgumentException>(() => VmapSpace.CreateSimulated(bad));
+
+        Assert.Equal("Invalid geometry: with a guard page on every area (GuardMode.BetweenAllAreas) the last area's guard lies one page past the end, so Start + Size + PageSize must not pass nint.MaxValue (0x7fffffffffffffff). (Parameter 'geometry')", ex.Message);
+
+        // One page less is a space like any other: maps work and the free count is right.
+        using var space = VmapSpace.CreateSimulated(bad with { Size = long.MaxValue - 1 });
+        var page = space.Pool.Allocate();
+        nint at = space.Vmap([page]);
+        Assert.Equal((long.MaxValue - 1 - 2, 1), (space.Stats.FreePages, space.Stats.LiveMappings));
+        space.Vunmap(at);
+    }
 }

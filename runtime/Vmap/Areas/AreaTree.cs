@@ -28,6 +28,12 @@ internal sealed class AreaNode<T>
 
     /// <summary>The largest <see cref="Size"/> in this subtree: what lets a fit search skip a whole subtree.</summary>
     internal long SubtreeMaxSize { get; set; }
+
+    /// <summary>
+    /// The largest run in this subtree that starts on a multiple of the tree's fit alignment
+    /// (<c>End - AlignUp(Start, align)</c>, 0 when none): what lets an aligned fit search skip a subtree exactly.
+    /// </summary>
+    internal long SubtreeMaxAlignedSize { get; set; }
 }
 
 /// <summary>
@@ -37,9 +43,20 @@ internal sealed class AreaNode<T>
 /// </summary>
 internal sealed class AreaTree<T>
 {
+    private readonly long _fitAlign;
     private AreaNode<T>? _root;
 
+    /// <param name="fitAlign">
+    /// The alignment (a power of two, in pages) whose lowest fit <see cref="FindLowestFit"/> finds
+    /// in one descent, as it does for page alignment: the free-area tree's block size, so the search
+    /// for a new vmap block never walks the free ranges that are long enough but misaligned.
+    /// </param>
+    public AreaTree(long fitAlign = 1) => _fitAlign = fitAlign;
+
     public int Count { get; private set; }
+
+    /// <summary>Nodes the fit searches have looked at, for the tests that hold them to O(log n).</summary>
+    internal long SearchSteps { get; private set; }
 
     /// <summary>Sum of all range sizes.</summary>
     public long TotalSize { get; private set; }
@@ -47,9 +64,13 @@ internal sealed class AreaTree<T>
     /// <summary>The largest range in the tree, 0 when empty.</summary>
     public long LargestSize => _root?.SubtreeMaxSize ?? 0;
 
-    public AreaNode<T> Insert(long start, long end, T value)
+    public AreaNode<T> Insert(long start, long end, T value) => Insert(new AreaNode<T>(start, end, value));
+
+    /// <summary>Inserts a node made beforehand, so a caller can allocate before it changes anything.</summary>
+    public AreaNode<T> Insert(AreaNode<T> node)
     {
-        var node = new AreaNode<T>(start, end, value);
+        long start = node.Start, end = node.End;
+        Update(node);
         _root = Insert(_root, node);
         Count++;
         TotalSize += end - start;
@@ -133,20 +154,30 @@ internal sealed class AreaTree<T>
     /// <paramref name="align"/> (a power of two), and that start.
     /// </summary>
     /// <remarks>
-    /// First the kernel's O(log n) descent (find_vmap_lowest_match): a subtree is entered only when
-    /// its largest range is at least size + align - 1, which guarantees a fit whatever the range's
-    /// offset, so the walk never backtracks. For page alignment that is the exact lowest fit. For a
-    /// larger alignment a range between size and size + align - 1 pages may still fit when it happens
-    /// to be aligned (the last free slot of a block-aligned space is exactly one block): only when the
-    /// descent finds nothing does an exact search, pruned by size, look at those ranges. The kernel
-    /// skips such ranges altogether; we would rather fail only when nothing fits.
+    /// For page alignment and for the tree's fit alignment, one O(log n) descent
+    /// (find_vmap_lowest_match) on the subtree maximum that answers the question exactly: the
+    /// largest range, or the largest run that starts aligned. For any other alignment, first the
+    /// kernel's descent: a subtree is entered only when its largest range is at least size + align
+    /// - 1, which guarantees a fit whatever the range's offset. A range between size and size +
+    /// align - 1 pages may still fit when it happens to be aligned: only when that descent finds
+    /// nothing does an exact search, pruned by size, look at those ranges (the kernel skips them
+    /// altogether; we would rather fail only when nothing fits). No caller of the space asks for
+    /// such an alignment but the internal aligned Vmalloc of the lib/test_vmalloc.c scenarios.
     /// </remarks>
     public AreaNode<T>? FindLowestFit(long size, long align, out long alignedStart)
     {
+        if (align == 1 || align == _fitAlign)
+        {
+            var found = Descend(size, aligned: align != 1);
+            alignedStart = found is null ? 0 : AlignUp(found.Start, align);
+            return found;
+        }
+
         long length = size + align - 1;
         var n = _root;
         while (n is not null && n.SubtreeMaxSize >= length)
         {
+            SearchSteps++;
             if (n.Left is not null && n.Left.SubtreeMaxSize >= length)
             {
                 n = n.Left;
@@ -163,6 +194,35 @@ internal sealed class AreaTree<T>
 
         return FindExact(_root, size, align, out alignedStart);
     }
+
+    /// <summary>The lowest range whose size (or aligned size) is at least <paramref name="size"/>: left when the left subtree has one, else this node, else right.</summary>
+    private AreaNode<T>? Descend(long size, bool aligned)
+    {
+        var n = _root;
+        while (n is not null && Max(n, aligned) >= size)
+        {
+            SearchSteps++;
+            if (n.Left is not null && Max(n.Left, aligned) >= size)
+            {
+                n = n.Left;
+            }
+            else if ((aligned ? AlignedSize(n) : n.Size) >= size)
+            {
+                return n;
+            }
+            else
+            {
+                n = n.Right;
+            }
+        }
+
+        return null;
+    }
+
+    private static long Max(AreaNode<T> n, bool aligned) => aligned ? n.SubtreeMaxAlignedSize : n.SubtreeMaxSize;
+
+    /// <summary>Pages of <paramref name="n"/> from its first page on a multiple of the fit alignment.</summary>
+    private long AlignedSize(AreaNode<T> n) => Math.Max(0, n.End - AlignUp(n.Start, _fitAlign));
 
     /// <summary>All ranges in address order.</summary>
     public IEnumerable<AreaNode<T>> InOrder()
@@ -188,6 +248,14 @@ internal sealed class AreaTree<T>
     {
         long count = 0, total = 0;
         Validate(_root, long.MinValue, long.MaxValue, ref count, ref total);
+        foreach (var n in InOrder())
+        {
+            long aligned = Math.Max(AlignedSize(n), Math.Max(n.Left?.SubtreeMaxAlignedSize ?? 0, n.Right?.SubtreeMaxAlignedSize ?? 0));
+            if (n.SubtreeMaxAlignedSize != aligned)
+            {
+                throw new InvalidOperationException($"AreaTree node at {n.Start}: subtree max aligned size is stale.");
+            }
+        }
         if (count != Count || total != TotalSize)
         {
             throw new InvalidOperationException($"AreaTree bookkeeping: {count}/{Count} nodes, {total}/{TotalSize} pages.");
@@ -227,9 +295,10 @@ internal sealed class AreaTree<T>
 
     internal static long AlignUp(long value, long align) => (value + align - 1) & ~(align - 1);
 
-    private static AreaNode<T>? FindExact(AreaNode<T>? n, long size, long align, out long alignedStart)
+    private AreaNode<T>? FindExact(AreaNode<T>? n, long size, long align, out long alignedStart)
     {
         alignedStart = 0;
+        SearchSteps++;
         if (n is null || n.SubtreeMaxSize < size)
         {
             return null;
@@ -249,7 +318,7 @@ internal sealed class AreaTree<T>
         return FindExact(n.Right, size, align, out alignedStart);
     }
 
-    private static void Resize(AreaNode<T>? n, long start, long newStart, long newEnd, out long delta)
+    private void Resize(AreaNode<T>? n, long start, long newStart, long newEnd, out long delta)
     {
         if (n is null)
         {
@@ -276,7 +345,7 @@ internal sealed class AreaTree<T>
 
     private static int Height(AreaNode<T>? n) => n?.Height ?? 0;
 
-    private static void Update(AreaNode<T> n)
+    private void Update(AreaNode<T> n)
     {
         n.Height = 1 + Math.Max(Height(n.Left), Height(n.Right));
         long max = n.Size;
@@ -291,9 +360,21 @@ internal sealed class AreaTree<T>
         }
 
         n.SubtreeMaxSize = max;
+        long aligned = _fitAlign == 1 ? n.Size : AlignedSize(n);
+        if (n.Left is not null && n.Left.SubtreeMaxAlignedSize > aligned)
+        {
+            aligned = n.Left.SubtreeMaxAlignedSize;
+        }
+
+        if (n.Right is not null && n.Right.SubtreeMaxAlignedSize > aligned)
+        {
+            aligned = n.Right.SubtreeMaxAlignedSize;
+        }
+
+        n.SubtreeMaxAlignedSize = aligned;
     }
 
-    private static AreaNode<T> RotateRight(AreaNode<T> n)
+    private AreaNode<T> RotateRight(AreaNode<T> n)
     {
         var l = n.Left!;
         n.Left = l.Right;
@@ -303,7 +384,7 @@ internal sealed class AreaTree<T>
         return l;
     }
 
-    private static AreaNode<T> RotateLeft(AreaNode<T> n)
+    private AreaNode<T> RotateLeft(AreaNode<T> n)
     {
         var r = n.Right!;
         n.Right = r.Left;
@@ -313,7 +394,7 @@ internal sealed class AreaTree<T>
         return r;
     }
 
-    private static AreaNode<T> Balance(AreaNode<T> n)
+    private AreaNode<T> Balance(AreaNode<T> n)
     {
         Update(n);
         int bf = Height(n.Left) - Height(n.Right);
@@ -340,7 +421,7 @@ internal sealed class AreaTree<T>
         return n;
     }
 
-    private static AreaNode<T> Insert(AreaNode<T>? n, AreaNode<T> node)
+    private AreaNode<T> Insert(AreaNode<T>? n, AreaNode<T> node)
     {
         if (n is null)
         {
@@ -359,7 +440,7 @@ internal sealed class AreaTree<T>
         return Balance(n);
     }
 
-    private static AreaNode<T>? Remove(AreaNode<T>? n, long start, out AreaNode<T>? removed)
+    private AreaNode<T>? Remove(AreaNode<T>? n, long start, out AreaNode<T>? removed)
     {
         if (n is null)
         {
@@ -398,7 +479,7 @@ internal sealed class AreaTree<T>
         return Balance(n);
     }
 
-    private static AreaNode<T>? RemoveMin(AreaNode<T> n, out AreaNode<T> min)
+    private AreaNode<T>? RemoveMin(AreaNode<T> n, out AreaNode<T> min)
     {
         if (n.Left is null)
         {

@@ -6,9 +6,16 @@ namespace Vmap.Areas;
 /// </summary>
 internal sealed class FreeAreaTree
 {
-    private readonly AreaTree<byte> _tree = new();
+    private readonly AreaTree<byte> _tree;
 
-    public FreeAreaTree(long start, long end) => _tree.Insert(start, end, 0);
+    /// <param name="start">First free page.</param>
+    /// <param name="end">Page after the last free one.</param>
+    /// <param name="blockPages">The vmap block size: a search for a block-aligned range of any size is one descent.</param>
+    public FreeAreaTree(long start, long end, long blockPages = 1)
+    {
+        _tree = new AreaTree<byte>(blockPages);
+        _tree.Insert(start, end, 0);
+    }
 
     /// <summary>Pages in the tree.</summary>
     public long Pages => _tree.TotalSize;
@@ -18,16 +25,37 @@ internal sealed class FreeAreaTree
 
     public int Count => _tree.Count;
 
+    /// <summary>Called where a carve allocates; tests make it throw.</summary>
+    internal Action<string>? FaultHook { get; set; }
+
+    /// <summary>Nodes the fit searches have looked at so far.</summary>
+    internal long SearchSteps => _tree.SearchSteps;
+
     /// <summary>Takes the lowest <paramref name="size"/> pages that start on a multiple of <paramref name="align"/>.</summary>
     public bool TryCarve(long size, long align, out long start)
     {
-        var node = _tree.FindLowestFit(size, align, out start);
+        var node = Find(size, align, out start);
         if (node is null)
         {
             return false;
         }
 
+        Carve(node, start, size);
+        return true;
+    }
+
+    /// <summary>The range <see cref="TryCarve"/> would carve from, and where; changes nothing.</summary>
+    public AreaNode<byte>? Find(long size, long align, out long start) => _tree.FindLowestFit(size, align, out start);
+
+    /// <summary>Carves [start, start + size) out of <paramref name="node"/>, which <see cref="Find"/> returned with nothing changed since.</summary>
+    public void Carve(AreaNode<byte> node, long start, long size)
+    {
         long s = node.Start, e = node.End, end = start + size;
+
+        // The one allocation a carve may need, made before anything changes: a node for the tail
+        // of a range split in three. Out of memory here leaves the tree as it was.
+        FaultHook?.Invoke(FaultSteps.FreeNode);
+        var tail = start != s && end < e ? new AreaNode<byte>(end, e, 0) : null;
         if (start == s && end == e)
         {
             _tree.Remove(s);
@@ -39,13 +67,23 @@ internal sealed class FreeAreaTree
         else
         {
             _tree.Resize(s, s, start);
-            if (end < e)
+            if (tail is not null)
             {
-                _tree.Insert(end, e, 0);
+                _tree.Insert(tail);
             }
         }
+    }
 
-        return true;
+    /// <summary>Takes [start, end), which is free, back out of free space (a quarantined range a failed map had drained).</summary>
+    public void Take(long start, long end)
+    {
+        var node = _tree.Containing(start);
+        if (node is null || node.End < end)
+        {
+            throw new InvalidOperationException($"vmalloc bug: taking [{start}, {end}) that is not free.");
+        }
+
+        Carve(node, start, end - start);
     }
 
     /// <summary>Returns [start, end) to free space, merged with free neighbours.</summary>

@@ -88,14 +88,75 @@ internal sealed class UnmappedMappings
         }
         else
         {
-            foreach (var i in _deadBlocks.Keys.Where(i => i >= first && i <= last).ToList())
+            // Removing while enumerating is allowed for Dictionary, and allocates nothing: a commit runs after the backend mapped.
+            foreach (var i in _deadBlocks.Keys)
             {
-                _deadBlocks.Remove(i);
+                if (i >= first && i <= last)
+                {
+                    _deadBlocks.Remove(i);
+                }
             }
         }
     }
 
     public int Count => _areas.Count + _deadBlocks.Count;
+
+    /// <summary>Bytes of the stack traces kept by the records in [start, end) (two bytes a character).</summary>
+    public long TraceBytes(long start, long end)
+    {
+        long chars = 0;
+        for (var node = _areas.Floor(end - 1); node is not null && node.End > start; node = _areas.Floor(node.Start - 1))
+        {
+            chars += node.Value.Provenance?.Length ?? 0;
+        }
+
+        for (var node = _unmapSites.Floor(end - 1); node is not null && node.End > start; node = _unmapSites.Floor(node.Start - 1))
+        {
+            chars += node.Value.Length;
+        }
+
+        foreach (var block in DeadBlocks(start, end))
+        {
+            chars += block.ProvenanceChars();
+        }
+
+        return chars * 2;
+    }
+
+    /// <summary>
+    /// Drops the stack traces of the records in [start, end), keeping the records: a range that
+    /// leaves the quarantine keeps no traces, so what provenance holds stays bounded in bytes. A
+    /// stale unmap there is still refused as VMAP003, without the sites.
+    /// </summary>
+    public void StripTraces(long start, long end)
+    {
+        for (var node = _areas.Floor(end - 1); node is not null && node.End > start; node = _areas.Floor(node.Start - 1))
+        {
+            node.Value.Provenance = null;
+        }
+
+        Forget(_unmapSites, start, end);
+        foreach (var block in DeadBlocks(start, end))
+        {
+            block.DropProvenance();
+        }
+    }
+
+    private IEnumerable<VmapBlock> DeadBlocks(long start, long end)
+    {
+        if (_deadBlocks.Count == 0)
+        {
+            yield break;
+        }
+
+        for (long i = start / _blockPages, last = (end - 1) / _blockPages; i <= last; i++)
+        {
+            if (_deadBlocks.TryGetValue(i, out var block))
+            {
+                yield return block;
+            }
+        }
+    }
 
     private static void Forget<T>(AreaTree<T> tree, long start, long end)
     {
@@ -110,4 +171,8 @@ internal sealed class UnmappedMappings
 }
 
 /// <summary>The record of one unmapped mapping.</summary>
-internal sealed record UnmappedMapping(string Family, int Pages, string? Provenance);
+internal sealed record UnmappedMapping(string Family, int Pages, string? Provenance)
+{
+    /// <summary>Where the mapping was made; dropped once its range leaves the quarantine.</summary>
+    public string? Provenance { get; set; } = Provenance;
+}

@@ -7,15 +7,21 @@ public sealed partial class VmapSpace
     /// <summary>alloc_vmap_area: the lowest free range of <paramref name="pages"/> + guard pages on an <paramref name="align"/>-page boundary.</summary>
     private Placement AllocArea(AreaKind kind, int pages, long align, int guard, string? provenance)
     {
-        if (!_free.TryCarve((long)pages + guard, align, out long start))
+        var free = _free.Find((long)pages + guard, align, out long start);
+        if (free is null)
         {
             return default;
         }
 
+        // What the area needs is allocated before the free tree changes: running out of memory
+        // on the way leaves the space as it was.
         // The double-unmap records this area overlaps are forgotten only when a mapping in it is
         // made (Commit): a map the backend refuses must leave them, like everything else, as they were.
+        FaultHook?.Invoke(FaultSteps.Area);
         var area = new VmapArea(kind, start, pages, guard, kind == AreaKind.Block ? null : provenance);
-        _busy.Insert(start, area.End, area);
+        var busy = new AreaNode<VmapArea>(start, area.End, area);
+        _free.Carve(free, start, (long)pages + guard);
+        _busy.Insert(busy);
         _guardPages += guard;
         return new Placement(area, null, start);
     }

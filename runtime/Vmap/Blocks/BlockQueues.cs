@@ -96,8 +96,9 @@ internal sealed class BlockQueues
         {
             if (!block.Queued)
             {
-                block.Queued = true;
+                // The new array first: out of memory leaves the block unqueued, and marked so.
                 queue.Items = [.. queue.Items, block];
+                block.Queued = true;
             }
         }
     }

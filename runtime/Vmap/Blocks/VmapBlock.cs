@@ -24,11 +24,14 @@ internal sealed class VmapBlock
     private Page[]? _pages;
     private int _freeOffset;
 
-    public VmapBlock(VmapArea area, int cpu)
+    /// <summary>Allocates everything the block will need (the first map's caller undoes nothing else if this runs out of memory).</summary>
+    public VmapBlock(VmapArea area, int cpu, bool trackProvenance)
     {
         Area = area;
         Cpu = cpu;
         _maps = new int[area.Pages];
+        _pages = new Page[area.Pages];
+        _provenance = trackProvenance ? new string?[area.Pages] : null;
         area.Block = this;
     }
 
@@ -77,14 +80,15 @@ internal sealed class VmapBlock
 
     public int Alloc(int count, string? provenance, ReadOnlySpan<Page> pages)
     {
+        // Allocates nothing: a map into a block cannot run out of memory half way.
         int offset = _freeOffset;
         _maps[offset] = count;
-        if (provenance is not null)
+        if (_provenance is not null)
         {
-            (_provenance ??= new string?[Pages])[offset] = provenance;
+            _provenance[offset] = provenance;
         }
 
-        pages.CopyTo((_pages ??= new Page[Pages]).AsSpan(offset));
+        pages.CopyTo(_pages.AsSpan(offset));
         LiveCount++;
         Volatile.Write(ref _freeOffset, offset + count);
         return offset;
@@ -125,6 +129,12 @@ internal sealed class VmapBlock
     public int MappingAt(int offset) => _maps[offset];
 
     public string? ProvenanceAt(int offset) => _provenance?[offset];
+
+    /// <summary>Characters of the stack traces the block keeps.</summary>
+    public long ProvenanceChars() => _provenance?.Sum(p => (long)(p?.Length ?? 0)) ?? 0;
+
+    /// <summary>The block's range left the quarantine: its traces go, its records stay.</summary>
+    public void DropProvenance() => _provenance = null;
 
     /// <summary>The offset of the mapping (live or unmapped) that covers <paramref name="offset"/>, or -1 in the untouched tail.</summary>
     public int MappingCovering(int offset)

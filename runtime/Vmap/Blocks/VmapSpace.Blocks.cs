@@ -47,10 +47,23 @@ public sealed partial class VmapSpace
         var block = _blocks.LockWithFree(cpu, count);
         if (block is null)
         {
-            var area = AllocArea(Areas.AreaKind.Block, Geometry.BlockPages, Geometry.BlockPages, _guardOnAllAreas, null).Area;
-            if (area is not null)
+            var placement = AllocArea(Areas.AreaKind.Block, Geometry.BlockPages, Geometry.BlockPages, _guardOnAllAreas, null);
+            if (placement.Area is { } area)
             {
-                return MapInNewBlock(new VmapBlock(area, cpu), count, pages, provenance, out address);
+                VmapBlock fresh;
+                try
+                {
+                    // A block's records are as large as the block: out of memory gives the area back.
+                    FaultHook?.Invoke(FaultSteps.Block);
+                    fresh = new VmapBlock(area, cpu, Options.TrackProvenance);
+                }
+                catch
+                {
+                    Unplace(placement);
+                    throw;
+                }
+
+                return MapInNewBlock(fresh, count, pages, provenance, out address);
             }
         }
 
@@ -140,9 +153,24 @@ public sealed partial class VmapSpace
                 return BlockMapResult.Refused;
             }
 
+            try
+            {
+                // Indexing and queueing the block allocate: should that run out of memory, the
+                // first map is undone and the block taken back, as for a refusal.
+                FaultHook?.Invoke(FaultSteps.BlockIndex);
+                _blocks.Add(block);
+            }
+            catch
+            {
+                _blocks.Remove(block);
+                _backend.Unmap(address, count);
+                block.UndoAlloc(offset);
+                Unplace(placement);
+                throw;
+            }
+
             // The block's range is claimed by the map that made the block.
             Commit(placement);
-            _blocks.Add(block);
             return BlockMapResult.Mapped;
         }
     }

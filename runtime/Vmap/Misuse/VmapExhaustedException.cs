@@ -28,6 +28,28 @@ public sealed class VmapExhaustedException : Exception
     /// <summary>Lazily freed pages still waiting for a purge.</summary>
     public long LazilyFreedPages { get; }
 
+    /// <summary>
+    /// Pages that waited in the checked mode's quarantine when the call gave up (0 without
+    /// <see cref="VmapOptions.TrackProvenance"/>). The call took none of them: even all of them
+    /// would not have made room. They still matter: maps placed around them while they waited
+    /// may have cut free space up differently from how the unchecked mode would have.
+    /// </summary>
+    public long QuarantinedPages
+    {
+        get => _quarantinedPages;
+        internal init
+        {
+            _quarantinedPages = value;
+            _message = value == 0 ? null : $"{base.Message} {value} pages wait in the checked mode's quarantine (VmapOptions.TrackProvenance, QuarantinePages): none of them would have made room, but maps placed around them while they waited may have cut free space up differently from the unchecked mode.";
+        }
+    }
+
+    private readonly long _quarantinedPages;
+    private readonly string? _message;
+
+    /// <inheritdoc/>
+    public override string Message => _message ?? base.Message;
+
     /// <summary>Why the backend refused, when the space itself had room (e.g. vm.max_map_count); null otherwise.</summary>
     public string? Reason { get; }
 

@@ -18,13 +18,20 @@ internal static class ProcessMapCount
     /// <summary>Mappings held by the reservations of every live native space.</summary>
     private static long s_inside;
 
+    /// <summary>
+    /// The joints of every live native space (<see cref="VmaLayout.Joints"/>): how many more
+    /// mappings unmaps alone could still cut their reservations into. Counted against the limit
+    /// with the mappings themselves, so an unmap never needs a mapping the budget has not kept.
+    /// </summary>
+    private static long s_joints;
+
     /// <summary>Mappings outside every reservation at the last reading; -1 before the first.</summary>
     private static long s_outside = -1;
 
     /// <summary>How long a reading is trusted: a process starts threads or grows its heap at human speed, a space maps at microseconds.</summary>
     private const long TrustMilliseconds = 50;
 
-    /// <summary>The process's total at the last reading.</summary>
+    /// <summary>The process's total at the last reading, plus the joints then: what the budget was measured against.</summary>
     private static long s_readTotal;
 
     /// <summary>When the last reading was taken (Environment.TickCount64).</summary>
@@ -42,13 +49,23 @@ internal static class ProcessMapCount
         }
     }
 
+    /// <summary>Counts <paramref name="delta"/> more (or fewer) joints, after the fact.</summary>
+    public static void AddJoints(int delta)
+    {
+        lock (s_lock)
+        {
+            s_joints += delta;
+        }
+    }
+
     /// <summary>
-    /// Asks for <paramref name="delta"/> more mappings for a space that holds <paramref name="holds"/>:
+    /// Asks for <paramref name="delta"/> more mappings and <paramref name="joints"/> more joints for
+    /// a space that holds <paramref name="holds"/> (mappings + joints):
     /// true when the process stays within <paramref name="maxMapCount"/> minus
     /// <paramref name="headroom"/>, and then they are counted already (give them back with
     /// <see cref="Add"/> if the map fails). False, with the numbers for the message, otherwise.
     /// </summary>
-    public static bool TryReserve(int delta, int holds, int maxMapCount, int headroom, out long othersOutsideThisSpace)
+    public static bool TryReserve(int delta, int joints, int holds, int maxMapCount, int headroom, out long othersOutsideThisSpace)
     {
         lock (s_lock)
         {
@@ -56,20 +73,21 @@ internal static class ProcessMapCount
             // rest of the process takes meanwhile (threads started, heap grown) must come within
             // that time, and readings come more often the closer the process is to its limit.
             long limit = (long)maxMapCount - headroom;
-            long projected = s_outside + s_inside + delta;
+            long projected = s_outside + s_inside + s_joints + delta + joints;
             if (s_outside < 0 || projected > limit || projected - s_readTotal > (limit - s_readTotal) / 2 ||
                 Environment.TickCount64 - s_readAt > TrustMilliseconds)
             {
                 Measure();
             }
 
-            othersOutsideThisSpace = s_outside + s_inside - holds;
-            if (s_outside + s_inside + delta > limit)
+            othersOutsideThisSpace = s_outside + s_inside + s_joints - holds;
+            if (s_outside + s_inside + s_joints + delta + joints > limit)
             {
                 return false;
             }
 
             s_inside += delta;
+            s_joints += joints;
             return true;
         }
     }
@@ -79,7 +97,7 @@ internal static class ProcessMapCount
         long total = CountLines();
         Readings++;
         s_outside = Math.Max(0, total - s_inside);
-        s_readTotal = total;
+        s_readTotal = total + s_joints;
         s_readAt = Environment.TickCount64;
     }
 

@@ -23,6 +23,28 @@ internal sealed class VmaLayout
     /// <summary>How many VMAs the reservation is cut into; one while nothing is mapped.</summary>
     public int Count { get; private set; } = 1;
 
+    /// <summary>
+    /// Places where two live maps share a VMA (the offsets of one continue the other's). Only there
+    /// can an unmap raise the count: a slot boundary is a VMA boundary unless both sides are
+    /// reserved or both continue one file range, and unmapping turns slots reserved, so the only
+    /// boundaries that can turn into VMA boundaries are these. Unmaps alone can therefore never
+    /// take the reservation past <see cref="WorstCount"/>.
+    /// </summary>
+    public int Joints { get; private set; }
+
+    /// <summary>The most VMAs unmaps alone could cut the reservation into from here: <see cref="Count"/> + <see cref="Joints"/>.</summary>
+    public int WorstCount => Count + Joints;
+
+    /// <summary>The <see cref="Joints"/> a map of <paramref name="runs"/> at <paramref name="slot"/> would make (before <see cref="Map"/>).</summary>
+    public int JointsOfMap(long slot, in Runs runs) => Merges(slot, runs.Pages, runs.FirstPage - slot, runs.LastPage - (slot + runs.Pages - 1));
+
+    /// <summary>The <see cref="Joints"/> the live map at <paramref name="slot"/> takes with it when unmapped.</summary>
+    public int JointsOfUnmap(long slot)
+    {
+        var m = _byStart[slot];
+        return Merges(slot, m.Pages, m.FirstLabel, m.LastLabel);
+    }
+
     /// <summary>How many VMAs there would be after <see cref="Map"/>, leaving the layout as it is.</summary>
     public int CountAfterMap(long slot, in Runs runs)
     {
@@ -42,6 +64,7 @@ internal sealed class VmaLayout
     /// <summary>Slots [slot, slot + runs.Pages) now map the pages described by <paramref name="runs"/>; <paramref name="count"/> is what <see cref="CountAfterMap"/> said.</summary>
     public void Map(long slot, in Runs runs, int count)
     {
+        Joints += JointsOfMap(slot, runs);
         Count = count;
         _byStart.Add(slot, new Mapping(runs.Pages, runs.Count, runs.FirstPage - slot, runs.LastPage - (slot + runs.Pages - 1)));
         _lastLabelByEnd.Add(slot + runs.Pages, runs.LastPage - (slot + runs.Pages - 1));
@@ -62,9 +85,17 @@ internal sealed class VmaLayout
     /// <summary>Slots [slot, slot + pages), mapped by one earlier <see cref="Map"/>, are reserved again; <paramref name="count"/> is what <see cref="CountAfterUnmap"/> said.</summary>
     public void Unmap(long slot, long pages, int count)
     {
+        Joints -= JointsOfUnmap(slot);
         Count = count;
         _byStart.Remove(slot);
         _lastLabelByEnd.Remove(slot + pages);
+    }
+
+    /// <summary>How many live neighbours a map at [slot, slot + pages) shares a VMA with (0-2).</summary>
+    private int Merges(long slot, long pages, long firstLabel, long lastLabel)
+    {
+        int merges = _lastLabelByEnd.TryGetValue(slot, out long left) && left == firstLabel ? 1 : 0;
+        return merges + (_byStart.TryGetValue(slot + pages, out var right) && right.FirstLabel == lastLabel ? 1 : 0);
     }
 
     /// <summary>How many VMAs mapping <paramref name="runs"/> runs into reserved slots [slot, slot + pages) adds.</summary>

@@ -159,6 +159,7 @@ public sealed partial class VmapSpace
             LargestFreeRun = largest,
             LazilyFreedPages = _lazy.Pages,
             QuarantinedPages = _quarantine?.Pages ?? 0,
+            QuarantinedTraceBytes = _quarantine?.Bytes ?? 0,
             BlockFreePages = blockFree,
             BlockDirtyPages = blockDirty,
             GuardPages = _guardPages,

@@ -30,6 +30,9 @@ public sealed record VmapStats
     /// <summary>Purged pages waiting in the quarantine before reuse (only with <see cref="VmapOptions.TrackProvenance"/>).</summary>
     public long QuarantinedPages { get; init; }
 
+    /// <summary>Bytes of stack traces the quarantined ranges' records keep (bounded by <see cref="VmapOptions.QuarantineBytes"/>).</summary>
+    public long QuarantinedTraceBytes { get; init; }
+
     /// <summary>Untouched pages at the tails of live blocks.</summary>
     public long BlockFreePages { get; init; }
 

@@ -38,4 +38,75 @@ public class FreeAreaTreeTests
         Assert.False(free.TryCarve(1, 1, out _));
         Assert.Equal((0L, 0L, 0), (free.Pages, free.LargestRun, free.Count));
     }
+
+    /// <summary>Issue 22, break 6: 252-page gaps that are long enough for a 128-page block but never hold an aligned one.</summary>
+    [Theory]
+    [InlineData(16)]
+    [InlineData(8192)]
+    public void A_block_aligned_search_over_misaligned_gaps_is_one_descent(int gaps)
+    {
+        var free = new FreeAreaTree(0, gaps * 256L, blockPages: 128);
+        for (long g = 0; g < gaps; g++)
+        {
+            // Keep [256g, 256g + 2) and [256g + 254, 256g + 256) busy: the gap [256g + 2, 256g + 254) has no 128-aligned 128 pages.
+            Assert.True(free.TryCarve(256, 128, out long at));
+            Assert.Equal(g * 256, at);
+        }
+
+        for (long g = 0; g < gaps; g++)
+        {
+            free.Release((g * 256) + 2, (g * 256) + 254);
+        }
+
+        long before = free.SearchSteps;
+        Assert.False(free.TryCarve(128, 128, out _));
+        long miss = free.SearchSteps - before;
+
+        // One gap that does fit, at the top: found by the same descent.
+        free.Release((gaps * 256L) - 2, gaps * 256L);
+        before = free.SearchSteps;
+        Assert.True(free.TryCarve(128, 128, out long found));
+        long hit = free.SearchSteps - before;
+
+        Assert.Equal((gaps * 256L) - 128, found);
+        int depth = (int)Math.Ceiling(1.45 * Math.Log2(gaps + 2)) + 2;
+        Assert.InRange(miss, 0, depth);
+        Assert.InRange(hit, 1, depth);
+        free.Validate();
+    }
+
+    [Fact]
+    public void A_page_or_block_aligned_search_finds_the_lowest_fit_a_scan_finds()
+    {
+        var random = new Random(22);
+        var free = new FreeAreaTree(0, 1 << 14, blockPages: 16);
+        var taken = new List<(long Start, long End)>();
+        for (int step = 0; step < 4000; step++)
+        {
+            if (taken.Count > 0 && random.Next(3) == 0)
+            {
+                int i = random.Next(taken.Count);
+                free.Release(taken[i].Start, taken[i].End);
+                taken.RemoveAt(i);
+                continue;
+            }
+
+            long size = random.Next(1, 40);
+            long align = new[] { 1L, 16L, 16L, 4L, 64L }[random.Next(5)];
+            var expected = free.Ranges().Select(r => (r, s: (r.Start + align - 1) & ~(align - 1))).Where(x => x.s + size <= x.r.End).Select(x => (long?)x.s).FirstOrDefault();
+            Assert.Equal(expected is not null, free.TryCarve(size, align, out long start));
+            if (expected is { } e)
+            {
+                // Page and block alignment: the lowest fit exactly. Others: the kernel's descent may pass a lower range that happens to fit.
+                if (align is 1 or 16)
+                {
+                    Assert.Equal(e, start);
+                }
+
+                taken.Add((start, start + size));
+            }
+
+            free.Validate();
+        }
+    }
 }
