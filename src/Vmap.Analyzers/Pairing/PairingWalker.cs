@@ -492,6 +492,13 @@ internal sealed partial class PairingWalker
         var states = new List<PairingState> { state };
         for (var region = from.EnclosingRegion; region.EnclosingRegion is { } parent; region = parent)
         {
+            // Code the compiler could not bind can give a region an enclosing region that does not
+            // list it (seen by the fuzz test): the path the throw takes cannot be told, so no claim.
+            if (!parent.NestedRegions.Contains(region))
+            {
+                return;
+            }
+
             if (parent.NestedRegions[0] != region)
             {
                 continue;
@@ -504,6 +511,11 @@ internal sealed partial class PairingWalker
 
             if (parent.Kind == ControlFlowRegionKind.TryAndFinally)
             {
+                if (parent.NestedRegions.Length != 2)
+                {
+                    return;
+                }
+
                 var finallyRegion = parent.NestedRegions[1];
                 var next = new List<PairingState>();
                 foreach (var s in states)
