@@ -46,4 +46,10 @@ internal static class RuleIds
 
     /// <summary>A member released in Dispose without being cleared or guarded: a second Dispose releases it again.</summary>
     public const string VMAP008 = "VMAP008";
+
+    /// <summary>A baseline entry that matches no finding (fixed, moved or deleted code), or a baseline line that is no entry.</summary>
+    public const string VMAP900 = "VMAP900";
+
+    /// <summary>A finding as a baseline entry, reported only while the baseline is rewritten (<c>-p:VmapUpdateBaseline=true</c>).</summary>
+    public const string VMAP901 = "VMAP901";
 }

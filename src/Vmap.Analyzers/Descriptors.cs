@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis;
 namespace Vmap.Analyzers;
 
 /// <summary>
-/// The six pairing rules, the configuration check and the Dispose rule. Find a rule by its id: <c>Descriptors.VMAP00n_*</c>.
+/// The six pairing rules, the configuration check, the Dispose rule and the baseline's two. Find a rule by its id: <c>Descriptors.VMAP00n_*</c>.
 /// A rule whose messages differ in kind has one descriptor per message shape (same id, title and
 /// description), as roslyn-analyzers' CA2000 does.
 /// </summary>
@@ -108,6 +108,48 @@ internal static class Descriptors
         "Member released in Dispose is not cleared",
         "'{0}' is released by {1} in {2} but not cleared: a second {2}{3} releases it again",
         "Dispose may be called more than once and must be harmless the second time. A field or property released in Dispose (or Dispose(bool), DisposeAsync) still holds the released address, array or handle unless it is cleared afterwards or the release is guarded by a disposed flag; a second call releases it again: a double free, the same array returned to the pool twice, a GCHandle slot freed twice.");
+
+    private const string BaselineCategory = "Baseline";
+
+    private const string VMAP900Title = "Baseline entry matches no finding";
+
+    private const string VMAP900Description = "Each entry of the Vmap baseline file accepts one existing finding. An entry that no finding matches any more (the code was fixed, moved to another member or file, or its line was edited) accepts nothing; remove it, or rewrite the file with 'dotnet build -p:VmapUpdateBaseline=true', so the baseline shrinks as the code is fixed and cannot hide a future finding.";
+
+    /// <summary>VMAP900, stale: a well-formed entry that no finding of this compilation matches.</summary>
+    internal static readonly DiagnosticDescriptor VMAP900_BaselineEntryStale = Baseline(
+        RuleIds.VMAP900,
+        VMAP900Title,
+        "Baseline entry '{0}' matches no finding any more; remove it or rewrite the baseline with 'dotnet build -p:VmapUpdateBaseline=true'",
+        VMAP900Description,
+        DiagnosticSeverity.Warning);
+
+    /// <summary>VMAP900, malformed: a line of the baseline file that is neither a comment nor an entry.</summary>
+    internal static readonly DiagnosticDescriptor VMAP900_BaselineLineMalformed = Baseline(
+        RuleIds.VMAP900,
+        VMAP900Title,
+        "Baseline line '{0}' is not an entry and matches nothing: {1}",
+        VMAP900Description,
+        DiagnosticSeverity.Warning);
+
+    /// <summary>VMAP901: a finding written out as its baseline entry, only while the baseline is rewritten.</summary>
+    internal static readonly DiagnosticDescriptor VMAP901_BaselineEntry = Baseline(
+        RuleIds.VMAP901,
+        "Finding recorded for the baseline",
+        "Baseline entry: {0}",
+        "Reported for every finding, and only in a build with -p:VmapUpdateBaseline=true, where it is suppressed at once: the package's MSBuild target reads these entries from the build's SARIF log and writes them to the baseline file. An analyzer may not write files itself.",
+        DiagnosticSeverity.Info);
+
+    private static DiagnosticDescriptor Baseline(string id, string title, string messageFormat, string description, DiagnosticSeverity severity) =>
+        new(
+            id,
+            title,
+            messageFormat,
+            BaselineCategory,
+            severity,
+            isEnabledByDefault: true,
+            description: description,
+            helpLinkUri: $"https://github.com/vmapanalyzers/vmapanalyzers/blob/main/docs/rules/{id}.md",
+            customTags: WellKnownDiagnosticTags.CompilationEnd);
 
     private static DiagnosticDescriptor Rule(string id, string title, string messageFormat, string description) =>
         new(

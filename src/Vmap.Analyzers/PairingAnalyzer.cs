@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
+using Vmap.Analyzers.Baseline;
 using Vmap.Analyzers.Pairing;
 using Vmap.Analyzers.Rules;
 
@@ -38,7 +39,14 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
         Descriptors.VMAP004_UsedAfterUnmap,
         Descriptors.VMAP005_UnmapCountMismatch,
         Descriptors.VMAP006_WrongFamilyRelease,
-        Descriptors.VMAP007_InvalidPairConfiguration);
+        Descriptors.VMAP007_InvalidPairConfiguration,
+        Descriptors.VMAP900_BaselineEntryStale,
+        Descriptors.VMAP900_BaselineLineMalformed,
+        Descriptors.VMAP901_BaselineEntry);
+
+    /// <summary>The rules whose baseline entries this analyzer judges: every rule it reports at a line of source.</summary>
+    private static readonly string[] s_baselinedRules =
+        { RuleIds.VMAP001, RuleIds.VMAP002, RuleIds.VMAP003, RuleIds.VMAP004, RuleIds.VMAP005, RuleIds.VMAP006 };
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -50,6 +58,12 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
             // Nothing here may look up a symbol (PairingContext.Slot says why): the context is
             // made by the first code block that passes the text gate's cheapest test.
             var slot = PairingContext.For(start.Compilation, start.Options, start.CancellationToken);
+            var ledger = BaselineLedger.Start(start.Options, s_baselinedRules, reportsFileErrors: true, start.CancellationToken);
+            if (ledger is not null)
+            {
+                start.RegisterCompilationEndAction(ledger.End);
+            }
+
             if (!slot.Entries.IsEmpty)
             {
                 start.RegisterCompilationEndAction(end =>
@@ -79,7 +93,8 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
                     return;
                 }
 
-                Analyze(operation, o => Graph(o, block.CancellationToken), block.OwningSymbol, pairing, block.ReportDiagnostic, block.CancellationToken);
+                var report = ledger is null ? block.ReportDiagnostic : ledger.Recording(block.ReportDiagnostic);
+                Analyze(operation, o => Graph(o, block.CancellationToken), block.OwningSymbol, pairing, report, block.CancellationToken);
             });
         });
     }
