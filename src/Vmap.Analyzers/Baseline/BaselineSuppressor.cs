@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -16,16 +17,17 @@ namespace Vmap.Analyzers.Baseline;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class BaselineSuppressor : DiagnosticSuppressor
 {
-    private const string Justification = "Accepted in the Vmap baseline file (docs/baseline.md)";
+    /// <summary>VMAPB001 suppresses VMAP001 as listed in the baseline file, and so on.</summary>
+    private static readonly ImmutableDictionary<string, SuppressionDescriptor> s_listed = Suppressions(
+        BaselineKey.BaselinedRules, "VMAPB", "Accepted in the Vmap baseline file (docs/baseline.md)");
 
-    private static readonly ImmutableDictionary<string, SuppressionDescriptor> s_byRule =
-        BaselineKey.BaselinedRules
-            .Concat(new[] { RuleIds.VMAP901 })
-            .ToImmutableDictionary(id => id, id => new SuppressionDescriptor("VMAPB" + id.Substring(4), id, Justification));
+    /// <summary>VMAPU001 suppresses VMAP001 while the baseline is rewritten, and so on, with VMAPU901 for the records.</summary>
+    private static readonly ImmutableDictionary<string, SuppressionDescriptor> s_updating = Suppressions(
+        BaselineKey.BaselinedRules.Add(RuleIds.VMAP901), "VMAPU", "Accepted while the Vmap baseline is rewritten (-p:VmapUpdateBaseline=true)");
 
     /// <inheritdoc />
     public override ImmutableArray<SuppressionDescriptor> SupportedSuppressions { get; } =
-        s_byRule.Values.OrderBy(d => d.Id, System.StringComparer.Ordinal).ToImmutableArray();
+        s_listed.Values.Concat(s_updating.Values).OrderBy(d => d.Id, StringComparer.Ordinal).ToImmutableArray();
 
     /// <inheritdoc />
     public override void ReportSuppressions(SuppressionAnalysisContext context)
@@ -39,7 +41,7 @@ public sealed class BaselineSuppressor : DiagnosticSuppressor
         {
             foreach (var finding in context.ReportedDiagnostics)
             {
-                if (s_byRule.TryGetValue(finding.Id, out var descriptor))
+                if (s_updating.TryGetValue(finding.Id, out var descriptor))
                 {
                     context.ReportSuppression(Suppression.Create(descriptor, finding));
                 }
@@ -53,8 +55,11 @@ public sealed class BaselineSuppressor : DiagnosticSuppressor
         {
             if (accepted.ContainsKey(entry))
             {
-                context.ReportSuppression(Suppression.Create(s_byRule[finding.Id], finding));
+                context.ReportSuppression(Suppression.Create(s_listed[finding.Id], finding));
             }
         }
     }
+
+    private static ImmutableDictionary<string, SuppressionDescriptor> Suppressions(IEnumerable<string> rules, string prefix, string justification) =>
+        rules.ToImmutableDictionary(id => id, id => new SuppressionDescriptor(prefix + id.Substring(4), id, justification));
 }
