@@ -139,26 +139,22 @@ internal static class Descriptors
         "Reported for every finding, and only in a build with -p:VmapUpdateBaseline=true, where it is suppressed at once: the package's MSBuild target reads these entries from the build's SARIF log and writes them to the baseline file. An analyzer may not write files itself.",
         DiagnosticSeverity.Info);
 
+    /// <summary>The baseline's rules are reported when the compilation ends, once every finding is known.</summary>
     private static DiagnosticDescriptor Baseline(string id, string title, string messageFormat, string description, DiagnosticSeverity severity) =>
+        Create(id, title, messageFormat, description, BaselineCategory, severity, WellKnownDiagnosticTags.CompilationEnd);
+
+    private static DiagnosticDescriptor Rule(string id, string title, string messageFormat, string description) =>
+        Create(id, title, messageFormat, description, Category, DiagnosticSeverity.Warning);
+
+    private static DiagnosticDescriptor Create(string id, string title, string messageFormat, string description, string category, DiagnosticSeverity severity, params string[] customTags) =>
         new(
             id,
             title,
             messageFormat,
-            BaselineCategory,
+            category,
             severity,
             isEnabledByDefault: true,
             description: description,
             helpLinkUri: $"https://github.com/vmapanalyzers/vmapanalyzers/blob/main/docs/rules/{id}.md",
-            customTags: WellKnownDiagnosticTags.CompilationEnd);
-
-    private static DiagnosticDescriptor Rule(string id, string title, string messageFormat, string description) =>
-        new(
-            id,
-            title,
-            messageFormat,
-            Category,
-            DiagnosticSeverity.Warning,
-            isEnabledByDefault: true,
-            description: description,
-            helpLinkUri: $"https://github.com/vmapanalyzers/vmapanalyzers/blob/main/docs/rules/{id}.md");
+            customTags: customTags);
 }

@@ -26,18 +26,9 @@ public sealed class BaselineLifecycleTests(PackedVmap package)
         var baseline = consumer.PathOf(BaselineName);
 
         // 1. Adopt: the update build accepts every finding and writes them; it prints none.
-        var update = consumer.Build("-p:VmapUpdateBaseline=true");
-        Assert.True(update.Cli.ExitCode == 0, update.Cli.Transcript);
-        Assert.Empty(update.Diagnostics);
-        Assert.Contains($"Vmap baseline: 2 entries in {baseline} (2 added, 0 removed).", update.Cli.StandardOutput, StringComparison.Ordinal);
         // The fingerprint is FNV-1a 64 of the tokens on the finding's line, one blank apart.
         var setPtrPrint = Fnv1a("buf . Addr = other ;");
-        Assert.Equal(
-            [
-                $"VMAP001 {SetPtrFile} {SetPtrMember} {setPtrPrint} 0 buf.Addr = other;",
-                $"VMAP002 {SetPtrFile} {SetPtrMember} {setPtrPrint} 0 buf.Addr = other;",
-            ],
-            Entries(baseline));
+        Update(consumer, "(2 added, 0 removed)", SetPtrMember, setPtrPrint, "buf.Addr = other;");
 
         // 2. Lines inserted above the accepted findings move them; a new member re-points the field too.
         var original = File.ReadAllText(source);
@@ -72,19 +63,29 @@ public sealed class BaselineLifecycleTests(PackedVmap package)
             fixedBuild.Diagnostics.OrderBy(d => d.Id));
 
         // 4. Rewriting drops the fixed finding's entries and accepts the new ones; the build is quiet.
-        var rewrite = consumer.Build("-p:VmapUpdateBaseline=true");
-        Assert.True(rewrite.Cli.ExitCode == 0, rewrite.Cli.Transcript);
-        Assert.Contains($"Vmap baseline: 2 entries in {baseline} (2 added, 2 removed).", rewrite.Cli.StandardOutput, StringComparison.Ordinal);
-        var adoptPrint = Fnv1a("buf . Addr = linear ;");
-        Assert.Equal(
-            [
-                $"VMAP001 {SetPtrFile} App.LogBufferCache.Adopt(LogBuffer,nint) {adoptPrint} 0 buf.Addr = linear;",
-                $"VMAP002 {SetPtrFile} App.LogBufferCache.Adopt(LogBuffer,nint) {adoptPrint} 0 buf.Addr = linear;",
-            ],
-            Entries(baseline));
+        Update(consumer, "(2 added, 2 removed)", "App.LogBufferCache.Adopt(LogBuffer,nint)", Fnv1a("buf . Addr = linear ;"), "buf.Addr = linear;");
         var quiet = consumer.Build();
         Assert.True(quiet.Cli.ExitCode == 0, quiet.Cli.Transcript);
         Assert.Empty(quiet.Diagnostics);
+    }
+
+    /// <summary>
+    /// Runs the update: it prints no finding, says what changed, and leaves exactly the VMAP001 and
+    /// VMAP002 entries of the one re-pointing in <paramref name="member"/>.
+    /// </summary>
+    private static void Update(ConsumerProject consumer, string change, string member, string fingerprint, string line)
+    {
+        var update = consumer.Build("-p:VmapUpdateBaseline=true");
+        Assert.True(update.Cli.ExitCode == 0, update.Cli.Transcript);
+        Assert.Empty(update.Diagnostics);
+        var baseline = consumer.PathOf(BaselineName);
+        Assert.Contains($"Vmap baseline: 2 entries in {baseline} {change}.", update.Cli.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(
+            [
+                $"VMAP001 {SetPtrFile} {member} {fingerprint} 0 {line}",
+                $"VMAP002 {SetPtrFile} {member} {fingerprint} 0 {line}",
+            ],
+            File.ReadAllLines(baseline).Where(l => l.Length > 0 && l[0] != '#'));
     }
 
     /// <summary>VMAP001 and VMAP002 at the new member's re-pointing, which no entry accepts.</summary>
@@ -103,10 +104,6 @@ public sealed class BaselineLifecycleTests(PackedVmap package)
 
     private static BuildDiagnostic Stale(string baseline, int line, string key) =>
         new(baseline, line, 1, "warning", "VMAP900", $"Baseline entry '{key}' matches no finding any more; remove it or rewrite the baseline with 'dotnet build -p:VmapUpdateBaseline=true' ({HelpUriBase}VMAP900.md)");
-
-    /// <summary>The baseline's entry lines (comments and blank lines left out).</summary>
-    private static string[] Entries(string baseline) =>
-        File.ReadAllLines(baseline).Where(l => l.Length > 0 && l[0] != '#').ToArray();
 
     /// <summary>Each VMAP result of a SARIF 2.1 log: rule, line, and the id of the suppression that suppressed it (null if none).</summary>
     private static List<(string Rule, int Line, string? SuppressedBy)> SarifResults(string path)
