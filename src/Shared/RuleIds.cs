@@ -49,4 +49,10 @@ internal static class RuleIds
 
     /// <summary>An OS acquire's failure tested against the wrong value (mmap against null, VirtualAlloc against -1).</summary>
     public const string VMAP010 = "VMAP010";
+
+    /// <summary>A baseline entry that matches no finding (fixed, moved or deleted code), or a baseline line that is no entry.</summary>
+    public const string VMAP900 = "VMAP900";
+
+    /// <summary>A finding as a baseline entry, reported only while the baseline is rewritten (<c>-p:VmapUpdateBaseline=true</c>).</summary>
+    public const string VMAP901 = "VMAP901";
 }

@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis;
 namespace Vmap.Analyzers;
 
 /// <summary>
-/// The six pairing rules, the configuration check, the Dispose rule and the failure-value rule. Find a rule by its id: <c>Descriptors.VMAP00n_*</c>.
+/// The six pairing rules, the configuration check, the Dispose rule, the failure-value rule and the baseline's two. Find a rule by its id: <c>Descriptors.VMAPnnn_*</c>.
 /// A rule whose messages differ in kind has one descriptor per message shape (same id, title and
 /// description), as roslyn-analyzers' CA2000 does.
 /// </summary>
@@ -143,14 +143,52 @@ internal static class Descriptors
         "'{0}' from {1} at line {2} is tested against {3}, but {1} returns {4} on failure: the test never sees the failure",
         "mmap returns MAP_FAILED ((void*)-1) on failure, never NULL; VirtualAlloc and MapViewOfFile return NULL, never -1 (INVALID_HANDLE_VALUE). A failure test against the other value never fires, and the failure value is later written through or unmapped.");
 
+    private const string BaselineCategory = "Baseline";
+
+    private const string VMAP900Title = "Baseline entry matches no finding";
+
+    private const string VMAP900Description = "Each entry of the Vmap baseline file accepts one existing finding. An entry that no finding matches any more (the code was fixed, moved to another member or file, or its line was edited) accepts nothing; remove it, or rewrite the file with 'dotnet build -p:VmapUpdateBaseline=true', so the baseline shrinks as the code is fixed and cannot hide a future finding.";
+
+    /// <summary>VMAP900, stale: a well-formed entry that no finding of this compilation matches.</summary>
+    internal static readonly DiagnosticDescriptor VMAP900_BaselineEntryStale = Baseline(
+        RuleIds.VMAP900,
+        VMAP900Title,
+        "Baseline entry '{0}' matches no finding any more; remove it or rewrite the baseline with 'dotnet build -p:VmapUpdateBaseline=true'",
+        VMAP900Description,
+        DiagnosticSeverity.Warning);
+
+    /// <summary>VMAP900, malformed: a line of the baseline file that is neither a comment nor an entry.</summary>
+    internal static readonly DiagnosticDescriptor VMAP900_BaselineLineMalformed = Baseline(
+        RuleIds.VMAP900,
+        VMAP900Title,
+        "Baseline line '{0}' is not an entry and matches nothing: {1}",
+        VMAP900Description,
+        DiagnosticSeverity.Warning);
+
+    /// <summary>VMAP901: a finding written out as its baseline entry, only while the baseline is rewritten.</summary>
+    internal static readonly DiagnosticDescriptor VMAP901_BaselineEntry = Baseline(
+        RuleIds.VMAP901,
+        "Finding recorded for the baseline",
+        "Baseline entry: {0}",
+        "Reported for every finding, and only in a build with -p:VmapUpdateBaseline=true, where it is suppressed at once: the package's MSBuild target reads these entries from the build's SARIF log and writes them to the baseline file. An analyzer may not write files itself.",
+        DiagnosticSeverity.Info);
+
+    /// <summary>The baseline's rules are reported when the compilation ends, once every finding is known.</summary>
+    private static DiagnosticDescriptor Baseline(string id, string title, string messageFormat, string description, DiagnosticSeverity severity) =>
+        Create(id, title, messageFormat, description, BaselineCategory, severity, WellKnownDiagnosticTags.CompilationEnd);
+
     private static DiagnosticDescriptor Rule(string id, string title, string messageFormat, string description) =>
+        Create(id, title, messageFormat, description, Category, DiagnosticSeverity.Warning);
+
+    private static DiagnosticDescriptor Create(string id, string title, string messageFormat, string description, string category, DiagnosticSeverity severity, params string[] customTags) =>
         new(
             id,
             title,
             messageFormat,
-            Category,
-            DiagnosticSeverity.Warning,
+            category,
+            severity,
             isEnabledByDefault: true,
             description: description,
-            helpLinkUri: $"https://github.com/vmapanalyzers/vmapanalyzers/blob/main/docs/rules/{id}.md");
+            helpLinkUri: $"https://github.com/vmapanalyzers/vmapanalyzers/blob/main/docs/rules/{id}.md",
+            customTags: customTags);
 }

@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
+using Vmap.Analyzers.Baseline;
 using Vmap.Analyzers.Pairing;
 using Vmap.Analyzers.Rules;
 
@@ -43,7 +44,14 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
         Descriptors.VMAP005_ReleaseSizeNotZero,
         Descriptors.VMAP006_WrongFamilyRelease,
         Descriptors.VMAP007_InvalidPairConfiguration,
-        Descriptors.VMAP010_WrongFailureValue);
+        Descriptors.VMAP010_WrongFailureValue,
+        Descriptors.VMAP900_BaselineEntryStale,
+        Descriptors.VMAP900_BaselineLineMalformed,
+        Descriptors.VMAP901_BaselineEntry);
+
+    /// <summary>The rules whose baseline entries this analyzer judges: every rule it reports at a line of source.</summary>
+    private static readonly string[] s_baselinedRules =
+        { RuleIds.VMAP001, RuleIds.VMAP002, RuleIds.VMAP003, RuleIds.VMAP004, RuleIds.VMAP005, RuleIds.VMAP006, RuleIds.VMAP010 };
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -57,6 +65,12 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
             if (OpenSlot(start.Compilation, start.Options, start.CancellationToken) is not { } slot)
             {
                 return;
+            }
+
+            var ledger = BaselineLedger.Start(start.Options, s_baselinedRules, reportsFileErrors: true, start.CancellationToken);
+            if (ledger is not null)
+            {
+                start.RegisterCompilationEndAction(ledger.End);
             }
 
             if (!slot.Entries.IsEmpty)
@@ -90,7 +104,8 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
                     return;
                 }
 
-                Analyze(operation, block.OwningSymbol, pairing, block.ReportDiagnostic, block.CancellationToken);
+                var report = ledger is null ? block.ReportDiagnostic : ledger.Recording(block.ReportDiagnostic);
+                Analyze(operation, block.OwningSymbol, pairing, report, block.CancellationToken);
             }, ThrowOnEngineFailure));
         });
     }

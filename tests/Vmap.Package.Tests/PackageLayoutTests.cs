@@ -7,7 +7,7 @@ namespace Vmap.Package.Tests;
 public sealed class PackageLayoutTests(PackedVmap package)
 {
     [Fact]
-    public void Package_holds_the_library_per_framework_the_analyzers_and_the_readme_and_nothing_else()
+    public void Package_holds_the_library_per_framework_the_analyzers_the_baseline_targets_and_the_readme_and_nothing_else()
     {
         using var zip = package.OpenPackage();
         var files = zip.Entries
@@ -22,6 +22,9 @@ public sealed class PackageLayoutTests(PackedVmap package)
                 "Vmap.nuspec",
                 "analyzers/dotnet/cs/Vmap.Analyzers.dll",
                 "analyzers/dotnet/cs/Vmap.CodeFixes.dll",
+                "build/Vmap.Baseline.targets",
+                "build/Vmap.targets",
+                "buildMultiTargeting/Vmap.targets",
                 "lib/net10.0/Vmap.dll",
                 "lib/net10.0/Vmap.xml",
                 "lib/net8.0/Vmap.dll",

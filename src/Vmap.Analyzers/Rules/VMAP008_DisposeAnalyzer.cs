@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
+using Vmap.Analyzers.Baseline;
 using Vmap.Analyzers.Pairing;
 using Vmap.Analyzers.Rules;
 
@@ -20,7 +21,10 @@ public sealed class DisposeReleaseAnalyzer : DiagnosticAnalyzer
 {
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(Descriptors.VMAP008_ReleasedInDisposeNotCleared);
+        ImmutableArray.Create(
+            Descriptors.VMAP008_ReleasedInDisposeNotCleared,
+            Descriptors.VMAP900_BaselineEntryStale,
+            Descriptors.VMAP901_BaselineEntry);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -34,6 +38,13 @@ public sealed class DisposeReleaseAnalyzer : DiagnosticAnalyzer
             if (PairingAnalyzer.OpenSlot(start.Compilation, start.Options, start.CancellationToken) is not { } slot)
             {
                 return;
+            }
+
+            // The pairing analyzer reports the baseline file's bad lines; this one judges VMAP008's entries.
+            var ledger = BaselineLedger.Start(start.Options, new[] { RuleIds.VMAP008 }, reportsFileErrors: false, start.CancellationToken);
+            if (ledger is not null)
+            {
+                start.RegisterCompilationEndAction(ledger.End);
             }
 
             // As in the pairing analyzer: every call into the compiler is inside the guard, and a
@@ -58,7 +69,7 @@ public sealed class DisposeReleaseAnalyzer : DiagnosticAnalyzer
                     method,
                     name,
                     pairing.Pairs,
-                    block.ReportDiagnostic,
+                    ledger is null ? block.ReportDiagnostic : ledger.Recording(block.ReportDiagnostic),
                     block.CancellationToken);
             }, PairingAnalyzer.ThrowOnEngineFailure));
         });

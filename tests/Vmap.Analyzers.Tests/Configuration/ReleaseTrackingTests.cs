@@ -4,8 +4,8 @@ namespace Vmap.Analyzers.Tests.Configuration;
 
 /// <summary>
 /// RS2000-RS2008 check the release files against the descriptors at build time; this pins the
-/// state the issue asks for: no release shipped yet, all nine rules in the unshipped release with
-/// the category and default severity the analyzers report.
+/// state the issue asks for: no release shipped yet, all nine rules and the baseline's two in the
+/// unshipped release with the category and default severity the analyzers report.
 /// </summary>
 public class ReleaseTrackingTests
 {
@@ -26,9 +26,13 @@ public class ReleaseTrackingTests
         var descriptors = VmapAnalyzers.All().SelectMany(a => a.SupportedDiagnostics).DistinctBy(d => d.Id).OrderBy(d => d.Id, StringComparer.Ordinal)
             .Select(d => $"{d.Id} {d.Category} {d.DefaultSeverity}");
         Assert.Equal(descriptors, rows);
-        Assert.Equal(9, rows.Count());
+        Assert.Equal(11, rows.Count());
         Assert.All(VmapAnalyzers.All().SelectMany(a => a.SupportedDiagnostics), d => Assert.True(d.IsEnabledByDefault, d.Id));
-        Assert.All(VmapAnalyzers.All().SelectMany(a => a.SupportedDiagnostics), d => Assert.Equal(DiagnosticSeverity.Warning, d.DefaultSeverity));
+
+        // VMAP901 only carries a finding to the baseline update and is suppressed there at once.
+        Assert.All(
+            VmapAnalyzers.All().SelectMany(a => a.SupportedDiagnostics),
+            d => Assert.Equal(d.Id == RuleIds.VMAP901 ? DiagnosticSeverity.Info : DiagnosticSeverity.Warning, d.DefaultSeverity));
     }
 
     private static string ReleaseFile(string name) => Path.Combine(RuleDocsTests.RepositoryRoot(), "src", "Vmap.Analyzers", name);
