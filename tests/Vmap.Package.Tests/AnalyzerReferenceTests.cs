@@ -71,7 +71,7 @@ public sealed class AnalyzerReferenceTests(PackedVmap package)
             [("System.Composition.AttributedModel", s_hostComposition)],
             ReferencesOf("Vmap.CodeFixes.dll").Where(r => r.Key.StartsWith("System.Composition", StringComparison.Ordinal)).Select(r => (r.Key, r.Value)));
 
-        using var zip = package.OpenPackage();
+        using var zip = package.Analyzers.Open();
         Assert.DoesNotContain(zip.Entries, e => e.Name.StartsWith("System.Composition", StringComparison.Ordinal));
     }
 
@@ -80,7 +80,7 @@ public sealed class AnalyzerReferenceTests(PackedVmap package)
     [InlineData("Vmap.CodeFixes.dll")]
     public void Every_reference_is_loaded_by_the_host_or_packed_beside_the_analyzer(string assembly)
     {
-        using var zip = package.OpenPackage();
+        using var zip = package.Analyzers.Open();
         var packedBeside = zip.Entries
             .Where(e => e.FullName.StartsWith(AnalyzerFolder, StringComparison.Ordinal))
             .Select(e => Path.GetFileNameWithoutExtension(e.Name))
@@ -92,7 +92,7 @@ public sealed class AnalyzerReferenceTests(PackedVmap package)
     }
 
     private IReadOnlyDictionary<string, Version> ReferencesOf(string assembly) =>
-        AssemblyFacts.Read(package.ReadEntry(AnalyzerFolder + assembly)).References;
+        AssemblyFacts.Read(package.Analyzers.ReadEntry(AnalyzerFolder + assembly)).References;
 
     /// <summary>The newest version of <paramref name="name"/> a Roslyn 4.8 host loads; null when the host does not pin it.</summary>
     private static Version? HostCeiling(string name) =>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Vmap.Package.Tests.Infrastructure;
 
 namespace Vmap.Package.Tests.EndToEnd;
@@ -53,32 +52,6 @@ public sealed class InstalledPackageTests(PackedVmap package)
     }
 
     [Fact]
-    public void ErrorLog_writes_a_SARIF_log_with_VMAP001_and_its_help_uri()
-    {
-        var consumer = package.Consumer;
-        var sarifPath = consumer.PathOf("out.sarif");
-        File.Delete(sarifPath);
-
-        var build = consumer.Build("-p:ErrorLog=out.sarif");
-
-        Assert.True(build.Cli.ExitCode == 0, build.Cli.Transcript);
-        using var sarif = JsonDocument.Parse(File.ReadAllText(sarifPath));
-        // The compiler's default ErrorLog format is SARIF 1.0.
-        Assert.Equal("1.0.0", sarif.RootElement.GetProperty("version").GetString());
-        var run = Assert.Single(sarif.RootElement.GetProperty("runs").EnumerateArray());
-        var result = Assert.Single(run.GetProperty("results").EnumerateArray(), r => r.GetProperty("ruleId").GetString() == RuleIds.VMAP001);
-        var expected = RepointingDiagnostic(consumer, "warning", withHelpLink: false);
-        var location = Assert.Single(result.GetProperty("locations").EnumerateArray()).GetProperty("resultFile");
-        var region = location.GetProperty("region");
-        Assert.Equal(
-            ("warning", expected.Message, new Uri(expected.File).AbsoluteUri, expected.Line, expected.Column),
-            (result.GetProperty("level").GetString(), result.GetProperty("message").GetString(), location.GetProperty("uri").GetString(), region.GetProperty("startLine").GetInt32(), region.GetProperty("startColumn").GetInt32()));
-        Assert.Equal(
-            HelpUriBase + "VMAP001.md",
-            run.GetProperty("rules").GetProperty(RuleIds.VMAP001).GetProperty("helpUri").GetString());
-    }
-
-    [Fact]
     public void Internal_copies_of_the_annotations_in_a_library_get_its_callers_checked()
     {
         var consumer = ConsumerProject.Create(package, Path.Combine(package.WorkDirectory, "dma"), "DmaApp", libraries: ["DmaLib"]);
@@ -87,8 +60,8 @@ public sealed class InstalledPackageTests(PackedVmap package)
 
         Assert.True(build.Cli.ExitCode == 0, build.Cli.Transcript);
         var program = consumer.PathOf("Program.cs");
-        var map = Position(program, "window.MapCoherent(4);");
-        var unmapCount = Position(program, "window.UnmapCoherent(ring, 1);", at: "1");
+        var map = SourcePosition.Of(program, "window.MapCoherent(4);");
+        var unmapCount = SourcePosition.Of(program, "window.UnmapCoherent(ring, 1);", at: "1");
         Assert.Equal(
             [
                 new BuildDiagnostic(
@@ -125,13 +98,13 @@ public sealed class InstalledPackageTests(PackedVmap package)
     /// <summary>
     /// Where VMAP001 belongs: the statement of the SET_PTR file that re-points the field; the
     /// message names the field, what it became and both lines. MSBuild's console logger appends
-    /// the rule's help link to the message; SARIF keeps the two apart.
+    /// the rule's help link to the message.
     /// </summary>
-    private static BuildDiagnostic RepointingDiagnostic(ConsumerProject consumer, string severity, bool withHelpLink = true)
+    private static BuildDiagnostic RepointingDiagnostic(ConsumerProject consumer, string severity)
     {
         var path = consumer.PathOf(SetPtrFile);
-        var repointing = Position(path, Repointing);
-        var unmap = Position(path, SetPtrUnmap);
+        var repointing = SourcePosition.Of(path, Repointing);
+        var unmap = SourcePosition.Of(path, SetPtrUnmap);
         var message = $"Unmapping 'buf.Addr' releases memory that was never mapped: it is re-pointed at 'other' at line {repointing.Line} while Free unmaps it at line {unmap.Line}";
         return new BuildDiagnostic(
             path,
@@ -139,26 +112,16 @@ public sealed class InstalledPackageTests(PackedVmap package)
             repointing.Column,
             severity,
             RuleIds.VMAP001,
-            withHelpLink ? $"{message} ({HelpUriBase}VMAP001.md)" : message);
+            $"{message} ({HelpUriBase}VMAP001.md)");
     }
 
     /// <summary>VMAP002 beside VMAP001 at the re-pointing: the mapping the field held is never unmapped.</summary>
     private static BuildDiagnostic LostMappingDiagnostic(ConsumerProject consumer, string severity)
     {
         var path = consumer.PathOf(SetPtrFile);
-        var repointing = Position(path, Repointing);
-        var map = Position(path, SetPtrMap);
+        var repointing = SourcePosition.Of(path, Repointing);
+        var map = SourcePosition.Of(path, SetPtrMap);
         var message = $"The mapping in 'buf.Addr' from MapRam at line {map.Line} is lost: it is re-pointed at line {repointing.Line} without being unmapped first";
         return new BuildDiagnostic(path, repointing.Line, repointing.Column, severity, RuleIds.VMAP002, $"{message} ({HelpUriBase}VMAP002.md)");
-    }
-
-    /// <summary>The 1-based line of <paramref name="statement"/> in the file, and the column where <paramref name="at"/> (default: the statement) starts.</summary>
-    private static (int Line, int Column) Position(string path, string statement, string? at = null)
-    {
-        var lines = File.ReadAllLines(path);
-        var index = Array.FindIndex(lines, line => line.Contains(statement, StringComparison.Ordinal));
-        Assert.True(index >= 0, $"{path} has no '{statement}'.");
-        var column = lines[index].IndexOf(statement, StringComparison.Ordinal) + statement.IndexOf(at ?? statement, StringComparison.Ordinal);
-        return (index + 1, column + 1);
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 
@@ -11,15 +12,19 @@ namespace Vmap.Package.Tests.Infrastructure;
 /// </summary>
 public sealed class AssemblyFacts
 {
-    private AssemblyFacts(IReadOnlyDictionary<string, Version> references, string? targetFramework, string? informationalVersion)
+    private AssemblyFacts(IReadOnlyDictionary<string, Version> references, IReadOnlyList<(string FullName, bool IsPublic)> types, string? targetFramework, string? informationalVersion)
     {
         References = references;
+        Types = types;
         TargetFramework = targetFramework;
         InformationalVersion = informationalVersion;
     }
 
     /// <summary>Referenced assembly name to the version it is bound to.</summary>
     public IReadOnlyDictionary<string, Version> References { get; }
+
+    /// <summary>The types the assembly defines (namespace-qualified), and whether each is public.</summary>
+    public IReadOnlyList<(string FullName, bool IsPublic)> Types { get; }
 
     /// <summary>The <c>TargetFrameworkAttribute</c> value, e.g. <c>.NETStandard,Version=v2.0</c>.</summary>
     public string? TargetFramework { get; }
@@ -34,8 +39,13 @@ public sealed class AssemblyFacts
         var references = metadata.AssemblyReferences
             .Select(metadata.GetAssemblyReference)
             .ToDictionary(r => metadata.GetString(r.Name), r => r.Version);
+        var types = metadata.TypeDefinitions
+            .Select(metadata.GetTypeDefinition)
+            .Select(t => (metadata.GetString(t.Namespace) + "." + metadata.GetString(t.Name), (t.Attributes & TypeAttributes.VisibilityMask) == TypeAttributes.Public))
+            .ToList();
         return new AssemblyFacts(
             references,
+            types,
             ReadStringAttribute(metadata, "System.Runtime.Versioning", "TargetFrameworkAttribute"),
             ReadStringAttribute(metadata, "System.Reflection", "AssemblyInformationalVersionAttribute"));
     }

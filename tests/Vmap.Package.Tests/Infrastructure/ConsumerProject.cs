@@ -30,7 +30,7 @@ public sealed class ConsumerProject
         IReadOnlyList<string>? libraries = null)
     {
         System.IO.Directory.CreateDirectory(parentDirectory);
-        File.WriteAllText(Path.Combine(parentDirectory, "nuget.config"), NuGetConfig(package.FeedDirectory));
+        WriteNuGetConfig(parentDirectory, package.FeedDirectory);
 
         var project = new ConsumerProject(Path.Combine(parentDirectory, AppName));
         Succeed(DotnetCli.Run(parentDirectory, "new", "console", "-n", AppName, "-o", project.Directory, "--framework", "net10.0", "--no-restore"));
@@ -78,6 +78,13 @@ public sealed class ConsumerProject
         }
     }
 
+    /// <summary>
+    /// A nuget.config for the projects under <paramref name="directory"/>: the two Vmap packages
+    /// from the run's feed only, everything else from the registry.
+    /// </summary>
+    public static void WriteNuGetConfig(string directory, string feedDirectory) =>
+        File.WriteAllText(Path.Combine(directory, "nuget.config"), NuGetConfig(feedDirectory));
+
     private static string NuGetConfig(string feedDirectory) =>
         $"""
         <?xml version="1.0" encoding="utf-8"?>
@@ -90,6 +97,7 @@ public sealed class ConsumerProject
           <packageSourceMapping>
             <packageSource key="vmap-e2e">
               <package pattern="Vmap" />
+              <package pattern="Vmap.Analyzers" />
             </packageSource>
             <packageSource key="nuget.org">
               <package pattern="*" />
@@ -98,7 +106,7 @@ public sealed class ConsumerProject
         </configuration>
         """;
 
-    private static void Succeed(CliResult result)
+    public static void Succeed(CliResult result)
     {
         if (result.ExitCode != 0)
         {

@@ -12,7 +12,11 @@ public sealed record CliResult(string CommandLine, int ExitCode, string Standard
 /// <summary>Runs the .NET SDK the way a user's shell would.</summary>
 public static class DotnetCli
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// Against a hang, not a slow machine: packing both packages took 6 minutes on the shared
+    /// 2-core build machine at a load average of 50.
+    /// </summary>
+    private static readonly TimeSpan s_timeout = TimeSpan.FromMinutes(15);
 
     public static CliResult Run(string workingDirectory, params string[] arguments)
     {

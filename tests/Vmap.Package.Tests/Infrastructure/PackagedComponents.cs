@@ -20,7 +20,7 @@ public sealed class PackagedComponents : AssemblyLoadContext
     public static PackagedComponents Extract(PackedVmap package, string directory)
     {
         Directory.CreateDirectory(directory);
-        using var zip = package.OpenPackage();
+        using var zip = package.Analyzers.Open();
         foreach (var entry in zip.Entries.Where(e => e.FullName.StartsWith(Folder, StringComparison.Ordinal)))
         {
             entry.ExtractToFile(Path.Combine(directory, entry.Name), overwrite: true);
