@@ -142,6 +142,7 @@ internal sealed class PairingState
     {
         var forgetsCondition = !a.SameConditions(b);
         var result = a.Clone();
+        List<int>? untracked = null;
         foreach (var pair in b.Storage)
         {
             if (result.Storage.TryGetValue(pair.Key, out var mine))
@@ -150,8 +151,11 @@ internal sealed class PairingState
                 if (joined.Kind == ValueKind.Unknown)
                 {
                     // Losing track of where a mapping lives must silence it, not report it as lost.
-                    EscapeLost(result, mine);
-                    EscapeLost(result, pair.Value);
+                    // Escaped once the facts are joined: a mapping only b knows (the other arm's
+                    // call of c ? Alloc() : Other() joined where the test is not kept) has no facts
+                    // in the result yet, and its join with Absent would otherwise stay live.
+                    Lost(ref untracked, mine);
+                    Lost(ref untracked, pair.Value);
                 }
 
                 result.Storage[pair.Key] = joined;
@@ -185,6 +189,14 @@ internal sealed class PairingState
             }
         }
 
+        if (untracked is not null)
+        {
+            foreach (var mapping in untracked)
+            {
+                result.Escape(mapping);
+            }
+        }
+
         return result;
     }
 
@@ -195,11 +207,11 @@ internal sealed class PairingState
         return dependsOnForgotten ? joined.Escape() : joined;
     }
 
-    private static void EscapeLost(PairingState state, AbstractValue value)
+    private static void Lost(ref List<int>? untracked, AbstractValue value)
     {
         if (value.Mapping >= 0)
         {
-            state.Escape(value.Mapping);
+            (untracked ??= new()).Add(value.Mapping);
         }
     }
 

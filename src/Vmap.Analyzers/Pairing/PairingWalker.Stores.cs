@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Vmap.Analyzers.Pairing;
@@ -14,15 +15,31 @@ internal sealed partial class PairingWalker
     /// </summary>
     private void Assign(IOperation target, AbstractValue value, IOperation? valueOperation, SyntaxNode at, PairingState state)
     {
+        // The target was evaluated where the compiler captured it (see Written).
+        var evaluated = false;
+        if (target is IFlowCaptureReferenceOperation)
+        {
+            if (Written(target) is not { } written)
+            {
+                // A capture we cannot follow back to one storage ((c ? ref a : ref b) = p): the
+                // mapping went somewhere we do not track, so no claim is made on it.
+                MarkStored(value, state);
+                return;
+            }
+
+            target = written;
+            evaluated = true;
+        }
+
         if (_keys.Storage(target) is not { } key)
         {
             // An array element, a member of an object we do not follow: the mapping is stored.
-            Eval(target, state);
-            if (value.ReachesMapping && state.Mappings.TryGetValue(value.Mapping, out var stored))
+            if (!evaluated)
             {
-                state.Mappings[value.Mapping] = stored with { Stored = true };
+                Eval(target, state);
             }
 
+            MarkStored(value, state);
             return;
         }
 
@@ -131,6 +148,51 @@ internal sealed partial class PairingWalker
         {
             state.Mappings[value.Mapping] = facts2 with { Stored = true };
         }
+    }
+
+    private static void MarkStored(AbstractValue value, PairingState state)
+    {
+        if (value.ReachesMapping && state.Mappings.TryGetValue(value.Mapping, out var stored))
+        {
+            state.Mappings[value.Mapping] = stored with { Stored = true };
+        }
+    }
+
+    /// <summary>
+    /// Every flow capture's captured operation, or null for a capture taken at more than one place
+    /// (the arms of a conditional), which names no one storage.
+    /// </summary>
+    private void IndexCaptures(IOperation root)
+    {
+        foreach (var operation in Descend(root))
+        {
+            if (operation is IFlowCaptureOperation capture)
+            {
+                _captured[capture.Id] = _captured.ContainsKey(capture.Id) ? null : capture.Value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The storage a write through a flow capture reaches. When the value stored is computed with
+    /// branches (<c>_f = c ? a : b</c>, <c>_f = p ?? q</c>, a switch expression), the compiler
+    /// captures the target <c>_f</c> before the branches and assigns through the capture: the write
+    /// is a write of <c>_f</c> itself, exactly as without the branches. Null when the capture
+    /// cannot be followed back to one captured operation.
+    /// </summary>
+    private IOperation? Written(IOperation target)
+    {
+        for (var depth = 0; target is IFlowCaptureReferenceOperation reference; depth++)
+        {
+            if (depth > 16 || !_captured.TryGetValue(reference.Id, out var captured) || captured is null)
+            {
+                return null;
+            }
+
+            target = captured;
+        }
+
+        return target;
     }
 
     private Location ScopeEnd(ILocalSymbol local)

@@ -42,6 +42,9 @@ internal sealed partial class PairingWalker
 
     private readonly Dictionary<StorageKey, int> _writeCounts = new();
 
+    /// <summary>What each flow capture captured (see Written); null when captured at more than one place.</summary>
+    private readonly Dictionary<CaptureId, IOperation?> _captured = new();
+
     private readonly List<PairingFinding> _findings = new();
 
     private readonly Dictionary<(StorageKey Member, int Mapping), SyntaxNode> _repointed = new();
@@ -582,6 +585,20 @@ internal sealed partial class PairingWalker
 
     private void CountWrites()
     {
+        // Captures first: a write through a capture counts as a write of the captured storage.
+        foreach (var block in _cfg.Blocks)
+        {
+            foreach (var operation in block.Operations)
+            {
+                IndexCaptures(operation);
+            }
+
+            if (block.BranchValue is { } value)
+            {
+                IndexCaptures(value);
+            }
+        }
+
         foreach (var block in _cfg.Blocks)
         {
             foreach (var operation in block.Operations)
@@ -608,6 +625,11 @@ internal sealed partial class PairingWalker
                 IAddressOfOperation address => address.Reference,
                 _ => null,
             };
+
+            if (target is IFlowCaptureReferenceOperation)
+            {
+                target = Written(target);
+            }
 
             if (target is not null && _keys.Storage(target) is { } key)
             {
