@@ -46,7 +46,8 @@ public sealed class MSBuildWorkspaceTests(SampleProject sample)
             .Where(t => !t.IsAbstract && typeof(CodeFixProvider).IsAssignableFrom(t) && t.GetCustomAttribute<ExportCodeFixProviderAttribute>() is { } export && export.Languages.Contains(LanguageNames.CSharp))
             .Select(t => (CodeFixProvider)Activator.CreateInstance(t)!)
             .ToList();
-        Assert.Equal(7, providers.Count);
+        // One provider per fixable rule: VMAP001-006, VMAP008, VMAP010.
+        Assert.Equal(8, providers.Count);
 
         var hazardous = project.Documents.Single(d => d.FilePath == sample.PathOf(SampleProject.HazardousFile));
         var solution = project.Solution;
