@@ -85,13 +85,14 @@ internal sealed partial class PairingWalker
     /// </summary>
     private bool EndedByCall(BasicBlock from, PairingState state)
     {
-        if (_endedBy is not { } call)
+        if (_endedBy is not (var call, var kind))
         {
             return false;
         }
 
+        // Reset before the finally regions on the way out run: they evaluate operations of their own.
         _endedBy = null;
-        if (NoReturn(call) == NoReturnKind.Throws)
+        if (kind == NoReturnKind.Throws)
         {
             ThrowExit(from, state, call.Syntax.Parent is ExpressionStatementSyntax statement ? statement : call.Syntax);
         }

@@ -88,9 +88,9 @@ internal sealed partial class PairingWalker
             case IInvocationOperation invocation:
                 {
                     var result = Invoke(invocation, state);
-                    if (_endedBy is null && NoReturn(invocation) != NoReturnKind.Returns)
+                    if (_endedBy is null && NoReturn(invocation) is var kind and not NoReturnKind.Returns)
                     {
-                        _endedBy = invocation;
+                        _endedBy = (invocation, kind);
                     }
 
                     return result;

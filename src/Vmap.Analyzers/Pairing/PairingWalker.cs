@@ -84,7 +84,7 @@ internal sealed partial class PairingWalker
     private int _steps;
 
     /// <summary>A call evaluated in the current operation that does not return (see <see cref="NoReturn"/>).</summary>
-    private IInvocationOperation? _endedBy;
+    private (IInvocationOperation Call, NoReturnKind Kind)? _endedBy;
 
     private PairingWalker(ControlFlowGraph cfg, PairingContext context, IMethodSymbol method, SyntaxNode body, SummaryScope scope, bool summarising, CancellationToken cancellationToken)
     {
@@ -507,8 +507,8 @@ internal sealed partial class PairingWalker
     }
 
     /// <summary>
-    /// An explicit <c>throw</c> leaves the method unless a catch of an enclosing try takes it (that
-    /// handler is walked from the state at its try's start, see <see cref="IndexHandlers"/>); the
+    /// An explicit <c>throw</c>, or a call that does not return (<paramref name="at"/>, its
+    /// statement), leaves the method unless a catch of an enclosing try takes it (that handler is walked from the state at its try's start, see <see cref="IndexHandlers"/>); the
     /// finally regions it passes run first. The exits it makes are judged for leaks only: what a
     /// callee does on its throw paths is not part of its summary (an exception from a callee is
     /// not modelled). A rethrow is not an exit either, for the same reason: its catch was entered by
