@@ -1,6 +1,7 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace Vmap.Analyzers.Pairing;
 
@@ -8,7 +9,7 @@ namespace Vmap.Analyzers.Pairing;
 internal sealed partial class PairingWalker
 {
     /// <summary>A mapping still live when the method returns, and held by nothing that outlives the call, is lost.</summary>
-    private void CheckLeaks(BasicBlock from, PairingState state)
+    private void CheckLeaks(BasicBlock from, PairingState state, SyntaxNode? at = null)
     {
         CheckRepointedReturn(state);
         foreach (var pair in state.Mappings)
@@ -21,7 +22,7 @@ internal sealed partial class PairingWalker
             }
 
             var holder = state.Holder(pair.Key);
-            Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Syntax, ExitLocation(from), holder is null ? site.Syntax.ToString() : holder.Display)
+            Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Syntax, at?.GetLocation() ?? ExitLocation(from), holder is null ? site.Syntax.ToString() : holder.Display)
             {
                 Site = site,
             });
@@ -74,6 +75,99 @@ internal sealed partial class PairingWalker
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// True when the operation just evaluated called a method that does not return: the path ends
+    /// there. A <c>[DoesNotReturn]</c> call is the throw of a throw helper moved into a method, so it
+    /// is a throw exit (<see cref="ThrowExit"/>), judged for leaks at the call's statement; a call
+    /// that ends the process ends the path with no claim, as a program-termination branch does.
+    /// </summary>
+    private bool EndedByCall(BasicBlock from, PairingState state)
+    {
+        if (_endedBy is not (var call, var kind))
+        {
+            return false;
+        }
+
+        // Reset before the finally regions on the way out run: they evaluate operations of their own.
+        _endedBy = null;
+        if (kind == NoReturnKind.Throws)
+        {
+            ThrowExit(from, state, call.Syntax.Parent is ExpressionStatementSyntax statement ? statement : call.Syntax);
+        }
+
+        return true;
+    }
+
+    private const string DoesNotReturnAttribute = "System.Diagnostics.CodeAnalysis.DoesNotReturnAttribute";
+    private const string DoesNotReturnIfAttribute = "System.Diagnostics.CodeAnalysis.DoesNotReturnIfAttribute";
+
+    /// <summary>
+    /// Whether a call returns, by the callee's nullable-analysis attributes: <c>[DoesNotReturn]</c>
+    /// on the method, or <c>[DoesNotReturnIf(b)]</c> on a parameter given the constant <c>b</c>. A
+    /// <c>[Conditional]</c> callee (Debug.Fail, Debug.Assert) is taken to return: the build may
+    /// leave the call out. Environment.Exit and FailFast end the process rather than throw.
+    /// </summary>
+    private static NoReturnKind NoReturn(IInvocationOperation call)
+    {
+        var method = call.TargetMethod;
+        var definition = method.OriginalDefinition;
+        if (HasAttribute(definition, "System.Diagnostics.ConditionalAttribute"))
+        {
+            return NoReturnKind.Returns;
+        }
+
+        if (!HasAttribute(method, DoesNotReturnAttribute) && !HasAttribute(definition, DoesNotReturnAttribute) && !ConstantMeetsDoesNotReturnIf(call))
+        {
+            return NoReturnKind.Returns;
+        }
+
+        return definition.ContainingType?.ToDisplayString() == "System.Environment" && definition.Name is "Exit" or "FailFast"
+            ? NoReturnKind.EndsProcess
+            : NoReturnKind.Throws;
+    }
+
+    private static bool ConstantMeetsDoesNotReturnIf(IInvocationOperation call)
+    {
+        foreach (var argument in call.Arguments)
+        {
+            if (argument.Parameter is not { } parameter || argument.Value.ConstantValue is not { HasValue: true, Value: bool value })
+            {
+                continue;
+            }
+
+            foreach (var attribute in parameter.OriginalDefinition.GetAttributes())
+            {
+                if (attribute.AttributeClass?.ToDisplayString() == DoesNotReturnIfAttribute &&
+                    attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is bool when && when == value)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HasAttribute(ISymbol symbol, string fullName)
+    {
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() == fullName)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private enum NoReturnKind
+    {
+        Returns,
+        Throws,
+        EndsProcess,
     }
 
     private Location ExitLocation(BasicBlock from)

@@ -86,7 +86,16 @@ internal sealed partial class PairingWalker
                 }
 
             case IInvocationOperation invocation:
-                return Invoke(invocation, state);
+                {
+                    var result = Invoke(invocation, state);
+                    if (_endedBy is null && NoReturn(invocation) is var kind and not NoReturnKind.Returns)
+                    {
+                        _endedBy = (invocation, kind);
+                    }
+
+                    return result;
+                }
+
             case IObjectCreationOperation creation:
                 return Create(creation, state);
             case IArrayCreationOperation array:

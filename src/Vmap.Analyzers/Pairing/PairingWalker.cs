@@ -83,6 +83,9 @@ internal sealed partial class PairingWalker
 
     private int _steps;
 
+    /// <summary>A call evaluated in the current operation that does not return (see <see cref="NoReturn"/>).</summary>
+    private (IInvocationOperation Call, NoReturnKind Kind)? _endedBy;
+
     private PairingWalker(ControlFlowGraph cfg, PairingContext context, IMethodSymbol method, SyntaxNode body, SummaryScope scope, bool summarising, CancellationToken cancellationToken)
     {
         _cfg = cfg;
@@ -98,7 +101,11 @@ internal sealed partial class PairingWalker
     }
 
     /// <summary>One way out of the method: the state there and, for a return, what it returned.</summary>
-    private sealed record Exit(BasicBlock From, PairingState State, ReturnInfo? Returned);
+    /// <summary>
+    /// One way out of the method: the state there and, for a return, what it returned; <see cref="At"/>
+    /// is the statement of a call that does not return, when that call ended the path.
+    /// </summary>
+    private sealed record Exit(BasicBlock From, PairingState State, ReturnInfo? Returned, SyntaxNode? At = null);
 
     /// <summary>A returned value, the facts of its mapping just before the return handed it on, and the returned operation.</summary>
     private sealed record ReturnInfo(AbstractValue Value, MappingFacts Facts, IOperation Operation);
@@ -130,7 +137,7 @@ internal sealed partial class PairingWalker
 
             foreach (var exit in walker._throwExits)
             {
-                walker.CheckLeaks(exit.From, exit.State);
+                walker.CheckLeaks(exit.From, exit.State, exit.At);
             }
 
             findings.AddRange(walker.Filtered());
@@ -356,16 +363,33 @@ internal sealed partial class PairingWalker
                 // its input on as is, every other block works on a copy.
                 var passive = block.Operations.IsEmpty && block.BranchValue is null;
                 var state = passive ? incoming : incoming.Clone();
+                var ended = false;
                 foreach (var operation in block.Operations)
                 {
                     _justMapped = null;
+                    _endedBy = null;
                     Eval(operation, state);
+                    if (ended = EndedByCall(block, state))
+                    {
+                        break;
+                    }
                 }
 
                 _justMapped = null;
+                _endedBy = null;
+                if (ended)
+                {
+                    continue;
+                }
+
                 if (block.ConditionalSuccessor is { } conditional && block.BranchValue is { } condition)
                 {
                     var value = Eval(condition, state);
+                    if (EndedByCall(block, state))
+                    {
+                        continue;
+                    }
+
                     var jumpsWhen = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
                     var taken = Refine(state.Clone(), condition, value, jumpsWhen);
                     var fallen = Refine(state, condition, value, !jumpsWhen);
@@ -385,6 +409,11 @@ internal sealed partial class PairingWalker
                     if (block.BranchValue is { } branchValue)
                     {
                         var value = Eval(branchValue, state);
+                        if (EndedByCall(block, state))
+                        {
+                            continue;
+                        }
+
                         if (block.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Return)
                         {
                             returned = Returned(value, branchValue, state);
@@ -478,14 +507,14 @@ internal sealed partial class PairingWalker
     }
 
     /// <summary>
-    /// An explicit <c>throw</c> leaves the method unless a catch of an enclosing try takes it (that
-    /// handler is walked from the state at its try's start, see <see cref="IndexHandlers"/>); the
+    /// An explicit <c>throw</c>, or a call that does not return (<paramref name="at"/>, its
+    /// statement), leaves the method unless a catch of an enclosing try takes it (that handler is walked from the state at its try's start, see <see cref="IndexHandlers"/>); the
     /// finally regions it passes run first. The exits it makes are judged for leaks only: what a
     /// callee does on its throw paths is not part of its summary (an exception from a callee is
     /// not modelled). A rethrow is not an exit either, for the same reason: its catch was entered by
     /// an exception from somewhere in the try, from the state at the try's start.
     /// </summary>
-    private void ThrowExit(BasicBlock from, PairingState state)
+    private void ThrowExit(BasicBlock from, PairingState state, SyntaxNode? at = null)
     {
         if (_summarising)
         {
@@ -533,7 +562,7 @@ internal sealed partial class PairingWalker
         foreach (var s in states)
         {
             Step();
-            _throwExits.Add(new Exit(from, s, null));
+            _throwExits.Add(new Exit(from, s, null, at));
         }
     }
 
