@@ -34,6 +34,30 @@ public class NullableHandleTests
         }
         """);
 
+    // The nullable is incidental: a plain GCHandle local assigned (not declared) from a call whose
+    // argument has an object initializer is spilled the same way.
+    [Fact]
+    public Task A_plain_local_assigned_through_an_object_initializer_and_kept_is_clean() => Verify.BuiltIn(
+        """
+        using System;
+        using System.Collections.Generic;
+        using System.Runtime.InteropServices;
+
+        public sealed class Ctx { public Action<int>? Callback { get; init; } public IntPtr UserData { get; init; } }
+
+        public static class Pins
+        {
+            static readonly List<GCHandle> Kept = new();
+
+            public static void PlainLocal(Action? a)
+            {
+                GCHandle h = default;
+                if (a is not null) { h = GCHandle.Alloc(new Ctx { Callback = _ => a(), UserData = IntPtr.Zero }); }
+                Kept.Add(h);
+            }
+        }
+        """);
+
     [Fact]
     public Task A_nullable_local_passed_on_is_clean() => Verify.BuiltIn(
         """
