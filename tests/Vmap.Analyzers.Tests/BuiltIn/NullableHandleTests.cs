@@ -7,12 +7,8 @@ namespace Vmap.Analyzers.Tests.BuiltIn;
 /// </summary>
 public class NullableHandleTests
 {
-    // The object initializer makes the control-flow graph spill the assignment target 'h' into a
-    // flow capture before the initializer runs; the write then goes through the capture and must
-    // land in 'h' itself (it used to land in the capture, and the mapping was reported lost).
-    [Fact]
-    public Task A_nullable_local_assigned_through_an_object_initializer_and_passed_on_is_clean() => Verify.BuiltIn(
-        """
+    // A callback context built with an object initializer, and a list that keeps handles.
+    private const string InitializerPrelude = """
         using System;
         using System.Collections.Generic;
         using System.Runtime.InteropServices;
@@ -23,6 +19,14 @@ public class NullableHandleTests
         {
             static readonly List<GCHandle> Kept = new();
 
+        """;
+
+    // The object initializer makes the control-flow graph spill the assignment target 'h' into a
+    // flow capture before the initializer runs; the write then goes through the capture and must
+    // land in 'h' itself (it used to land in the capture, and the mapping was reported lost).
+    [Fact]
+    public Task A_nullable_local_assigned_through_an_object_initializer_and_passed_on_is_clean() => Verify.BuiltIn(
+        InitializerPrelude + """
             public static void NullableLocal(Action? a)
             {
                 GCHandle? h = null;
@@ -38,17 +42,7 @@ public class NullableHandleTests
     // argument has an object initializer is spilled the same way.
     [Fact]
     public Task A_plain_local_assigned_through_an_object_initializer_and_kept_is_clean() => Verify.BuiltIn(
-        """
-        using System;
-        using System.Collections.Generic;
-        using System.Runtime.InteropServices;
-
-        public sealed class Ctx { public Action<int>? Callback { get; init; } public IntPtr UserData { get; init; } }
-
-        public static class Pins
-        {
-            static readonly List<GCHandle> Kept = new();
-
+        InitializerPrelude + """
             public static void PlainLocal(Action? a)
             {
                 GCHandle h = default;
