@@ -59,6 +59,7 @@ internal static class Rule
     public static Diagnostic Diagnostic(DiagnosticDescriptor descriptor, PairingFinding finding, ImmutableDictionary<string, string?>.Builder properties, params object?[] arguments)
     {
         properties[DiagnosticProperties.Target] = finding.Target;
+        properties[DiagnosticProperties.ReleaseWord] = finding.Words.Release;
         var locations = new List<Location> { finding.Related };
         if (finding.Site?.Via is { } acquired)
         {

@@ -94,7 +94,7 @@ public class ConfiguredPairTests
                 "VMAP002 (2,26) The mapping in 'a' from Map at line 3 is lost: it goes out of scope at line 3 without being handed back, returned, stored or passed on",
                 "VMAP002 (6,46) The mapping in 'a' from Map at line 7 is lost: 'a' is overwritten at line 7 without being handed back",
                 "VMAP003 (3,89) 'a' is handed back again here; it was already handed back at line 4",
-                "VMAP004 (5,84) 'a' is passed to 'Use' after it was handed back at line 6",
+                "VMAP004 (5,81) 'a' is passed to 'Use' after it was handed back at line 6",
                 "VMAP005 (4,67) 'a' is handed back with a count of '128' but Map acquired '64' pages at line 5",
             ],
             diagnostics);

@@ -377,7 +377,7 @@ public class RealCodeShapeTests
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
             .WithMessage("'buffer.Data' is freed holding memory that was never allocated: it is re-pointed at 'view' at line 19 while it is freed by Close at line 11"),
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithSpan(9, 42, 9, 68)
-            .WithMessage("The mapping in 'buffer.Data' from AllocHGlobal at line 9 is lost: it is re-pointed at line 19 without being unmapped first"));
+            .WithMessage("The block in 'buffer.Data' from AllocHGlobal at line 9 is lost: it is re-pointed at line 19 without being freed first"));
 
     [Fact]
     public Task A_grown_rental_assigned_through_a_chain_into_a_span_in_a_loop_is_clean() => Verify.BuiltIn(

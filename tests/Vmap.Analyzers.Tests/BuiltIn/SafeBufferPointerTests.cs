@@ -56,7 +56,7 @@ public class SafeBufferPointerTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
-            .WithMessage("'buffer' is returned again here; it was already returned at line 10"));
+            .WithMessage("'buffer' is released again here; it was already released at line 10"));
 
     [Fact]
     public Task A_second_AcquirePointer_before_the_release_loses_the_first_reference() => Verify.BuiltIn(

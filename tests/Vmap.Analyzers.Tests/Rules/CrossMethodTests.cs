@@ -522,7 +522,7 @@ public class CrossMethodTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
-            .WithMessage("'p' is freed again here; it was already freed at line 10"));
+            .WithMessage("'p' is unmapped again here; it was already unmapped at line 10"));
 
     [Fact]
     public Task An_iterator_is_followed_like_any_other() => Verify.Analyzer(

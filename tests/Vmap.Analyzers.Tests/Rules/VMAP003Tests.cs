@@ -18,7 +18,7 @@ public class VMAP003Tests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
-            .WithMessage("'p' is freed again here; it was already freed at line 8"));
+            .WithMessage("'p' is unmapped again here; it was already unmapped at line 8"));
 
     [Fact]
     public Task Second_unmap_after_a_conditional_one_is_reported_on_some_path() => Verify.Analyzer(
@@ -66,7 +66,7 @@ public class VMAP003Tests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
-            .WithMessage("'p' is freed again here; it was already freed at line 10"));
+            .WithMessage("'p' is unmapped again here; it was already unmapped at line 10"));
 
     [Fact]
     public Task Unmapping_a_field_twice_in_one_method_is_reported() => Verify.Analyzer(
