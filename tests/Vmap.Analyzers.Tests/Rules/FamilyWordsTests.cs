@@ -107,24 +107,6 @@ public class FamilyWordsTests
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(2).WithLocation(2)
             .WithMessage("'new byte[16]' is returned here but holds memory that was never rented: it is a new array, which 'Return' gives to a pool that never rented it"));
 
-    [Fact]
-    public Task An_offset_of_an_HGlobal_block_reads_freed_and_allocated() => Verify.BuiltIn(
-        """
-        using System.Runtime.InteropServices;
-
-        class C
-        {
-            void M()
-            {
-                var p = Marshal.AllocHGlobal(64);
-                {|#1:p += 8|};
-                Marshal.FreeHGlobal({|#0:p|});
-            }
-        }
-        """,
-        Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("'p' is freed here but holds memory that was never allocated: it became an offset of the block at line 8 after AllocHGlobal allocated it at line 7"));
-
     [Theory]
     [InlineData("MapRam(default)", "UnmapRam({0}, 0)")]
     [InlineData("Vmap(default)", "Vunmap({0})")]
