@@ -23,7 +23,7 @@ internal static class Descriptors
     internal static readonly DiagnosticDescriptor VMAP001_UnmapOfReassignedPointer = Rule(
         RuleIds.VMAP001,
         VMAP001Title,
-        "Unmapping '{0}' releases memory that was never mapped: it became {1} at line {2} after {3} mapped it at line {4}",
+        "'{0}' is {5} here but holds memory that was never {6}: it became {1} at line {2} after {3} {6} it at line {4}",
         VMAP001Description);
 
     /// <summary>
@@ -33,61 +33,61 @@ internal static class Descriptors
     internal static readonly DiagnosticDescriptor VMAP001_UnmapOfOffsetOnSomePath = Rule(
         RuleIds.VMAP001,
         VMAP001Title,
-        "Unmapping '{0}' releases memory that was never mapped on some path: on every path through line {2} it became {1}, not the start {3} mapped at line {4}",
+        "'{0}' is {5} here but on some path holds memory that was never {6}: on every path through line {2} it became {1}, not the start {3} {6} at line {4}",
         VMAP001Description);
 
     /// <summary>VMAP001, member (XFS) shape: a member that holds mappings is re-pointed while another method unmaps it.</summary>
     internal static readonly DiagnosticDescriptor VMAP001_MemberRepointed = Rule(
         RuleIds.VMAP001,
         VMAP001Title,
-        "Unmapping '{0}' releases memory that was never mapped: it is re-pointed at {1} at line {2} while {3} unmaps it at line {4}{5}",
+        "'{0}' is {6} holding memory that was never {7}: it is re-pointed at {1} at line {2} while it is {6} by {3} at line {4}{5}",
         VMAP001Description);
 
     /// <summary>VMAP001, a new array given to a pool that never rented it.</summary>
     internal static readonly DiagnosticDescriptor VMAP001_NewArrayReleased = Rule(
         RuleIds.VMAP001,
         VMAP001Title,
-        "Unmapping '{0}' releases memory that was never mapped: it is a new array, which '{1}' gives to a pool that never rented it",
+        "'{0}' is {2} here but holds memory that was never {3}: it is a new array, which '{1}' gives to a pool that never rented it",
         VMAP001Description);
 
     /// <summary>VMAP001, the grown-array shape: a pooled member re-pointed at a new rental is returned.</summary>
     internal static readonly DiagnosticDescriptor VMAP001_GrownMemberReleased = Rule(
         RuleIds.VMAP001,
         VMAP001Title,
-        "Unmapping '{0}' releases memory that was never mapped: '{1}' was re-pointed at the new array from {2} at line {3}, so this gives back the array still in use and loses the one it held before",
+        "'{0}' is {4} here while it is still in use: '{1}' was re-pointed at the new {5} from {2} at line {3}, so this gives back the {5} still in use and loses the one it held before",
         VMAP001Description);
 
     /// <summary>VMAP002, out of scope: the method (or a loop body) ends with the mapping live.</summary>
     internal static readonly DiagnosticDescriptor VMAP002_MappingLost = Rule(
         RuleIds.VMAP002,
         VMAP002Title,
-        "The mapping in '{0}' from {1} at line {2} is lost: it goes out of scope at line {3} without being unmapped, returned, stored or passed on",
+        "The {4} in '{0}' from {1} at line {2} is lost: it goes out of scope at line {3} without being {5}, stored or passed on",
         VMAP002Description);
 
     /// <summary>VMAP002, overwrite: the storage is assigned again while it holds the mapping.</summary>
     internal static readonly DiagnosticDescriptor VMAP002_MappingOverwritten = Rule(
         RuleIds.VMAP002,
         VMAP002Title,
-        "The mapping in '{0}' from {1} at line {2} is lost: '{0}' is overwritten at line {3} without being unmapped",
+        "The {4} in '{0}' from {1} at line {2} is lost: '{0}' is overwritten at line {3} without being {5}",
         VMAP002Description);
 
     /// <summary>VMAP002, re-pointed member: what a member mapped elsewhere held is never unmapped (beside VMAP001's member shape).</summary>
     internal static readonly DiagnosticDescriptor VMAP002_MemberRepointed = Rule(
         RuleIds.VMAP002,
         VMAP002Title,
-        "The mapping in '{0}' from {1} at line {2} is lost: it is re-pointed at line {3} without being unmapped first",
+        "The {4} in '{0}' from {1} at line {2} is lost: it is re-pointed at line {3} without being {5} first",
         VMAP002Description);
 
     internal static readonly DiagnosticDescriptor VMAP003_UnmappedTwice = Rule(
         RuleIds.VMAP003,
         "Mapping unmapped twice",
-        "'{0}' is unmapped again here{1}; it was already unmapped at line {2}{3}",
+        "'{0}' is {4} again here{1}; it was already {4} at line {2}{3}",
         "Unmapping a range twice releases it twice; the second release may hit a range that was mapped again in between.");
 
     internal static readonly DiagnosticDescriptor VMAP004_UsedAfterUnmap = Rule(
         RuleIds.VMAP004,
         "Mapping used after unmap",
-        "'{0}' is {1} after it was unmapped at line {2}{3}",
+        "'{0}' is {1} after it was {4} at line {2}{3}",
         "After an unmap the address range may be handed to another mapping; dereferencing, wrapping, reading or passing on the old address touches memory the caller no longer owns.");
 
     private const string VMAP005Title = "Unmap count differs from the mapped count";
@@ -97,14 +97,14 @@ internal static class Descriptors
     internal static readonly DiagnosticDescriptor VMAP005_UnmapCountMismatch = Rule(
         RuleIds.VMAP005,
         VMAP005Title,
-        "'{0}' is unmapped with a count of '{1}' but {2} mapped {3} pages at line {4}",
+        "'{0}' is {5} with a count of '{1}' but {2} {6} {3} pages at line {4}",
         VMAP005Description);
 
     /// <summary>VMAP005 for a family counted in bytes (<c>mmap</c>'s length): a shorter unmap leaves the tail mapped.</summary>
     internal static readonly DiagnosticDescriptor VMAP005_UnmapLengthMismatch = Rule(
         RuleIds.VMAP005,
         VMAP005Title,
-        "'{0}' is unmapped with a length of '{1}' but {2} mapped {3} bytes at line {4}",
+        "'{0}' is {5} with a length of '{1}' but {2} {6} {3} bytes at line {4}",
         VMAP005Description);
 
     /// <summary>VMAP005, <c>VirtualFree(p, size, MEM_RELEASE)</c> with a size other than 0: the call fails and frees nothing.</summary>
@@ -117,7 +117,7 @@ internal static class Descriptors
     internal static readonly DiagnosticDescriptor VMAP006_WrongFamilyRelease = Rule(
         RuleIds.VMAP006,
         "Mapping released through the wrong family",
-        "'{0}' was mapped by {1} (family '{2}') at line {3} but is released by {4} (family '{5}'){6}",
+        "'{0}' was {7} by {1} (family '{2}') at line {3} but is released by {4} (family '{5}'){6}",
         "Each map family has its own release method; releasing through another family's method frees the wrong kind of area.");
 
     internal static readonly DiagnosticDescriptor VMAP007_InvalidPairConfiguration = new(
@@ -127,14 +127,14 @@ internal static class Descriptors
         Category,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "A 'vmap_pair.<name>' entry must read 'acquire: Namespace.Type.Method | release: Namespace.Type.Method(parameter)' with optional 'family:', 'count:' and 'leaks:' parts, and name methods and parameters that exist; a 'vmap_takes_ownership.<name>' entry must read 'Namespace.Type.Method(parameter)'. An entry that does not is ignored and reported once.",
+        description: "A 'vmap_pair.<name>' entry must read 'acquire: Namespace.Type.Method | release: Namespace.Type.Method(parameter)' with optional 'family:', 'count:', 'leaks:' and 'verb:' parts, and name methods and parameters that exist; a 'vmap_takes_ownership.<name>' entry must read 'Namespace.Type.Method(parameter)'. An entry that does not is ignored and reported once.",
         helpLinkUri: "https://github.com/vmapanalyzers/vmapanalyzers/blob/main/docs/rules/VMAP007.md",
         customTags: WellKnownDiagnosticTags.CompilationEnd);
 
     internal static readonly DiagnosticDescriptor VMAP008_ReleasedInDisposeNotCleared = Rule(
         RuleIds.VMAP008,
         "Member released in Dispose is not cleared",
-        "'{0}' is released by {1} in {2} but not cleared: a second {2}{3} releases it again",
+        "'{0}' is {4} by {1} in {2} but not cleared: it is {4} again by a second {2}{3}",
         "Dispose may be called more than once and must be harmless the second time. A field or property released in Dispose (or Dispose(bool), DisposeAsync) still holds the released address, array or handle unless it is cleared afterwards or the release is guarded by a disposed flag; a second call releases it again: a double free, the same array returned to the pool twice, a GCHandle slot freed twice.");
 
     internal static readonly DiagnosticDescriptor VMAP010_WrongFailureValue = Rule(

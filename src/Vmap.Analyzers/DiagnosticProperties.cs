@@ -37,6 +37,12 @@ internal static class DiagnosticProperties
     /// <summary>Every diagnostic: the text of the variable or member that holds the mapping (<c>p</c>, <c>bp.Addr</c>).</summary>
     public const string Target = "Target";
 
+    /// <summary>
+    /// The pairing rules (VMAP001–VMAP006, VMAP010): the family's release as the fixes' titles say it,
+    /// <c>"Unmap"</c>, <c>"Free"</c>, <c>"Return"</c> or <c>"Release"</c> (docs/configuration.md, words in messages).
+    /// </summary>
+    public const string ReleaseWord = "ReleaseWord";
+
     /// <summary>VMAP001: <c>"Local"</c> (report at the unmap), <c>"Field"</c> (report at the re-pointing) or <c>"Foreign"</c> (the pool shapes).</summary>
     public const string Shape = "Shape";
 

@@ -33,6 +33,9 @@ internal static class FixProperties
     /// <summary>VMAP001, field case: the <c>bool</c> flag the unmap path tests; null when it tests none.</summary>
     public static string? FlagMember(Diagnostic diagnostic) => Get(diagnostic, Keys.FlagName);
 
+    /// <summary>The family's release as a title says it ("Free before overwriting"); "Unmap" from an analyzer that did not say.</summary>
+    public static string ReleaseWord(Diagnostic diagnostic) => Get(diagnostic, Keys.ReleaseWord) ?? "Unmap";
+
     /// <summary>VMAP003: the analyzer saw the first unmap on every path to the second.</summary>
     public static bool IsRedundant(Diagnostic diagnostic) => Get(diagnostic, Keys.Redundant) == "true";
 

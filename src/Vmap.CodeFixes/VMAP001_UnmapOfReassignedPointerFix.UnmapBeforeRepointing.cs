@@ -61,7 +61,7 @@ public sealed partial class VMAP001_UnmapOfReassignedPointerFix
         }
 
         var inserted = guarded.WithTrailingTrivia(SyntaxFactory.ElasticLineFeed).WithAdditionalAnnotations(Formatter.Annotation);
-        return new PlannedEdit("Unmap before re-pointing", r => r.InsertNodesBefore(statement, new[] { inserted }));
+        return new PlannedEdit(FixProperties.ReleaseWord(diagnostic) + " before re-pointing", r => r.InsertNodesBefore(statement, new[] { inserted }));
     }
 
     /// <summary>The release named by the diagnostic's additional locations, else the only release of the field in the project.</summary>

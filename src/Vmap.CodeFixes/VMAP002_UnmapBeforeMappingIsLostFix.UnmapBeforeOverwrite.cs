@@ -69,7 +69,7 @@ public sealed partial class VMAP002_UnmapBeforeMappingIsLostFix
             return null;
         }
 
-        return new PlannedEdit("Unmap before overwriting", r => r.InsertNodesBefore(statement, new[] { release }));
+        return new PlannedEdit(FixProperties.ReleaseWord(diagnostic) + " before overwriting", r => r.InsertNodesBefore(statement, new[] { release }));
     }
 
     /// <summary>

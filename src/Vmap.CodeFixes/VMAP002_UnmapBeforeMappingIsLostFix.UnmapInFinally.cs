@@ -84,7 +84,7 @@ public sealed partial class VMAP002_UnmapBeforeMappingIsLostFix
                 SyntaxFactory.FinallyClause(SyntaxFactory.Block(release.WithoutLeadingTrivia().WithTrailingTrivia(SyntaxFactory.ElasticLineFeed))))
             .WithTrailingTrivia(body[body.Count - 1].GetTrailingTrivia())
             .WithAdditionalAnnotations(Formatter.Annotation);
-        return new PlannedEdit("Unmap in finally", r =>
+        return new PlannedEdit(FixProperties.ReleaseWord(diagnostic) + " in finally", r =>
         {
             var newBlock = block.WithStatements(SyntaxFactory.List(
                 block.Statements.Take(index + 1).Append(tryStatement)));

@@ -35,7 +35,7 @@ public sealed class VMAP003_RemoveSecondUnmapFix : VmapCodeFixProvider
         }
 
         var statement = second.Statement;
-        return new PlannedEdit("Remove the second unmap", r => r.RemoveNode(statement, SyntaxRemoveOptions.KeepUnbalancedDirectives)!);
+        return new PlannedEdit("Remove the second " + FixProperties.ReleaseWord(diagnostic).ToLowerInvariant(), r => r.RemoveNode(statement, SyntaxRemoveOptions.KeepUnbalancedDirectives)!);
     }
 
     /// <summary>

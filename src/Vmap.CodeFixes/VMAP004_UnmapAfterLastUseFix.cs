@@ -69,7 +69,7 @@ public sealed class VMAP004_UnmapAfterLastUseFix : VmapCodeFixProvider
         var target = block.Statements[last];
         var moved = statement.WithoutLeadingTrivia().WithTrailingTrivia(SyntaxFactory.ElasticLineFeed).WithAdditionalAnnotations(Formatter.Annotation);
         return new PlannedEdit(
-            "Unmap after the last use",
+            FixProperties.ReleaseWord(diagnostic) + " after the last use",
             r =>
             {
                 var tracked = r.TrackNodes(statement, target);

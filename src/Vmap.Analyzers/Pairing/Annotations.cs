@@ -11,11 +11,19 @@ namespace Vmap.Analyzers.Pairing;
 /// </summary>
 /// <param name="ReportsLoss">False for families whose lost acquisitions are legal (a rented array the GC collects): no VMAP002.</param>
 /// <param name="PerReceiver">The family is qualified by the receiver the call is made on (one pool is not another).</param>
-internal sealed record MapSpec(string Family, int? OutOrdinal, int? CountOrdinal, bool IsTry, bool ReportsLoss = true, bool PerReceiver = false);
+/// <param name="Verb">A <c>vmap_pair</c>'s <c>verb:</c>, the release participle its messages use instead of the family's.</param>
+internal sealed record MapSpec(string Family, int? OutOrdinal, int? CountOrdinal, bool IsTry, bool ReportsLoss = true, bool PerReceiver = false, string? Verb = null)
+{
+    /// <summary>The words the messages use for this acquire's mappings.</summary>
+    public FamilyWords Words => FamilyWords.Of(Family, Verb);
+}
 
 /// <summary>A release: a <c>[UnmapsMemory]</c> parameter, or the receiver (<see cref="Receiver"/>) of an instance release such as <c>GCHandle.Free()</c>.</summary>
-internal sealed record UnmapSpec(string Family, int Ordinal, int? CountOrdinal, bool PerReceiver = false)
+internal sealed record UnmapSpec(string Family, int Ordinal, int? CountOrdinal, bool PerReceiver = false, string? Verb = null)
 {
+    /// <summary>The words the messages use for what this release releases.</summary>
+    public FamilyWords Words => FamilyWords.Of(Family, Verb);
+
     /// <summary>The <see cref="Ordinal"/> that names the receiver of an instance method.</summary>
     public const int Receiver = -1;
 }

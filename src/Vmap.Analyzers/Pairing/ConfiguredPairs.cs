@@ -13,13 +13,14 @@ internal sealed record PairConfigurationError(string Entry, string Reason);
 /// <summary>
 /// Pairs users declare in .editorconfig for APIs they cannot annotate (docs/configuration.md):
 /// <code>
-/// vmap_pair.&lt;name&gt; = acquire: Ns.Type.Method | release: Ns.Type.Method(param) | family: f | count: p[, q] | leaks: true
+/// vmap_pair.&lt;name&gt; = acquire: Ns.Type.Method | release: Ns.Type.Method(param) | family: f | count: p[, q] | leaks: true | verb: closed
 /// </code>
 /// Parts are separated by <c>|</c>: .editorconfig cuts a value at <c>;</c> or <c>#</c> (an inline comment).
 /// <code>
 /// </code>
 /// <c>acquire: Ns.Type.Method(param)</c> names an out parameter that receives the block;
-/// <c>release: Ns.Type.Method(this)</c> releases the receiver. A type the compilation does not
+/// <c>release: Ns.Type.Method(this)</c> releases the receiver; <c>verb:</c> is the past participle
+/// the messages use for the release ("'h' is closed again here"), "released" without it. A type the compilation does not
 /// reference is skipped silently (one .editorconfig serves many projects); anything else that
 /// does not resolve is an error naming the entry.
 /// </summary>
@@ -30,7 +31,7 @@ internal static class ConfiguredPairs
     /// <summary><c>vmap_takes_ownership.&lt;name&gt; = Ns.Type.Method(parameter)</c>: that parameter adopts the mapping passed to it.</summary>
     public const string OwnershipPrefix = "vmap_takes_ownership.";
 
-    private static readonly string[] KnownKeys = { "acquire", "release", "family", "count", "leaks" };
+    private static readonly string[] KnownKeys = { "acquire", "release", "family", "count", "leaks", "verb" };
 
     /// <summary>Reads every <c>vmap_pair.*</c> entry visible to the compilation (global options and each tree's).</summary>
     public static IReadOnlyList<KeyValuePair<string, string>> Read(AnalyzerConfigOptionsProvider provider, Compilation compilation, CancellationToken cancellationToken) =>
@@ -227,6 +228,9 @@ internal static class ConfiguredPairs
         public string? ReleaseCount { get; set; }
 
         public bool Leaks { get; set; } = true;
+
+        /// <summary>The release's past participle in messages; null for the family's own word.</summary>
+        public string? Verb { get; set; }
     }
 
     /// <summary><c>Ns.Type.Method</c> or <c>Ns.Type.Method(param)</c>.</summary>
@@ -255,7 +259,7 @@ internal static class ConfiguredPairs
             var text = segment.Substring(colon + 1).Trim();
             if (Array.IndexOf(KnownKeys, key) < 0)
             {
-                return "unknown key '" + key + "' (expected acquire, release, family, count or leaks)";
+                return "unknown key '" + key + "' (expected acquire, release, family, count, leaks or verb)";
             }
 
             if (parts.ContainsKey(key))
@@ -316,6 +320,16 @@ internal static class ConfiguredPairs
             result.Leaks = reportsLoss;
         }
 
+        if (parts.TryGetValue("verb", out var verb))
+        {
+            if (!IsWords(verb))
+            {
+                return "'verb: " + verb + "' is not a word to put in messages (write the release's past participle, such as 'verb: closed')";
+            }
+
+            result.Verb = verb;
+        }
+
         declaration = result;
         return null;
     }
@@ -356,6 +370,21 @@ internal static class ConfiguredPairs
         }
 
         return new MethodReference(path.Substring(0, dot), path.Substring(dot + 1), parameter, text);
+    }
+
+    /// <summary>Letters, words separated by one space or '-' ("closed", "handed back"): what reads in a message after "is".</summary>
+    private static bool IsWords(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (!char.IsLetter(c) && !((c == ' ' || c == '-') && i > 0 && i < text.Length - 1 && char.IsLetter(text[i - 1])))
+            {
+                return false;
+            }
+        }
+
+        return text.Length > 0;
     }
 
     private static bool IsIdentifier(string text)
@@ -441,7 +470,7 @@ internal static class ConfiguredPairs
             }
 
             var isTry = outOrdinal is not null && method.ReturnType.SpecialType == SpecialType.System_Boolean;
-            newMaps.Add((method, new MapSpec(declaration.Family, outOrdinal, count, isTry, ReportsLoss: declaration.Leaks)));
+            newMaps.Add((method, new MapSpec(declaration.Family, outOrdinal, count, isTry, ReportsLoss: declaration.Leaks, Verb: declaration.Verb)));
         }
 
         if (newMaps.Count == 0)
@@ -479,7 +508,7 @@ internal static class ConfiguredPairs
                 count = countParameter.Ordinal;
             }
 
-            newUnmaps.Add((method, new UnmapSpec(declaration.Family, ordinal, count)));
+            newUnmaps.Add((method, new UnmapSpec(declaration.Family, ordinal, count, Verb: declaration.Verb)));
         }
 
         if (newUnmaps.Count == 0)

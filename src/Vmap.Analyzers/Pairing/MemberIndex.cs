@@ -11,8 +11,9 @@ namespace Vmap.Analyzers.Pairing;
 /// <summary>One place where a member's mapping is released, with the tests that guard it.</summary>
 internal sealed class MemberUnmapSite
 {
-    public MemberUnmapSite(Location argument, string methodName, IReadOnlyList<KeyValuePair<ConditionKey, bool>> guard, string? flagName)
+    public MemberUnmapSite(Location argument, string methodName, IReadOnlyList<KeyValuePair<ConditionKey, bool>> guard, string? flagName, FamilyWords words)
     {
+        Words = words;
         Argument = argument;
         MethodName = methodName;
         Guard = guard;
@@ -22,6 +23,9 @@ internal sealed class MemberUnmapSite
     public Location Argument { get; }
 
     public string MethodName { get; }
+
+    /// <summary>The words of the released family, for the messages about the member.</summary>
+    public FamilyWords Words { get; }
 
     /// <summary>Conditions (read through <see cref="StorageRoot.Object"/>, the member's object: <c>[$.Mapped]</c>) that hold whenever the unmap runs.</summary>
     public IReadOnlyList<KeyValuePair<ConditionKey, bool>> Guard { get; }
@@ -50,11 +54,15 @@ internal sealed class MemberUnmapSite
 /// <summary>One place where a member is assigned a fresh mapping: the map call and the API that made it.</summary>
 internal sealed class MemberMapSite
 {
-    public MemberMapSite(Location call, string apiName)
+    public MemberMapSite(Location call, string apiName, FamilyWords words)
     {
         Call = call;
         ApiName = apiName;
+        Words = words;
     }
+
+    /// <summary>The words of the mapped family, for the messages about the member.</summary>
+    public FamilyWords Words { get; }
 
     public Location Call { get; }
 
@@ -296,7 +304,7 @@ internal sealed class MemberIndex
                     _mapSites.Add(symbol, mapSites);
                 }
 
-                mapSites.Add(new MemberMapSite(invocation.Syntax.GetLocation(), invocation.TargetMethod.Name));
+                mapSites.Add(new MemberMapSite(invocation.Syntax.GetLocation(), invocation.TargetMethod.Name, map.Words));
             }
         }
 
@@ -351,7 +359,7 @@ internal sealed class MemberIndex
                 _unmapSites.Add(symbol, sites);
             }
 
-            sites.Add(new MemberUnmapSite(argument.Syntax.GetLocation(), containing?.Name ?? "?", guard, flag));
+            sites.Add(new MemberUnmapSite(argument.Syntax.GetLocation(), containing?.Name ?? "?", guard, flag, unmap.Words));
         }
     }
 

@@ -84,6 +84,18 @@ internal sealed record ValueSource(ValueSourceKind Kind, SyntaxNode? Syntax = nu
 /// </summary>
 internal sealed record PairingFinding(FindingKind Kind, SyntaxNode At, Location Related, string Target)
 {
+    private readonly FamilyWords? _words;
+
+    /// <summary>
+    /// The words of the family the finding is about: the mapping's (<see cref="Site"/>), or where no
+    /// mapping is at hand (a new array given to a pool, a re-pointed member) the ones set from the release.
+    /// </summary>
+    public FamilyWords Words
+    {
+        get => _words ?? Site?.Spec.Words ?? FamilyWords.Declared;
+        init => _words = value;
+    }
+
     /// <summary>The map call that made the mapping, when the finding is about one mapping.</summary>
     public MapSite? Site { get; init; }
 

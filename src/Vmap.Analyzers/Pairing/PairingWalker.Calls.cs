@@ -539,6 +539,7 @@ internal sealed partial class PairingWalker
                 Report(new PairingFinding(FindingKind.UnmapOfNonStart, argument.Syntax, argument.Syntax.GetLocation(), Describe(argument.Syntax))
                 {
                     ReleaseName = call.TargetMethod.Name,
+                    Words = spec.Words,
                 });
                 return;
             }
@@ -603,7 +604,7 @@ internal sealed partial class PairingWalker
                         // family without this method's receiver, the count when it is a parameter here.
                         int? count = spec.CountOrdinal is { } c && ArgumentFor(call, c) is { } countArgument ? ParameterOf(countArgument) : null;
                         _parameterRelease = (
-                            new UnmapSpec(spec.Family, site.Parameter.Ordinal, count),
+                            new UnmapSpec(spec.Family, site.Parameter.Ordinal, count, Verb: spec.Verb),
                             via?.Step ?? new PathStep(call.TargetMethod.Name, argument.Syntax.GetLocation()));
                     }
 

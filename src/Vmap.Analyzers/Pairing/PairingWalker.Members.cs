@@ -47,6 +47,7 @@ internal sealed partial class PairingWalker
                 MemberName = member.Name,
                 FlagName = site.FlagName,
                 ReleaserName = site.MethodName,
+                Words = site.Words,
             });
 
             // The XFS leak: whatever the member held is never unmapped once it names other memory,
@@ -57,6 +58,7 @@ internal sealed partial class PairingWalker
                 {
                     MemberName = member.Name,
                     MemberMap = maps[0],
+                    Words = maps[0].Words,
                 });
             }
 

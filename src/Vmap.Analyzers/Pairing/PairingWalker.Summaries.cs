@@ -253,7 +253,7 @@ internal sealed partial class PairingWalker
             count = countParameter;
         }
 
-        var spec = new MapSpec(Bare(made.Spec), outOrdinal, count, isTry, made.Spec.ReportsLoss);
+        var spec = new MapSpec(Bare(made.Spec), outOrdinal, count, isTry, made.Spec.ReportsLoss, Verb: made.Spec.Verb);
         return new AcquireSummary(spec, made.Via ?? new PathStep(made.MethodName, made.Syntax.GetLocation()));
     }
 

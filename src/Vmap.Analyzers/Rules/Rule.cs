@@ -31,10 +31,10 @@ internal static class Rule
 
     public static string Line(SyntaxNode node, SyntaxNode from) => Line(node.GetLocation(), from);
 
-    /// <summary>What a value is, for a message: <c>'q'</c>, <c>the constant 4096</c>, <c>memory from elsewhere ('GetLinear()')</c>.</summary>
-    public static string Describe(ValueSource? source) => source?.Kind switch
+    /// <summary>What a value is, for a message: <c>'q'</c>, <c>an offset of the block</c>, <c>the constant 4096</c>, <c>memory from elsewhere ('GetLinear()')</c>.</summary>
+    public static string Describe(ValueSource? source, FamilyWords words) => source?.Kind switch
     {
-        ValueSourceKind.Offset => "an offset of the mapping",
+        ValueSourceKind.Offset => "an offset of the " + words.Noun,
         ValueSourceKind.Constant => "the constant " + source.Syntax,
         ValueSourceKind.Call => "memory from elsewhere ('" + source.Syntax + "')",
         ValueSourceKind.Storage => "'" + source.StorageName + "'",
@@ -59,6 +59,7 @@ internal static class Rule
     public static Diagnostic Diagnostic(DiagnosticDescriptor descriptor, PairingFinding finding, ImmutableDictionary<string, string?>.Builder properties, params object?[] arguments)
     {
         properties[DiagnosticProperties.Target] = finding.Target;
+        properties[DiagnosticProperties.ReleaseWord] = finding.Words.Release;
         var locations = new List<Location> { finding.Related };
         if (finding.Site?.Via is { } acquired)
         {

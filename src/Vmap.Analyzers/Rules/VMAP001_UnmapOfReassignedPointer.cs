@@ -14,6 +14,7 @@ internal static class VMAP001_UnmapOfReassignedPointer
     public static Diagnostic Create(PairingFinding finding)
     {
         var properties = ImmutableDictionary.CreateBuilder<string, string?>();
+        var words = finding.Words;
         if (finding.Kind == FindingKind.MemberRepointed)
         {
             properties[DiagnosticProperties.Shape] = DiagnosticProperties.ShapeField;
@@ -28,11 +29,13 @@ internal static class VMAP001_UnmapOfReassignedPointer
                 finding,
                 properties,
                 finding.Target,
-                Rule.Describe(finding.Became),
+                Rule.Describe(finding.Became, words),
                 Rule.Line(finding.At, finding.At),
                 finding.ReleaserName,
                 Rule.Line(finding.Related, finding.At),
-                finding.FlagName is null ? string.Empty : " when '" + finding.FlagName + "' is set");
+                finding.FlagName is null ? string.Empty : " when '" + finding.FlagName + "' is set",
+                words.Released,
+                words.Acquired);
         }
 
         if (finding.Kind == FindingKind.RepointedMemberReleased)
@@ -45,7 +48,9 @@ internal static class VMAP001_UnmapOfReassignedPointer
                 finding.Target,
                 finding.MemberName,
                 finding.Site!.MethodName,
-                Rule.Line(finding.Related, finding.At));
+                Rule.Line(finding.Related, finding.At),
+                words.Released,
+                words.Noun);
         }
 
         if (finding.Site is null)
@@ -53,7 +58,7 @@ internal static class VMAP001_UnmapOfReassignedPointer
             // Nothing in the method ever held a mapping here (a new array given to a pool): no
             // reassignment for a fix to undo.
             properties[DiagnosticProperties.Shape] = DiagnosticProperties.ShapeForeign;
-            return Rule.Diagnostic(Descriptors.VMAP001_NewArrayReleased, finding, properties, finding.Target, finding.ReleaseName);
+            return Rule.Diagnostic(Descriptors.VMAP001_NewArrayReleased, finding, properties, finding.Target, finding.ReleaseName, words.Released, words.Acquired);
         }
 
         properties[DiagnosticProperties.Shape] = DiagnosticProperties.ShapeLocal;
@@ -63,9 +68,11 @@ internal static class VMAP001_UnmapOfReassignedPointer
             finding,
             properties,
             finding.Target,
-            Rule.Describe(finding.Became),
+            Rule.Describe(finding.Became, words),
             Rule.Line(finding.Related, finding.At),
             site.MethodName,
-            Rule.MappedAt(site, finding.At));
+            Rule.MappedAt(site, finding.At),
+            words.Released,
+            words.Acquired);
     }
 }

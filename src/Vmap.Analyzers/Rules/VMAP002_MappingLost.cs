@@ -10,6 +10,7 @@ internal static class VMAP002_MappingLost
     public static Diagnostic Create(PairingFinding finding)
     {
         var properties = ImmutableDictionary.CreateBuilder<string, string?>();
+        var words = finding.Words;
         if (finding.Kind == FindingKind.MemberMappingLost)
         {
             properties[DiagnosticProperties.LossKind] = DiagnosticProperties.LossRepointed;
@@ -20,7 +21,9 @@ internal static class VMAP002_MappingLost
                 finding.Target,
                 finding.MemberMap!.ApiName,
                 Rule.Line(finding.Related, finding.At),
-                Rule.Line(finding.At, finding.At));
+                Rule.Line(finding.At, finding.At),
+                words.Noun,
+                words.Released);
         }
 
         var site = finding.Site!;
@@ -34,7 +37,9 @@ internal static class VMAP002_MappingLost
                 finding.Target,
                 site.MethodName,
                 Rule.MappedAt(site, finding.At),
-                Rule.Line(finding.At, finding.At));
+                Rule.Line(finding.At, finding.At),
+                words.Noun,
+                words.Released);
         }
 
         properties[DiagnosticProperties.LossKind] = DiagnosticProperties.LossOutOfScope;
@@ -45,6 +50,11 @@ internal static class VMAP002_MappingLost
             finding.Target,
             site.MethodName,
             Rule.MappedAt(site, finding.At),
-            Rule.Line(finding.Related, finding.At));
+            Rule.Line(finding.Related, finding.At),
+            words.Noun,
+            HandedOn(words));
     }
+
+    /// <summary><c>freed, returned</c>: the ways out of scope that are not a loss, without "returned" twice for a pool.</summary>
+    private static string HandedOn(FamilyWords words) => words.Released == "returned" ? words.Released : words.Released + ", returned";
 }

@@ -18,6 +18,7 @@ internal static class VMAP003_UnmappedTwice
             finding.Target,
             Rule.By(finding.Via, finding.At),
             Rule.Line(finding.Related, finding.At) + Rule.By(finding.EarlierVia, finding.At),
-            finding.OnEveryPath ? string.Empty : " on some path");
+            finding.OnEveryPath ? string.Empty : " on some path",
+            finding.Words.Released);
     }
 }

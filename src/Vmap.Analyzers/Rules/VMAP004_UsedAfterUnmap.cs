@@ -15,7 +15,8 @@ internal static class VMAP004_UsedAfterUnmap
             finding.Target,
             How(finding),
             Rule.Line(finding.Related, finding.At) + Rule.By(finding.EarlierVia, finding.At),
-            finding.OnEveryPath ? string.Empty : " on some path");
+            finding.OnEveryPath ? string.Empty : " on some path",
+            finding.Words.Released);
 
     private static string How(PairingFinding finding) => finding.Use switch
     {

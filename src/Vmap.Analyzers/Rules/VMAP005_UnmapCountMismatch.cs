@@ -35,6 +35,8 @@ internal static class VMAP005_UnmapCountMismatch
             finding.CountText,
             site.MethodName,
             mapped,
-            Rule.MappedAt(site, finding.At));
+            Rule.MappedAt(site, finding.At),
+            finding.Words.Released,
+            finding.Words.Acquired);
     }
 }

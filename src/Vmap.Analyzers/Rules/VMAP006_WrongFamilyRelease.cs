@@ -27,6 +27,7 @@ internal static class VMAP006_WrongFamilyRelease
             Rule.MappedAt(site, finding.At),
             finding.ReleaserName + (finding.Via is null ? string.Empty : " (" + Rule.Step(finding.Via.Step, finding.At) + ")"),
             finding.ReleaseFamily!.ToString(),
-            finding.ReleaseMethod is null ? string.Empty : "; release it with " + finding.ReleaseMethod);
+            finding.ReleaseMethod is null ? string.Empty : "; release it with " + finding.ReleaseMethod,
+            finding.Words.Acquired);
     }
 }

@@ -118,12 +118,13 @@ internal static class VMAP008_ReleasedInDisposeNotCleared
                 release.Member.Name,
                 ReleaseName(release.Call.TargetMethod),
                 disposeName,
-                tested ? $" passes the test of '{release.Member.Name}' and" : string.Empty));
+                tested ? $" that passes the test of '{release.Member.Name}'" : string.Empty,
+                release.Words.Released));
         }
     }
 
     /// <summary>A release whose released value is a member of <c>this</c>.</summary>
-    private sealed record Release(IInvocationOperation Call, IOperation Operand, ISymbol Member, bool ClearsItself);
+    private sealed record Release(IInvocationOperation Call, IOperation Operand, ISymbol Member, bool ClearsItself, FamilyWords Words);
 
     private static Release? MemberRelease(IInvocationOperation invocation, UnmapSpec unmap)
     {
@@ -175,7 +176,7 @@ internal static class VMAP008_ReleasedInDisposeNotCleared
         // field no longer holds the handle afterwards.
         var clearsItself = unmap.Ordinal == UnmapSpec.Receiver && unmap.Family == BuiltInPairs.GCHandle && !copied &&
             member is IFieldSymbol { IsReadOnly: false } field && !field.ContainingType.IsReadOnly;
-        return new Release(invocation, value, member, clearsItself);
+        return new Release(invocation, value, member, clearsItself, unmap.Words);
     }
 
     private static IConditionalAccessOperation? ConditionalAccessOf(IOperation operation)

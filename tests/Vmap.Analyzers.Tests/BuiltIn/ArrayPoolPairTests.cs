@@ -36,7 +36,7 @@ public class ArrayPoolPairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(0)
-            .WithMessage("Unmapping 'new byte[16]' releases memory that was never mapped: it is a new array, which 'Return' gives to a pool that never rented it"));
+            .WithMessage("'new byte[16]' is returned here but holds memory that was never rented: it is a new array, which 'Return' gives to a pool that never rented it"));
 
     [Fact]
     public Task Returning_a_local_that_holds_a_new_array_is_reported() => Verify.BuiltIn(
@@ -53,7 +53,7 @@ public class ArrayPoolPairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(0)
-            .WithMessage("Unmapping 'scratch' releases memory that was never mapped: it is a new array, which 'Return' gives to a pool that never rented it"));
+            .WithMessage("'scratch' is returned here but holds memory that was never rented: it is a new array, which 'Return' gives to a pool that never rented it"));
 
     [Fact]
     public Task Double_return_from_finally_after_an_early_return_is_reported() => Verify.BuiltIn(
@@ -84,7 +84,7 @@ public class ArrayPoolPairTests
         """,
         // The finally also runs after "return buffer.Length", where nothing returned the array yet.
         Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
-            .WithMessage("'buffer' is unmapped again here; it was already unmapped at line 12 on some path"));
+            .WithMessage("'buffer' is returned again here; it was already returned at line 12 on some path"));
 
     [Fact]
     public Task Using_an_array_after_Return_is_reported() => Verify.BuiltIn(
@@ -102,7 +102,7 @@ public class ArrayPoolPairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(1)
-            .WithMessage("'buffer[0]' is dereferenced after it was unmapped at line 8"));
+            .WithMessage("'buffer[0]' is dereferenced after it was returned at line 8"));
 
     [Fact]
     public Task Copying_from_an_array_after_Return_is_reported() => Verify.BuiltIn(
@@ -120,7 +120,7 @@ public class ArrayPoolPairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(1)
-            .WithMessage("'buffer' is used by 'CopyTo' after it was unmapped at line 8"));
+            .WithMessage("'buffer' is used by 'CopyTo' after it was returned at line 8"));
 
     [Fact]
     public Task Returning_to_another_pool_is_the_wrong_family() => Verify.BuiltIn(
@@ -139,7 +139,7 @@ public class ArrayPoolPairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1)
-            .WithMessage("'buffer' was mapped by Rent (family 'array-pool(ArrayPool.Shared)') at line 9 but is released by Return (family 'array-pool(_pool)')"));
+            .WithMessage("'buffer' was rented by Rent (family 'array-pool(ArrayPool.Shared)') at line 9 but is released by Return (family 'array-pool(_pool)')"));
 
     [Fact]
     public Task Returning_the_grown_field_instead_of_the_old_rental_is_reported() => Verify.BuiltIn(
@@ -166,7 +166,7 @@ public class ArrayPoolPairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping '_arrayToReturnToPool' releases memory that was never mapped: '_arrayToReturnToPool' was re-pointed at the new array from Rent at line 14, so this gives back the array still in use and loses the one it held before"));
+            .WithMessage("'_arrayToReturnToPool' is returned here while it is still in use: '_arrayToReturnToPool' was re-pointed at the new array from Rent at line 14, so this gives back the array still in use and loses the one it held before"));
 
     [Fact]
     public Task A_rental_lent_to_a_method_is_still_tracked() => Verify.BuiltIn(
@@ -187,7 +187,7 @@ public class ArrayPoolPairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
-            .WithMessage("'buffer' is unmapped again here; it was already unmapped at line 10"));
+            .WithMessage("'buffer' is returned again here; it was already returned at line 10"));
 
     [Fact]
     public Task A_computed_pool_matches_any_pool() => Verify.BuiltIn(

@@ -65,11 +65,49 @@ public class ConfiguredPairTests
 
         Assert.Equal(
             [
-                "VMAP002 (2,26) The mapping in 'a' from Map at line 3 is lost: it goes out of scope at line 3 without being unmapped, returned, stored or passed on",
-                "VMAP003 (3,89) 'a' is unmapped again here; it was already unmapped at line 4",
-                "VMAP005 (4,67) 'a' is unmapped with a count of '128' but Map mapped '64' pages at line 5",
+                "VMAP002 (2,26) The mapping in 'a' from Map at line 3 is lost: it goes out of scope at line 3 without being released, returned, stored or passed on",
+                "VMAP003 (3,89) 'a' is released again here; it was already released at line 4",
+                "VMAP005 (4,67) 'a' is released with a count of '128' but Map acquired '64' pages at line 5",
             ],
             diagnostics);
+    }
+
+    [Fact]
+    public async Task A_verb_part_names_the_release_in_every_message()
+    {
+        var diagnostics = await Analyze(
+            """
+            class C
+            {
+                void Leak() { var a = Native.Shm.Map(64); }
+                void Twice() { var a = Native.Shm.Map(64); Native.Shm.Unmap(a, 64); Native.Shm.Unmap(a, 64); }
+                void Count() { var a = Native.Shm.Map(64); Native.Shm.Unmap(a, 128); }
+                int Used() { var a = Native.Shm.Map(64); Native.Shm.Unmap(a, 64); return Use(a); }
+                void Lost() { var a = Native.Shm.Map(64); a = Native.Shm.Map(32); Native.Shm.Unmap(a, 32); }
+                static int Use(nint a) => 0;
+            }
+            """,
+            global: new() { ["vmap_pair.shm"] = ShmPair + " | verb: handed back" });
+
+        Assert.Equal(
+            [
+                "VMAP002 (2,26) The mapping in 'a' from Map at line 3 is lost: it goes out of scope at line 3 without being handed back, returned, stored or passed on",
+                "VMAP002 (6,46) The mapping in 'a' from Map at line 7 is lost: 'a' is overwritten at line 7 without being handed back",
+                "VMAP003 (3,89) 'a' is handed back again here; it was already handed back at line 4",
+                "VMAP004 (5,81) 'a' is passed to 'Use' after it was handed back at line 6",
+                "VMAP005 (4,67) 'a' is handed back with a count of '128' but Map acquired '64' pages at line 5",
+            ],
+            diagnostics);
+    }
+
+    [Fact]
+    public async Task A_verb_given_to_a_receiver_release_names_the_release()
+    {
+        var diagnostics = await Analyze(
+            "class C { void Twice(Native.FramePool pool) { var f = pool.Take(); f.Release(); f.Release(); } }",
+            global: new() { ["vmap_pair.frame"] = "acquire: Native.FramePool.Take | release: Native.Frame.Release(this) | verb: recycled" });
+
+        Assert.Equal(["VMAP003 (0,80) 'f' is recycled again here; it was already recycled at line 1"], diagnostics);
     }
 
     [Fact]
@@ -93,9 +131,9 @@ public class ConfiguredPairTests
 
         Assert.Equal(
             [
-                "VMAP005 (2,83) 'r' is unmapped with a count of 'length * 2' but Map mapped 'length' pages at line 3",
-                "VMAP005 (3,87) 'r' is unmapped with a count of '2 * length' but Map mapped 'length' pages at line 4",
-                "VMAP005 (4,80) 'r' is unmapped with a count of 'length + 1' but Map mapped 'length' pages at line 5",
+                "VMAP005 (2,83) 'r' is released with a count of 'length * 2' but Map acquired 'length' pages at line 3",
+                "VMAP005 (3,87) 'r' is released with a count of '2 * length' but Map acquired 'length' pages at line 4",
+                "VMAP005 (4,80) 'r' is released with a count of 'length + 1' but Map acquired 'length' pages at line 5",
             ],
             diagnostics);
     }
@@ -131,7 +169,7 @@ public class ConfiguredPairTests
             });
 
         Assert.Equal(
-            ["VMAP006 (6,29) 'region' was mapped by TryOpen (family 'shm-region') at line 5 but is released by Unmap (family 'shm'); release it with Close"],
+            ["VMAP006 (6,29) 'region' was acquired by TryOpen (family 'shm-region') at line 5 but is released by Unmap (family 'shm'); release it with Close"],
             diagnostics);
     }
 
@@ -148,7 +186,7 @@ public class ConfiguredPairTests
             """,
             tree: new() { ["vmap_pair.frame"] = "acquire: Native.FramePool.Take | release: Native.Frame.Release(this) | leaks: false" });
 
-        Assert.Equal(["VMAP003 (3,74) 'f' is unmapped again here; it was already unmapped at line 4"], diagnostics);
+        Assert.Equal(["VMAP003 (3,74) 'f' is released again here; it was already released at line 4"], diagnostics);
     }
 
     [Fact]
@@ -159,7 +197,7 @@ public class ConfiguredPairTests
             global: new() { ["vmap_pair.plane"] = "acquire: Native.Frame+Planes.Lock | release: Native.Frame+Planes.Unlock(plane)" });
 
         Assert.Equal(
-            ["VMAP002 (0,46) The mapping in 'p' from Lock at line 1 is lost: it goes out of scope at line 1 without being unmapped, returned, stored or passed on"],
+            ["VMAP002 (0,46) The mapping in 'p' from Lock at line 1 is lost: it goes out of scope at line 1 without being released, returned, stored or passed on"],
             diagnostics);
     }
 
@@ -178,7 +216,7 @@ public class ConfiguredPairTests
             global: new() { ["vmap_pair.strict_pool"] = "acquire: System.Buffers.ArrayPool`1.Rent | release: System.Buffers.ArrayPool`1.Return(array)" });
 
         Assert.Equal(
-            ["VMAP002 (4,22) The mapping in 'a' from Rent at line 5 is lost: it goes out of scope at line 5 without being unmapped, returned, stored or passed on"],
+            ["VMAP002 (4,22) The mapping in 'a' from Rent at line 5 is lost: it goes out of scope at line 5 without being released, returned, stored or passed on"],
             diagnostics);
     }
 
@@ -196,7 +234,7 @@ public class ConfiguredPairTests
 
         Assert.Equal(
             [
-                "VMAP003 (0,95) 'a' is unmapped again here; it was already unmapped at line 1",
+                "VMAP003 (0,95) 'a' is released again here; it was already released at line 1",
                 "VMAP007 None The .editorconfig entry 'vmap_pair.semicolons' is ignored: no 'release: Namespace.Type.Method(parameter)' (separate the parts with '|'; .editorconfig drops everything after ';' or '#')",
             ],
             diagnostics);
@@ -214,7 +252,7 @@ public class ConfiguredPairTests
 
     [Theory]
     [InlineData("acquire Native.Shm.Map", "'acquire Native.Shm.Map' is not 'key: value'")]
-    [InlineData("acquire: Native.Shm.Map | release: Native.Shm.Unmap(address) | familly: shm", "unknown key 'familly' (expected acquire, release, family, count or leaks)")]
+    [InlineData("acquire: Native.Shm.Map | release: Native.Shm.Unmap(address) | familly: shm", "unknown key 'familly' (expected acquire, release, family, count, leaks or verb)")]
     [InlineData("acquire: Native.Shm.Map | acquire: Native.Shm.Map | release: Native.Shm.Unmap(address)", "'acquire' is given twice")]
     [InlineData("acquire: Native.Shm.Map | release: | family: shm", "'release' has no value")]
     [InlineData("release: Native.Shm.Unmap(address)", "no 'acquire: Namespace.Type.Method'")]
@@ -227,6 +265,10 @@ public class ConfiguredPairTests
     [InlineData("acquire: Native.Shm.Map | release: Native.Shm.Unmap(address) | count: size", "no overload of 'Native.Shm.Map' returns the block with a parameter 'size'")]
     [InlineData("acquire: Native.Shm.Map | release: Native.Shm.Unmap(address) | count: a, b, c", "'count: a, b, c' is not 'count: parameter' or 'count: acquireParameter, releaseParameter'")]
     [InlineData("acquire: Native.Shm.Map | release: Native.Shm.Unmap(address) | leaks: sometimes", "'leaks: sometimes' is neither true nor false")]
+    [InlineData("acquire: Native.Shm.Map | release: Native.Shm.Unmap(address) | verb: freed!", "'verb: freed!' is not a word to put in messages (write the release's past participle, such as 'verb: closed')")]
+    [InlineData("acquire: Native.Shm.Map | release: Native.Shm.Unmap(address) | verb: handed  back", "'verb: handed  back' is not a word to put in messages (write the release's past participle, such as 'verb: closed')")]
+    [InlineData("acquire: Native.Shm.Map | release: Native.Shm.Unmap(address) | verb:", "'verb' has no value")]
+    [InlineData("acquire: Native.Shm.Map | release: Native.Shm.Unmap(address) | verb: closed | verb: freed", "'verb' is given twice")]
     public async Task A_bad_entry_is_reported_once_by_name_and_the_good_entries_still_apply(string value, string reason)
     {
         var diagnostics = await Analyze(
@@ -235,7 +277,7 @@ public class ConfiguredPairTests
 
         Assert.Equal(
             [
-                "VMAP002 (0,32) The mapping in 'a' from Map at line 1 is lost: it goes out of scope at line 1 without being unmapped, returned, stored or passed on",
+                "VMAP002 (0,32) The mapping in 'a' from Map at line 1 is lost: it goes out of scope at line 1 without being released, returned, stored or passed on",
                 "VMAP007 None The .editorconfig entry 'vmap_pair.bad' is ignored: " + reason,
             ],
             diagnostics);
@@ -250,7 +292,7 @@ public class ConfiguredPairTests
         var adopted = await Analyze(Source, global: new() { ["vmap_pair.shm"] = ShmPair, ["vmap_takes_ownership.queue"] = "Native.Queue.Push(buffer)" });
 
         Assert.Equal(
-            ["VMAP002 (0,32) The mapping in 'a' from Map at line 1 is lost: it goes out of scope at line 1 without being unmapped, returned, stored or passed on"],
+            ["VMAP002 (0,32) The mapping in 'a' from Map at line 1 is lost: it goes out of scope at line 1 without being released, returned, stored or passed on"],
             borrowed);
         Assert.Empty(adopted);
     }

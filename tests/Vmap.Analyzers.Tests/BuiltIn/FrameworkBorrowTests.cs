@@ -37,7 +37,7 @@ public class FrameworkBorrowTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'block' from AllocHGlobal at line 12 is lost: it goes out of scope at line 19 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The block in 'block' from AllocHGlobal at line 12 is lost: it goes out of scope at line 19 without being freed, returned, stored or passed on"));
 
     [Fact]
     public Task A_block_copied_into_with_Buffer_MemoryCopy_and_read_through_a_span_still_leaks() => Verify.BuiltIn(
@@ -58,7 +58,7 @@ public class FrameworkBorrowTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'block' from Alloc at line 9 is lost: it goes out of scope at line 12 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The block in 'block' from Alloc at line 9 is lost: it goes out of scope at line 12 without being freed, returned, stored or passed on"));
 
     [Fact]
     public Task A_framework_borrow_followed_by_the_free_is_clean() => Verify.BuiltIn(

@@ -18,7 +18,7 @@ public class GCHandlePairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'handle' from Alloc at line 7 is lost: it goes out of scope at line 8 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The handle in 'handle' from Alloc at line 7 is lost: it goes out of scope at line 8 without being freed, returned, stored or passed on"));
 
     [Fact]
     public Task Freeing_a_handle_twice_is_reported() => Verify.BuiltIn(
@@ -36,7 +36,7 @@ public class GCHandlePairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
-            .WithMessage("'handle' is unmapped again here; it was already unmapped at line 8"));
+            .WithMessage("'handle' is freed again here; it was already freed at line 8"));
 
     [Fact]
     public Task Pinned_address_read_after_Free_is_reported() => Verify.BuiltIn(
@@ -54,7 +54,7 @@ public class GCHandlePairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(1)
-            .WithMessage("'handle' is used by 'AddrOfPinnedObject' after it was unmapped at line 8"));
+            .WithMessage("'handle' is used by 'AddrOfPinnedObject' after it was freed at line 8"));
 
     [Fact]
     public Task Pinned_handles_and_hand_offs_are_clean() => Verify.BuiltIn(

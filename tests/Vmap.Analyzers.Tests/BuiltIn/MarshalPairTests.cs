@@ -18,7 +18,7 @@ public class MarshalPairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'p' from AllocHGlobal at line 7 is lost: it goes out of scope at line 9 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The block in 'p' from AllocHGlobal at line 7 is lost: it goes out of scope at line 9 without being freed, returned, stored or passed on"));
 
     [Fact]
     public Task Freeing_an_offset_of_an_HGlobal_block_is_reported() => Verify.BuiltIn(
@@ -36,7 +36,7 @@ public class MarshalPairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping 'p' releases memory that was never mapped: it became an offset of the mapping at line 8 after AllocHGlobal mapped it at line 7"));
+            .WithMessage("'p' is freed here but holds memory that was never allocated: it became an offset of the block at line 8 after AllocHGlobal allocated it at line 7"));
 
     [Fact]
     public Task FreeHGlobal_twice_is_reported() => Verify.BuiltIn(
@@ -54,7 +54,7 @@ public class MarshalPairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
-            .WithMessage("'p' is unmapped again here; it was already unmapped at line 8"));
+            .WithMessage("'p' is freed again here; it was already freed at line 8"));
 
     [Fact]
     public Task Reading_an_HGlobal_block_after_FreeHGlobal_is_reported() => Verify.BuiltIn(
@@ -72,7 +72,7 @@ public class MarshalPairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(1)
-            .WithMessage("'p' is passed to 'ReadByte' after it was unmapped at line 8"));
+            .WithMessage("'p' is passed to 'ReadByte' after it was freed at line 8"));
 
     [Fact]
     public Task HGlobal_released_as_CoTaskMem_is_the_wrong_family() => Verify.BuiltIn(
@@ -89,7 +89,7 @@ public class MarshalPairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1)
-            .WithMessage("'p' was mapped by AllocHGlobal (family 'hglobal') at line 7 but is released by FreeCoTaskMem (family 'cotaskmem'); release it with FreeHGlobal"));
+            .WithMessage("'p' was allocated by AllocHGlobal (family 'hglobal') at line 7 but is released by FreeCoTaskMem (family 'cotaskmem'); release it with FreeHGlobal"));
 
     [Fact]
     public Task Freeing_the_old_block_after_ReAllocCoTaskMem_is_a_double_free() => Verify.BuiltIn(
@@ -108,7 +108,7 @@ public class MarshalPairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
-            .WithMessage("'p' is unmapped again here; it was already unmapped at line 8"));
+            .WithMessage("'p' is freed again here; it was already freed at line 8"));
 
     [Fact]
     public Task BSTR_never_freed_is_lost() => Verify.BuiltIn(
@@ -125,7 +125,7 @@ public class MarshalPairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'b' from StringToBSTR at line 7 is lost: it goes out of scope at line 8 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The string in 'b' from StringToBSTR at line 7 is lost: it goes out of scope at line 8 without being freed, returned, stored or passed on"));
 
     [Fact]
     public Task Correct_interop_marshalling_is_clean() => Verify.BuiltIn(

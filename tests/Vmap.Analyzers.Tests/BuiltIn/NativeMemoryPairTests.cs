@@ -18,7 +18,7 @@ public class NativeMemoryPairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1)
-            .WithMessage("'p' was mapped by AlignedAlloc (family 'native-memory-aligned') at line 7 but is released by Free (family 'native-memory'); release it with AlignedFree"));
+            .WithMessage("'p' was allocated by AlignedAlloc (family 'native-memory-aligned') at line 7 but is released by Free (family 'native-memory'); release it with AlignedFree"));
 
     [Fact]
     public Task Unaligned_block_freed_with_AlignedFree_is_the_wrong_family() => Verify.BuiltIn(
@@ -35,7 +35,7 @@ public class NativeMemoryPairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1)
-            .WithMessage("'p' was mapped by AllocZeroed (family 'native-memory') at line 7 but is released by AlignedFree (family 'native-memory-aligned'); release it with Free"));
+            .WithMessage("'p' was allocated by AllocZeroed (family 'native-memory') at line 7 but is released by AlignedFree (family 'native-memory-aligned'); release it with Free"));
 
     [Fact]
     public Task Writing_through_a_freed_pointer_is_reported() => Verify.BuiltIn(
@@ -53,7 +53,7 @@ public class NativeMemoryPairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(1)
-            .WithMessage("'p[0]' is dereferenced after it was unmapped at line 8"));
+            .WithMessage("'p[0]' is dereferenced after it was freed at line 8"));
 
     [Fact]
     public Task Freeing_the_pointer_Realloc_moved_is_a_double_free() => Verify.BuiltIn(
@@ -72,7 +72,7 @@ public class NativeMemoryPairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
-            .WithMessage("'p' is unmapped again here; it was already unmapped at line 8"));
+            .WithMessage("'p' is freed again here; it was already freed at line 8"));
 
     [Fact]
     public Task Block_lost_on_an_early_return_is_reported() => Verify.BuiltIn(
@@ -95,7 +95,7 @@ public class NativeMemoryPairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'p' from Alloc at line 7 is lost: it goes out of scope at line 10 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The block in 'p' from Alloc at line 7 is lost: it goes out of scope at line 10 without being freed, returned, stored or passed on"));
 
     [Fact]
     public Task Matched_families_and_realloc_in_place_are_clean() => Verify.BuiltIn(

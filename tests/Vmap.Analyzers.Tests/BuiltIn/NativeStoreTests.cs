@@ -48,7 +48,7 @@ public class NativeStoreTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'slot' from AllocHGlobal at line 10 is lost: it goes out of scope at line 13 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The block in 'slot' from AllocHGlobal at line 10 is lost: it goes out of scope at line 13 without being freed, returned, stored or passed on"));
 
     [Fact]
     public Task A_struct_holding_the_block_written_with_StructureToPtr_stores_it() => Verify.BuiltIn(
@@ -127,5 +127,5 @@ public class NativeStoreTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'slot' from Alloc at line 11 is lost: it goes out of scope at line 14 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The block in 'slot' from Alloc at line 11 is lost: it goes out of scope at line 14 without being freed, returned, stored or passed on"));
 }

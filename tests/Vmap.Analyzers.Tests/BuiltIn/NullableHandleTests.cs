@@ -118,7 +118,7 @@ public class NullableHandleTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'h' from Alloc at line 7 is lost: it goes out of scope at line 8 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The handle in 'h' from Alloc at line 7 is lost: it goes out of scope at line 8 without being freed, returned, stored or passed on"));
 
     // h holds the handle on every path here, so the second h?.Free() really runs Free again.
     [Fact]
@@ -137,7 +137,7 @@ public class NullableHandleTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
-            .WithMessage("'h' is unmapped again here; it was already unmapped at line 8"));
+            .WithMessage("'h' is freed again here; it was already freed at line 8"));
 
     [Fact]
     public Task Freeing_through_Value_then_conditional_access_is_reported() => Verify.BuiltIn(
@@ -159,5 +159,5 @@ public class NullableHandleTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
-            .WithMessage("'h' is unmapped again here; it was already unmapped at line 10"));
+            .WithMessage("'h' is freed again here; it was already freed at line 10"));
 }

@@ -98,7 +98,7 @@ public class OsMappingPairTests
         }
         """ + Libc,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping 'p' releases memory that was never mapped: it became an offset of the mapping at line 7 after mmap mapped it at line 5"));
+            .WithMessage("'p' is unmapped here but holds memory that was never mapped: it became an offset of the mapping at line 7 after mmap mapped it at line 5"));
 
     [Fact]
     public Task VirtualFree_with_the_region_size_and_MEM_RELEASE_is_VMAP005() => Verify.BuiltIn(
@@ -135,7 +135,7 @@ public class OsMappingPairTests
         }
         """ + Kernel32,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping 'view' releases memory that was never mapped: it became an offset of the mapping at line 9 after MapViewOfFile mapped it at line 7"));
+            .WithMessage("'view' is unmapped here but holds memory that was never mapped: it became an offset of the mapping at line 9 after MapViewOfFile mapped it at line 7"));
 
     [Fact]
     public Task AcquirePointer_without_ReleasePointer_on_an_early_return_is_lost() => Verify.BuiltIn(
@@ -158,7 +158,7 @@ public class OsMappingPairTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'handle' from AcquirePointer at line 9 is lost: it goes out of scope at line 11 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The pointer in 'handle' from AcquirePointer at line 9 is lost: it goes out of scope at line 11 without being released, returned, stored or passed on"));
 
     [Fact]
     public Task A_mapping_lost_when_a_header_check_fails_is_VMAP002() => Verify.BuiltIn(
@@ -217,7 +217,7 @@ public class OsMappingPairTests
         }
         """ + Libc,
         Verify.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1)
-            .WithMessage("'p' was mapped by AllocHGlobal (family 'hglobal') at line 7 but is released by munmap (family 'mmap'); release it with FreeHGlobal"));
+            .WithMessage("'p' was allocated by AllocHGlobal (family 'hglobal') at line 7 but is released by munmap (family 'mmap'); release it with FreeHGlobal"));
 
     [Fact]
     public Task A_length_carried_through_a_helper_that_maps_is_checked() => Verify.BuiltIn(
@@ -362,7 +362,7 @@ public class OsMappingPairTests
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The mapping in 'p' from mmap at line 7 is lost: it goes out of scope at line 10 without being unmapped, returned, stored or passed on"),
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(2).WithLocation(3)
-            .WithMessage("The mapping in 'v' from VirtualAlloc at line 14 is lost: it goes out of scope at line 17 without being unmapped, returned, stored or passed on"),
+            .WithMessage("The region in 'v' from VirtualAlloc at line 14 is lost: it goes out of scope at line 17 without being released, returned, stored or passed on"),
         Verify.Diagnostic(RuleIds.VMAP005).WithLocation(4).WithLocation(21, 44)
             .WithMessage("'t' is unmapped with a length of '8192' but mmap mapped '4096' bytes at line 21"));
 
@@ -441,7 +441,7 @@ public class OsMappingPairTests
         }
         """ + Kernel32,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'region' from VirtualAlloc at line 7 is lost: it goes out of scope at line 12 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The region in 'region' from VirtualAlloc at line 7 is lost: it goes out of scope at line 12 without being released, returned, stored or passed on"));
 
     [Fact]
     public Task Mremap_releases_its_first_argument_and_returns_a_new_mapping() => Verify.BuiltIn(
@@ -564,7 +564,7 @@ public class OsMappingPairTests
         }
         """ + Kernel32,
         Verify.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1)
-            .WithMessage("'p' was mapped by VirtualAlloc (family 'virtual-alloc') at line 7 but is released by UnmapViewOfFile (family 'map-view'); release it with VirtualFree"));
+            .WithMessage("'p' was allocated by VirtualAlloc (family 'virtual-alloc') at line 7 but is released by UnmapViewOfFile (family 'map-view'); release it with VirtualFree"));
 
     [Fact]
     public Task Placeholder_splits_and_views_placed_in_a_held_region_are_not_pairs_of_their_own() => Verify.BuiltIn(

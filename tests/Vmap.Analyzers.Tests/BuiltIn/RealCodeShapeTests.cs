@@ -48,7 +48,7 @@ public class RealCodeShapeTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(0)
-            .WithMessage("Unmapping 'scratch' releases memory that was never mapped: it is a new array, which 'Return' gives to a pool that never rented it"));
+            .WithMessage("'scratch' is returned here but holds memory that was never rented: it is a new array, which 'Return' gives to a pool that never rented it"));
 
     [Fact]
     public Task A_nullable_handle_freed_through_a_conditional_access_is_released() => Verify.BuiltIn(
@@ -113,7 +113,7 @@ public class RealCodeShapeTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
-            .WithMessage("'handle.Value' is unmapped again here; it was already unmapped at line 8"));
+            .WithMessage("'handle.Value' is freed again here; it was already freed at line 8"));
 
     [Fact]
     public Task A_pin_released_under_its_arrays_null_test_is_clean() => Verify.BuiltIn(
@@ -197,7 +197,7 @@ public class RealCodeShapeTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'block' from AllocHGlobal at line 9 is lost: it goes out of scope at line 11 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The block in 'block' from AllocHGlobal at line 9 is lost: it goes out of scope at line 11 without being freed, returned, stored or passed on"));
 
     [Fact]
     public Task A_grown_rental_assigned_through_a_chain_in_a_loop_is_clean() => Verify.BuiltIn(
@@ -300,7 +300,7 @@ public class RealCodeShapeTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'Marshal.AllocHGlobal(size)' from AllocHGlobal at line 7 is lost: it goes out of scope at line 7 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The block in 'Marshal.AllocHGlobal(size)' from AllocHGlobal at line 7 is lost: it goes out of scope at line 7 without being freed, returned, stored or passed on"));
 
     [Fact]
     public Task A_handle_cast_to_IntPtr_and_given_to_native_code_is_handed_on() => Verify.BuiltIn(
@@ -347,7 +347,7 @@ public class RealCodeShapeTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
-            .WithMessage("'handle' is unmapped again here; it was already unmapped at line 12"));
+            .WithMessage("'handle' is freed again here; it was already freed at line 12"));
 
     [Fact]
     public Task A_member_holding_an_HGlobal_re_pointed_in_a_method_that_calls_nothing_is_reported() => Verify.BuiltIn(
@@ -375,9 +375,9 @@ public class RealCodeShapeTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping 'buffer.Data' releases memory that was never mapped: it is re-pointed at 'view' at line 19 while Close unmaps it at line 11"),
+            .WithMessage("'buffer.Data' is freed holding memory that was never allocated: it is re-pointed at 'view' at line 19 while it is freed by Close at line 11"),
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithSpan(9, 42, 9, 68)
-            .WithMessage("The mapping in 'buffer.Data' from AllocHGlobal at line 9 is lost: it is re-pointed at line 19 without being unmapped first"));
+            .WithMessage("The block in 'buffer.Data' from AllocHGlobal at line 9 is lost: it is re-pointed at line 19 without being freed first"));
 
     [Fact]
     public Task A_grown_rental_assigned_through_a_chain_into_a_span_in_a_loop_is_clean() => Verify.BuiltIn(
@@ -457,5 +457,5 @@ public class RealCodeShapeTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'p' from AllocHGlobal at line 7 is lost: it goes out of scope at line 9 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The block in 'p' from AllocHGlobal at line 7 is lost: it goes out of scope at line 9 without being freed, returned, stored or passed on"));
 }

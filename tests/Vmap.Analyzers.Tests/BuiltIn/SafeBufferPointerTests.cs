@@ -56,7 +56,7 @@ public class SafeBufferPointerTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
-            .WithMessage("'buffer' is unmapped again here; it was already unmapped at line 10"));
+            .WithMessage("'buffer' is released again here; it was already released at line 10"));
 
     [Fact]
     public Task A_second_AcquirePointer_before_the_release_loses_the_first_reference() => Verify.BuiltIn(
@@ -75,7 +75,7 @@ public class SafeBufferPointerTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'buffer' from AcquirePointer at line 8 is lost: 'buffer' is overwritten at line 9 without being unmapped"));
+            .WithMessage("The pointer in 'buffer' from AcquirePointer at line 8 is lost: 'buffer' is overwritten at line 9 without being released"));
 
     [Fact]
     public Task Kept_in_a_field_for_Dispose_is_silent() => Verify.BuiltIn(

@@ -13,7 +13,7 @@ public class IgnoredEntryTests
 {
     private const string Twice = "class C { void Twice() { var a = Native.Shm.Map(64); Native.Shm.Unmap(a, 64); Native.Shm.Unmap(a, 64); } }";
 
-    private const string DoubleUnmap = "VMAP003 (0,95) 'a' is unmapped again here; it was already unmapped at line 1";
+    private const string DoubleUnmap = "VMAP003 (0,95) 'a' is released again here; it was already released at line 1";
 
     [Theory]
     [InlineData(

@@ -54,7 +54,7 @@ public class VMAP001_LoopCursorFixTests
             }
             """;
         return VerifyFix.VerifyBuiltInAsync(Source, Fixed, null, VerifyFix.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping 'block' releases memory that was never mapped on some path: on every path through line 12 it became an offset of the mapping, not the start AllocHGlobal mapped at line 8"));
+            .WithMessage("'block' is freed here but on some path holds memory that was never allocated: on every path through line 12 it became an offset of the block, not the start AllocHGlobal allocated at line 8"));
     }
 
     [Fact]

@@ -164,9 +164,9 @@ public class FlowCaptureTests
         }
         """ + Helpers,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'p' from Alloc at line 7 is lost: it goes out of scope at line 8 without being unmapped, returned, stored or passed on"),
+            .WithMessage("The block in 'p' from Alloc at line 7 is lost: it goes out of scope at line 8 without being freed, returned, stored or passed on"),
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(2).WithLocation(1).WithSpan(13, 50, 13, 102)
-            .WithMessage("The mapping in 'p' from Other at line 7 (Alloc at line 13) is lost: it goes out of scope at line 8 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The block in 'p' from Other at line 7 (Alloc at line 13) is lost: it goes out of scope at line 8 without being freed, returned, stored or passed on"));
 
     [Fact]
     public Task A_conditional_acquire_freed_twice_is_still_reported() => Verify.BuiltIn(
@@ -184,5 +184,5 @@ public class FlowCaptureTests
         }
         """ + Helpers,
         Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
-            .WithMessage("'p' is unmapped again here; it was already unmapped at line 8"));
+            .WithMessage("'p' is freed again here; it was already freed at line 8"));
 }

@@ -54,7 +54,7 @@ public class MemberIndexTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping 'bp.Addr' releases memory that was never mapped: it is re-pointed at 'linear' at line 32 while Free unmaps it at line 25 when 'Mapped' is set"),
+            .WithMessage("'bp.Addr' is unmapped holding memory that was never mapped: it is re-pointed at 'linear' at line 32 while it is unmapped by Free at line 25 when 'Mapped' is set"),
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithSpan(14, 19, 14, 39)
             .WithMessage("The mapping in 'bp.Addr' from Vmap at line 14 is lost: it is re-pointed at line 32 without being unmapped first"));
 

@@ -36,7 +36,7 @@ public class WideningTests
     public Task A_real_leak_before_the_tests_is_still_reported_at_its_exit(int size) => Verify.BuiltIn(
         Header + Method(size, leakFirst: true) + "}",
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'scratch' from AllocHGlobal at line 9 is lost: it goes out of scope at line 12 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The block in 'scratch' from AllocHGlobal at line 9 is lost: it goes out of scope at line 12 without being freed, returned, stored or passed on"));
 
     private const string Header = """
         using System;

@@ -31,7 +31,7 @@ public class EngineFailureTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
-            .WithMessage("'p' is unmapped again here; it was already unmapped at line 10"));
+            .WithMessage("'p' is freed again here; it was already freed at line 10"));
 
     [Fact]
     public Task A_block_passed_through_a_generic_local_function_and_freed_twice_is_reported() => Verify.BuiltIn(
@@ -50,7 +50,7 @@ public class EngineFailureTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
-            .WithMessage("'p' is unmapped again here; it was already unmapped at line 9"));
+            .WithMessage("'p' is freed again here; it was already freed at line 9"));
 
     [Fact]
     public Task A_generic_local_function_that_acquires_is_an_acquire() => Verify.BuiltIn(
@@ -70,7 +70,7 @@ public class EngineFailureTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1).WithLocation(2)
-            .WithMessage("'q' is unmapped again here; it was already unmapped at line 10"));
+            .WithMessage("'q' is freed again here; it was already freed at line 10"));
 
     [Fact]
     public async Task A_member_calling_a_local_function_of_top_level_statements_is_still_analyzed()
@@ -106,7 +106,7 @@ public class EngineFailureTests
         Assert.Empty(result.Skipped);
         var doubleFree = Assert.Single(result.Diagnostics);
         Assert.Equal(RuleIds.VMAP003, doubleFree.Id);
-        Assert.Equal("'q' is unmapped again here; it was already unmapped at line 14", doubleFree.GetMessage());
+        Assert.Equal("'q' is freed again here; it was already freed at line 14", doubleFree.GetMessage());
         Assert.Equal(new LinePosition(14, 28), doubleFree.Location.GetLineSpan().StartLinePosition);
         Assert.Equal(new LinePosition(14, 29), doubleFree.Location.GetLineSpan().EndLinePosition);
     }
@@ -164,7 +164,7 @@ public class EngineFailureTests
         Assert.Empty(result.Thrown);
         var doubleFree = Assert.Single(result.Diagnostics);
         Assert.Equal(RuleIds.VMAP003, doubleFree.Id);
-        Assert.Equal("'p' is unmapped again here; it was already unmapped at line 16", doubleFree.GetMessage());
+        Assert.Equal("'p' is freed again here; it was already freed at line 16", doubleFree.GetMessage());
         Assert.Equal(new LinePosition(16, 28), doubleFree.Location.GetLineSpan().StartLinePosition);
 
         // Typing: the pairing analyzer. Release: the pairing analyzer, and M's summary of it.

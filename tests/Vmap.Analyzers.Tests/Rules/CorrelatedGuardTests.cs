@@ -74,7 +74,7 @@ public class CorrelatedGuardTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'pin' from Alloc at line 20 is lost: it goes out of scope at line 25 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The handle in 'pin' from Alloc at line 20 is lost: it goes out of scope at line 25 without being freed, returned, stored or passed on"));
 
     [Fact]
     public Task A_flag_bit_cleared_after_the_unmap_under_the_same_guard_is_clean() =>
@@ -84,7 +84,7 @@ public class CorrelatedGuardTests
     public Task A_flag_bit_left_set_after_the_unmap_is_still_the_XFS_bug() => Verify.Analyzer(
         Xfs(unmapped: "{|#1:bp.Addr|}", cleared: "BufFlags.Done", repointing: "{|#0:bp.Addr = linear|}"),
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping 'bp.Addr' releases memory that was never mapped: it is re-pointed at 'linear' at line 34 while SetPtr unmaps it at line 30"));
+            .WithMessage("'bp.Addr' is unmapped holding memory that was never mapped: it is re-pointed at 'linear' at line 34 while it is unmapped by SetPtr at line 30"));
 
     /// <summary>
     /// The XFS cache with a flags enum: SetPtr unmaps under the very guard Free unmaps under, clears

@@ -243,7 +243,7 @@ public class CrossMethodTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'p' from StringToHGlobalAuto at line 11 is lost: it goes out of scope at line 13 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The block in 'p' from StringToHGlobalAuto at line 11 is lost: it goes out of scope at line 13 without being freed, returned, stored or passed on"));
 
     [Fact]
     public Task A_local_function_that_returns_what_it_acquired_is_an_acquirer() => Verify.BuiltIn(
@@ -261,7 +261,7 @@ public class CrossMethodTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1).WithLocation(2)
-            .WithMessage("The mapping in 'p' from Make at line 8 (AllocHGlobal at line 7) is lost: it goes out of scope at line 9 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The block in 'p' from Make at line 8 (AllocHGlobal at line 7) is lost: it goes out of scope at line 9 without being freed, returned, stored or passed on"));
 
     [Fact]
     public Task A_local_function_that_hands_out_through_out_is_an_acquirer_and_one_that_keeps_a_copy_is_not() => Verify.BuiltIn(
@@ -299,7 +299,7 @@ public class CrossMethodTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1).WithLocation(2)
-            .WithMessage("The mapping in 'p' from Make at line 10 (AllocHGlobal at line 9) is lost: it goes out of scope at line 11 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The block in 'p' from Make at line 10 (AllocHGlobal at line 9) is lost: it goes out of scope at line 11 without being freed, returned, stored or passed on"));
 
     [Fact]
     public Task A_parameter_marked_TakesOwnership_adopts_the_mapping() => Verify.Analyzer(
@@ -566,7 +566,7 @@ public class CrossMethodTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping 'bp.Addr' releases memory that was never mapped: it is re-pointed at 'ptr' at line 18 while Free unmaps it at line 13"),
+            .WithMessage("'bp.Addr' is unmapped holding memory that was never mapped: it is re-pointed at 'ptr' at line 18 while it is unmapped by Free at line 13"),
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithSpan(11, 59, 11, 81)
             .WithMessage("The mapping in 'bp.Addr' from MapRam at line 11 is lost: it is re-pointed at line 18 without being unmapped first"));
 

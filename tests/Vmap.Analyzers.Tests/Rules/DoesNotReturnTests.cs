@@ -50,13 +50,13 @@ public class DoesNotReturnTests
     public Task A_use_after_return_on_a_path_that_continues_past_an_ordinary_call_is_still_reported() => Verify.BuiltIn(
         Pack("Fail.Log()", "{|#0:buffer|}"),
         Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(23, 43)
-            .WithMessage("'buffer' is passed to a new 'Owner' after it was unmapped at line 23 on some path"));
+            .WithMessage("'buffer' is passed to a new 'Owner' after it was returned at line 23 on some path"));
 
     [Fact]
     public Task DoesNotReturnIf_given_the_other_constant_returns() => Verify.BuiltIn(
         Pack("Fail.If(false)", "{|#0:buffer|}"),
         Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(23, 43)
-            .WithMessage("'buffer' is passed to a new 'Owner' after it was unmapped at line 23 on some path"));
+            .WithMessage("'buffer' is passed to a new 'Owner' after it was returned at line 23 on some path"));
 
     [Fact]
     public Task A_block_live_at_a_call_that_does_not_return_is_lost_at_the_call() => Verify.BuiltIn(
@@ -84,7 +84,7 @@ public class DoesNotReturnTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'block' from AllocHGlobal at line 11 is lost: it goes out of scope at line 14 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The block in 'block' from AllocHGlobal at line 11 is lost: it goes out of scope at line 14 without being freed, returned, stored or passed on"));
 
     [Fact]
     public Task A_finally_the_call_leaves_through_runs_first() => Verify.BuiltIn(
@@ -169,9 +169,9 @@ public class DoesNotReturnTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(12, 43)
-            .WithMessage("'buffer' is passed to 'CopyTo' after it was unmapped at line 12 on some path"),
+            .WithMessage("'buffer' is passed to 'CopyTo' after it was returned at line 12 on some path"),
         Verify.Diagnostic(RuleIds.VMAP003).WithLocation(17, 39).WithLocation(12, 43)
-            .WithMessage("'buffer' is unmapped again here; it was already unmapped at line 12 on some path"));
+            .WithMessage("'buffer' is returned again here; it was already returned at line 12 on some path"));
 
     [Fact]
     public Task A_helper_that_frees_then_fails_through_a_call_that_does_not_return_only_borrows() => Verify.BuiltIn(
@@ -202,5 +202,5 @@ public class DoesNotReturnTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'block' from AllocHGlobal at line 20 is lost: it goes out of scope at line 23 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The block in 'block' from AllocHGlobal at line 20 is lost: it goes out of scope at line 23 without being freed, returned, stored or passed on"));
 }

@@ -30,7 +30,7 @@ public class VMAP001LoopTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping 'block' releases memory that was never mapped on some path: on every path through line 12 it became an offset of the mapping, not the start AllocHGlobal mapped at line 8"));
+            .WithMessage("'block' is freed here but on some path holds memory that was never allocated: on every path through line 12 it became an offset of the block, not the start AllocHGlobal allocated at line 8"));
 
     [Fact]
     public Task Mapped_pages_walked_a_page_at_a_time_then_unmapped_is_reported_at_the_release() => Verify.Analyzer(
@@ -53,7 +53,7 @@ public class VMAP001LoopTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping 'p' releases memory that was never mapped on some path: on every path through line 11 it became an offset of the mapping, not the start MapRam mapped at line 7"));
+            .WithMessage("'p' is unmapped here but on some path holds memory that was never mapped: on every path through line 11 it became an offset of the mapping, not the start MapRam mapped at line 7"));
 
     [Fact]
     public Task A_while_loop_that_advances_with_p_equals_p_plus_is_the_same_defect() => Verify.BuiltIn(
@@ -77,7 +77,7 @@ public class VMAP001LoopTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping 'p' releases memory that was never mapped on some path: on every path through line 12 it became an offset of the mapping, not the start Alloc mapped at line 7"));
+            .WithMessage("'p' is freed here but on some path holds memory that was never allocated: on every path through line 12 it became an offset of the block, not the start Alloc allocated at line 7"));
 
     [Fact]
     public Task A_cursor_walked_beside_the_start_is_clean() => Verify.BuiltIn(
@@ -122,7 +122,7 @@ public class VMAP001LoopTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'block' from AllocHGlobal at line 8 is lost: it goes out of scope at line 14 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The block in 'block' from AllocHGlobal at line 8 is lost: it goes out of scope at line 14 without being freed, returned, stored or passed on"));
 
     [Fact]
     public Task IntPtr_Add_in_a_loop_is_an_offset_like_plus_equals() => Verify.BuiltIn(
@@ -146,5 +146,5 @@ public class VMAP001LoopTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping 'block' releases memory that was never mapped on some path: on every path through line 12 it became an offset of the mapping, not the start AllocHGlobal mapped at line 8"));
+            .WithMessage("'block' is freed here but on some path holds memory that was never allocated: on every path through line 12 it became an offset of the block, not the start AllocHGlobal allocated at line 8"));
 }

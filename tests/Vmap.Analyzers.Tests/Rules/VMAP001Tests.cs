@@ -20,7 +20,7 @@ public class VMAP001Tests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping 'p' releases memory that was never mapped: it became 'q' at line 8 after MapRam mapped it at line 7"));
+            .WithMessage("'p' is unmapped here but holds memory that was never mapped: it became 'q' at line 8 after MapRam mapped it at line 7"));
 
     [Fact]
     public Task Local_moved_by_an_offset_is_reported() => Verify.Analyzer(
@@ -38,7 +38,7 @@ public class VMAP001Tests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping 'p' releases memory that was never mapped: it became an offset of the mapping at line 8 after MapRam mapped it at line 7"));
+            .WithMessage("'p' is unmapped here but holds memory that was never mapped: it became an offset of the mapping at line 8 after MapRam mapped it at line 7"));
 
     [Fact]
     public Task Local_set_to_a_constant_is_reported() => Verify.Analyzer(
@@ -56,7 +56,7 @@ public class VMAP001Tests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping 'p' releases memory that was never mapped: it became the constant 0x1000 at line 8 after Vmalloc mapped it at line 7"));
+            .WithMessage("'p' is unmapped here but holds memory that was never mapped: it became the constant 0x1000 at line 8 after Vmalloc mapped it at line 7"));
 
     [Fact]
     public Task Local_set_to_memory_from_elsewhere_is_reported() => Verify.Analyzer(
@@ -80,7 +80,7 @@ public class VMAP001Tests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping 'p' releases memory that was never mapped on some path: on every path through line 12 it became memory from elsewhere ('Linear()'), not the start Vmap mapped at line 9"));
+            .WithMessage("'p' is unmapped here but on some path holds memory that was never mapped: on every path through line 12 it became memory from elsewhere ('Linear()'), not the start Vmap mapped at line 9"));
 
     [Fact]
     public Task Unmapping_an_offset_kept_in_another_local_is_reported() => Verify.Analyzer(
@@ -98,7 +98,7 @@ public class VMAP001Tests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping 'header' releases memory that was never mapped: it became an offset of the mapping at line 8 after MapRam mapped it at line 7"));
+            .WithMessage("'header' is unmapped here but holds memory that was never mapped: it became an offset of the mapping at line 8 after MapRam mapped it at line 7"));
 
     private const string XfsBuffer = """
         using Vmap;
@@ -145,7 +145,7 @@ public class VMAP001Tests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping 'bp.Addr' releases memory that was never mapped: it is re-pointed at 'ptr' at line 34 while FreeBuffer unmaps it at line 26 when 'Mapped' is set"),
+            .WithMessage("'bp.Addr' is unmapped holding memory that was never mapped: it is re-pointed at 'ptr' at line 34 while it is unmapped by FreeBuffer at line 26 when 'Mapped' is set"),
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithSpan(17, 23, 17, 45)
             .WithMessage("The mapping in 'bp.Addr' from MapRam at line 17 is lost: it is re-pointed at line 34 without being unmapped first"));
 
@@ -184,7 +184,7 @@ public class VMAP001Tests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping 'bp.Addr' releases memory that was never mapped: it is re-pointed at 'ptr' at line 39 while FreeBuffer unmaps it at line 26 when 'Mapped' is set"));
+            .WithMessage("'bp.Addr' is unmapped holding memory that was never mapped: it is re-pointed at 'ptr' at line 39 while it is unmapped by FreeBuffer at line 26 when 'Mapped' is set"));
 
     [Fact]
     public Task Repointing_a_field_of_this_is_reported_across_types() => Verify.Analyzer(
@@ -217,7 +217,7 @@ public class VMAP001Tests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(1)
-            .WithMessage("Unmapping '_addr' releases memory that was never mapped: it is re-pointed at 'linear' at line 19 while Free unmaps it at line 24"),
+            .WithMessage("'_addr' is unmapped holding memory that was never mapped: it is re-pointed at 'linear' at line 19 while it is unmapped by Free at line 24"),
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithSpan(13, 17, 13, 37)
             .WithMessage("The mapping in '_addr' from MapRam at line 13 is lost: it is re-pointed at line 19 without being unmapped first"));
 

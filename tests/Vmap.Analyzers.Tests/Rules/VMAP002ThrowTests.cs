@@ -36,7 +36,7 @@ public class VMAP002ThrowTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'pin' from Alloc at line 10 is lost: it goes out of scope at line 13 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The handle in 'pin' from Alloc at line 10 is lost: it goes out of scope at line 13 without being freed, returned, stored or passed on"));
 
     [Fact]
     public Task A_throw_expression_is_an_exit_too() => Verify.BuiltIn(
@@ -59,7 +59,7 @@ public class VMAP002ThrowTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The mapping in 'block' from AllocHGlobal at line 10 is lost: it goes out of scope at line 11 without being unmapped, returned, stored or passed on"));
+            .WithMessage("The block in 'block' from AllocHGlobal at line 10 is lost: it goes out of scope at line 11 without being freed, returned, stored or passed on"));
 
     [Fact]
     public Task A_throw_inside_a_try_whose_finally_releases_is_clean() => Verify.BuiltIn(

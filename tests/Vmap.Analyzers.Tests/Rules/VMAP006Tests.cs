@@ -58,7 +58,7 @@ public class VMAP006Tests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP006).WithLocation(0).WithLocation(1)
-            .WithMessage("'p' was mapped by Ioremap (family 'ioremap') at line 14 but is released by Vunmap (family 'vmap')"));
+            .WithMessage("'p' was acquired by Ioremap (family 'ioremap') at line 14 but is released by Vunmap (family 'vmap')"));
 
     [Fact]
     public async Task Family_and_release_method_are_carried_for_the_fix()

@@ -13,11 +13,12 @@ public class VMAP008Tests
 {
     public VMAP008Tests() => PairingAnalyzer.ThrowOnEngineFailure = true;
 
-    private static DiagnosticResult Expected(string member, string release, string dispose = "Dispose", bool tested = false)
+    /// <param name="verb">The release family's word (docs/configuration.md, words in messages).</param>
+    private static DiagnosticResult Expected(string member, string release, string verb, string dispose = "Dispose", bool tested = false)
         => new DiagnosticResult(RuleIds.VMAP008, DiagnosticSeverity.Warning)
             .WithLocation(0)
             .WithLocation(1)
-            .WithMessage($"'{member}' is released by {release} in {dispose} but not cleared: a second {dispose}{(tested ? $" passes the test of '{member}' and" : string.Empty)} releases it again");
+            .WithMessage($"'{member}' is {verb} by {release} in {dispose} but not cleared: it is {verb} again by a second {dispose}{(tested ? $" that passes the test of '{member}'" : string.Empty)}");
 
     // ---- the double-release shapes --------------------------------------------------------
 
@@ -69,7 +70,7 @@ public class VMAP008Tests
                     Marshal.FreeHGlobal({|#0:_buffer|});
                 }
             }
-            """, Expected("_buffer", "Marshal.FreeHGlobal"));
+            """, Expected("_buffer", "Marshal.FreeHGlobal", "freed"));
 
     [Fact]
     public Task FreeCoTaskMem_through_this_in_an_expression_bodied_Dispose()
@@ -83,7 +84,7 @@ public class VMAP008Tests
 
                 public void {|#1:Dispose|}() => Marshal.FreeCoTaskMem({|#0:this._text|});
             }
-            """, Expected("_text", "Marshal.FreeCoTaskMem"));
+            """, Expected("_text", "Marshal.FreeCoTaskMem", "freed"));
 
     [Fact]
     public Task NativeMemory_Free_of_a_pointer_field()
@@ -100,7 +101,7 @@ public class VMAP008Tests
                     NativeMemory.Free({|#0:_data|});
                 }
             }
-            """, Expected("_data", "NativeMemory.Free"));
+            """, Expected("_data", "NativeMemory.Free", "freed"));
 
     [Fact]
     public Task GCHandle_Free_of_a_readonly_field_frees_a_copy()
@@ -122,7 +123,7 @@ public class VMAP008Tests
                     }
                 }
             }
-            """, Expected("_handle", "GCHandle.Free", tested: true));
+            """, Expected("_handle", "GCHandle.Free", "freed", tested: true));
 
     [Fact]
     public Task GCHandle_null_conditional_Free_without_setting_null()
@@ -141,7 +142,7 @@ public class VMAP008Tests
                     {|#0:_self|}?.Free();
                 }
             }
-            """, Expected("_self", "GCHandle.Free", tested: true));
+            """, Expected("_self", "GCHandle.Free", "freed", tested: true));
 
     [Fact]
     public Task ArrayPool_Return_of_a_field_without_a_clear()
@@ -158,7 +159,7 @@ public class VMAP008Tests
                     ArrayPool<byte>.Shared.Return({|#0:_buffer|});
                 }
             }
-            """, Expected("_buffer", "ArrayPool.Return"));
+            """, Expected("_buffer", "ArrayPool.Return", "returned"));
 
     [Fact]
     public Task A_zero_test_without_the_clear_still_releases_twice()
@@ -176,7 +177,7 @@ public class VMAP008Tests
                         Marshal.FreeHGlobal({|#0:_buffer|});
                 }
             }
-            """, Expected("_buffer", "Marshal.FreeHGlobal", tested: true));
+            """, Expected("_buffer", "Marshal.FreeHGlobal", "freed", tested: true));
 
     [Fact]
     public Task An_annotated_Vfree_of_a_field()
@@ -200,7 +201,7 @@ public class VMAP008Tests
                     _space.Vfree({|#0:_area|});
                 }
             }
-            """, Expected("_area", "VmapSpace.Vfree"));
+            """, Expected("_area", "VmapSpace.Vfree", "unmapped"));
 
     [Fact]
     public Task An_annotated_UnmapRam_of_an_auto_property()
@@ -227,7 +228,7 @@ public class VMAP008Tests
                     _space.UnmapRam({|#0:Address|}, _pages.Length);
                 }
             }
-            """, Expected("Address", "VmapSpace.UnmapRam"));
+            """, Expected("Address", "VmapSpace.UnmapRam", "unmapped"));
 
     [Fact]
     public Task A_configured_pair()
@@ -253,7 +254,7 @@ public class VMAP008Tests
                     Native.Shm.Unmap({|#0:_region|}, 64);
                 }
             }
-            """, withFakeApi: false, Expected("_region", "Shm.Unmap"));
+            """, withFakeApi: false, Expected("_region", "Shm.Unmap", "released"));
         test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", """
             root = true
 
@@ -294,9 +295,9 @@ public class VMAP008Tests
                 }
             }
             """,
-            Expected("_chars", "ArrayPool.Return"),
+            Expected("_chars", "ArrayPool.Return", "returned"),
             new DiagnosticResult(RuleIds.VMAP008, DiagnosticSeverity.Warning).WithLocation(2).WithLocation(1)
-                .WithMessage("'_native' is released by Marshal.FreeHGlobal in Dispose but not cleared: a second Dispose releases it again"));
+                .WithMessage("'_native' is freed by Marshal.FreeHGlobal in Dispose but not cleared: it is freed again by a second Dispose"));
 
     [Fact]
     public Task DisposeAsync_and_an_explicit_implementation()
@@ -319,9 +320,9 @@ public class VMAP008Tests
                 }
             }
             """,
-            Expected("_a", "Marshal.FreeHGlobal", "DisposeAsync"),
+            Expected("_a", "Marshal.FreeHGlobal", "freed", "DisposeAsync"),
             new DiagnosticResult(RuleIds.VMAP008, DiagnosticSeverity.Warning).WithLocation(2).WithLocation(3)
-                .WithMessage("'_b' is released by Marshal.FreeHGlobal in Dispose but not cleared: a second Dispose releases it again"));
+                .WithMessage("'_b' is freed by Marshal.FreeHGlobal in Dispose but not cleared: it is freed again by a second Dispose"));
 
     [Fact]
     public Task A_clear_on_one_path_only_leaves_the_other()
@@ -345,7 +346,7 @@ public class VMAP008Tests
                     _buffer = IntPtr.Zero;
                 }
             }
-            """, Expected("_buffer", "Marshal.FreeHGlobal"));
+            """, Expected("_buffer", "Marshal.FreeHGlobal", "freed"));
 
     [Fact]
     public Task A_disposed_flag_that_is_set_but_never_tested_guards_nothing()
@@ -366,7 +367,7 @@ public class VMAP008Tests
                     _disposed = true;
                 }
             }
-            """, Expected("_buffer", "Marshal.FreeHGlobal"));
+            """, Expected("_buffer", "Marshal.FreeHGlobal", "freed"));
 
     [Theory]
     [InlineData("Marshal.FreeHGlobal({|#0:_p|});", false)]
@@ -397,7 +398,7 @@ public class VMAP008Tests
                     {{body}}
                 }
             }
-            """, Expected("_p", "Marshal.FreeHGlobal", tested: tested));
+            """, Expected("_p", "Marshal.FreeHGlobal", "freed", tested: tested));
 
     // ---- the clean forms -------------------------------------------------------------------
 
@@ -606,7 +607,7 @@ public class VMAP008Tests
                     base.Dispose(disposing);
                 }
             }
-            """, Expected("_native", "Marshal.FreeHGlobal"));
+            """, Expected("_native", "Marshal.FreeHGlobal", "freed"));
 
     [Fact]
     public Task Generated_code_is_not_analysed()
@@ -720,7 +721,7 @@ public class VMAP008Tests
                 public void {|#1:Dispose|}() => munmap({|#0:_base|}, _length);
             }
             """,
-            Expected("_base", "Ring.munmap"));
+            Expected("_base", "Ring.munmap", "unmapped"));
 
     private static Task BuiltIn(string source, params DiagnosticResult[] expected) => Test(source, withFakeApi: false, expected).RunAsync();
 

@@ -97,7 +97,7 @@ public sealed class BaselineLifecycleTests(PackedVmap package)
         var unmap = Line(path, "space.UnmapRam(buf.Addr, buf.PageCount);");
         return
         [
-            new(path, line, 9, "warning", "VMAP001", $"Unmapping 'buf.Addr' releases memory that was never mapped: it is re-pointed at 'linear' at line {line} while Free unmaps it at line {unmap} ({HelpUriBase}VMAP001.md)"),
+            new(path, line, 9, "warning", "VMAP001", $"'buf.Addr' is unmapped holding memory that was never mapped: it is re-pointed at 'linear' at line {line} while it is unmapped by Free at line {unmap} ({HelpUriBase}VMAP001.md)"),
             new(path, line, 9, "warning", "VMAP002", $"The mapping in 'buf.Addr' from MapRam at line {map} is lost: it is re-pointed at line {line} without being unmapped first ({HelpUriBase}VMAP002.md)"),
         ];
     }

@@ -40,8 +40,8 @@ public sealed class FrameworkConsumerTests(PackedVmap package)
 
         Assert.Equal(
             [
-                Warning(ring, count, RuleIds.VMAP005, $"'window' is unmapped with a count of '1' but Map mapped '4' pages at line {map.Line}"),
-                Warning(ring, secondFree, RuleIds.VMAP003, $"'block' is unmapped again here; it was already unmapped at line {firstFree.Line}"),
+                Warning(ring, count, RuleIds.VMAP005, $"'window' is released with a count of '1' but Map acquired '4' pages at line {map.Line}"),
+                Warning(ring, secondFree, RuleIds.VMAP003, $"'block' is freed again here; it was already freed at line {firstFree.Line}"),
             ],
             Diagnostics(buildKey));
     }
@@ -122,9 +122,9 @@ public sealed class FrameworkConsumerTests(PackedVmap package)
         return
         [
             Warning(program, count, RuleIds.VMAP005, $"'address' is unmapped with a count of '1' but MapRam mapped 'pages.Length' (4) pages at line {map.Line}"),
-            Warning(program, block.Second, RuleIds.VMAP003, $"'block' is unmapped again here; it was already unmapped at line {block.First.Line}"),
-            Warning(program, frame.Second, RuleIds.VMAP003, $"'frame' is unmapped again here; it was already unmapped at line {frame.First.Line}"),
-            Warning(program, scratch.Second, RuleIds.VMAP003, $"'scratch' is unmapped again here by Drop (FreeHGlobal at line {drop.Line}); it was already unmapped at line {scratch.First.Line} by Drop (FreeHGlobal at line {drop.Line})"),
+            Warning(program, block.Second, RuleIds.VMAP003, $"'block' is freed again here; it was already freed at line {block.First.Line}"),
+            Warning(program, frame.Second, RuleIds.VMAP003, $"'frame' is released again here; it was already released at line {frame.First.Line}"),
+            Warning(program, scratch.Second, RuleIds.VMAP003, $"'scratch' is freed again here by Drop (FreeHGlobal at line {drop.Line}); it was already freed at line {scratch.First.Line} by Drop (FreeHGlobal at line {drop.Line})"),
         ];
     }
 

@@ -70,7 +70,7 @@ public sealed class InstalledPackageTests(PackedVmap package)
                     unmapCount.Column,
                     "warning",
                     RuleIds.VMAP005,
-                    $"'ring' is unmapped with a count of '1' but MapCoherent mapped '4' pages at line {map.Line} ({HelpUriBase}VMAP005.md)"),
+                    $"'ring' is released with a count of '1' but MapCoherent acquired '4' pages at line {map.Line} ({HelpUriBase}VMAP005.md)"),
             ],
             build.Diagnostics);
     }
@@ -105,7 +105,7 @@ public sealed class InstalledPackageTests(PackedVmap package)
         var path = consumer.PathOf(SetPtrFile);
         var repointing = SourcePosition.Of(path, Repointing);
         var unmap = SourcePosition.Of(path, SetPtrUnmap);
-        var message = $"Unmapping 'buf.Addr' releases memory that was never mapped: it is re-pointed at 'other' at line {repointing.Line} while Free unmaps it at line {unmap.Line}";
+        var message = $"'buf.Addr' is unmapped holding memory that was never mapped: it is re-pointed at 'other' at line {repointing.Line} while it is unmapped by Free at line {unmap.Line}";
         return new BuildDiagnostic(
             path,
             repointing.Line,
