@@ -78,11 +78,32 @@ internal static class Descriptors
         "The mapping in '{0}' from {1} at line {2} is lost: it is re-pointed at line {3} without being unmapped first",
         VMAP002Description);
 
+    private const string VMAP003Title = "Mapping unmapped twice";
+
+    private const string VMAP003Description = "Unmapping a range twice releases it twice; the second release may hit a range that was mapped again in between. A mapping handed to a parameter that takes it over ([TakesOwnership], a 'vmap_takes_ownership' entry) is released by its new owner: the caller releasing it too, or handing it to a second owner, is the same double release.";
+
     internal static readonly DiagnosticDescriptor VMAP003_UnmappedTwice = Rule(
         RuleIds.VMAP003,
-        "Mapping unmapped twice",
+        VMAP003Title,
         "'{0}' is unmapped again here{1}; it was already unmapped at line {2}{3}",
-        "Unmapping a range twice releases it twice; the second release may hit a range that was mapped again in between.");
+        VMAP003Description);
+
+    /// <summary>
+    /// VMAP003, moved state: the caller releases a mapping it handed to a parameter that takes it
+    /// over. {1} is the release's verb (kept an argument so that each family can say its own).
+    /// </summary>
+    internal static readonly DiagnosticDescriptor VMAP003_ReleasedAfterHandOff = Rule(
+        RuleIds.VMAP003,
+        VMAP003Title,
+        "'{0}' is {1} here{2}; it was handed to {3} at line {4}, which takes it over{5}",
+        VMAP003Description);
+
+    /// <summary>VMAP003, moved state: a mapping already handed to a parameter that takes it over is handed to another one.</summary>
+    internal static readonly DiagnosticDescriptor VMAP003_HandedOffTwice = Rule(
+        RuleIds.VMAP003,
+        VMAP003Title,
+        "'{0}' is handed to {1} here; it was already handed to {2} at line {3}, which takes it over{4}",
+        VMAP003Description);
 
     internal static readonly DiagnosticDescriptor VMAP004_UsedAfterUnmap = Rule(
         RuleIds.VMAP004,

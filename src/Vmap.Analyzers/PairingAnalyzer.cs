@@ -36,6 +36,8 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
         Descriptors.VMAP002_MappingOverwritten,
         Descriptors.VMAP002_MemberRepointed,
         Descriptors.VMAP003_UnmappedTwice,
+        Descriptors.VMAP003_ReleasedAfterHandOff,
+        Descriptors.VMAP003_HandedOffTwice,
         Descriptors.VMAP004_UsedAfterUnmap,
         Descriptors.VMAP005_UnmapCountMismatch,
         Descriptors.VMAP005_UnmapLengthMismatch,

@@ -25,6 +25,12 @@ internal enum FindingKind
 
     UnmappedTwice,
 
+    /// <summary>The caller releases a mapping it handed to a parameter that takes it over (VMAP003).</summary>
+    ReleasedAfterHandOff,
+
+    /// <summary>A mapping already handed to a parameter that takes it over is handed to another one (VMAP003).</summary>
+    HandedOffTwice,
+
     UsedAfterUnmap,
 
     CountMismatch,
@@ -127,6 +133,9 @@ internal sealed record PairingFinding(FindingKind Kind, SyntaxNode At, Location 
 
     /// <summary>VMAP003/VMAP004: the earlier release happened inside this callee (a step of the path).</summary>
     public ReleaseVia? EarlierVia { get; init; }
+
+    /// <summary>VMAP003 after a hand-off: the earlier hand-off (<see cref="ReleaserName"/> is the second adopter for <see cref="FindingKind.HandedOffTwice"/>).</summary>
+    public HandOff? HandedTo { get; init; }
 
     /// <summary>VMAP003/VMAP006: this release happens inside this callee.</summary>
     public ReleaseVia? Via { get; init; }

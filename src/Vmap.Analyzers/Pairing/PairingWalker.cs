@@ -59,6 +59,12 @@ internal sealed partial class PairingWalker
     /// </summary>
     private readonly HashSet<TextSpan> _releasedOnSomePathsOnly = new();
 
+    /// <summary>
+    /// The same for hand-offs (VMAP003 after a <c>[TakesOwnership]</c> call): releases and second
+    /// hand-offs reached by a state in which the mapping was not handed over on every path.
+    /// </summary>
+    private readonly HashSet<TextSpan> _handedOnSomePathsOnly = new();
+
     /// <summary>The same for uses (VMAP004): uses reached by a state in which the mapping was not released on every path.</summary>
     private readonly HashSet<TextSpan> _usedOnSomePathsOnly = new();
 
@@ -260,6 +266,7 @@ internal sealed partial class PairingWalker
             var finding = _findings[i];
             if (finding.OnEveryPath &&
                 ((finding.Kind == FindingKind.UnmappedTwice && _releasedOnSomePathsOnly.Contains(finding.At.Span)) ||
+                 (finding.Kind is FindingKind.ReleasedAfterHandOff or FindingKind.HandedOffTwice && _handedOnSomePathsOnly.Contains(finding.At.Span)) ||
                  (finding.Kind == FindingKind.UsedAfterUnmap && _usedOnSomePathsOnly.Contains(finding.At.Span))))
             {
                 _findings[i] = finding = finding with { OnEveryPath = false };
