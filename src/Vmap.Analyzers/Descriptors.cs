@@ -64,6 +64,17 @@ internal static class Descriptors
         "The mapping in '{0}' from {1} at line {2} is lost: it goes out of scope at line {3} without being unmapped, returned, stored or passed on",
         VMAP002Description);
 
+    /// <summary>
+    /// VMAP002, exception path: a call between the acquire and the release may throw, and nothing
+    /// on the way out releases the mapping. {3} is the callee, {4} the call's line, {5} where the
+    /// callee throws (" (throw at line 7 of Checks.cs)") or empty, {6} the release's verb.
+    /// </summary>
+    internal static readonly DiagnosticDescriptor VMAP002_MappingLostOnThrow = Rule(
+        RuleIds.VMAP002,
+        VMAP002Title,
+        "The mapping in '{0}' from {1} at line {2} is lost if {3} at line {4} throws{5}: it is not {6} on that path",
+        VMAP002Description);
+
     /// <summary>VMAP002, overwrite: the storage is assigned again while it holds the mapping.</summary>
     internal static readonly DiagnosticDescriptor VMAP002_MappingOverwritten = Rule(
         RuleIds.VMAP002,

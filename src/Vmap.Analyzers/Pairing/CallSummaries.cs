@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -55,6 +56,35 @@ internal sealed record ParameterSummary(CallEffect Effect, UnmapSpec? Release = 
     public static readonly ParameterSummary Adopted = new(CallEffect.Adopts);
 }
 
+/// <summary>What a callee's body says about the exceptions it lets out to its caller.</summary>
+internal enum ThrowKind
+{
+    /// <summary>No throw and no call that might throw: known not to throw.</summary>
+    None,
+
+    /// <summary>No throw of its own, but it calls code that is not known not to throw (counted only with <c>vmap_exception_paths = any_call</c>).</summary>
+    Calls,
+
+    /// <summary>An explicit throw it does not catch, on some path (its own, or a callee's followed to the summary depth).</summary>
+    Throws,
+
+    /// <summary>Not known: no body, depth exceeded, recursion, a failure. Never taken for <see cref="Throws"/>.</summary>
+    Unknown,
+}
+
+/// <summary>
+/// The throw summary of a callee. <see cref="Step"/> is where it throws (the <c>throw</c>, or the
+/// call of the callee that does); <see cref="TestedParameters"/> are the parameters its branch
+/// conditions read: a caller that passes a constant there may pass one the check never fails on,
+/// so the engine claims nothing for that call.
+/// </summary>
+internal sealed record ThrowSummary(ThrowKind Kind, PathStep? Step = null, ImmutableHashSet<int>? TestedParameters = null)
+{
+    public static readonly ThrowSummary None = new(ThrowKind.None);
+    public static readonly ThrowSummary Calls = new(ThrowKind.Calls);
+    public static readonly ThrowSummary Unknown = new(ThrowKind.Unknown);
+}
+
 /// <summary>A source method inferred to acquire: it returns a fresh mapping of <see cref="Spec"/> it made and kept.</summary>
 internal sealed record AcquireSummary(MapSpec Spec, PathStep Step);
 
@@ -74,6 +104,9 @@ internal sealed class SummaryScope
 
     /// <summary>The ordinal that stands for "the method as an acquire" in a key.</summary>
     public const int AcquireKey = int.MinValue;
+
+    /// <summary>The ordinal that stands for "what the method throws" in a key.</summary>
+    public const int ThrowKey = int.MinValue + 1;
 
     private static readonly KeyComparer Keys = new();
 
@@ -186,6 +219,9 @@ internal sealed class CallSummaries
     internal int BodiesBound => Volatile.Read(ref _bodiesBound);
     private readonly ConcurrentDictionary<(IMethodSymbol, int), (ParameterSummary Summary, int Height)> _parameters = new(new KeyComparer());
     private readonly ConcurrentDictionary<(IMethodSymbol, int), (object Summary, int Height)> _acquires = new(new KeyComparer());
+    private readonly ConcurrentDictionary<(IMethodSymbol, int), (ThrowSummary Summary, int Height)> _throws = new(new KeyComparer());
+
+    internal PairingContext Context => _context;
 
     public CallSummaries(Compilation compilation, PairingContext context)
     {
@@ -345,6 +381,70 @@ internal sealed class CallSummaries
         }
 
         return _acquires.GetOrAdd(key, ((left.Cyclic ? null : result) ?? NoAcquire, left.Height)).Summary as AcquireSummary;
+    }
+
+    /// <summary>
+    /// What <paramref name="method"/> (a source method whose body the engine can see) lets out:
+    /// an explicit throw outside any try with a catch, a <c>[DoesNotReturn]</c> call, or a call of a
+    /// source method that throws, followed to the summary depth. A cycle or the depth bound makes
+    /// it <see cref="ThrowKind.Unknown"/>, never <see cref="ThrowKind.Throws"/>.
+    /// </summary>
+    public ThrowSummary Throws(IMethodSymbol method, SummaryScope scope, CancellationToken cancellationToken)
+    {
+        method = Definition(method);
+        var key = (method, SummaryScope.ThrowKey);
+        if (_throws.TryGetValue(key, out var cached))
+        {
+            return Use(scope, cached.Summary, cached.Height) ?? ThrowSummary.Unknown;
+        }
+
+        if (!scope.Fits(1))
+        {
+            scope.Truncate();
+            return ThrowSummary.Unknown;
+        }
+
+        if (!scope.TryEnter(key))
+        {
+            return ThrowSummary.Unknown;
+        }
+
+        ThrowSummary result;
+        (bool Cyclic, int Height, bool Truncated) left = default;
+        try
+        {
+            result = !MayThrowOrCall(method, cancellationToken) ? ThrowSummary.None
+                : Body(method, cancellationToken) is { } body ? ThrowWalk.Summarise(body.Graph, method, this, scope, cancellationToken)
+                : ThrowSummary.Unknown;
+        }
+        finally
+        {
+            left = scope.Leave(key);
+        }
+
+        if (left.Truncated)
+        {
+            return ThrowSummary.Unknown;
+        }
+
+        return _throws.GetOrAdd(key, (left.Cyclic ? ThrowSummary.Unknown : result, left.Height)).Summary;
+    }
+
+    /// <summary>The text gate in front of binding a callee for its throw summary: a body with no throw and no call cannot throw.</summary>
+    private static bool MayThrowOrCall(IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        foreach (var reference in method.DeclaringSyntaxReferences)
+        {
+            foreach (var node in reference.GetSyntax(cancellationToken).DescendantNodes())
+            {
+                if (node is ThrowStatementSyntax or ThrowExpressionSyntax or InvocationExpressionSyntax)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether the value a call returns may be a mapping: an address, a pointer, an array or a handle struct.</summary>

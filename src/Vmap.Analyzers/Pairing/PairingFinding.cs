@@ -81,6 +81,9 @@ internal enum ValueSourceKind
     Expression,
 }
 
+/// <summary>A call through which an exception may leave the method (VMAP002): the callee, and where it throws when its summary says so.</summary>
+internal sealed record ThrowingCall(string Callee, PathStep? Step);
+
 /// <summary>Where a value came from: its kind, its syntax, and for a storage its name as messages show it.</summary>
 internal sealed record ValueSource(ValueSourceKind Kind, SyntaxNode? Syntax = null, string? StorageName = null);
 
@@ -133,6 +136,9 @@ internal sealed record PairingFinding(FindingKind Kind, SyntaxNode At, Location 
 
     /// <summary>VMAP003/VMAP004: the earlier release happened inside this callee (a step of the path).</summary>
     public ReleaseVia? EarlierVia { get; init; }
+
+    /// <summary>VMAP002 out of scope on an exception path: the call that may throw (<see cref="Related"/> is the call).</summary>
+    public ThrowingCall? ThrownBy { get; init; }
 
     /// <summary>VMAP003 after a hand-off: the earlier hand-off (<see cref="ReleaserName"/> is the second adopter for <see cref="FindingKind.HandedOffTwice"/>).</summary>
     public HandOff? HandedTo { get; init; }

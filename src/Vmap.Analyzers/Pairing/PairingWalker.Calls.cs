@@ -32,6 +32,10 @@ internal sealed partial class PairingWalker
         }
 
         annotation = ForCall(invocation, annotation, values, state);
+        if (annotation is null)
+        {
+            NoteThrowingCall(invocation, receiver, values, state);
+        }
 
         if (annotation is null && IsSameAddress(invocation))
         {

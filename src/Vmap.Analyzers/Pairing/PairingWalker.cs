@@ -111,7 +111,10 @@ internal sealed partial class PairingWalker
     /// One way out of the method: the state there and, for a return, what it returned; <see cref="At"/>
     /// is the statement of a call that does not return, when that call ended the path.
     /// </summary>
-    private sealed record Exit(BasicBlock From, PairingState State, ReturnInfo? Returned, SyntaxNode? At = null);
+    private sealed record Exit(BasicBlock From, PairingState State, ReturnInfo? Returned, SyntaxNode? At = null, ThrowingCall? ThrownBy = null);
+
+    /// <summary>The calls of the operation being evaluated that may throw, with the state before each (see <see cref="NoteThrowingCall"/>).</summary>
+    private readonly List<(IInvocationOperation Call, PairingState State, ThrowingCall ThrownBy)> _pendingThrows = new();
 
     /// <summary>A returned value, the facts of its mapping just before the return handed it on, and the returned operation.</summary>
     private sealed record ReturnInfo(AbstractValue Value, MappingFacts Facts, IOperation Operation);
@@ -143,7 +146,7 @@ internal sealed partial class PairingWalker
 
             foreach (var exit in walker._throwExits)
             {
-                walker.CheckLeaks(exit.From, exit.State, exit.At);
+                walker.CheckLeaks(exit.From, exit.State, exit.At, exit.ThrownBy);
             }
 
             findings.AddRange(walker.Filtered());
@@ -376,6 +379,7 @@ internal sealed partial class PairingWalker
                     _justMapped = null;
                     _endedBy = null;
                     Eval(operation, state);
+                    FlushThrowingCalls(block);
                     if (ended = EndedByCall(block, state))
                     {
                         break;
@@ -392,6 +396,7 @@ internal sealed partial class PairingWalker
                 if (block.ConditionalSuccessor is { } conditional && block.BranchValue is { } condition)
                 {
                     var value = Eval(condition, state);
+                    FlushThrowingCalls(block);
                     if (EndedByCall(block, state))
                     {
                         continue;
@@ -416,6 +421,7 @@ internal sealed partial class PairingWalker
                     if (block.BranchValue is { } branchValue)
                     {
                         var value = Eval(branchValue, state);
+                        FlushThrowingCalls(block);
                         if (EndedByCall(block, state))
                         {
                             continue;
@@ -521,7 +527,7 @@ internal sealed partial class PairingWalker
     /// not modelled). A rethrow is not an exit either, for the same reason: its catch was entered by
     /// an exception from somewhere in the try, from the state at the try's start.
     /// </summary>
-    private void ThrowExit(BasicBlock from, PairingState state, SyntaxNode? at = null)
+    private void ThrowExit(BasicBlock from, PairingState state, SyntaxNode? at = null, ThrowingCall? thrownBy = null)
     {
         if (_summarising)
         {
@@ -569,7 +575,7 @@ internal sealed partial class PairingWalker
         foreach (var s in states)
         {
             Step();
-            _throwExits.Add(new Exit(from, s, null, at));
+            _throwExits.Add(new Exit(from, s, null, at, thrownBy));
         }
     }
 

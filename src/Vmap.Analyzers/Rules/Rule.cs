@@ -75,6 +75,11 @@ internal static class Rule
             locations.Add(via.Step.At);
         }
 
+        if (finding.ThrownBy?.Step is { } thrown)
+        {
+            locations.Add(thrown.At);
+        }
+
         return Microsoft.CodeAnalysis.Diagnostic.Create(
             descriptor,
             finding.At.GetLocation(),

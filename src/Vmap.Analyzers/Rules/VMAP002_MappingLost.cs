@@ -7,6 +7,9 @@ namespace Vmap.Analyzers.Rules;
 /// <summary>VMAP002: a live mapping is overwritten, or goes out of scope, without being unmapped or handed on.</summary>
 internal static class VMAP002_MappingLost
 {
+    /// <summary>The verb of a release in the exception-path message (one for every family until the messages say each family's own).</summary>
+    private const string ReleaseVerb = "unmapped";
+
     public static Diagnostic Create(PairingFinding finding)
     {
         var properties = ImmutableDictionary.CreateBuilder<string, string?>();
@@ -38,6 +41,21 @@ internal static class VMAP002_MappingLost
         }
 
         properties[DiagnosticProperties.LossKind] = DiagnosticProperties.LossOutOfScope;
+        if (finding.ThrownBy is { } thrownBy)
+        {
+            return Rule.Diagnostic(
+                Descriptors.VMAP002_MappingLostOnThrow,
+                finding,
+                properties,
+                finding.Target,
+                site.MethodName,
+                Rule.MappedAt(site, finding.At),
+                thrownBy.Callee,
+                Rule.Line(finding.Related, finding.At),
+                thrownBy.Step is { } step ? " (" + Rule.Step(step, finding.At) + ")" : string.Empty,
+                ReleaseVerb);
+        }
+
         return Rule.Diagnostic(
             Descriptors.VMAP002_MappingLost,
             finding,
