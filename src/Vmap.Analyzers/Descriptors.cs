@@ -159,7 +159,7 @@ internal static class Descriptors
         Category,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "A 'vmap_pair.<name>' entry must read 'acquire: Namespace.Type.Method | release: Namespace.Type.Method(parameter)' with optional 'family:', 'count:' and 'leaks:' parts, and name methods and parameters that exist; a 'vmap_takes_ownership.<name>' entry must read 'Namespace.Type.Method(parameter)'. An entry that does not is ignored and reported once.",
+        description: "A 'vmap_pair.<name>' entry must read 'acquire: Namespace.Type.Method | release: Namespace.Type.Method(parameter)' with optional 'family:', 'count:' and 'leaks:' parts, and name methods and parameters that exist; a 'vmap_takes_ownership.<name>' entry must read 'Namespace.Type.Method(parameter)'; 'vmap_exception_paths' must be 'explicit' or 'any_call'. An entry that does not is ignored and reported once.",
         helpLinkUri: "https://github.com/vmapanalyzers/vmapanalyzers/blob/main/docs/rules/VMAP007.md",
         customTags: WellKnownDiagnosticTags.CompilationEnd);
 

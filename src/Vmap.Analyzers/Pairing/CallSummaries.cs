@@ -498,8 +498,16 @@ internal sealed class CallSummaries
         return method.PartialImplementationPart ?? method;
     }
 
+    /// <summary>Callees whose body the compiler could not represent: recorded once, then unknown to every summary.</summary>
+    private readonly ConcurrentDictionary<IMethodSymbol, bool> _failedBodies = new(SymbolEqualityComparer.Default);
+
     private (ControlFlowGraph Graph, SyntaxNode Syntax)? Body(IMethodSymbol method, CancellationToken cancellationToken)
     {
+        if (_failedBodies.ContainsKey(method))
+        {
+            return null;
+        }
+
         foreach (var reference in method.DeclaringSyntaxReferences)
         {
             if (reference.GetSyntax(cancellationToken) is not MethodDeclarationSyntax declaration ||
@@ -534,7 +542,11 @@ internal sealed class CallSummaries
             {
                 // A callee the compiler cannot represent (its user is mid-typing there) is unknown
                 // to its callers, as one without a body is; the callers are still analyzed.
-                _context.Failures.Record(_compilation, method, ex);
+                if (_failedBodies.TryAdd(method, true))
+                {
+                    _context.Failures.Record(_compilation, method, ex);
+                }
+
                 return null;
             }
         }
