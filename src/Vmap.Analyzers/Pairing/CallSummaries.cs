@@ -277,30 +277,42 @@ internal sealed class CallSummaries
     public ParameterSummary Parameter(IMethodSymbol method, int ordinal, SummaryScope scope, CancellationToken cancellationToken)
     {
         method = Definition(method);
-        var key = (method, ordinal);
-        if (_parameters.TryGetValue(key, out var cached))
+        return Summary(_parameters, (method, ordinal), scope, ParameterSummary.Adopted, () =>
+            Body(method, cancellationToken) is { } body
+                ? PairingWalker.SummariseParameter(body.Graph, _context, method, body.Syntax, ordinal, scope, cancellationToken)
+                : ParameterSummary.Adopted);
+    }
+
+    /// <summary>
+    /// A summary from <paramref name="cache"/>, or computed by <paramref name="compute"/> inside
+    /// <paramref name="scope"/>: <paramref name="unknown"/> when its chain does not fit below the
+    /// current depth, when it is part of a recursion cycle, or when its computation met the bound
+    /// (then it is not cached).
+    /// </summary>
+    private static T Summary<T>(ConcurrentDictionary<(IMethodSymbol, int), (T Summary, int Height)> cache, (IMethodSymbol, int) key, SummaryScope scope, T unknown, System.Func<T> compute)
+        where T : class
+    {
+        if (cache.TryGetValue(key, out var cached))
         {
-            return Use(scope, cached.Summary, cached.Height) ?? ParameterSummary.Adopted;
+            return Use(scope, cached.Summary, cached.Height) ?? unknown;
         }
 
         if (!scope.Fits(1))
         {
             scope.Truncate();
-            return ParameterSummary.Adopted;
+            return unknown;
         }
 
         if (!scope.TryEnter(key))
         {
-            return ParameterSummary.Adopted;
+            return unknown;
         }
 
-        ParameterSummary result;
+        T result;
         (bool Cyclic, int Height, bool Truncated) left = default;
         try
         {
-            result = Body(method, cancellationToken) is { } body
-                ? PairingWalker.SummariseParameter(body.Graph, _context, method, body.Syntax, ordinal, scope, cancellationToken)
-                : ParameterSummary.Adopted;
+            result = compute();
         }
         finally
         {
@@ -309,10 +321,10 @@ internal sealed class CallSummaries
 
         if (left.Truncated)
         {
-            return ParameterSummary.Adopted;
+            return unknown;
         }
 
-        return _parameters.GetOrAdd(key, (left.Cyclic ? ParameterSummary.Adopted : result, left.Height)).Summary;
+        return cache.GetOrAdd(key, (left.Cyclic ? unknown : result, left.Height)).Summary;
     }
 
     /// <summary>A cached summary, if its chain fits below the current depth (null: unknown).</summary>
@@ -344,43 +356,10 @@ internal sealed class CallSummaries
             return null;
         }
 
-        var key = (method, outOrdinal ?? SummaryScope.AcquireKey);
-        if (_acquires.TryGetValue(key, out var cached))
-        {
-            return Use(scope, cached.Summary, cached.Height) as AcquireSummary;
-        }
-
-        if (!scope.Fits(1))
-        {
-            scope.Truncate();
-            return null;
-        }
-
-        if (!scope.TryEnter(key))
-        {
-            return null;
-        }
-
-        AcquireSummary? result = null;
-        (bool Cyclic, int Height, bool Truncated) left = default;
-        try
-        {
-            if (Body(method, cancellationToken) is { } body && MentionsPairApi(body.Graph))
-            {
-                result = PairingWalker.SummariseAcquire(body.Graph, _context, method, body.Syntax, outOrdinal, scope, cancellationToken);
-            }
-        }
-        finally
-        {
-            left = scope.Leave(key);
-        }
-
-        if (left.Truncated)
-        {
-            return null;
-        }
-
-        return _acquires.GetOrAdd(key, ((left.Cyclic ? null : result) ?? NoAcquire, left.Height)).Summary as AcquireSummary;
+        return Summary(_acquires, (method, outOrdinal ?? SummaryScope.AcquireKey), scope, NoAcquire, () =>
+            (Body(method, cancellationToken) is { } body && MentionsPairApi(body.Graph)
+                ? PairingWalker.SummariseAcquire(body.Graph, _context, method, body.Syntax, outOrdinal, scope, cancellationToken)
+                : null) ?? NoAcquire) as AcquireSummary;
     }
 
     /// <summary>
@@ -392,42 +371,10 @@ internal sealed class CallSummaries
     public ThrowSummary Throws(IMethodSymbol method, SummaryScope scope, CancellationToken cancellationToken)
     {
         method = Definition(method);
-        var key = (method, SummaryScope.ThrowKey);
-        if (_throws.TryGetValue(key, out var cached))
-        {
-            return Use(scope, cached.Summary, cached.Height) ?? ThrowSummary.Unknown;
-        }
-
-        if (!scope.Fits(1))
-        {
-            scope.Truncate();
-            return ThrowSummary.Unknown;
-        }
-
-        if (!scope.TryEnter(key))
-        {
-            return ThrowSummary.Unknown;
-        }
-
-        ThrowSummary result;
-        (bool Cyclic, int Height, bool Truncated) left = default;
-        try
-        {
-            result = !MayThrowOrCall(method, cancellationToken) ? ThrowSummary.None
-                : Body(method, cancellationToken) is { } body ? ThrowWalk.Summarise(body.Graph, method, this, scope, cancellationToken)
-                : ThrowSummary.Unknown;
-        }
-        finally
-        {
-            left = scope.Leave(key);
-        }
-
-        if (left.Truncated)
-        {
-            return ThrowSummary.Unknown;
-        }
-
-        return _throws.GetOrAdd(key, (left.Cyclic ? ThrowSummary.Unknown : result, left.Height)).Summary;
+        return Summary(_throws, (method, SummaryScope.ThrowKey), scope, ThrowSummary.Unknown, () =>
+            !MayThrowOrCall(method, cancellationToken) ? ThrowSummary.None
+            : Body(method, cancellationToken) is { } body ? ThrowWalk.Summarise(body.Graph, method, this, scope, cancellationToken)
+            : ThrowSummary.Unknown);
     }
 
     /// <summary>The text gate in front of binding a callee for its throw summary: a body with no throw and no call cannot throw.</summary>

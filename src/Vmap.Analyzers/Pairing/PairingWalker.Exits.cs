@@ -226,7 +226,7 @@ internal sealed partial class PairingWalker
         return false;
     }
 
-    private static bool HasAttribute(ISymbol symbol, string fullName)
+    internal static bool HasAttribute(ISymbol symbol, string fullName)
     {
         foreach (var attribute in symbol.GetAttributes())
         {

@@ -42,7 +42,7 @@ internal static class ThrowWalk
     {
         var method = call.TargetMethod;
         var definition = method.OriginalDefinition;
-        if (context.Pairs.Get(method) is not null || HasAttribute(definition, "System.Diagnostics.ConditionalAttribute") ||
+        if (context.Pairs.Get(method) is not null || PairingWalker.HasAttribute(definition, "System.Diagnostics.ConditionalAttribute") ||
             NeverThrow.Contains(definition.ContainingType?.ToDisplayString() + "." + definition.Name))
         {
             return ThrowSummary.None;
@@ -206,19 +206,6 @@ internal static class ThrowWalk
             if (argument.Parameter is { } parameter && summary.TestedParameters?.Contains(parameter.Ordinal) == true &&
                 (argument.Value.ConstantValue.HasValue || argument.Value is IDefaultValueOperation ||
                  (argument.Value is IConversionOperation { Operand: var operand } && (operand.ConstantValue.HasValue || operand is IDefaultValueOperation))))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static bool HasAttribute(ISymbol symbol, string fullName)
-    {
-        foreach (var attribute in symbol.GetAttributes())
-        {
-            if (attribute.AttributeClass?.ToDisplayString() == fullName)
             {
                 return true;
             }
