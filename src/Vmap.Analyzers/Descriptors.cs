@@ -64,6 +64,17 @@ internal static class Descriptors
         "The {4} in '{0}' from {1} at line {2} is lost: it goes out of scope at line {3} without being {5}, stored or passed on",
         VMAP002Description);
 
+    /// <summary>
+    /// VMAP002, exception path: a call between the acquire and the release may throw, and nothing
+    /// on the way out releases the mapping. {3} is the callee, {4} the call's line, {5} where the
+    /// callee throws (" (throw at line 7 of Checks.cs)") or empty, {6} the family's release verb, {7} its noun.
+    /// </summary>
+    internal static readonly DiagnosticDescriptor VMAP002_MappingLostOnThrow = Rule(
+        RuleIds.VMAP002,
+        VMAP002Title,
+        "The {7} in '{0}' from {1} at line {2} is lost if {3} at line {4} throws{5}: it is not {6} on that path",
+        VMAP002Description);
+
     /// <summary>VMAP002, overwrite: the storage is assigned again while it holds the mapping.</summary>
     internal static readonly DiagnosticDescriptor VMAP002_MappingOverwritten = Rule(
         RuleIds.VMAP002,
@@ -78,11 +89,32 @@ internal static class Descriptors
         "The {4} in '{0}' from {1} at line {2} is lost: it is re-pointed at line {3} without being {5} first",
         VMAP002Description);
 
+    private const string VMAP003Title = "Mapping unmapped twice";
+
+    private const string VMAP003Description = "Unmapping a range twice releases it twice; the second release may hit a range that was mapped again in between. A mapping handed to a parameter that takes it over ([TakesOwnership], a 'vmap_takes_ownership' entry) is released by its new owner: the caller releasing it too, or handing it to a second owner, is the same double release.";
+
     internal static readonly DiagnosticDescriptor VMAP003_UnmappedTwice = Rule(
         RuleIds.VMAP003,
-        "Mapping unmapped twice",
+        VMAP003Title,
         "'{0}' is {4} again here{1}; it was already {4} at line {2}{3}",
-        "Unmapping a range twice releases it twice; the second release may hit a range that was mapped again in between.");
+        VMAP003Description);
+
+    /// <summary>
+    /// VMAP003, moved state: the caller releases a mapping it handed to a parameter that takes it
+    /// over. {1} is the family's release verb.
+    /// </summary>
+    internal static readonly DiagnosticDescriptor VMAP003_ReleasedAfterHandOff = Rule(
+        RuleIds.VMAP003,
+        VMAP003Title,
+        "'{0}' is {1} here{2}; it was handed to {3} at line {4}, which takes it over{5}",
+        VMAP003Description);
+
+    /// <summary>VMAP003, moved state: a mapping already handed to a parameter that takes it over is handed to another one.</summary>
+    internal static readonly DiagnosticDescriptor VMAP003_HandedOffTwice = Rule(
+        RuleIds.VMAP003,
+        VMAP003Title,
+        "'{0}' is handed to {1} here; it was already handed to {2} at line {3}, which takes it over{4}",
+        VMAP003Description);
 
     internal static readonly DiagnosticDescriptor VMAP004_UsedAfterUnmap = Rule(
         RuleIds.VMAP004,
@@ -127,7 +159,7 @@ internal static class Descriptors
         Category,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "A 'vmap_pair.<name>' entry must read 'acquire: Namespace.Type.Method | release: Namespace.Type.Method(parameter)' with optional 'family:', 'count:', 'leaks:' and 'verb:' parts, and name methods and parameters that exist; a 'vmap_takes_ownership.<name>' entry must read 'Namespace.Type.Method(parameter)'. An entry that does not is ignored and reported once.",
+        description: "A 'vmap_pair.<name>' entry must read 'acquire: Namespace.Type.Method | release: Namespace.Type.Method(parameter)' with optional 'family:', 'count:', 'leaks:' and 'verb:' parts, and name methods and parameters that exist; a 'vmap_takes_ownership.<name>' entry must read 'Namespace.Type.Method(parameter)'; 'vmap_exception_paths' must be 'explicit' or 'any_call'. An entry that does not is ignored and reported once.",
         helpLinkUri: "https://github.com/vmapanalyzers/vmapanalyzers/blob/main/docs/rules/VMAP007.md",
         customTags: WellKnownDiagnosticTags.CompilationEnd);
 

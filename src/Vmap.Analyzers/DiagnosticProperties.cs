@@ -14,7 +14,7 @@ namespace Vmap.Analyzers;
 /// <item>VMAP007: no location (the .editorconfig entry is named in the message).</item>
 /// <item>VMAP002 overwrite: the overwriting assignment expression; [0] the map call.</item>
 /// <item>VMAP002 re-pointed (beside VMAP001 field, same primary location): the re-pointing assignment expression; [0] the map call that assigned the member a mapping (in another method).</item>
-/// <item>VMAP002 out of scope: the map call; [0] the statement where the mapping goes out of scope (a <c>return</c>, or the closing brace of the body).</item>
+/// <item>VMAP002 out of scope: the map call; [0] the statement where the mapping goes out of scope (a <c>return</c>, a <c>throw</c>, or the closing brace of the body), or the call that may throw (exception path).</item>
 /// <item>VMAP003: the argument of the second unmap; [0] the argument of the first unmap.</item>
 /// <item>VMAP004: the expression that uses the mapping; [0] the argument of the unmap.</item>
 /// <item>VMAP005: the count argument of the unmap; [0] the count argument of the map call.</item>
@@ -27,7 +27,8 @@ namespace Vmap.Analyzers;
 /// <list type="number">
 /// <item>the acquire call inside an inferred acquire (<c>MapRam</c> inside <c>Open</c>), when the mapping came from one (VMAP001 local, VMAP002, VMAP005, VMAP006);</item>
 /// <item>the released argument inside the releasing callee of the earlier release (<c>UnmapRam(address, …)</c> inside <c>Release</c>) (VMAP003, VMAP004);</item>
-/// <item>the released argument inside the releasing callee of this release (VMAP003, VMAP006).</item>
+/// <item>the released argument inside the releasing callee of this release (VMAP003, VMAP006);</item>
+/// <item>where the callee that may throw throws (its <c>throw</c>, or its call of the callee that does) (VMAP002 exception path).</item>
 /// </list>
 /// A fix that needs only the documented <c>[0]</c> can ignore them; a consumer that shows paths
 /// (IDE, SARIF) lists them in order.

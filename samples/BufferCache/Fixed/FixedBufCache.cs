@@ -35,9 +35,15 @@ public sealed class FixedBufCache(VmapSpace space, BufferMemory memory, BlockDev
         var pages = new Page[Xlog.LogPages + 1];
         AllocatePages(pages);
         nint addr = Space.MapRam(pages);
-        IReadOnlyList<LogRecord> records = Memory.HoldsData ? ScanLog(Space.GetSpan(addr, pages.Length * PageSize), logStart) : [];
-        Space.UnmapRam(addr, pages.Length);
-        FreePages(pages);
-        return records;
+        try
+        {
+            // A log start outside the device throws from the read: the mapping must not leak then.
+            return Memory.HoldsData ? ScanLog(Space.GetSpan(addr, pages.Length * PageSize), logStart) : [];
+        }
+        finally
+        {
+            Space.UnmapRam(addr, pages.Length);
+            FreePages(pages);
+        }
     }
 }

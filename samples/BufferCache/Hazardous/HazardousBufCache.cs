@@ -36,9 +36,15 @@ public sealed class HazardousBufCache(VmapSpace space, BufferMemory memory, Bloc
         var pages = new Page[Xlog.LogPages + 1];
         AllocatePages(pages);
         nint addr = Space.MapRam(pages);
-        IReadOnlyList<LogRecord> records = Memory.HoldsData ? ScanLog(Space.GetSpan(addr, pages.Length * PageSize), logStart) : [];
-        Space.UnmapRam(addr, Xlog.LogPages);
-        FreePages(pages);
-        return records;
+        try
+        {
+            // A log start outside the device throws from the read: the mapping must not leak then.
+            return Memory.HoldsData ? ScanLog(Space.GetSpan(addr, pages.Length * PageSize), logStart) : [];
+        }
+        finally
+        {
+            Space.UnmapRam(addr, Xlog.LogPages);
+            FreePages(pages);
+        }
     }
 }

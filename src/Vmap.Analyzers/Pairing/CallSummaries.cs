@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -55,6 +56,35 @@ internal sealed record ParameterSummary(CallEffect Effect, UnmapSpec? Release = 
     public static readonly ParameterSummary Adopted = new(CallEffect.Adopts);
 }
 
+/// <summary>What a callee's body says about the exceptions it lets out to its caller.</summary>
+internal enum ThrowKind
+{
+    /// <summary>No throw and no call that might throw: known not to throw.</summary>
+    None,
+
+    /// <summary>No throw of its own, but it calls code that is not known not to throw (counted only with <c>vmap_exception_paths = any_call</c>).</summary>
+    Calls,
+
+    /// <summary>An explicit throw it does not catch, on some path (its own, or a callee's followed to the summary depth).</summary>
+    Throws,
+
+    /// <summary>Not known: no body, depth exceeded, recursion, a failure. Never taken for <see cref="Throws"/>.</summary>
+    Unknown,
+}
+
+/// <summary>
+/// The throw summary of a callee. <see cref="Step"/> is where it throws (the <c>throw</c>, or the
+/// call of the callee that does); <see cref="TestedParameters"/> are the parameters its branch
+/// conditions read: a caller that passes a constant there may pass one the check never fails on,
+/// so the engine claims nothing for that call.
+/// </summary>
+internal sealed record ThrowSummary(ThrowKind Kind, PathStep? Step = null, ImmutableHashSet<int>? TestedParameters = null)
+{
+    public static readonly ThrowSummary None = new(ThrowKind.None);
+    public static readonly ThrowSummary Calls = new(ThrowKind.Calls);
+    public static readonly ThrowSummary Unknown = new(ThrowKind.Unknown);
+}
+
 /// <summary>A source method inferred to acquire: it returns a fresh mapping of <see cref="Spec"/> it made and kept.</summary>
 internal sealed record AcquireSummary(MapSpec Spec, PathStep Step);
 
@@ -74,6 +104,9 @@ internal sealed class SummaryScope
 
     /// <summary>The ordinal that stands for "the method as an acquire" in a key.</summary>
     public const int AcquireKey = int.MinValue;
+
+    /// <summary>The ordinal that stands for "what the method throws" in a key.</summary>
+    public const int ThrowKey = int.MinValue + 1;
 
     private static readonly KeyComparer Keys = new();
 
@@ -186,6 +219,9 @@ internal sealed class CallSummaries
     internal int BodiesBound => Volatile.Read(ref _bodiesBound);
     private readonly ConcurrentDictionary<(IMethodSymbol, int), (ParameterSummary Summary, int Height)> _parameters = new(new KeyComparer());
     private readonly ConcurrentDictionary<(IMethodSymbol, int), (object Summary, int Height)> _acquires = new(new KeyComparer());
+    private readonly ConcurrentDictionary<(IMethodSymbol, int), (ThrowSummary Summary, int Height)> _throws = new(new KeyComparer());
+
+    internal PairingContext Context => _context;
 
     public CallSummaries(Compilation compilation, PairingContext context)
     {
@@ -241,30 +277,42 @@ internal sealed class CallSummaries
     public ParameterSummary Parameter(IMethodSymbol method, int ordinal, SummaryScope scope, CancellationToken cancellationToken)
     {
         method = Definition(method);
-        var key = (method, ordinal);
-        if (_parameters.TryGetValue(key, out var cached))
+        return Summary(_parameters, (method, ordinal), scope, ParameterSummary.Adopted, () =>
+            Body(method, cancellationToken) is { } body
+                ? PairingWalker.SummariseParameter(body.Graph, _context, method, body.Syntax, ordinal, scope, cancellationToken)
+                : ParameterSummary.Adopted);
+    }
+
+    /// <summary>
+    /// A summary from <paramref name="cache"/>, or computed by <paramref name="compute"/> inside
+    /// <paramref name="scope"/>: <paramref name="unknown"/> when its chain does not fit below the
+    /// current depth, when it is part of a recursion cycle, or when its computation met the bound
+    /// (then it is not cached).
+    /// </summary>
+    private static T Summary<T>(ConcurrentDictionary<(IMethodSymbol, int), (T Summary, int Height)> cache, (IMethodSymbol, int) key, SummaryScope scope, T unknown, System.Func<T> compute)
+        where T : class
+    {
+        if (cache.TryGetValue(key, out var cached))
         {
-            return Use(scope, cached.Summary, cached.Height) ?? ParameterSummary.Adopted;
+            return Use(scope, cached.Summary, cached.Height) ?? unknown;
         }
 
         if (!scope.Fits(1))
         {
             scope.Truncate();
-            return ParameterSummary.Adopted;
+            return unknown;
         }
 
         if (!scope.TryEnter(key))
         {
-            return ParameterSummary.Adopted;
+            return unknown;
         }
 
-        ParameterSummary result;
+        T result;
         (bool Cyclic, int Height, bool Truncated) left = default;
         try
         {
-            result = Body(method, cancellationToken) is { } body
-                ? PairingWalker.SummariseParameter(body.Graph, _context, method, body.Syntax, ordinal, scope, cancellationToken)
-                : ParameterSummary.Adopted;
+            result = compute();
         }
         finally
         {
@@ -273,10 +321,10 @@ internal sealed class CallSummaries
 
         if (left.Truncated)
         {
-            return ParameterSummary.Adopted;
+            return unknown;
         }
 
-        return _parameters.GetOrAdd(key, (left.Cyclic ? ParameterSummary.Adopted : result, left.Height)).Summary;
+        return cache.GetOrAdd(key, (left.Cyclic ? unknown : result, left.Height)).Summary;
     }
 
     /// <summary>A cached summary, if its chain fits below the current depth (null: unknown).</summary>
@@ -308,43 +356,42 @@ internal sealed class CallSummaries
             return null;
         }
 
-        var key = (method, outOrdinal ?? SummaryScope.AcquireKey);
-        if (_acquires.TryGetValue(key, out var cached))
-        {
-            return Use(scope, cached.Summary, cached.Height) as AcquireSummary;
-        }
+        return Summary(_acquires, (method, outOrdinal ?? SummaryScope.AcquireKey), scope, NoAcquire, () =>
+            (Body(method, cancellationToken) is { } body && MentionsPairApi(body.Graph)
+                ? PairingWalker.SummariseAcquire(body.Graph, _context, method, body.Syntax, outOrdinal, scope, cancellationToken)
+                : null) ?? NoAcquire) as AcquireSummary;
+    }
 
-        if (!scope.Fits(1))
-        {
-            scope.Truncate();
-            return null;
-        }
+    /// <summary>
+    /// What <paramref name="method"/> (a source method whose body the engine can see) lets out:
+    /// an explicit throw outside any try with a catch, a <c>[DoesNotReturn]</c> call, or a call of a
+    /// source method that throws, followed to the summary depth. A cycle or the depth bound makes
+    /// it <see cref="ThrowKind.Unknown"/>, never <see cref="ThrowKind.Throws"/>.
+    /// </summary>
+    public ThrowSummary Throws(IMethodSymbol method, SummaryScope scope, CancellationToken cancellationToken)
+    {
+        method = Definition(method);
+        return Summary(_throws, (method, SummaryScope.ThrowKey), scope, ThrowSummary.Unknown, () =>
+            !MayThrowOrCall(method, cancellationToken) ? ThrowSummary.None
+            : Body(method, cancellationToken) is { } body ? ThrowWalk.Summarise(body.Graph, method, this, scope, cancellationToken)
+            : ThrowSummary.Unknown);
+    }
 
-        if (!scope.TryEnter(key))
+    /// <summary>The text gate in front of binding a callee for its throw summary: a body with no throw and no call cannot throw.</summary>
+    private static bool MayThrowOrCall(IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        foreach (var reference in method.DeclaringSyntaxReferences)
         {
-            return null;
-        }
-
-        AcquireSummary? result = null;
-        (bool Cyclic, int Height, bool Truncated) left = default;
-        try
-        {
-            if (Body(method, cancellationToken) is { } body && MentionsPairApi(body.Graph))
+            foreach (var node in reference.GetSyntax(cancellationToken).DescendantNodes())
             {
-                result = PairingWalker.SummariseAcquire(body.Graph, _context, method, body.Syntax, outOrdinal, scope, cancellationToken);
+                if (node is ThrowStatementSyntax or ThrowExpressionSyntax or InvocationExpressionSyntax)
+                {
+                    return true;
+                }
             }
         }
-        finally
-        {
-            left = scope.Leave(key);
-        }
 
-        if (left.Truncated)
-        {
-            return null;
-        }
-
-        return _acquires.GetOrAdd(key, ((left.Cyclic ? null : result) ?? NoAcquire, left.Height)).Summary as AcquireSummary;
+        return false;
     }
 
     /// <summary>Whether the value a call returns may be a mapping: an address, a pointer, an array or a handle struct.</summary>
@@ -398,8 +445,16 @@ internal sealed class CallSummaries
         return method.PartialImplementationPart ?? method;
     }
 
+    /// <summary>Callees whose body the compiler could not represent: recorded once, then unknown to every summary.</summary>
+    private readonly ConcurrentDictionary<IMethodSymbol, bool> _failedBodies = new(SymbolEqualityComparer.Default);
+
     private (ControlFlowGraph Graph, SyntaxNode Syntax)? Body(IMethodSymbol method, CancellationToken cancellationToken)
     {
+        if (_failedBodies.ContainsKey(method))
+        {
+            return null;
+        }
+
         foreach (var reference in method.DeclaringSyntaxReferences)
         {
             if (reference.GetSyntax(cancellationToken) is not MethodDeclarationSyntax declaration ||
@@ -434,7 +489,11 @@ internal sealed class CallSummaries
             {
                 // A callee the compiler cannot represent (its user is mid-typing there) is unknown
                 // to its callers, as one without a body is; the callers are still analyzed.
-                _context.Failures.Record(_compilation, method, ex);
+                if (_failedBodies.TryAdd(method, true))
+                {
+                    _context.Failures.Record(_compilation, method, ex);
+                }
+
                 return null;
             }
         }

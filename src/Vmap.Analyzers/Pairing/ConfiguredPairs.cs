@@ -10,6 +10,16 @@ namespace Vmap.Analyzers.Pairing;
 /// <summary>One <c>vmap_pair.&lt;name&gt;</c> entry that cannot be used, and why.</summary>
 internal sealed record PairConfigurationError(string Entry, string Reason);
 
+/// <summary>Which calls between an acquire and its release the leak check treats as a way out of the method.</summary>
+internal enum ExceptionPaths
+{
+    /// <summary>Explicit throws, and calls of source methods whose summary throws on some path.</summary>
+    Explicit,
+
+    /// <summary>Also every call not known not to throw (CA2000's strictness).</summary>
+    AnyCall,
+}
+
 /// <summary>
 /// Pairs users declare in .editorconfig for APIs they cannot annotate (docs/configuration.md):
 /// <code>
@@ -30,6 +40,12 @@ internal static class ConfiguredPairs
 
     /// <summary><c>vmap_takes_ownership.&lt;name&gt; = Ns.Type.Method(parameter)</c>: that parameter adopts the mapping passed to it.</summary>
     public const string OwnershipPrefix = "vmap_takes_ownership.";
+
+    /// <summary>
+    /// <c>vmap_exception_paths = explicit | any_call</c>: which calls between an acquire and its
+    /// release count as a way out of the method (docs/configuration.md). Default <c>explicit</c>.
+    /// </summary>
+    public const string ExceptionPathsKey = "vmap_exception_paths";
 
     private static readonly string[] KnownKeys = { "acquire", "release", "family", "count", "leaks", "verb" };
 
@@ -81,6 +97,34 @@ internal static class ConfiguredPairs
 
             return result;
         }
+    }
+
+    /// <summary>The <c>vmap_exception_paths</c> setting; a value that is neither choice is an error and the default applies.</summary>
+    public static ExceptionPaths ResolveExceptionPaths(IReadOnlyList<KeyValuePair<string, string>> entries, List<PairConfigurationError> errors)
+    {
+        var result = ExceptionPaths.Explicit;
+        foreach (var entry in entries)
+        {
+            if (!string.Equals(entry.Key, ExceptionPathsKey, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            switch (entry.Value.Trim().ToLowerInvariant())
+            {
+                case "explicit":
+                    result = ExceptionPaths.Explicit;
+                    break;
+                case "any_call":
+                    result = ExceptionPaths.AnyCall;
+                    break;
+                default:
+                    errors.Add(new PairConfigurationError(entry.Key, "'" + entry.Value.Trim() + "' is not 'explicit' or 'any_call'"));
+                    break;
+            }
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -207,7 +251,8 @@ internal static class ConfiguredPairs
     {
         foreach (var key in options.Keys)
         {
-            if ((key.StartsWith(KeyPrefix, StringComparison.OrdinalIgnoreCase) || key.StartsWith(OwnershipPrefix, StringComparison.OrdinalIgnoreCase)) && !entries.ContainsKey(key) &&
+            if ((key.StartsWith(KeyPrefix, StringComparison.OrdinalIgnoreCase) || key.StartsWith(OwnershipPrefix, StringComparison.OrdinalIgnoreCase) ||
+                 string.Equals(key, ExceptionPathsKey, StringComparison.OrdinalIgnoreCase)) && !entries.ContainsKey(key) &&
                 options.TryGetValue(key, out var value))
             {
                 entries.Add(key, value);

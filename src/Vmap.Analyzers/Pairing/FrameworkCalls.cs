@@ -139,10 +139,21 @@ internal static class FrameworkCalls
 
         return ordinal >= 0 && ordinal < definition.Parameters.Length &&
             definition.Parameters[ordinal].RefKind is RefKind.None or RefKind.In &&
-            IsAddressOrSpan(definition.Parameters[ordinal].Type) &&
+            (IsAddressOrSpan(definition.Parameters[ordinal].Type) || IsLookup(definition, ordinal)) &&
             IsFramework(definition.ContainingAssembly) &&
             !Stores(definition, ordinal);
     }
+
+    /// <summary>
+    /// A lookup in a .NET collection (<c>ContainsKey</c>, <c>ContainsValue</c>, <c>Contains</c>,
+    /// <c>TryGetValue</c>, <c>IndexOf</c>, <c>LastIndexOf</c>): its first argument is compared with
+    /// what the collection holds and kept nowhere, whatever type fills the generic parameter.
+    /// </summary>
+    private static bool IsLookup(IMethodSymbol definition, int ordinal) =>
+        ordinal == 0 && !definition.IsStatic &&
+        definition.Name is "ContainsKey" or "ContainsValue" or "Contains" or "TryGetValue" or "IndexOf" or "LastIndexOf" &&
+        definition.ContainingType?.ContainingNamespace?.ToDisplayString() is { } ns &&
+        (ns == "System.Collections" || ns.StartsWith("System.Collections.", System.StringComparison.Ordinal));
 
     private static bool IsAddressOrSpan(ITypeSymbol type) =>
         type is IPointerTypeSymbol or IFunctionPointerTypeSymbol ||

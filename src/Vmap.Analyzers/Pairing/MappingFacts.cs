@@ -24,7 +24,8 @@ internal enum MappingFlags
 /// <param name="ReleasedAt">The argument of the (earliest) release, on the paths where it is released.</param>
 /// <param name="Stored">Stored somewhere that outlives the method, or handed to code that may own it: no leak is claimed.</param>
 /// <param name="Via">When the release at <paramref name="ReleasedAt"/> happened inside a callee: which, and where there.</param>
-internal sealed record MappingFacts(MappingFlags Flags, SyntaxNode? ReleasedAt = null, bool Stored = false, ReleaseVia? Via = null)
+/// <param name="HandedTo">The <c>[TakesOwnership]</c> call the mapping was handed to, on the paths where it was (the moved state).</param>
+internal sealed record MappingFacts(MappingFlags Flags, SyntaxNode? ReleasedAt = null, bool Stored = false, ReleaseVia? Via = null, HandOff? HandedTo = null)
 {
     public static readonly MappingFacts Absent = new(MappingFlags.Absent);
 
@@ -38,6 +39,12 @@ internal sealed record MappingFacts(MappingFlags Flags, SyntaxNode? ReleasedAt =
 
     public MappingFacts Store() => Stored ? this : this with { Stored = true };
 
+    /// <summary>
+    /// Whether two paths agree on who owns the mapping: the same flags, and handed over on both or
+    /// on neither. A join that forgets a condition on which they disagree makes the mapping unknown.
+    /// </summary>
+    public static bool SameOwnership(MappingFacts a, MappingFacts b) => a.Flags == b.Flags && (a.HandedTo is null) == (b.HandedTo is null);
+
     public static MappingFacts Join(MappingFacts a, MappingFacts b)
     {
         if (a == b)
@@ -48,6 +55,30 @@ internal sealed record MappingFacts(MappingFlags Flags, SyntaxNode? ReleasedAt =
         var first = a.ReleasedAt is null ? b
             : b.ReleasedAt is null ? a
             : a.ReleasedAt.SpanStart <= b.ReleasedAt.SpanStart ? a : b;
-        return new MappingFacts(a.Flags | b.Flags, first.ReleasedAt, a.Stored || b.Stored, first.Via);
+        return new MappingFacts(a.Flags | b.Flags, first.ReleasedAt, a.Stored || b.Stored, first.Via, HandOff.Join(a.HandedTo, b.HandedTo));
+    }
+}
+
+/// <summary>
+/// A hand-off of a mapping to a parameter that takes it over (<c>[TakesOwnership]</c>, a
+/// <c>vmap_takes_ownership</c> entry): the callee's name and the argument. <see cref="OnEveryPath"/>
+/// is false once joined with a path that did not hand it over.
+/// </summary>
+internal sealed record HandOff(string Callee, SyntaxNode At, bool OnEveryPath)
+{
+    public static HandOff? Join(HandOff? a, HandOff? b)
+    {
+        if (a == b)
+        {
+            return a;
+        }
+
+        if (a is null || b is null)
+        {
+            return (a ?? b)! with { OnEveryPath = false };
+        }
+
+        var first = a.At.SpanStart <= b.At.SpanStart ? a : b;
+        return first with { OnEveryPath = a.OnEveryPath && b.OnEveryPath };
     }
 }

@@ -14,9 +14,10 @@ internal sealed class PairingContext
 {
     private readonly Lazy<MemberIndex> _memberIndex;
 
-    private PairingContext(Compilation compilation, PairTable pairs, IReadOnlyList<PairConfigurationError> configurationErrors, EngineFailureLog failures, CancellationToken cancellationToken)
+    private PairingContext(Compilation compilation, PairTable pairs, IReadOnlyList<PairConfigurationError> configurationErrors, EngineFailureLog failures, ExceptionPaths exceptionPaths, CancellationToken cancellationToken)
     {
         Pairs = pairs;
+        ExceptionPaths = exceptionPaths;
         ConfigurationErrors = configurationErrors;
         Failures = failures;
         _scan = new Lazy<PairNameScan>(() => PairNameScan.Build(compilation, Pairs, cancellationToken), LazyThreadSafetyMode.ExecutionAndPublication);
@@ -45,6 +46,9 @@ internal sealed class PairingContext
             return MemberIndex.Empty;
         }
     }
+
+    /// <summary>The <c>vmap_exception_paths</c> setting: which calls count as a way out of the method.</summary>
+    public ExceptionPaths ExceptionPaths { get; }
 
     /// <summary>What source methods do with the mappings they are given (and which of them acquire).</summary>
     public CallSummaries Summaries { get; }
@@ -108,12 +112,13 @@ internal sealed class PairingContext
         var errors = new List<PairConfigurationError>();
         var configured = ConfiguredPairs.Resolve(entries.Where(ConfiguredPairs.KeyPrefix), compilation, errors);
         var adopting = ConfiguredPairs.ResolveOwnership(entries.Where(ConfiguredPairs.OwnershipPrefix), compilation, errors);
+        var exceptionPaths = ConfiguredPairs.ResolveExceptionPaths(entries.Where(ConfiguredPairs.ExceptionPathsKey), errors);
         if (!hasAttributes && configured.Count == 0 && errors.Count == 0 && !BuiltInPairs.AnyReferenced(compilation))
         {
             return null;
         }
 
-        return new PairingContext(compilation, new PairTable(hasAttributes, configured, adopting, OsPairs.RenamedEntryPoints(compilation, cancellationToken)), errors, failures, cancellationToken);
+        return new PairingContext(compilation, new PairTable(hasAttributes, configured, adopting, OsPairs.RenamedEntryPoints(compilation, cancellationToken)), errors, failures, exceptionPaths, cancellationToken);
     }
 
     private static readonly ConditionalWeakTable<Compilation, Slot> Slots = new();

@@ -25,6 +25,12 @@ internal enum FindingKind
 
     UnmappedTwice,
 
+    /// <summary>The caller releases a mapping it handed to a parameter that takes it over (VMAP003).</summary>
+    ReleasedAfterHandOff,
+
+    /// <summary>A mapping already handed to a parameter that takes it over is handed to another one (VMAP003).</summary>
+    HandedOffTwice,
+
     UsedAfterUnmap,
 
     CountMismatch,
@@ -74,6 +80,9 @@ internal enum ValueSourceKind
     /// <summary>Any other expression, named by its syntax.</summary>
     Expression,
 }
+
+/// <summary>A call through which an exception may leave the method (VMAP002): the callee, and where it throws when its summary says so.</summary>
+internal sealed record ThrowingCall(string Callee, PathStep? Step);
 
 /// <summary>Where a value came from: its kind, its syntax, and for a storage its name as messages show it.</summary>
 internal sealed record ValueSource(ValueSourceKind Kind, SyntaxNode? Syntax = null, string? StorageName = null);
@@ -139,6 +148,12 @@ internal sealed record PairingFinding(FindingKind Kind, SyntaxNode At, Location 
 
     /// <summary>VMAP003/VMAP004: the earlier release happened inside this callee (a step of the path).</summary>
     public ReleaseVia? EarlierVia { get; init; }
+
+    /// <summary>VMAP002 out of scope on an exception path: the call that may throw (<see cref="Related"/> is the call).</summary>
+    public ThrowingCall? ThrownBy { get; init; }
+
+    /// <summary>VMAP003 after a hand-off: the earlier hand-off (<see cref="ReleaserName"/> is the second adopter for <see cref="FindingKind.HandedOffTwice"/>).</summary>
+    public HandOff? HandedTo { get; init; }
 
     /// <summary>VMAP003/VMAP006: this release happens inside this callee.</summary>
     public ReleaseVia? Via { get; init; }

@@ -134,7 +134,7 @@ internal sealed class PairingState
     /// The least upper bound: values and facts join pointwise, only conditions both agree on survive.
     /// A join that forgets a condition the two states disagree on (the walker's widening, past its
     /// disjunct limit) also forgets how each mapping's state depended on it: a mapping whose flags
-    /// differ between the two becomes unknown-ownership (<see cref="MappingFlags.Escaped"/>), about
+    /// differ between the two, or that one handed over and the other did not, becomes unknown-ownership (<see cref="MappingFlags.Escaped"/>), about
     /// which no loss, double release or use after release is ever claimed. So widening can only
     /// make the engine quieter; a mapping in the same state on both sides keeps its claims.
     /// </summary>
@@ -170,14 +170,14 @@ internal sealed class PairingState
 
         foreach (var pair in b.Mappings)
         {
-            result.Mappings[pair.Key] = JoinFacts(result.Facts(pair.Key), pair.Value, forgetsCondition && a.Facts(pair.Key).Flags != pair.Value.Flags);
+            result.Mappings[pair.Key] = JoinFacts(result.Facts(pair.Key), pair.Value, forgetsCondition && !MappingFacts.SameOwnership(a.Facts(pair.Key), pair.Value));
         }
 
         foreach (var pair in a.Mappings)
         {
             if (!b.Mappings.ContainsKey(pair.Key))
             {
-                result.Mappings[pair.Key] = JoinFacts(result.Facts(pair.Key), MappingFacts.Absent, forgetsCondition && pair.Value.Flags != MappingFlags.Absent);
+                result.Mappings[pair.Key] = JoinFacts(result.Facts(pair.Key), MappingFacts.Absent, forgetsCondition && !MappingFacts.SameOwnership(pair.Value, MappingFacts.Absent));
             }
         }
 

@@ -32,6 +32,10 @@ internal sealed partial class PairingWalker
         }
 
         annotation = ForCall(invocation, annotation, values, state);
+        if (annotation is null)
+        {
+            NoteThrowingCall(invocation, receiver, values, state);
+        }
 
         if (annotation is null && IsSameAddress(invocation))
         {
@@ -115,6 +119,11 @@ internal sealed partial class PairingWalker
             if (effect.Effect == CallEffect.Adopts)
             {
                 // It may own it now: no leak is claimed, the caller's own later release is still checked.
+                if (_context.Pairs.TakesOwnership(method, ordinal))
+                {
+                    HandOver(values[i], argument.Value, method, state);
+                }
+
                 Store(state, mapping);
             }
             else if (effect.Returns != ReturnShape.None)
@@ -184,6 +193,39 @@ internal sealed partial class PairingWalker
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The moved state: a mapping passed to a parameter that takes it over belongs to the callee
+    /// from here on. Handing it to a second adopter is VMAP003; so is the caller's own release
+    /// afterwards (see <see cref="Unmap"/>). Reading it is not reported: the adopter may keep it
+    /// alive for the caller. Only the start of a tracked mapping is followed.
+    /// </summary>
+    private void HandOver(AbstractValue value, IOperation argument, IMethodSymbol method, PairingState state)
+    {
+        var facts = state.Facts(value.Mapping);
+        if (value.Kind != ValueKind.Mapped || !facts.IsTracked || (facts.Flags & MappingFlags.Live) == 0)
+        {
+            return;
+        }
+
+        if (facts.HandedTo is not { OnEveryPath: true })
+        {
+            NoteSomePathsOnly(_handedOnSomePathsOnly, argument.Syntax);
+        }
+
+        if (facts.HandedTo is { } earlier)
+        {
+            Report(new PairingFinding(FindingKind.HandedOffTwice, argument.Syntax, earlier.At.GetLocation(), Describe(argument.Syntax))
+            {
+                Site = _sites[value.Mapping],
+                HandedTo = earlier,
+                ReleaserName = method.Name,
+                OnEveryPath = earlier.OnEveryPath,
+            });
+        }
+
+        state.Mappings[value.Mapping] = facts with { HandedTo = facts.HandedTo is { OnEveryPath: true } kept ? kept : new HandOff(method.Name, argument.Syntax, OnEveryPath: true) };
     }
 
     private static void Store(PairingState state, int mapping)
@@ -530,6 +572,11 @@ internal sealed partial class PairingWalker
             NoteSomePathsOnly(_releasedOnSomePathsOnly, argument.Syntax);
         }
 
+        if (value.Kind != ValueKind.Mapped || state.Facts(value.Mapping).HandedTo is not { OnEveryPath: true })
+        {
+            NoteSomePathsOnly(_handedOnSomePathsOnly, argument.Syntax);
+        }
+
         var family = new PairFamily(spec.Family, spec.PerReceiver ? ReceiverName(call) : null);
         if (spec.PerReceiver)
         {
@@ -569,6 +616,20 @@ internal sealed partial class PairingWalker
 
                         // On the paths where it was still live this call released it: no leak on top.
                         state.Mappings[value.Mapping] = facts with { Flags = MappingFlags.Released };
+                        return;
+                    }
+
+                    if (facts.HandedTo is { } handed && (facts.Flags & MappingFlags.Live) != 0)
+                    {
+                        // The callee that took it over releases it: the caller's release is a second one.
+                        Report(new PairingFinding(FindingKind.ReleasedAfterHandOff, argument.Syntax, handed.At.GetLocation(), Describe(argument.Syntax))
+                        {
+                            Site = site,
+                            HandedTo = handed,
+                            Via = via,
+                            OnEveryPath = handed.OnEveryPath,
+                        });
+                        state.Mappings[value.Mapping] = new MappingFacts(MappingFlags.Released, argument.Syntax, facts.Stored, via, handed);
                         return;
                     }
 

@@ -9,7 +9,7 @@ namespace Vmap.Analyzers.Pairing;
 internal sealed partial class PairingWalker
 {
     /// <summary>A mapping still live when the method returns, and held by nothing that outlives the call, is lost.</summary>
-    private void CheckLeaks(BasicBlock from, PairingState state, SyntaxNode? at = null)
+    private void CheckLeaks(BasicBlock from, PairingState state, SyntaxNode? at = null, ThrowingCall? thrownBy = null)
     {
         CheckRepointedReturn(state);
         foreach (var pair in state.Mappings)
@@ -25,8 +25,81 @@ internal sealed partial class PairingWalker
             Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Syntax, at?.GetLocation() ?? ExitLocation(from), holder is null ? site.Syntax.ToString() : holder.Display)
             {
                 Site = site,
+                ThrownBy = thrownBy,
             });
         }
+    }
+
+    /// <summary>
+    /// A call that may throw (<see cref="ThrowWalk.OfCall"/>: a source method whose summary throws,
+    /// or with <c>vmap_exception_paths = any_call</c> any call not known not to throw) is a way out
+    /// of the method as an explicit throw is. The state of that exit is the state before the call,
+    /// with the mappings passed to it (or called on) made unknown: what a callee that throws did
+    /// with its arguments first is not known. The exits are made once the operation is evaluated
+    /// (<see cref="FlushThrowingCalls"/>): their finally regions evaluate operations of their own.
+    /// </summary>
+    private void NoteThrowingCall(IInvocationOperation call, AbstractValue receiver, AbstractValue[] arguments, PairingState state)
+    {
+        if (_summarising || !AnyLeakable(state) || NoReturn(call) != NoReturnKind.Returns)
+        {
+            return;
+        }
+
+        var summary = ThrowWalk.OfCall(call, _context, _scope, _cancellationToken);
+        if (summary.Kind != ThrowKind.Throws && (_context.ExceptionPaths != ExceptionPaths.AnyCall || summary.Kind == ThrowKind.None))
+        {
+            return;
+        }
+
+        var exit = state.Clone();
+        if (receiver.ReachesMapping)
+        {
+            exit.Escape(receiver.Mapping);
+        }
+
+        foreach (var argument in arguments)
+        {
+            if (argument.ReachesMapping)
+            {
+                exit.Escape(argument.Mapping);
+            }
+        }
+
+        _pendingThrows.Add((call, exit, new ThrowingCall(call.TargetMethod.Name, summary.Kind == ThrowKind.Throws ? summary.Step : null)));
+    }
+
+    /// <summary>Whether some mapping could be reported lost in <paramref name="state"/>: the gate in front of the throw summaries.</summary>
+    private bool AnyLeakable(PairingState state)
+    {
+        foreach (var pair in state.Mappings)
+        {
+            if (pair.Value.MayBeLive && !pair.Value.Stored && _sites[pair.Key].Spec.ReportsLoss)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void FlushThrowingCalls(BasicBlock from)
+    {
+        if (_pendingThrows.Count == 0)
+        {
+            return;
+        }
+
+        var pending = _pendingThrows.ToArray();
+        _pendingThrows.Clear();
+        var endedBy = _endedBy;
+        var justMapped = _justMapped;
+        foreach (var (call, state, thrownBy) in pending)
+        {
+            ThrowExit(from, state, call.Syntax, thrownBy);
+        }
+
+        _endedBy = endedBy;
+        _justMapped = justMapped;
     }
 
     /// <summary>
@@ -109,6 +182,9 @@ internal sealed partial class PairingWalker
     /// <c>[Conditional]</c> callee (Debug.Fail, Debug.Assert) is taken to return: the build may
     /// leave the call out. Environment.Exit and FailFast end the process rather than throw.
     /// </summary>
+    /// <summary>Whether <paramref name="call"/> is a throw moved into a method (<c>[DoesNotReturn]</c>, not a process exit).</summary>
+    internal static bool DoesNotReturn(IInvocationOperation call) => NoReturn(call) == NoReturnKind.Throws;
+
     private static NoReturnKind NoReturn(IInvocationOperation call)
     {
         var method = call.TargetMethod;
@@ -150,7 +226,7 @@ internal sealed partial class PairingWalker
         return false;
     }
 
-    private static bool HasAttribute(ISymbol symbol, string fullName)
+    internal static bool HasAttribute(ISymbol symbol, string fullName)
     {
         foreach (var attribute in symbol.GetAttributes())
         {

@@ -59,6 +59,12 @@ internal sealed partial class PairingWalker
     /// </summary>
     private readonly HashSet<TextSpan> _releasedOnSomePathsOnly = new();
 
+    /// <summary>
+    /// The same for hand-offs (VMAP003 after a <c>[TakesOwnership]</c> call): releases and second
+    /// hand-offs reached by a state in which the mapping was not handed over on every path.
+    /// </summary>
+    private readonly HashSet<TextSpan> _handedOnSomePathsOnly = new();
+
     /// <summary>The same for uses (VMAP004): uses reached by a state in which the mapping was not released on every path.</summary>
     private readonly HashSet<TextSpan> _usedOnSomePathsOnly = new();
 
@@ -105,7 +111,10 @@ internal sealed partial class PairingWalker
     /// One way out of the method: the state there and, for a return, what it returned; <see cref="At"/>
     /// is the statement of a call that does not return, when that call ended the path.
     /// </summary>
-    private sealed record Exit(BasicBlock From, PairingState State, ReturnInfo? Returned, SyntaxNode? At = null);
+    private sealed record Exit(BasicBlock From, PairingState State, ReturnInfo? Returned, SyntaxNode? At = null, ThrowingCall? ThrownBy = null);
+
+    /// <summary>The calls of the operation being evaluated that may throw, with the state before each (see <see cref="NoteThrowingCall"/>).</summary>
+    private readonly List<(IInvocationOperation Call, PairingState State, ThrowingCall ThrownBy)> _pendingThrows = new();
 
     /// <summary>A returned value, the facts of its mapping just before the return handed it on, and the returned operation.</summary>
     private sealed record ReturnInfo(AbstractValue Value, MappingFacts Facts, IOperation Operation);
@@ -137,7 +146,7 @@ internal sealed partial class PairingWalker
 
             foreach (var exit in walker._throwExits)
             {
-                walker.CheckLeaks(exit.From, exit.State, exit.At);
+                walker.CheckLeaks(exit.From, exit.State, exit.At, exit.ThrownBy);
             }
 
             findings.AddRange(walker.Filtered());
@@ -260,6 +269,7 @@ internal sealed partial class PairingWalker
             var finding = _findings[i];
             if (finding.OnEveryPath &&
                 ((finding.Kind == FindingKind.UnmappedTwice && _releasedOnSomePathsOnly.Contains(finding.At.Span)) ||
+                 (finding.Kind is FindingKind.ReleasedAfterHandOff or FindingKind.HandedOffTwice && _handedOnSomePathsOnly.Contains(finding.At.Span)) ||
                  (finding.Kind == FindingKind.UsedAfterUnmap && _usedOnSomePathsOnly.Contains(finding.At.Span))))
             {
                 _findings[i] = finding = finding with { OnEveryPath = false };
@@ -369,6 +379,7 @@ internal sealed partial class PairingWalker
                     _justMapped = null;
                     _endedBy = null;
                     Eval(operation, state);
+                    FlushThrowingCalls(block);
                     if (ended = EndedByCall(block, state))
                     {
                         break;
@@ -385,6 +396,7 @@ internal sealed partial class PairingWalker
                 if (block.ConditionalSuccessor is { } conditional && block.BranchValue is { } condition)
                 {
                     var value = Eval(condition, state);
+                    FlushThrowingCalls(block);
                     if (EndedByCall(block, state))
                     {
                         continue;
@@ -409,6 +421,7 @@ internal sealed partial class PairingWalker
                     if (block.BranchValue is { } branchValue)
                     {
                         var value = Eval(branchValue, state);
+                        FlushThrowingCalls(block);
                         if (EndedByCall(block, state))
                         {
                             continue;
@@ -514,7 +527,7 @@ internal sealed partial class PairingWalker
     /// not modelled). A rethrow is not an exit either, for the same reason: its catch was entered by
     /// an exception from somewhere in the try, from the state at the try's start.
     /// </summary>
-    private void ThrowExit(BasicBlock from, PairingState state, SyntaxNode? at = null)
+    private void ThrowExit(BasicBlock from, PairingState state, SyntaxNode? at = null, ThrowingCall? thrownBy = null)
     {
         if (_summarising)
         {
@@ -562,7 +575,7 @@ internal sealed partial class PairingWalker
         foreach (var s in states)
         {
             Step();
-            _throwExits.Add(new Exit(from, s, null, at));
+            _throwExits.Add(new Exit(from, s, null, at, thrownBy));
         }
     }
 

@@ -13,7 +13,7 @@ internal static class Rule
     {
         FindingKind.UnmapOfNonStart or FindingKind.MemberRepointed or FindingKind.RepointedMemberReleased => VMAP001_UnmapOfReassignedPointer.Create(finding),
         FindingKind.MappingOverwritten or FindingKind.MappingOutOfScope or FindingKind.MemberMappingLost => VMAP002_MappingLost.Create(finding),
-        FindingKind.UnmappedTwice => VMAP003_UnmappedTwice.Create(finding),
+        FindingKind.UnmappedTwice or FindingKind.ReleasedAfterHandOff or FindingKind.HandedOffTwice => VMAP003_UnmappedTwice.Create(finding),
         FindingKind.UsedAfterUnmap => VMAP004_UsedAfterUnmap.Create(finding),
         FindingKind.CountMismatch => VMAP005_UnmapCountMismatch.Create(finding),
         FindingKind.WrongFamily => VMAP006_WrongFamilyRelease.Create(finding),
@@ -74,6 +74,11 @@ internal static class Rule
         if (finding.Via is { } via)
         {
             locations.Add(via.Step.At);
+        }
+
+        if (finding.ThrownBy?.Step is { } thrown)
+        {
+            locations.Add(thrown.At);
         }
 
         return Microsoft.CodeAnalysis.Diagnostic.Create(

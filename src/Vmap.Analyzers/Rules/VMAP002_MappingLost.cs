@@ -43,6 +43,22 @@ internal static class VMAP002_MappingLost
         }
 
         properties[DiagnosticProperties.LossKind] = DiagnosticProperties.LossOutOfScope;
+        if (finding.ThrownBy is { } thrownBy)
+        {
+            return Rule.Diagnostic(
+                Descriptors.VMAP002_MappingLostOnThrow,
+                finding,
+                properties,
+                finding.Target,
+                site.MethodName,
+                Rule.MappedAt(site, finding.At),
+                thrownBy.Callee,
+                Rule.Line(finding.Related, finding.At),
+                thrownBy.Step is { } step ? " (" + Rule.Step(step, finding.At) + ")" : string.Empty,
+                words.Released,
+                words.Noun);
+        }
+
         return Rule.Diagnostic(
             Descriptors.VMAP002_MappingLost,
             finding,

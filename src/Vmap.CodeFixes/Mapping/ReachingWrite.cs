@@ -75,6 +75,24 @@ internal sealed record ReachingWrite(StatementSyntax Statement, ImmutableArray<S
                     break;
                 case TryStatementSyntax tryStatement when tryStatement.Block == node:
                     break;
+                case FinallyClauseSyntax { Parent: TryStatementSyntax guarded }:
+                    // A finally runs after some prefix of its try (and of a catch): the write before
+                    // the try reaches it when neither of them writes the variable, and both count as
+                    // running in between (the release in a finally after "p = Map(...)" is the
+                    // canonical form, issue 24 §3).
+                    if (DataFlow.Writes(model, guarded.Block, variable) || guarded.Catches.Any(c => DataFlow.Writes(model, c, variable)))
+                    {
+                        return null;
+                    }
+
+                    between.Add(guarded.Block);
+                    foreach (var handler in guarded.Catches)
+                    {
+                        between.Add(handler.Block);
+                    }
+
+                    node = guarded;
+                    continue;
                 case WhileStatementSyntax or DoStatementSyntax or ForStatementSyntax or CommonForEachStatementSyntax:
                     if (DataFlow.Writes(model, parent, variable))
                     {

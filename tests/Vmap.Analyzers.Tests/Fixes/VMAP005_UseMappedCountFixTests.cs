@@ -42,6 +42,76 @@ public class VMAP005_UseMappedCountFixTests
     }
 
     [Fact]
+    public Task Replaces_the_count_of_a_release_in_a_finally_after_the_map()
+    {
+        const string Source = """
+            using Vmap;
+
+            class Log
+            {
+                int Recover(VmapSpace space, Page[] pages)
+                {
+                    nint p = space.MapRam({|#1:pages|});
+                    try
+                    {
+                        return space.GetSpan(p, 8)[0];
+                    }
+                    finally
+                    {
+                        space.UnmapRam(p, {|#0:pages.Length - 1|});
+                    }
+                }
+            }
+            """;
+        const string Fixed = """
+            using Vmap;
+
+            class Log
+            {
+                int Recover(VmapSpace space, Page[] pages)
+                {
+                    nint p = space.MapRam(pages);
+                    try
+                    {
+                        return space.GetSpan(p, 8)[0];
+                    }
+                    finally
+                    {
+                        space.UnmapRam(p, pages.Length);
+                    }
+                }
+            }
+            """;
+        return VerifyFix.VerifyAsync(Source, Fixed, VerifyFix.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
+    public Task Offers_nothing_when_the_try_re_points_the_address_before_its_finally()
+    {
+        const string Source = """
+            using Vmap;
+
+            class Log
+            {
+                void Recover(VmapSpace space, Page[] pages)
+                {
+                    nint p = space.MapRam(pages);
+                    try
+                    {
+                        space.UnmapRam(p, pages.Length);
+                        p = space.MapRam({|#1:pages|});
+                    }
+                    finally
+                    {
+                        space.UnmapRam(p, {|#0:pages.Length - 1|});
+                    }
+                }
+            }
+            """;
+        return VerifyFix.VerifyNoFixAsync(Source, VerifyFix.Diagnostic(RuleIds.VMAP005).WithLocation(0).WithLocation(1));
+    }
+
+    [Fact]
     public Task Replaces_a_constant_with_the_length_of_the_mapped_array()
     {
         const string Source = """

@@ -1,0 +1,143 @@
+namespace Vmap.Analyzers.Tests.Rules;
+
+/// <summary>
+/// A call of a source method that throws on some path (an explicit throw it does not catch,
+/// followed to the summary depth) is a way out of the caller: a block acquired before it and
+/// released only after it leaks when it throws, unless a finally or a catch on the way out releases it.
+/// </summary>
+public class VMAP002ThrowingCalleeTests
+{
+    private const string Checks = """
+        using System;
+        using System.Runtime.InteropServices;
+
+        static class Checks
+        {
+            public static void NotEmpty(string? key)
+            {
+                if (string.IsNullOrEmpty(key))
+                {
+                    {|#2:throw new ArgumentException("empty key", nameof(key));|}
+                }
+            }
+
+            public static void Key(string? key) => {|#3:NotEmpty(key)|};
+
+            public static void Positive(int size)
+            {
+                if (size <= 0)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(size));
+                }
+            }
+
+            public static void Log(string? key) => Console.WriteLine(key);
+
+            public static int Recurse(string? key, int depth)
+            {
+                if (depth > 0)
+                {
+                    return Recurse(key, depth - 1);
+                }
+
+                NotEmpty(key);
+                return 0;
+            }
+
+            public static void Guarded(string? key)
+            {
+                try
+                {
+                    NotEmpty(key);
+                }
+                catch (ArgumentException)
+                {
+                }
+            }
+
+            public static void Never(string? key)
+            {
+                const bool Strict = false;
+                if (Strict)
+                {
+                    throw new InvalidOperationException(key);
+                }
+            }
+
+            public static void Inspect(IntPtr block)
+            {
+                if (block == IntPtr.Zero)
+                {
+                    throw new OutOfMemoryException();
+                }
+            }
+
+            [DllImport("kv")] public static extern int Put(IntPtr value, string? key);
+        }
+
+        """;
+
+    [Fact]
+    public Task A_validation_helper_that_throws_before_the_try_loses_the_pin() => Verify.BuiltIn(
+        Checks + """
+        class Store
+        {
+            public int Write(byte[] value, string? key)
+            {
+                var pin = {|#0:GCHandle.Alloc(value, GCHandleType.Pinned)|};
+                {|#1:Checks.NotEmpty(key)|};
+                try
+                {
+                    return Checks.Put(pin.AddrOfPinnedObject(), key);
+                }
+                finally
+                {
+                    pin.Free();
+                }
+            }
+        }
+        """,
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1).WithLocation(2)
+            .WithMessage("The handle in 'pin' from Alloc at line 71 is lost if NotEmpty at line 72 throws (throw at line 10): it is not freed on that path"));
+
+    [Fact]
+    public Task A_helper_that_throws_through_another_names_the_inner_call() => Verify.BuiltIn(
+        Checks + """
+        class Store
+        {
+            public int Write(int size, string? key)
+            {
+                IntPtr block = {|#0:Marshal.AllocHGlobal(size)|};
+                {|#1:Checks.Key(key)|};
+                int result = Checks.Put(block, key);
+                Marshal.FreeHGlobal(block);
+                return result;
+            }
+        }
+        """,
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1).WithLocation(3)
+            .WithMessage("The block in 'block' from AllocHGlobal at line 71 is lost if Key at line 72 throws (NotEmpty at line 14): it is not freed on that path"));
+
+    [Theory]
+    [InlineData("Checks.NotEmpty(key);\n        IntPtr block = Marshal.AllocHGlobal(size);\n        int result = Checks.Put(block, key);\n        Marshal.FreeHGlobal(block);")]
+    [InlineData("IntPtr block = Marshal.AllocHGlobal(size);\n        int result = Checks.Put(block, key);\n        Marshal.FreeHGlobal(block);\n        Checks.NotEmpty(key);")]
+    [InlineData("IntPtr block = Marshal.AllocHGlobal(size);\n        int result;\n        try\n        {\n            Checks.NotEmpty(key);\n            result = Checks.Put(block, key);\n        }\n        finally\n        {\n            Marshal.FreeHGlobal(block);\n        }")]
+    [InlineData("IntPtr block = Marshal.AllocHGlobal(size);\n        int result;\n        try\n        {\n            Checks.NotEmpty(key);\n            result = Checks.Put(block, key);\n        }\n        catch\n        {\n            Marshal.FreeHGlobal(block);\n            throw;\n        }\n\n        Marshal.FreeHGlobal(block);")]
+    [InlineData("IntPtr block = Marshal.AllocHGlobal(size);\n        Checks.Guarded(key);\n        int result = Checks.Put(block, key);\n        Marshal.FreeHGlobal(block);")]
+    [InlineData("IntPtr block = Marshal.AllocHGlobal(size);\n        Checks.Never(key);\n        int result = Checks.Put(block, key);\n        Marshal.FreeHGlobal(block);")]
+    [InlineData("IntPtr block = Marshal.AllocHGlobal(size);\n        Checks.Positive(4096);\n        int result = Checks.Put(block, key);\n        Marshal.FreeHGlobal(block);")]
+    [InlineData("IntPtr block = Marshal.AllocHGlobal(size);\n        int result = Checks.Recurse(key, size) + Checks.Put(block, key);\n        Marshal.FreeHGlobal(block);")]
+    [InlineData("IntPtr block = Marshal.AllocHGlobal(size);\n        Checks.Log(key);\n        int result = Checks.Put(block, key);\n        Marshal.FreeHGlobal(block);")]
+    [InlineData("IntPtr block = Marshal.AllocHGlobal(size);\n        Checks.Inspect(block);\n        int result = Checks.Put(block, key);\n        Marshal.FreeHGlobal(block);")]
+    public Task Look_alikes_stay_silent(string body) => Verify.BuiltIn(
+        Checks + $$"""
+        class Store
+        {
+            public int Write(int size, string? key)
+            {
+                {{body}}
+                return result;
+            }
+        }
+        """);
+}
