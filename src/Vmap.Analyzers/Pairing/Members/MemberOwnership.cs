@@ -74,7 +74,7 @@ internal sealed class MemberOwnership
             SemanticModel? model = null;
             foreach (var root in declaration.DescendantNodes(node => !IsRoot(node)))
             {
-                if (!IsRoot(root) || Named(root, byName) is not { Count: > 0 } named)
+                if (!IsRoot(root) || Named(root is EqualsValueClauseSyntax ? root.Parent! : root, byName) is not { Count: > 0 } named)
                 {
                     continue;
                 }
@@ -143,7 +143,7 @@ internal sealed class MemberOwnership
         _ => false,
     };
 
-    /// <summary>The candidate members <paramref name="root"/> names, read from its identifiers.</summary>
+    /// <summary>The candidate members <paramref name="root"/> names, read from its identifiers (an initializer's: its declarator's).</summary>
     private static List<MemberState>? Named(SyntaxNode root, Dictionary<string, MemberState> byName)
     {
         List<MemberState>? named = null;
