@@ -27,8 +27,9 @@ internal sealed class DisposeFlow
     private readonly BlockEffects[] _effects;
     private readonly GuardReads?[] _conditions;
     private readonly bool _anyAssignment;
-    private readonly Dictionary<int, bool> _exitReachable = new();
-    private Dictionary<int, bool>? _unguardedReach;
+    private readonly Dictionary<ControlFlowRegion, List<BasicBlock>> _afterFinally = new();
+    private bool[]? _unguardedReach;
+    private bool[]? _reachesExit;
     private bool? _anyGuard;
 
     public DisposeFlow(ControlFlowGraph cfg, IMethodSymbol method, TypeMembers members, CancellationToken cancellationToken)
@@ -114,20 +115,16 @@ internal sealed class DisposeFlow
 
         if (!AnyGuard())
         {
-            // No condition guards anything: the answer is the same for every member.
-            _unguardedReach ??= new Dictionary<int, bool>();
-            if (!_unguardedReach.TryGetValue(target.Ordinal, out var known))
-            {
-                _unguardedReach[target.Ordinal] = known = Reaches(target, member);
-            }
-
-            return !known;
+            // No condition guards anything: what the entry reaches is the same for every member, walked once.
+            _unguardedReach ??= Reach(null, member);
+            return !_unguardedReach[target.Ordinal];
         }
 
-        return !Reaches(target, member);
+        return !Reach(target, member)[target.Ordinal];
     }
 
-    private bool Reaches(BasicBlock target, ISymbol member)
+    /// <summary>The blocks reached from the entry without passing a guard of <paramref name="member"/>, stopping at <paramref name="target"/> if given.</summary>
+    private bool[] Reach(BasicBlock? target, ISymbol member)
     {
         var reached = new bool[_cfg.Blocks.Length];
         var work = new Stack<BasicBlock>();
@@ -140,7 +137,7 @@ internal sealed class DisposeFlow
                 var block = work.Pop();
                 if (block == target)
                 {
-                    return true;
+                    return reached;
                 }
 
                 if (IsGuard(block, member))
@@ -155,7 +152,7 @@ internal sealed class DisposeFlow
             // A handler runs when its try was entered: reach it from any reached block of the try.
             if (!EnterHandlers(_cfg.Root, reached, work))
             {
-                return false;
+                return reached;
             }
         }
     }
@@ -173,13 +170,18 @@ internal sealed class DisposeFlow
 
         if (!_anyAssignment)
         {
-            // Nothing in the method assigns anything: whether a path ends normally is the same question for every member.
-            if (!_exitReachable.TryGetValue(start.Ordinal, out var reaches))
+            // Nothing in the method assigns anything: whether a path ends normally is the same
+            // question for every member, answered for every block at once.
+            var reachesExit = _reachesExit ??= ReachesExit();
+            foreach (var (destination, _) in Successors(start))
             {
-                _exitReachable[start.Ordinal] = reaches = !ClearedOnEveryPath(start, member);
+                if (reachesExit[destination.Ordinal])
+                {
+                    return false;
+                }
             }
 
-            return !reaches;
+            return true;
         }
 
         return ClearedOnEveryPath(start, member);
@@ -213,39 +215,48 @@ internal sealed class DisposeFlow
     /// <summary>Queues the successors of a block on paths that have not cleared.</summary>
     private void FollowUncleared(BasicBlock block, ISymbol member, HashSet<BasicBlock> visited, Stack<BasicBlock> work)
     {
-        foreach (var branch in new[] { block.FallThroughSuccessor, block.ConditionalSuccessor })
+        foreach (var (destination, branch) in Successors(block))
         {
-            if (branch is null)
-            {
-                continue;
-            }
-
-            if (branch.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow or ControlFlowBranchSemantics.Error)
-            {
-                // An exceptional exit: the next Dispose is not the question there.
-                continue;
-            }
-
-            if (branch.Semantics == ControlFlowBranchSemantics.StructuredExceptionHandling)
-            {
-                // The end of a finally: control goes on to wherever the try was left for.
-                ContinueAfterFinally(block, visited, work);
-                continue;
-            }
-
-            if (FinallyAssigns(branch, member))
-            {
-                continue;
-            }
-
-            if (branch.Destination is { } destination && visited.Add(destination))
+            if ((branch is null || !FinallyAssigns(branch, member)) && visited.Add(destination))
             {
                 work.Push(destination);
             }
         }
     }
 
-    private void ContinueAfterFinally(BasicBlock last, HashSet<BasicBlock> visited, Stack<BasicBlock> work)
+    /// <summary>
+    /// Where normal control goes from <paramref name="block"/>, with the branch taken (null after a
+    /// finally, which goes on to wherever its try was left for). Exceptional exits are left out: the
+    /// next Dispose is not the question there.
+    /// </summary>
+    private IEnumerable<(BasicBlock Destination, ControlFlowBranch? Branch)> Successors(BasicBlock block)
+    {
+        foreach (var branch in new[] { block.FallThroughSuccessor, block.ConditionalSuccessor })
+        {
+            if (branch is null || branch.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow or ControlFlowBranchSemantics.Error)
+            {
+                continue;
+            }
+
+            if (branch.Semantics == ControlFlowBranchSemantics.StructuredExceptionHandling)
+            {
+                foreach (var after in AfterFinally(block))
+                {
+                    yield return (after, null);
+                }
+
+                continue;
+            }
+
+            if (branch.Destination is { } destination)
+            {
+                yield return (destination, branch);
+            }
+        }
+    }
+
+    /// <summary>The blocks control goes to when the finally that ends with <paramref name="last"/> ends: found once per finally.</summary>
+    private List<BasicBlock> AfterFinally(BasicBlock last)
     {
         var region = last.EnclosingRegion;
         while (region is not null && region.Kind != ControlFlowRegionKind.Finally)
@@ -255,24 +266,65 @@ internal sealed class DisposeFlow
 
         if (region is null)
         {
-            return;
+            return new List<BasicBlock>();
         }
 
+        if (!_afterFinally.TryGetValue(region, out var destinations))
+        {
+            destinations = new List<BasicBlock>();
+            foreach (var block in _cfg.Blocks)
+            {
+                foreach (var branch in new[] { block.FallThroughSuccessor, block.ConditionalSuccessor })
+                {
+                    if (branch is not null && branch.FinallyRegions.Contains(region) && branch.Destination is { } destination && !destinations.Contains(destination))
+                    {
+                        destinations.Add(destination);
+                    }
+                }
+            }
+
+            _afterFinally.Add(region, destinations);
+        }
+
+        return destinations;
+    }
+
+    /// <summary>The blocks from which a normal path reaches the exit: one backward walk over <see cref="Successors"/>.</summary>
+    private bool[] ReachesExit()
+    {
+        var predecessors = new List<int>?[_cfg.Blocks.Length];
         foreach (var block in _cfg.Blocks)
         {
-            foreach (var branch in new[] { block.FallThroughSuccessor, block.ConditionalSuccessor })
+            foreach (var (destination, _) in Successors(block))
             {
-                if (branch is null || !branch.FinallyRegions.Contains(region))
-                {
-                    continue;
-                }
+                (predecessors[destination.Ordinal] ??= new List<int>()).Add(block.Ordinal);
+            }
+        }
 
-                if (branch.Destination is { } destination && visited.Add(destination))
+        var reaches = new bool[_cfg.Blocks.Length];
+        var work = new Stack<int>();
+        foreach (var block in _cfg.Blocks)
+        {
+            if (block.Kind == BasicBlockKind.Exit)
+            {
+                reaches[block.Ordinal] = true;
+                work.Push(block.Ordinal);
+            }
+        }
+
+        while (work.Count > 0)
+        {
+            foreach (var predecessor in predecessors[work.Pop()] ?? new List<int>())
+            {
+                if (!reaches[predecessor])
                 {
-                    work.Push(destination);
+                    reaches[predecessor] = true;
+                    work.Push(predecessor);
                 }
             }
         }
+
+        return reaches;
     }
 
     private bool FinallyAssigns(ControlFlowBranch branch, ISymbol member)

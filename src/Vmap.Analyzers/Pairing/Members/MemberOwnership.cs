@@ -144,14 +144,14 @@ internal sealed class MemberOwnership
     };
 
     /// <summary>The candidate members <paramref name="root"/> names, read from its identifiers (an initializer's: its declarator's).</summary>
-    private static List<MemberState>? Named(SyntaxNode root, Dictionary<string, MemberState> byName)
+    private static HashSet<MemberState>? Named(SyntaxNode root, Dictionary<string, MemberState> byName)
     {
-        List<MemberState>? named = null;
+        HashSet<MemberState>? named = null;
         foreach (var token in root.DescendantTokens())
         {
-            if (token.IsKind(SyntaxKind.IdentifierToken) && byName.TryGetValue(token.ValueText, out var state) && !(named ??= new List<MemberState>()).Contains(state))
+            if (token.IsKind(SyntaxKind.IdentifierToken) && byName.TryGetValue(token.ValueText, out var state))
             {
-                named.Add(state);
+                (named ??= new HashSet<MemberState>()).Add(state);
             }
         }
 
