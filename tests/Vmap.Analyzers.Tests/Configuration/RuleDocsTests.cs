@@ -71,7 +71,7 @@ public class RuleDocsTests
         var providers = FixProviders();
         var ids = providers.SelectMany(p => p.FixableDiagnosticIds).ToList();
         Assert.Equal(
-            new[] { RuleIds.VMAP001, RuleIds.VMAP002, RuleIds.VMAP003, RuleIds.VMAP004, RuleIds.VMAP005, RuleIds.VMAP006, RuleIds.VMAP008, RuleIds.VMAP010 },
+            new[] { RuleIds.VMAP001, RuleIds.VMAP002, RuleIds.VMAP003, RuleIds.VMAP004, RuleIds.VMAP005, RuleIds.VMAP006, RuleIds.VMAP008, RuleIds.VMAP009, RuleIds.VMAP010 },
             ids.Order(StringComparer.Ordinal));
         foreach (var provider in providers)
         {
