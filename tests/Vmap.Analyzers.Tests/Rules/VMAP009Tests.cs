@@ -134,6 +134,32 @@ public class VMAP009Tests
             }
             """, Expected("_shadow", "VmapSpace.TryMapRam", "RingBuffer"));
 
+    [Fact]
+    public Task A_block_from_a_source_helper_inferred_to_acquire_names_the_helper()
+        => BuiltIn("""
+            using System;
+            using System.Runtime.InteropServices;
+
+            static class Blocks
+            {
+                public static IntPtr Zeroed(int size)
+                {
+                    var block = Marshal.AllocHGlobal(size);
+                    unsafe { new Span<byte>((void*)block, size).Clear(); }
+                    return block;
+                }
+            }
+
+            sealed class Frame
+            {
+                private IntPtr {|#1:_pixels|};
+
+                public void Resize(int size) => _pixels = {|#0:Blocks.Zeroed(size)|};
+
+                public unsafe byte At(int i) => ((byte*)_pixels)[i];
+            }
+            """, Expected("_pixels", "Zeroed", "Frame", 0, 1));
+
     // ---- silent look-alikes --------------------------------------------------------------------
 
     [Fact]
@@ -349,6 +375,63 @@ public class VMAP009Tests
                 }
 
                 public nint Detach() => _returned;
+            }
+            """);
+
+    [Fact]
+    public Task A_release_in_another_part_of_a_partial_class_or_in_a_nested_type_is_silent()
+    {
+        var test = Test("""
+            using System;
+            using System.Runtime.InteropServices;
+
+            sealed partial class Journal : IDisposable
+            {
+                private IntPtr _log = Marshal.AllocHGlobal(128);
+                private IntPtr _index = Marshal.AllocHGlobal(128);
+
+                private sealed class Releaser
+                {
+                    public static void Release(Journal journal)
+                    {
+                        Marshal.FreeHGlobal(journal._index);
+                        journal._index = IntPtr.Zero;
+                    }
+                }
+
+                public void Close() => Releaser.Release(this);
+            }
+            """, withFakeApi: false);
+        test.TestState.Sources.Add(("Journal.Dispose.cs", """
+            using System;
+            using System.Runtime.InteropServices;
+
+            sealed partial class Journal
+            {
+                public void Dispose()
+                {
+                    Marshal.FreeHGlobal(_log);
+                    _log = IntPtr.Zero;
+                }
+            }
+            """));
+        return test.RunAsync();
+    }
+
+    [Fact]
+    public Task A_release_of_an_address_inside_the_block_claims_nothing()
+        => BuiltIn("""
+            using System;
+            using System.Runtime.InteropServices;
+
+            sealed class Header : IDisposable
+            {
+                private IntPtr _raw = Marshal.AllocHGlobal(72);
+
+                public void Dispose()
+                {
+                    Marshal.FreeHGlobal(_raw + 8);
+                }
             }
             """);
 
