@@ -47,6 +47,9 @@ internal static class RuleIds
     /// <summary>A member released in Dispose without being cleared or guarded: a second Dispose releases it again.</summary>
     public const string VMAP008 = "VMAP008";
 
+    /// <summary>A member holding a block its own type acquired that no method of the type releases.</summary>
+    public const string VMAP009 = "VMAP009";
+
     /// <summary>An OS acquire's failure tested against the wrong value (mmap against null, VirtualAlloc against -1).</summary>
     public const string VMAP010 = "VMAP010";
 

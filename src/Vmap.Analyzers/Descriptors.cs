@@ -169,6 +169,16 @@ internal static class Descriptors
         "'{0}' is {4} by {1} in {2} but not cleared: it is {4} again by a second {2}{3}",
         "Dispose may be called more than once and must be harmless the second time. A field or property released in Dispose (or Dispose(bool), DisposeAsync) still holds the released address, array or handle unless it is cleared afterwards or the release is guarded by a disposed flag; a second call releases it again: a double free, the same array returned to the pool twice, a GCHandle slot freed twice.");
 
+    /// <summary>
+    /// VMAP009: {3} is what the family's release does ("frees", "unmaps", "releases") and {4} what it
+    /// hands out ("block", "handle", "mapping"), so one descriptor fits every family.
+    /// </summary>
+    internal static readonly DiagnosticDescriptor VMAP009_MemberNeverReleased = Rule(
+        RuleIds.VMAP009,
+        "Member holds memory its owner never releases",
+        "'{0}' holds the {4} from {1} here, and no method of '{2}' {3} it: each '{2}' leaks the {4} when it is dropped",
+        "A class that acquires a block into one of its own fields or auto-properties (in a constructor, an initializer or any method) owns it, and must release it somewhere of its own: in Dispose, Dispose(bool), DisposeAsync, a finalizer, or a helper they call. When no method of the type releases the member, every instance leaks its block. Static members (they live for the process), struct owners, families whose blocks may be dropped (ArrayPool), members filled from parameters or other objects (borrowed), and members whose value is returned, handed to an adopter or passed to code the analyzer cannot see are not reported.");
+
     internal static readonly DiagnosticDescriptor VMAP010_WrongFailureValue = Rule(
         RuleIds.VMAP010,
         "Map failure tested against the wrong value",

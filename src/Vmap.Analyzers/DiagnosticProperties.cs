@@ -19,6 +19,7 @@ namespace Vmap.Analyzers;
 /// <item>VMAP004: the expression that uses the mapping; [0] the argument of the unmap.</item>
 /// <item>VMAP005: the count argument of the unmap; [0] the count argument of the map call.</item>
 /// <item>VMAP006: the argument of the release; [0] the map call.</item>
+/// <item>VMAP009: the acquire call whose block the member holds; [0] the member's name in its declaration, [1] the identifier of the type's Dispose method when it has one. <see cref="Target"/> is the member's name.</item>
 /// <item>VMAP010: the wrong failure value in the comparison (<c>IntPtr.Zero</c> in <c>p == IntPtr.Zero</c>); [0] the map call.</item>
 /// <item>VMAP008: the released member as the release writes it (the argument, <c>_p</c> or <c>this._p</c>, inside any cast; the receiver of <c>_h.Free()</c>, <c>_h?.Free()</c>, <c>_h.Value.Free()</c>); [0] the identifier of the Dispose method. <see cref="Target"/> is the member's name.</item>
 /// </list>

@@ -140,7 +140,7 @@ public sealed class VMAP008_ClearAfterReleaseFix : VmapCodeFixProvider
         return expression;
     }
 
-    private static bool IsAssignable(SemanticModel model, ISymbol member, int position) => member switch
+    internal static bool IsAssignable(SemanticModel model, ISymbol member, int position) => member switch
     {
         IFieldSymbol field => !field.IsReadOnly && !field.IsConst && !field.IsStatic,
         IPropertySymbol { SetMethod: { IsInitOnly: false } setter } => model.IsAccessible(position, setter),
@@ -152,7 +152,7 @@ public sealed class VMAP008_ClearAfterReleaseFix : VmapCodeFixProvider
     /// for one declared as <c>nint</c>, <c>null</c> for pointers, references and nullable values,
     /// <c>default</c> for any other value type (a <c>GCHandle</c>).
     /// </summary>
-    private static ExpressionSyntax? ClearValue(SemanticModel model, ISymbol member, int position)
+    internal static ExpressionSyntax? ClearValue(SemanticModel model, ISymbol member, int position)
     {
         var type = member switch
         {

@@ -46,8 +46,8 @@ public sealed class MSBuildWorkspaceTests(SampleProject sample)
             .Where(t => !t.IsAbstract && typeof(CodeFixProvider).IsAssignableFrom(t) && t.GetCustomAttribute<ExportCodeFixProviderAttribute>() is { } export && export.Languages.Contains(LanguageNames.CSharp))
             .Select(t => (CodeFixProvider)Activator.CreateInstance(t)!)
             .ToList();
-        // One provider per fixable rule: VMAP001-006, VMAP008, VMAP010.
-        Assert.Equal(8, providers.Count);
+        // One provider per fixable rule: VMAP001-006, VMAP008, VMAP009, VMAP010.
+        Assert.Equal(9, providers.Count);
 
         var hazardous = project.Documents.Single(d => d.FilePath == sample.PathOf(SampleProject.HazardousFile));
         var solution = project.Solution;

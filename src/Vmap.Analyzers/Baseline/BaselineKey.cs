@@ -26,6 +26,7 @@ internal static class BaselineKey
         RuleIds.VMAP005,
         RuleIds.VMAP006,
         RuleIds.VMAP008,
+        RuleIds.VMAP009,
         RuleIds.VMAP010);
 
     private const int TextLength = 100;

@@ -25,6 +25,9 @@ internal sealed class PairingContext
         Summaries = new CallSummaries(compilation, this);
     }
 
+    /// <summary>What each type's members hold and who releases them (VMAP008, VMAP009), one analysis per type.</summary>
+    public Members.MemberFacts Members { get; } = new();
+
     /// <summary>The methods (and compilation-wide steps) the analysis had to skip.</summary>
     public EngineFailureLog Failures { get; }
 

@@ -5,14 +5,15 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Vmap.Analyzers.Baseline;
 using Vmap.Analyzers.Pairing;
+using Vmap.Analyzers.Pairing.Members;
 using Vmap.Analyzers.Rules;
 
 namespace Vmap.Analyzers;
 
 /// <summary>
 /// VMAP008: looks at Dispose methods only, with the pair table the pairing engine uses (attributes,
-/// built-in .NET pairs, .editorconfig pairs) to know which calls release. The rule's logic is
-/// <see cref="VMAP008_ReleasedInDisposeNotCleared"/>.
+/// built-in .NET pairs, .editorconfig pairs) to know which calls release. The facts come from the
+/// engine's member analysis (Pairing/Members); <see cref="VMAP008_ReleasedInDisposeNotCleared"/> words them.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class DisposeReleaseAnalyzer : DiagnosticAnalyzer
@@ -21,6 +22,7 @@ public sealed class DisposeReleaseAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
         ImmutableArray.Create(
             Descriptors.VMAP008_ReleasedInDisposeNotCleared,
+            Descriptors.VMAP009_MemberNeverReleased,
             Descriptors.VMAP900_BaselineEntryStale,
             Descriptors.VMAP901_BaselineEntry);
 
@@ -38,8 +40,8 @@ public sealed class DisposeReleaseAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            // The pairing analyzer reports the baseline file's bad lines; this one judges VMAP008's entries.
-            var ledger = BaselineLedger.Start(start.Options, new[] { RuleIds.VMAP008 }, reportsFileErrors: false, start.CancellationToken);
+            // The pairing analyzer reports the baseline file's bad lines; this one judges VMAP008's and VMAP009's entries.
+            var ledger = BaselineLedger.Start(start.Options, new[] { RuleIds.VMAP008, RuleIds.VMAP009 }, reportsFileErrors: false, start.CancellationToken);
             if (ledger is not null)
             {
                 start.RegisterCompilationEndAction(ledger.End);
@@ -48,11 +50,37 @@ public sealed class DisposeReleaseAnalyzer : DiagnosticAnalyzer
             // As in the pairing analyzer: every call into the compiler is inside the guard, and a
             // method the rule cannot follow is skipped and counted, since AD0001 would cost the
             // user every other diagnostic of the compilation.
+            // VMAP009 asks one question per class, of the engine's analysis of its members: the
+            // type's text must name a pair method or a possible acquirer, or nothing can be acquired.
+            start.RegisterSymbolAction(symbol => slot.Failures.Guard(slot.Compilation, symbol.Symbol, () =>
+            {
+                if (symbol.Symbol is not INamedTypeSymbol { TypeKind: TypeKind.Class } type ||
+                    slot.Get(symbol.CancellationToken) is not { } pairing ||
+                    !MentionsPairing(type, pairing, symbol.CancellationToken))
+                {
+                    return;
+                }
+
+                var members = pairing.Members.Of(type);
+                var findings = members.Ownership(pairing, slot.Compilation, symbol.CancellationToken).Unreleased;
+                if (findings.Count == 0)
+                {
+                    return;
+                }
+
+                var dispose = DisposeLocation(members.OwnDispose(), symbol.CancellationToken);
+                var report = ledger is null ? symbol.ReportDiagnostic : ledger.Recording(symbol.ReportDiagnostic);
+                foreach (var finding in findings)
+                {
+                    report(VMAP009_MemberNeverReleased.Create(finding, type, dispose));
+                }
+            }, PairingAnalyzer.ThrowOnEngineFailure), SymbolKind.NamedType);
+
             start.RegisterCodeBlockAction(block => slot.Failures.Guard(slot.Compilation, block.OwningSymbol, () =>
             {
                 if (block.OwningSymbol is not IMethodSymbol method ||
                     block.CodeBlock is not BaseMethodDeclarationSyntax declaration ||
-                    !VMAP008_ReleasedInDisposeNotCleared.IsDisposeMethod(method) ||
+                    !TypeMembers.IsDisposeMethod(method) ||
                     slot.Get(block.CancellationToken) is not { } pairing ||
                     !pairing.Scan.Mentions(declaration.SyntaxTree, declaration.Span) ||
                     EngineFailureLog.Operation(block.SemanticModel, declaration, block.CancellationToken) is not IMethodBodyOperation body)
@@ -60,16 +88,53 @@ public sealed class DisposeReleaseAnalyzer : DiagnosticAnalyzer
                     return;
                 }
 
-                var name = declaration is MethodDeclarationSyntax m ? m.Identifier : declaration.GetFirstToken();
-                VMAP008_ReleasedInDisposeNotCleared.Analyze(
+                var name = (declaration is MethodDeclarationSyntax m ? m.Identifier : declaration.GetFirstToken()).GetLocation();
+                var report = ledger is null ? block.ReportDiagnostic : ledger.Recording(block.ReportDiagnostic);
+                var releases = DisposeReleases.Uncleared(
                     body,
                     EngineFailureLog.Graph(body, block.CancellationToken),
                     method,
-                    name,
                     pairing.Pairs,
-                    ledger is null ? block.ReportDiagnostic : ledger.Recording(block.ReportDiagnostic),
+                    pairing.Members.Of(method.ContainingType),
                     block.CancellationToken);
+                foreach (var release in releases)
+                {
+                    report(VMAP008_ReleasedInDisposeNotCleared.Create(release, name));
+                }
             }, PairingAnalyzer.ThrowOnEngineFailure));
         });
+    }
+
+    private static bool MentionsPairing(INamedTypeSymbol type, PairingContext pairing, System.Threading.CancellationToken cancellationToken)
+    {
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            var syntax = reference.GetSyntax(cancellationToken);
+            if (pairing.Scan.Mentions(syntax.SyntaxTree, syntax.Span))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The identifier of the Dispose method, as VMAP008 points at it.</summary>
+    private static Location? DisposeLocation(IMethodSymbol? dispose, System.Threading.CancellationToken cancellationToken)
+    {
+        if (dispose is null)
+        {
+            return null;
+        }
+
+        foreach (var reference in dispose.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is MethodDeclarationSyntax method)
+            {
+                return method.Identifier.GetLocation();
+            }
+        }
+
+        return null;
     }
 }

@@ -57,6 +57,13 @@ public class VMAP002_UnmapBeforeOverwriteFixTests
 
                 public Window(VmapSpace space) => _space = space;
 
+                // Releases what it holds (else VMAP009: a member its owner never releases).
+                public void Hide(int pages)
+                {
+                    _space.UnmapRam(_view, pages);
+                    _view = 0;
+                }
+
                 public void Show(Page[] first, Page[] second)
                 {
                     _view = {|#1:_space.MapRam(first)|};
@@ -74,6 +81,13 @@ public class VMAP002_UnmapBeforeOverwriteFixTests
                 private nint _view;
 
                 public Window(VmapSpace space) => _space = space;
+
+                // Releases what it holds (else VMAP009: a member its owner never releases).
+                public void Hide(int pages)
+                {
+                    _space.UnmapRam(_view, pages);
+                    _view = 0;
+                }
 
                 public void Show(Page[] first, Page[] second)
                 {
@@ -100,6 +114,13 @@ public class VMAP002_UnmapBeforeOverwriteFixTests
                 private nint _view;
 
                 public Window(VmapSpace space) => _space = space;
+
+                // Releases what it holds (else VMAP009: a member its owner never releases).
+                public void Hide(int pages)
+                {
+                    _space.UnmapRam(_view, pages);
+                    _view = 0;
+                }
 
                 void Publish()
                 {
