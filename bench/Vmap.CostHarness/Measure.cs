@@ -72,17 +72,20 @@ internal sealed class Measure(RecordedCompilation recorded, ImmutableArray<Diagn
 
         var compilation = _compilation.Clone();
         ImmutableArray<Diagnostic> diagnostics;
-        CompilationWithAnalyzers? withAnalyzers = null;
+        AnalysisResult? result = null;
         if (analyzers.IsEmpty)
         {
             diagnostics = compilation.GetDiagnostics();
         }
         else
         {
-            withAnalyzers = compilation.WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(
+            var withAnalyzers = compilation.WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(
                 recorded.Options, onAnalyzerException: null, concurrentAnalysis: compilation.Options.ConcurrentBuild,
                 logAnalyzerExecutionTime: true, reportSuppressedDiagnostics: false));
-            diagnostics = withAnalyzers.GetAllDiagnosticsAsync().GetAwaiter().GetResult();
+            // One analysis run: its result carries the telemetry (asking for the diagnostics and
+            // then for the result would run the code block actions twice).
+            result = withAnalyzers.GetAnalysisResultAsync(CancellationToken.None).GetAwaiter().GetResult();
+            diagnostics = compilation.GetDiagnostics().AddRange(result.GetAllDiagnostics());
         }
 
         if (emit)
@@ -96,10 +99,8 @@ internal sealed class Measure(RecordedCompilation recorded, ImmutableArray<Diagn
         series.CpuMs.Add((process.TotalProcessorTime - cpu).TotalMilliseconds);
         series.AllocatedMb.Add((GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6);
         series.Diagnostics = diagnostics.Count(d => d.Severity >= DiagnosticSeverity.Warning || d.Id.StartsWith("VMAP", StringComparison.Ordinal));
-        if (withAnalyzers is not null)
+        if (result is not null)
         {
-            // The analysis result of the finished run: its telemetry is the driver's execution time per analyzer.
-            var result = withAnalyzers.GetAnalysisResultAsync(CancellationToken.None).GetAwaiter().GetResult();
             foreach (var analyzer in analyzers)
             {
                 var name = Name(analyzer);

@@ -37,6 +37,9 @@ internal sealed class GateProbe : DiagnosticAnalyzer
 
     public int Blocks => _blocks;
 
+    /// <summary>For the admitted blocks that pair nothing: how many of them name each of the gate's names.</summary>
+    public ConcurrentDictionary<string, int> WastedBy { get; } = new(StringComparer.Ordinal);
+
     private int _blocks;
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => Probe.Supported;
@@ -65,6 +68,15 @@ internal sealed class GateProbe : DiagnosticAnalyzer
                 var real = operation is IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation &&
                     PairingAnalyzer.MentionsPairing(operation, pairing, block.CancellationToken);
                 Admitted[new Block(block.CodeBlock.SyntaxTree, block.CodeBlock.Span)] = real;
+                if (!real)
+                {
+                    // Which of the gate's names let a block in that then pairs nothing: what to tighten.
+                    var text = block.CodeBlock.ToString();
+                    foreach (var name in pairing.Scan.Names.Where(n => System.Text.RegularExpressions.Regex.IsMatch(text, @"\b" + n + @"\b")))
+                    {
+                        WastedBy.AddOrUpdate(name, 1, (_, n) => n + 1);
+                    }
+                }
             });
         });
     }

@@ -156,6 +156,11 @@ internal static class Program
         var real = admitted.Count(p => p.Value);
         Console.WriteLine($"gate: {gate.Blocks} method code blocks, {admitted.Count} admitted, {real} really call a pair API or an inferred acquirer (admitted / real = {Ratio(admitted.Count, real)})");
 
+        if (gate.WastedBy.Count > 0)
+        {
+            Console.WriteLine("names in the admitted blocks that pair nothing: " + string.Join(", ", gate.WastedBy.OrderByDescending(p => p.Value).Take(8).Select(p => $"{p.Key} {p.Value}")));
+        }
+
         if (methods)
         {
             var timed = measure.Methods(runs: 3);

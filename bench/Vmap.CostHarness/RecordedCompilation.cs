@@ -61,7 +61,6 @@ internal sealed class RecordedCompilation
 
         var notes = new List<string>();
         var trees = arguments.SourceFiles
-            .AsParallel().AsOrdered()
             .Select(file => Parse(file.Path, arguments))
             .ToList();
         var references = arguments.MetadataReferences.Select(r => Reference(r, arguments)).ToList();
