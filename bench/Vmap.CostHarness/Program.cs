@@ -101,6 +101,7 @@ internal static class Program
         {
             (new Series("(a) compile: diagnostics + emit"), ImmutableArray<DiagnosticAnalyzer>.Empty, true),
             (new Series("(b) (a) + Vmap"), vmap, true),
+            (new Series("(e) (a) + an empty code block analyzer"), ImmutableArray.Create<DiagnosticAnalyzer>(new EmptyCodeBlockAnalyzer()), true),
         };
         if (projectAnalyzers && !recorded.ProjectAnalyzers.IsEmpty)
         {
@@ -136,10 +137,12 @@ internal static class Program
         var a = configurations[0].Series;
         var b = configurations[1].Series;
         Console.WriteLine($"marginal (b - a) / a: wall {Percent(Stats.Median(b.WallMs), Stats.Median(a.WallMs))}, cpu {Percent(Stats.Median(b.CpuMs), Stats.Median(a.CpuMs))}, allocated {Percent(Stats.Median(b.AllocatedMb), Stats.Median(a.AllocatedMb))}");
-        if (configurations.Count == 5)
+        var e = configurations[2].Series;
+        Console.WriteLine($"driver's fixed price (e - a) / a: wall {Percent(Stats.Median(e.WallMs), Stats.Median(a.WallMs))}, cpu {Percent(Stats.Median(e.CpuMs), Stats.Median(a.CpuMs))}; Vmap's own (b - e) / a: wall {Share(Stats.Median(b.WallMs) - Stats.Median(e.WallMs), Stats.Median(a.WallMs))}, cpu {Share(Stats.Median(b.CpuMs) - Stats.Median(e.CpuMs), Stats.Median(a.CpuMs))}");
+        if (configurations.Count == 6)
         {
-            var c = configurations[2].Series;
-            var d = configurations[3].Series;
+            var c = configurations[3].Series;
+            var d = configurations[4].Series;
             Console.WriteLine($"Vmap over the project's analyzers (d - c) / a: wall {Share(Stats.Median(d.WallMs) - Stats.Median(c.WallMs), Stats.Median(a.WallMs))}, cpu {Share(Stats.Median(d.CpuMs) - Stats.Median(c.CpuMs), Stats.Median(a.CpuMs))}");
         }
 
@@ -163,6 +166,8 @@ internal static class Program
 
         if (methods)
         {
+            var (context, scan, memberIndex) = measure.ContextSteps(runs: 3);
+            Console.WriteLine($"once per compilation (min of 3): context {context:F1} ms, text scan {scan:F1} ms, member index {memberIndex:F1} ms");
             var timed = measure.Methods(runs: 3);
             Console.WriteLine($"per method: {timed.Sum(m => m.Ms):F1} ms in Vmap's code block actions over {timed.Count} methods (min of 3 runs each); the rest of the telemetry is the start and end actions");
             Console.WriteLine($"slowest {Math.Min(top, timed.Count)} of {timed.Count} methods (Vmap's code block actions, min of 3 runs):");
