@@ -242,3 +242,21 @@ internal sealed class EmptyCodeBlockAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(start => start.RegisterCodeBlockAction(_ => { }));
     }
 }
+
+/// <summary>
+/// The driver's price for an analyzer that looks at syntax trees only (a syntax tree action that
+/// does nothing): what an analyzer that chose its methods from the text, and asked for a semantic
+/// model only for those, would start from.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+internal sealed class EmptySyntaxTreeAnalyzer : DiagnosticAnalyzer
+{
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => Probe.Supported;
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start => start.RegisterSyntaxTreeAction(_ => { }));
+    }
+}
