@@ -260,3 +260,20 @@ internal sealed class EmptySyntaxTreeAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(start => start.RegisterSyntaxTreeAction(_ => { }));
     }
 }
+
+/// <summary>
+/// The driver's price for an analyzer with a semantic model action per tree that does nothing: the
+/// other registration an analyzer that picks its methods from the text could use.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+internal sealed class EmptySemanticModelAnalyzer : DiagnosticAnalyzer
+{
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => Probe.Supported;
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start => start.RegisterSemanticModelAction(_ => { }));
+    }
+}

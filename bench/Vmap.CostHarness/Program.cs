@@ -103,6 +103,7 @@ internal static class Program
             (new Series("(b) (a) + Vmap"), vmap, true),
             (new Series("(e) (a) + an empty code block analyzer"), ImmutableArray.Create<DiagnosticAnalyzer>(new EmptyCodeBlockAnalyzer()), true),
             (new Series("(g) (a) + an empty syntax tree analyzer"), ImmutableArray.Create<DiagnosticAnalyzer>(new EmptySyntaxTreeAnalyzer()), true),
+            (new Series("(h) (a) + an empty semantic model analyzer"), ImmutableArray.Create<DiagnosticAnalyzer>(new EmptySemanticModelAnalyzer()), true),
         };
         if (projectAnalyzers && !recorded.ProjectAnalyzers.IsEmpty)
         {
@@ -142,10 +143,12 @@ internal static class Program
         Console.WriteLine($"driver's fixed price (e - a) / a: wall {Percent(Stats.Median(e.WallMs), Stats.Median(a.WallMs))}, cpu {Percent(Stats.Median(e.CpuMs), Stats.Median(a.CpuMs))}; Vmap's own (b - e) / a: wall {Share(Stats.Median(b.WallMs) - Stats.Median(e.WallMs), Stats.Median(a.WallMs))}, cpu {Share(Stats.Median(b.CpuMs) - Stats.Median(e.CpuMs), Stats.Median(a.CpuMs))}");
         var g = configurations[3].Series;
         Console.WriteLine($"an analyzer of syntax trees only (g - a) / a: wall {Percent(Stats.Median(g.WallMs), Stats.Median(a.WallMs))}, cpu {Percent(Stats.Median(g.CpuMs), Stats.Median(a.CpuMs))}");
-        if (configurations.Count == 7)
+        var h = configurations[4].Series;
+        Console.WriteLine($"an analyzer of semantic models (h - a) / a: wall {Percent(Stats.Median(h.WallMs), Stats.Median(a.WallMs))}, cpu {Percent(Stats.Median(h.CpuMs), Stats.Median(a.CpuMs))}");
+        if (configurations.Count == 8)
         {
-            var c = configurations[4].Series;
-            var d = configurations[5].Series;
+            var c = configurations[5].Series;
+            var d = configurations[6].Series;
             Console.WriteLine($"Vmap over the project's analyzers (d - c) / a: wall {Share(Stats.Median(d.WallMs) - Stats.Median(c.WallMs), Stats.Median(a.WallMs))}, cpu {Share(Stats.Median(d.CpuMs) - Stats.Median(c.CpuMs), Stats.Median(a.CpuMs))}");
         }
 

@@ -49,7 +49,7 @@ public sealed class CostHarnessTests : IDisposable
         var lines = run.Output.Split('\n').Select(l => l.TrimEnd()).ToList();
         Assert.Contains(lines, l => l.StartsWith("compilation: Tiny, 1 trees, 22 lines", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.StartsWith("warning:", StringComparison.Ordinal));
-        foreach (var row in new[] { "(a) compile: diagnostics + emit", "(b) (a) + Vmap", "(e) (a) + an empty code block analyzer", "(g) (a) + an empty syntax tree analyzer", "(f) floor:" })
+        foreach (var row in new[] { "(a) compile: diagnostics + emit", "(b) (a) + Vmap", "(e) (a) + an empty code block analyzer", "(g) (a) + an empty syntax tree analyzer", "(h) (a) + an empty semantic model analyzer", "(f) floor:" })
         {
             Assert.Contains(lines, l => l.StartsWith(row, StringComparison.Ordinal));
         }
