@@ -150,7 +150,7 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
     /// (<see cref="PairTable.Get"/>). The member index is consulted only when no pair call is
     /// found, so a method that maps never builds it just to be admitted.
     /// </summary>
-    private static bool MentionsPairing(IOperation block, PairingContext pairing, CancellationToken cancellationToken)
+    internal static bool MentionsPairing(IOperation block, PairingContext pairing, CancellationToken cancellationToken)
     {
         List<ISymbol>? assignedMembers = null;
         foreach (var operation in block.Descendants())
