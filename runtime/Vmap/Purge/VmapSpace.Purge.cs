@@ -6,7 +6,7 @@ public sealed partial class VmapSpace
     private void FreeLazily(long start, long end)
     {
         _lazy.Add(start, end);
-        if (_lazy.Pages >= Geometry.LazyMaxPages)
+        if (LazyPages >= Geometry.LazyMaxPages)
         {
             PurgeLazy();
         }
@@ -16,6 +16,7 @@ public sealed partial class VmapSpace
     private void PurgeLazy()
     {
         _purges++;
+        PurgeNodes();
         _lazy.Drain(_quarantine is null ? _free.Release : Quarantine);
     }
 
