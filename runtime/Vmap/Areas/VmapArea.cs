@@ -80,7 +80,8 @@ internal sealed class VmapArea
     public string? Provenance { get; }
 
     /// <summary>The vmap node whose busy tree holds the area (a small Vmap or Vmalloc served by a node), or whose chunk it is.</summary>
-    public VmapNode? Node { get; init; }
+    /// <remarks>Cleared when the node gives the chunk back with the area in it (<c>VmapSpace.DissolveNodes</c>): the space's busy tree holds it from then on.</remarks>
+    public VmapNode? Node { get; set; }
 
     /// <summary>Set for <see cref="AreaKind.Block"/>.</summary>
     public VmapBlock? Block { get; set; }

@@ -350,6 +350,59 @@ public sealed partial class VmapSpace
         }
     }
 
+    /// <summary>
+    /// Gives every node's chunks back to the space, busy or not; under the area lock. A node's areas
+    /// join the space's busy tree (an unmap then takes the area path), its lazily freed ranges the
+    /// space's lazy list, its free ranges the free tree and its records of unmapped mappings the
+    /// space's. Afterwards the space is what it would be had the areas been placed without nodes.
+    /// </summary>
+    private void DissolveNodes()
+    {
+        foreach (var node in _nodes)
+        {
+            lock (node)
+            {
+                if (node.Chunks.Count == 0)
+                {
+                    continue;
+                }
+
+                long lazy = node.Lazy.Pages;
+                node.Lazy.Drain(_lazy.Add);
+                Interlocked.Add(ref _nodeLazyPages, -lazy);
+                foreach (var chunk in node.Chunks)
+                {
+                    long end = chunk + Geometry.BlockPages;
+                    node.Unmapped.MoveTo(chunk, end, _unmapped);
+                    _nodeByChunk.TryRemove(chunk / Geometry.BlockPages, out _);
+                    _busy.Remove(chunk);
+                }
+
+                foreach (var entry in node.Busy.InOrder().ToList())
+                {
+                    var area = entry.Value;
+                    node.Busy.Remove(area.Start);
+                    node.GuardPages -= area.GuardPages;
+                    node.BusyPages -= area.ReservedEnd - area.Start;
+                    node.LiveMappings -= area.Live ? 1 : 0;
+                    node.MappedPages -= area.Live ? area.Pages : 0;
+                    area.Node = null;
+                    _busy.Insert(area.Start, area.End, area);
+                    _guardPages += area.GuardPages;
+                    _liveMappings += area.Live ? 1 : 0;
+                    _mappedPages += area.Live ? area.Pages : 0;
+                }
+
+                node.Chunks.Clear();
+                foreach (var (start, end) in node.Free.Ranges().ToList())
+                {
+                    node.Free.Take(start, end);
+                    _free.Release(start, end);
+                }
+            }
+        }
+    }
+
     /// <summary>Takes every node's lock, in order, for a still picture of the whole space (Stats, snapshots, misuse); the caller holds the area lock.</summary>
     private void EnterNodes()
     {

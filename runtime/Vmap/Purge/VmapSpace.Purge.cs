@@ -63,10 +63,16 @@ public sealed partial class VmapSpace
         }
     }
 
-    /// <summary>What vm_unmap_aliases does, and what every failing map does before its one retry.</summary>
+    /// <summary>
+    /// What vm_unmap_aliases does, and what every failing map does before its one retry. Every
+    /// node's chunks go back to the space with what is in them (their areas join the space's busy
+    /// tree), so the retry, and the figures of a map that still fails, see the space exactly as
+    /// one without nodes would be.
+    /// </summary>
     private void PurgeAll()
     {
         PurgeFragmentedBlocks();
+        DissolveNodes();
         PurgeLazy();
     }
 }
