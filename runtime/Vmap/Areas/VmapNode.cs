@@ -56,6 +56,15 @@ internal sealed class VmapNode
 
     public long GuardPages { get; set; }
 
+    /// <summary>
+    /// Lazily freed pages of this node not yet added to the space's count (<c>vmap_lazy_nr</c>): a
+    /// node adds them in batches, so two CPUs' unmaps do not write one shared word every time.
+    /// </summary>
+    public long UnpublishedLazyPages { get; set; }
+
+    /// <summary>Lazily freed pages of this node already added to the space's count.</summary>
+    public long PublishedLazyPages { get; set; }
+
     /// <summary>Pages of the node's chunks held by its busy areas (guards included).</summary>
     public long BusyPages { get; set; }
 

@@ -21,9 +21,15 @@ public sealed partial class VmapSpace
     private VmapNode[] _nodes = [];
     private readonly ConcurrentDictionary<long, VmapNode> _nodeByChunk = new();
 
-    // Pages on the nodes' lazy lists (vmap_lazy_nr's share of them): written under a node's lock by
-    // Interlocked, read without one to decide on a purge.
-    private long _nodeLazyPages;
+    // Pages on the nodes' lazy lists as far as the nodes have added them (vmap_lazy_nr's share of
+    // them): added by Interlocked under a node's lock, a batch at a time, and read without a lock to
+    // decide on a purge. Alone on its cache lines: the fields every call reads stay clean.
+    private readonly LazyCount _nodeLazy = new();
+
+    // Pages a node keeps to itself before it adds them to _nodeLazy: the purge may come up to
+    // nodes x (batch - 1) pages after LazyMaxPages (the kernel's lazy_max_pages is a heuristic too),
+    // and the counters in Stats stay exact (they sum the nodes' lists).
+    private long _lazyBatch = 1;
 
     private void InitNodes(int queues)
     {
@@ -35,14 +41,35 @@ public sealed partial class VmapSpace
         }
 
         _nodes = new VmapNode[count];
+        _nodeSpacers = new object[count];
         for (int i = 0; i < count; i++)
         {
             _nodes[i] = new VmapNode(i, Geometry.BlockPages);
+
+            // A node and what it allocated above are written by one CPU on every call: a spacer keeps
+            // the next node's lock word and counters off their cache lines.
+            _nodeSpacers[i] = new byte[256];
         }
+
+        _lazyBatch = count == 0 ? 1 : Math.Max(1, Geometry.LazyMaxPages / (16L * count));
+    }
+
+    private object[] _nodeSpacers = [];
+
+    /// <summary>A counter alone on its cache lines.</summary>
+    private sealed class LazyCount
+    {
+#pragma warning disable CS0169, IDE0051 // padding, never read
+        private readonly long _p0, _p1, _p2, _p3, _p4, _p5, _p6, _p7;
+#pragma warning restore CS0169, IDE0051
+        public long Pages;
+#pragma warning disable CS0169, IDE0051
+        private readonly long _q0, _q1, _q2, _q3, _q4, _q5, _q6, _q7;
+#pragma warning restore CS0169, IDE0051
     }
 
     /// <summary>Lazily freed pages of the space and of every node.</summary>
-    private long LazyPages => _lazy.Pages + Volatile.Read(ref _nodeLazyPages);
+    private long LazyPages => _lazy.Pages + Volatile.Read(ref _nodeLazy.Pages);
 
     /// <summary>
     /// The node that serves a map of this kind and size, if any: Vmap and Vmalloc of an area no larger
@@ -237,7 +264,16 @@ public sealed partial class VmapSpace
         node.GuardPages -= area.GuardPages;
         node.BusyPages -= size;
         node.Lazy.Add(area.Start, area.ReservedEnd);
-        return Interlocked.Add(ref _nodeLazyPages, size) + _lazy.Pages >= Geometry.LazyMaxPages;
+        node.UnpublishedLazyPages += size;
+        if (node.UnpublishedLazyPages < _lazyBatch)
+        {
+            return false;
+        }
+
+        node.PublishedLazyPages += node.UnpublishedLazyPages;
+        long published = Interlocked.Add(ref _nodeLazy.Pages, node.UnpublishedLazyPages);
+        node.UnpublishedLazyPages = 0;
+        return published + _lazy.Pages >= Geometry.LazyMaxPages;
     }
 
     /// <summary>
@@ -339,9 +375,8 @@ public sealed partial class VmapSpace
         {
             lock (node)
             {
-                long pages = node.Lazy.Pages;
                 node.Lazy.Drain(node.Free.Release);
-                Interlocked.Add(ref _nodeLazyPages, -pages);
+                ForgetLazy(node);
                 foreach (var chunk in node.Chunks.Where(c => node.Free.Covers(c, c + Geometry.BlockPages)).ToList())
                 {
                     ReturnChunk(node, chunk);
@@ -367,9 +402,8 @@ public sealed partial class VmapSpace
                     continue;
                 }
 
-                long lazy = node.Lazy.Pages;
                 node.Lazy.Drain(_lazy.Add);
-                Interlocked.Add(ref _nodeLazyPages, -lazy);
+                ForgetLazy(node);
                 foreach (var chunk in node.Chunks)
                 {
                     long end = chunk + Geometry.BlockPages;
@@ -401,6 +435,14 @@ public sealed partial class VmapSpace
                 }
             }
         }
+    }
+
+    /// <summary>The node's lazy list was emptied: what it had added to the space's count comes off it; under the node's lock.</summary>
+    private void ForgetLazy(VmapNode node)
+    {
+        Interlocked.Add(ref _nodeLazy.Pages, -node.PublishedLazyPages);
+        node.PublishedLazyPages = 0;
+        node.UnpublishedLazyPages = 0;
     }
 
     /// <summary>Takes every node's lock, in order, for a still picture of the whole space (Stats, snapshots, misuse); the caller holds the area lock.</summary>
