@@ -52,7 +52,14 @@ public sealed partial class VmapSpace
         }
 
         _lazyBatch = count == 0 ? 1 : Math.Max(1, Geometry.LazyMaxPages / (16L * count));
+        _nodeDecayPages = count == 0 ? 1 : Math.Max(1, Geometry.LazyMaxPages / count);
     }
+
+    // A node whose lazy list reaches its share of LazyMaxPages purges it into its own pool at once,
+    // under its own lock (the kernel's decay of a node's purge list into its pool): the steady
+    // state of a CPU's small maps and unmaps never takes the area lock, and the nodes' lazy pages
+    // stay within LazyMaxPages together.
+    private long _nodeDecayPages = 1;
 
     private object[] _nodeSpacers = [];
 
@@ -264,6 +271,14 @@ public sealed partial class VmapSpace
         node.GuardPages -= area.GuardPages;
         node.BusyPages -= size;
         node.Lazy.Add(area.Start, area.ReservedEnd);
+        if (node.Lazy.Pages >= _nodeDecayPages)
+        {
+            node.Lazy.Drain(node.Free.Release);
+            ForgetLazy(node);
+            Interlocked.Increment(ref _purges);
+            return false;
+        }
+
         node.UnpublishedLazyPages += size;
         if (node.UnpublishedLazyPages < _lazyBatch)
         {

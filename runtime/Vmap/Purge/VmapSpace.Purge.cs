@@ -15,7 +15,7 @@ public sealed partial class VmapSpace
     /// <summary>purge_vmap_area_lazy: every waiting range returns to free space, merged with its neighbours.</summary>
     private void PurgeLazy()
     {
-        _purges++;
+        Interlocked.Increment(ref _purges);
         PurgeNodes();
         _lazy.Drain(_quarantine is null ? _free.Release : Quarantine);
     }

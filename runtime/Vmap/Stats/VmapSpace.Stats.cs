@@ -247,7 +247,7 @@ public sealed partial class VmapSpace
             BlockFreePages = blockFree,
             BlockDirtyPages = blockDirty,
             GuardPages = _guardPages + nodeGuards,
-            Purges = _purges,
+            Purges = Interlocked.Read(ref _purges),
             RetriedMaps = _retriedMaps,
             FailedMaps = _failedMaps,
         };

@@ -215,24 +215,34 @@ public class VmapNodeTests
     }
 
     [Fact]
-    public void Lazily_freed_node_areas_are_purged_at_the_lazy_limit_and_wholly_free_chunks_go_back()
+    public void A_node_whose_lazy_list_reaches_its_share_of_the_lazy_limit_decays_it_into_its_own_pool()
     {
-        using var space = Create(Small with { LazyMaxPages = 8 }, Nodes);
+        // 2 nodes, LazyMaxPages 8: each node decays at 4 lazily freed pages.
+        var cpu = new CpuSwitch();
+        using var space = Create(cpu, Small with { LazyMaxPages = 8 }, Nodes);
         var pages = Pages(space, 1);
-        for (int i = 0; i < 3; i++)
-        {
-            space.Vunmap(space.Vmap(pages));
-        }
+        var first = space.Vmap(pages);
+        space.Vunmap(first);
+        var second = space.Vmap(pages);
+        Assert.Equal((Page(0), Page(2), 2L, 0L), (first, second, space.Stats.LazilyFreedPages, space.Stats.Purges));
 
-        Assert.Equal((6L, 0L), (space.Stats.LazilyFreedPages, space.Stats.Purges));
-
-        // The fourth pair reaches 8 lazy pages: the purge returns them to the node's pool, and the
-        // chunk, wholly free again, to the space.
-        space.Vunmap(space.Vmap(pages));
+        // Another CPU's unmap of it decays the node the area belongs to, not its own.
+        cpu.Cpu = 1;
+        space.Vunmap(second);
 
         Assert.Equal((0L, 1L), (space.Stats.LazilyFreedPages, space.Stats.Purges));
         Assert.Equal([new VmapAreaInfo(Page(0), 64, VmapAreaKind.Free)], space.SnapshotAreas());
         space.Validate();
+
+        // The node kept its chunk: CPU 0's next map reuses the lowest decayed range, CPU 1's node takes the next chunk.
+        cpu.Cpu = 0;
+        Assert.Equal(Page(0), space.Vmap(pages));
+        cpu.Cpu = 1;
+        Assert.Equal(Page(16), space.Vmap(pages));
+        space.Validate();
+
+        // Old records still tell a stale unmap apart until a new mapping takes the address.
+        Assert.Equal(RuleIds.VMAP003, Assert.Throws<VmapMisuseException>(() => space.Vunmap(second)).Rule);
     }
 
     [Fact]
