@@ -6,7 +6,7 @@ public sealed partial class VmapSpace
     private void FreeLazily(long start, long end)
     {
         _lazy.Add(start, end);
-        if (LazyPages >= Geometry.LazyMaxPages)
+        if (_lazy.Pages >= Geometry.LazyMaxPages)
         {
             PurgeLazy();
         }
@@ -15,8 +15,7 @@ public sealed partial class VmapSpace
     /// <summary>purge_vmap_area_lazy: every waiting range returns to free space, merged with its neighbours.</summary>
     private void PurgeLazy()
     {
-        Interlocked.Increment(ref _purges);
-        PurgeNodes();
+        _purges++;
         _lazy.Drain(_quarantine is null ? _free.Release : Quarantine);
     }
 
@@ -63,16 +62,10 @@ public sealed partial class VmapSpace
         }
     }
 
-    /// <summary>
-    /// What vm_unmap_aliases does, and what every failing map does before its one retry. Every
-    /// node's chunks go back to the space with what is in them (their areas join the space's busy
-    /// tree), so the retry, and the figures of a map that still fails, see the space exactly as
-    /// one without nodes would be.
-    /// </summary>
+    /// <summary>What vm_unmap_aliases does, and what every failing map does before its one retry.</summary>
     private void PurgeAll()
     {
         PurgeFragmentedBlocks();
-        DissolveNodes();
         PurgeLazy();
     }
 }
