@@ -463,6 +463,13 @@ internal sealed class CallSummaries
                 continue;
             }
 
+            if (!_compilation.ContainsSyntaxTree(declaration.SyntaxTree))
+            {
+                // Source of another compilation (an editor's project reference): its body cannot be
+                // bound here, so the callee is unknown, as a metadata reference's would be.
+                return null;
+            }
+
             if (IsIterator(declaration))
             {
                 // An iterator runs its body on enumeration, not at the call.
