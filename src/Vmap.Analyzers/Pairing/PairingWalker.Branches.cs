@@ -43,6 +43,13 @@ internal sealed partial class PairingWalker
             }
         }
 
+        if (KnownOutcome(operation) is { } fixedOutcome)
+        {
+            // The language decides this test: the branch it never takes cannot run, so nothing is
+            // claimed on it (and nothing is learnt from the other).
+            return fixedOutcome == polarity ? state : null;
+        }
+
         if (operation is IPropertyReferenceOperation { Property.Name: "IsAllocated" or "HasValue", Instance: { Type.IsValueType: true } handle } &&
             _keys.Storage(handle) is { } handleKey && state.Get(handleKey) is { Kind: ValueKind.Mapped } allocated)
         {
@@ -83,6 +90,37 @@ internal sealed partial class PairingWalker
     }
 
     /// <summary>Narrows a mapping a callee released on some paths to the paths this branch outcome stands for.</summary>
+    /// <summary>
+    /// The outcome of a test the language fixes: a boolean constant, or a value of a non-nullable
+    /// struct compared with <c>null</c> (lifted to <c>T?</c>, the value always has one: <c>==</c> is
+    /// false and <c>!=</c> true; the compiler warns CS0472). Null when the test may go either way.
+    /// </summary>
+    private static bool? KnownOutcome(IOperation operation)
+    {
+        if (operation.ConstantValue is { HasValue: true, Value: bool constant })
+        {
+            return constant;
+        }
+
+        if (operation is not IBinaryOperation { IsLifted: true, OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison)
+        {
+            return null;
+        }
+
+        bool againstNull = (IsNullConstant(comparison.RightOperand) && IsNeverNull(comparison.LeftOperand)) ||
+            (IsNullConstant(comparison.LeftOperand) && IsNeverNull(comparison.RightOperand));
+        return againstNull ? comparison.OperatorKind == BinaryOperatorKind.NotEquals : null;
+
+        static bool IsNullConstant(IOperation operand) => operand.ConstantValue is { HasValue: true, Value: null } ||
+            operand is IConversionOperation { Operand.ConstantValue: { HasValue: true, Value: null } } ||
+            operand is IDefaultValueOperation { Type.OriginalDefinition.SpecialType: SpecialType.System_Nullable_T };
+
+        // A struct value converted to T?: the conversion always makes a value.
+        static bool IsNeverNull(IOperation operand) =>
+            operand is IConversionOperation { Type.OriginalDefinition.SpecialType: SpecialType.System_Nullable_T, Operand.Type: { IsValueType: true } from } &&
+            from.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T;
+    }
+
     private static PairingState? RefineReleased(PairingState state, int mapping, bool released)
     {
         var facts = state.Facts(mapping);
