@@ -22,6 +22,9 @@ internal static class FaultSteps
     /// <summary>A new vmap block's entry in the index by address and in its CPU's queue, after its first map.</summary>
     public const string BlockIndex = "block-index";
 
+    /// <summary>A vmap node's new chunk: its record in the busy tree and its place in the node's free tree.</summary>
+    public const string NodeChunk = "node-chunk";
+
     /// <summary>One page of a Vmalloc allocation taken from the pool.</summary>
     public const string PoolPage = "pool-page";
 

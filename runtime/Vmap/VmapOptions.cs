@@ -88,6 +88,14 @@ public sealed record VmapOptions
     /// </summary>
     internal int? MaxMapCount { get; init; }
 
+    /// <summary>
+    /// How many vmap nodes serve small Vmap and Vmalloc areas (issue 22 item 8): null picks one per
+    /// CPU queue when the space holds at least <c>VmapSpace.NodeChunksPerNode</c> blocks per queue,
+    /// 0 turns them off; any count is off under <see cref="TrackProvenance"/>. Lets tests put a
+    /// small space through the node path, or keep a big one off it.
+    /// </summary>
+    internal int? VmapNodes { get; init; }
+
     /// <summary>Picks the CPU queue in place of <c>Thread.GetCurrentProcessorId()</c>; lets tests place blocks on chosen CPUs.</summary>
     internal Func<int>? CurrentCpu { get; init; }
 }

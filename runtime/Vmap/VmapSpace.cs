@@ -89,6 +89,7 @@ public sealed partial class VmapSpace : IDisposable
         _blocks = new BlockQueues(queues, geometry.BlockPages);
         var pick = Options.CurrentCpu ?? Thread.GetCurrentProcessorId;
         _currentCpu = queues == 1 ? () => 0 : () => (int)((uint)pick() % (uint)queues);
+        InitNodes(queues);
         Pool.SetOwner(this);
     }
 
@@ -294,6 +295,14 @@ public sealed partial class VmapSpace : IDisposable
                 {
                 }
             }
+
+            // The same for the vmap nodes, whose calls hold the node's lock through the backend.
+            foreach (var node in _nodes)
+            {
+                lock (node)
+                {
+                }
+            }
         }
 
         Pool.ClearOwner();
@@ -381,6 +390,13 @@ public sealed partial class VmapSpace : IDisposable
         bool committed = false;
         try
         {
+            // A small Vmap or Vmalloc: its CPU's vmap node, without the area lock when its pool has room.
+            if (NodeFor(kind, count, align) is { } node && TryNodeMap(node, kind, list, count, out address))
+            {
+                committed = true;
+                return null;
+            }
+
             // The block path's common case takes no area lock.
             bool refused = false;
             if (fromBlock)
@@ -675,6 +691,12 @@ public sealed partial class VmapSpace : IDisposable
             }
         }
 
+        // vunmap / vfree of a small area a vmap node placed: the node's lock only.
+        if (site is null && inSpace && family != Family.Ram && TryUnmapInNode(page, family))
+        {
+            return;
+        }
+
         // Everything else, misuse included: the checks need a still picture of the space around the
         // address. With a backend that costs nothing the whole unmap holds the area lock (as TryMap).
         bool whole = _backend.CostsNothing;
@@ -724,7 +746,33 @@ public sealed partial class VmapSpace : IDisposable
                 return;
             }
 
-            mapping = CheckUnmap(address, pageCount, family);
+            // A still picture: every node is held while the checks look around the address.
+            VmapNode? node;
+            bool purge = false;
+            EnterNodes();
+            try
+            {
+                mapping = CheckUnmap(address, pageCount, family);
+                node = mapping.Area.Node;
+                if (node is not null)
+                {
+                    purge = UnmapInNode(node, mapping.Area);
+                }
+            }
+            finally
+            {
+                ExitNodes();
+            }
+
+            if (node is not null)
+            {
+                if (purge)
+                {
+                    PurgeLazy();
+                }
+
+                return;
+            }
 
             // Out of the live set before the backend is called: a second unmap of the address from
             // now on finds the record of this one and is refused as a double unmap, never reaching

@@ -17,6 +17,9 @@ internal sealed class FreeAreaTree
         _tree.Insert(start, end, 0);
     }
 
+    /// <summary>An empty tree (a vmap node's pool, filled chunk by chunk).</summary>
+    public FreeAreaTree(long blockPages) => _tree = new AreaTree<byte>(blockPages);
+
     /// <summary>Pages in the tree.</summary>
     public long Pages => _tree.TotalSize;
 
@@ -122,6 +125,15 @@ internal sealed class FreeAreaTree
             _tree.Insert(start, end, 0);
         }
     }
+
+    /// <summary>Free pages from <paramref name="page"/> on, up to the end of the range that holds it (0 when it is not free).</summary>
+    public long RunFrom(long page) => _tree.Containing(page) is { } node ? node.End - page : 0;
+
+    /// <summary>Free pages just below <paramref name="page"/>, down to the start of their range (0 when page - 1 is not free).</summary>
+    public long RunUpTo(long page) => _tree.Containing(page - 1) is { } node ? page - node.Start : 0;
+
+    /// <summary>True when all of [start, end) is free.</summary>
+    public bool Covers(long start, long end) => _tree.Containing(start) is { } node && node.End >= end;
 
     /// <summary>True when page <paramref name="page"/> is free.</summary>
     public bool Contains(long page) => _tree.Containing(page) is not null;

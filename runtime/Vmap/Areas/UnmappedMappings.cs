@@ -101,6 +101,20 @@ internal sealed class UnmappedMappings
 
     public int Count => _areas.Count + _deadBlocks.Count;
 
+    /// <summary>
+    /// Hands the records of mappings that lay in [start, end) to <paramref name="to"/>: a vmap node
+    /// gives its chunk back to the space, and the records of what it unmapped there go with it, so
+    /// a stale unmap is still told apart until a new mapping takes the address.
+    /// </summary>
+    public void MoveTo(long start, long end, UnmappedMappings to)
+    {
+        for (var node = _areas.Floor(end - 1); node is not null && node.Start >= start; node = _areas.Floor(node.Start - 1))
+        {
+            to._areas.Insert(node.Start, node.End, node.Value);
+            _areas.Remove(node.Start);
+        }
+    }
+
     /// <summary>Bytes of the stack traces kept by the records in [start, end) (two bytes a character).</summary>
     public long TraceBytes(long start, long end)
     {

@@ -16,6 +16,9 @@ internal enum AreaKind
 
     /// <summary>A Vmalloc allocation, with pages of its own.</summary>
     Vmalloc,
+
+    /// <summary>A chunk of the space a vmap node took for its small areas; in the space's busy tree only.</summary>
+    NodeChunk,
 }
 
 /// <summary>The API families, named as the analyzers' annotations name them.</summary>
@@ -75,6 +78,10 @@ internal sealed class VmapArea
 
     /// <summary>The stack trace of the call that made it, when provenance tracking is on.</summary>
     public string? Provenance { get; }
+
+    /// <summary>The vmap node whose busy tree holds the area (a small Vmap or Vmalloc served by a node), or whose chunk it is.</summary>
+    /// <remarks>Cleared when the node gives the chunk back with the area in it (<c>VmapSpace.DissolveNodes</c>): the space's busy tree holds it from then on.</remarks>
+    public VmapNode? Node { get; set; }
 
     /// <summary>Set for <see cref="AreaKind.Block"/>.</summary>
     public VmapBlock? Block { get; set; }

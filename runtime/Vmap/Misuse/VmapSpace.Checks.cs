@@ -78,6 +78,11 @@ public sealed partial class VmapSpace
             }
         }
 
+        if (FindLiveInNode(page, out mapping))
+        {
+            return true;
+        }
+
         var node = _busy.Floor(page);
         if (node is not null && page < node.End && node.Value.Block is null && node.Value.Live)
         {
@@ -100,6 +105,17 @@ public sealed partial class VmapSpace
                 int offset = (int)(page - block.Start);
                 int mapped = block.MappingAt(offset);
                 return mapped < 0 ? new UnmappedMapping(Family.Ram, -mapped, block.ProvenanceAt(offset)) : null;
+            }
+        }
+
+        if (NodeOf(page) is { } owner)
+        {
+            lock (owner)
+            {
+                if (owner.Owns(page))
+                {
+                    return owner.Unmapped.Find(page);
+                }
             }
         }
 
@@ -162,7 +178,16 @@ public sealed partial class VmapSpace
         for (int step = 0; node is not null && step < NearestSearchSteps; step++)
         {
             var area = node.Value;
-            if (area.Block is null)
+            if (area.Kind == AreaKind.NodeChunk)
+            {
+                var last = LiveInChunk(area).LastOrDefault(m => m.Start <= page);
+                if (last.Pages > 0)
+                {
+                    found = last;
+                    return true;
+                }
+            }
+            else if (area.Block is null)
             {
                 if (area.Live)
                 {
@@ -197,7 +222,16 @@ public sealed partial class VmapSpace
         for (int step = 0; node is not null && step < NearestSearchSteps; step++)
         {
             var area = node.Value;
-            if (area.Block is null)
+            if (area.Kind == AreaKind.NodeChunk)
+            {
+                var first = LiveInChunk(area).FirstOrDefault(m => m.Start > page);
+                if (first.Pages > 0)
+                {
+                    found = first;
+                    return true;
+                }
+            }
+            else if (area.Block is null)
             {
                 if (area.Start > page && area.Live)
                 {

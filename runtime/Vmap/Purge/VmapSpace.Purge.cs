@@ -6,7 +6,7 @@ public sealed partial class VmapSpace
     private void FreeLazily(long start, long end)
     {
         _lazy.Add(start, end);
-        if (_lazy.Pages >= Geometry.LazyMaxPages)
+        if (LazyPages >= Geometry.LazyMaxPages)
         {
             PurgeLazy();
         }
@@ -15,7 +15,8 @@ public sealed partial class VmapSpace
     /// <summary>purge_vmap_area_lazy: every waiting range returns to free space, merged with its neighbours.</summary>
     private void PurgeLazy()
     {
-        _purges++;
+        Interlocked.Increment(ref _purges);
+        PurgeNodes();
         _lazy.Drain(_quarantine is null ? _free.Release : Quarantine);
     }
 
@@ -62,10 +63,16 @@ public sealed partial class VmapSpace
         }
     }
 
-    /// <summary>What vm_unmap_aliases does, and what every failing map does before its one retry.</summary>
+    /// <summary>
+    /// What vm_unmap_aliases does, and what every failing map does before its one retry. Every
+    /// node's chunks go back to the space with what is in them (their areas join the space's busy
+    /// tree), so the retry, and the figures of a map that still fails, see the space exactly as
+    /// one without nodes would be.
+    /// </summary>
     private void PurgeAll()
     {
         PurgeFragmentedBlocks();
+        DissolveNodes();
         PurgeLazy();
     }
 }

@@ -20,7 +20,7 @@ public class VmapModelTests
     public void Random_call_sequences_agree_with_the_interval_model()
     {
         long before = Interlocked.Read(ref s_operations);
-        Gen.Select(Gen.Int[0, 15], Gen.UInt.Array[OpsPerRun])
+        Gen.Select(Gen.Int[0, 31], Gen.UInt.Array[OpsPerRun])
             .Sample((config, ops) => new ModelRun(config).Run(ops), iter: Runs);
 
         // At least a million operations per test run, as the issue asks.
@@ -52,7 +52,8 @@ public class VmapModelTests
             _fallback = (config & 4) != 0;
             long start = Base + ((config & 8) != 0 ? 3 * PageSize : 0);
             _geometry = new VmapGeometry(start, 61 * PageSize, PageSize, BlockPages: 8, MaxBlockAlloc: 4, Cpus: 3, LazyMaxPages: 24, guard);
-            var options = new VmapOptions { StealFromOtherCpus = (config & 2) != 0, FallbackToPlainArea = _fallback, CurrentCpu = () => _cpu.Cpu };
+            // Half the runs put small Vmaps and Vmallocs through three vmap nodes (8-page chunks).
+            var options = new VmapOptions { StealFromOtherCpus = (config & 2) != 0, FallbackToPlainArea = _fallback, CurrentCpu = () => _cpu.Cpu, VmapNodes = (config & 16) != 0 ? 3 : 0 };
             _space = VmapSpace.CreateSimulated(_geometry, options);
             _pages = TestSpaces.Pages(_space, 24);
             _startPage = start / PageSize;

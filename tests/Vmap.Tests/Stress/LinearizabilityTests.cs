@@ -31,12 +31,20 @@ public class LinearizabilityTests
 
         /// <summary>Thread.GetCurrentProcessorId, as in production: threads move between queues.</summary>
         Scheduler,
+
+        /// <summary>A vmap node per thread (issue 22 item 8): small Vmaps and Vmallocs are placed and unmapped under the node's lock.</summary>
+        OnePerThreadWithNodes,
+
+        /// <summary>Vmap nodes, picked by Thread.GetCurrentProcessorId: a thread unmaps areas of another CPU's node.</summary>
+        SchedulerWithNodes,
     }
 
     [Theory]
     [InlineData(Queues.OnePerThread)]
     [InlineData(Queues.Shared)]
     [InlineData(Queues.Scheduler)]
+    [InlineData(Queues.OnePerThreadWithNodes)]
+    [InlineData(Queues.SchedulerWithNodes)]
     public void Maps_never_overlap_unmaps_succeed_once_and_totals_balance(Queues queues)
     {
         var geometry = new VmapGeometry(0x40000000, 1024 * PageSize, PageSize, BlockPages: 32, MaxBlockAlloc: 8, Cpus: Threads, LazyMaxPages: 128, GuardMode.VmallocOnly);
@@ -44,6 +52,8 @@ public class LinearizabilityTests
         {
             Queues.OnePerThread => new VmapOptions { CurrentCpu = () => t_cpu },
             Queues.Shared => new VmapOptions { SingleCpuQueue = true },
+            Queues.OnePerThreadWithNodes => new VmapOptions { CurrentCpu = () => t_cpu, VmapNodes = Threads },
+            Queues.SchedulerWithNodes => new VmapOptions { VmapNodes = Threads },
             _ => VmapOptions.Default,
         };
         using var space = VmapSpace.CreateSimulated(geometry, options);
@@ -52,11 +62,13 @@ public class LinearizabilityTests
         run.CheckBalanced();
     }
 
-    [Fact]
-    public void Two_threads_unmapping_the_same_mappings_succeed_exactly_once_each()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Two_threads_unmapping_the_same_mappings_succeed_exactly_once_each(bool nodes)
     {
         var geometry = new VmapGeometry(0x40000000, 4096 * PageSize, PageSize, BlockPages: 32, MaxBlockAlloc: 8, Cpus: 2, LazyMaxPages: 4096, GuardMode.VmallocOnly);
-        using var space = VmapSpace.CreateSimulated(geometry, new VmapOptions { CurrentCpu = () => t_cpu });
+        using var space = VmapSpace.CreateSimulated(geometry, new VmapOptions { CurrentCpu = () => t_cpu, VmapNodes = nodes ? 2 : 0 });
         var pages = TestSpaces.Pages(space, 16);
         var mappings = new (nint Address, int Pages, string Family)[8];
         var wins = new int[mappings.Length];
@@ -85,7 +97,8 @@ public class LinearizabilityTests
                             space.UnmapAliases();
                             for (int i = 0; i < mappings.Length; i++)
                             {
-                                int n = i < 5 ? 1 + i : 9 + i;
+                                // With nodes the Vmap and the Vmalloc are small enough for a node to serve.
+                                int n = i < 5 ? 1 + i : nodes && i >= 6 ? i - 4 : 9 + i;
                                 string family = i == 7 ? Families.Vmalloc : i == 6 ? Families.Vmap : Families.Ram;
                                 nint a = family switch
                                 {
