@@ -8,6 +8,10 @@ internal sealed class FreeAreaTree
 {
     private readonly AreaTree<byte> _tree;
 
+    // 0, or the chunk size of a vmap node's pool: no free range crosses a multiple of it, so a fit
+    // found in the pool lies inside one chunk (see the empty-tree constructor).
+    private readonly long _edge;
+
     /// <param name="start">First free page.</param>
     /// <param name="end">Page after the last free one.</param>
     /// <param name="blockPages">The vmap block size: a search for a block-aligned range of any size is one descent.</param>
@@ -17,8 +21,18 @@ internal sealed class FreeAreaTree
         _tree.Insert(start, end, 0);
     }
 
-    /// <summary>An empty tree (a vmap node's pool, filled chunk by chunk).</summary>
-    public FreeAreaTree(long blockPages) => _tree = new AreaTree<byte>(blockPages);
+    /// <summary>
+    /// An empty tree (a vmap node's pool, filled chunk by chunk) whose ranges never cross a multiple
+    /// of <paramref name="chunkPages"/>: two adjacent chunks of one node stay two ranges, so a fit is
+    /// always inside one chunk, as the node's area lookups, records and chunk returns, which all work
+    /// per chunk, need (merged, an area could straddle two chunks and one of them go back to the
+    /// space, or to another node, under it).
+    /// </summary>
+    public FreeAreaTree(long chunkPages)
+    {
+        _tree = new AreaTree<byte>(chunkPages);
+        _edge = chunkPages;
+    }
 
     /// <summary>Pages in the tree.</summary>
     public long Pages => _tree.TotalSize;
@@ -89,8 +103,27 @@ internal sealed class FreeAreaTree
         Carve(node, start, end - start);
     }
 
-    /// <summary>Returns [start, end) to free space, merged with free neighbours.</summary>
+    /// <summary>Returns [start, end) to free space, merged with free neighbours (in a node's pool, those in the same chunk).</summary>
     public void Release(long start, long end)
+    {
+        if (_edge == 0)
+        {
+            ReleaseRun(start, end);
+            return;
+        }
+
+        // A node's purge drains runs of lazily freed areas that may cross from one chunk into the
+        // next: each chunk's piece goes in on its own.
+        while (start < end)
+        {
+            long pieceEnd = Math.Min(end, start - (start % _edge) + _edge);
+            ReleaseRun(start, pieceEnd);
+            start = pieceEnd;
+        }
+    }
+
+    /// <summary>Releases [start, end), which crosses no chunk edge.</summary>
+    private void ReleaseRun(long start, long end)
     {
         var prev = _tree.Floor(start - 1);
         if (prev is not null && prev.End > start)
@@ -104,8 +137,8 @@ internal sealed class FreeAreaTree
             throw new InvalidOperationException($"vmalloc bug: freeing [{start}, {end}) overlaps free [{next.Start}, {next.End}).");
         }
 
-        bool mergePrev = prev is not null && prev.End == start;
-        bool mergeNext = next is not null && next.Start == end;
+        bool mergePrev = prev is not null && prev.End == start && !OnEdge(start);
+        bool mergeNext = next is not null && next.Start == end && !OnEdge(end);
         if (mergePrev && mergeNext)
         {
             long nextEnd = next!.End;
@@ -138,6 +171,8 @@ internal sealed class FreeAreaTree
     /// <summary>True when page <paramref name="page"/> is free.</summary>
     public bool Contains(long page) => _tree.Containing(page) is not null;
 
+    private bool OnEdge(long page) => _edge != 0 && page % _edge == 0;
+
     public IEnumerable<(long Start, long End)> Ranges() => _tree.InOrder().Select(n => (n.Start, n.End));
 
     internal void Validate()
@@ -146,9 +181,14 @@ internal sealed class FreeAreaTree
         long lastEnd = long.MinValue;
         foreach (var n in _tree.InOrder())
         {
-            if (n.Start == lastEnd)
+            if (n.Start == lastEnd && !OnEdge(n.Start))
             {
                 throw new InvalidOperationException($"Free ranges touch at page {n.Start} without being merged.");
+            }
+
+            if (_edge != 0 && (n.End - 1) / _edge != n.Start / _edge)
+            {
+                throw new InvalidOperationException($"Free range [{n.Start}, {n.End}) crosses a chunk edge.");
             }
 
             lastEnd = n.End;

@@ -35,7 +35,7 @@ internal sealed class VmapNode
     /// <summary>Pages in one chunk (the space's block size).</summary>
     public int ChunkPages { get; }
 
-    /// <summary>The node pool: free ranges of the node's chunks, merged.</summary>
+    /// <summary>The node pool: free ranges of the node's chunks, merged within a chunk, never across chunks.</summary>
     public FreeAreaTree Free { get; }
 
     /// <summary>The node's busy areas, live or in the middle of their map.</summary>

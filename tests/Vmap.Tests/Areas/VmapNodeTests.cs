@@ -71,6 +71,74 @@ public class VmapNodeTests
     }
 
     [Fact]
+    public void A_node_area_never_straddles_two_adjacent_chunks_of_its_node()
+    {
+        using var space = Create(Small with { LazyMaxPages = 16 }, Nodes);
+        var three = Pages(space, 3);
+        var two = Pages(space, 2);
+
+        // Chunk 0 (pages 0-15) is full but for page 15: the next 3-page area and its guard need a
+        // new chunk, pages 16-31, right after it. The pool keeps the two chunks apart, so the area
+        // goes at 16, not at 15 across the edge, where chunk 0 could go back to the space under it.
+        var mapped = new[] { space.Vmap(three), space.Vmap(three), space.Vmap(three), space.Vmap(two), space.Vmap(three) };
+        Assert.Equal([Page(0), Page(4), Page(8), Page(12), Page(16)], mapped);
+        var s = space.Stats;
+        Assert.Equal((5, 14L, 5L, 45L, 44L), (s.LiveMappings, s.MappedPages, s.GuardPages, s.FreePages, s.LargestFreeRun));
+        Assert.Equal(
+            [
+                new VmapAreaInfo(Page(0), 3, VmapAreaKind.Vmap) { LivePages = 3 },
+                new VmapAreaInfo(Page(3), 1, VmapAreaKind.Guard),
+                new VmapAreaInfo(Page(4), 3, VmapAreaKind.Vmap) { LivePages = 3 },
+                new VmapAreaInfo(Page(7), 1, VmapAreaKind.Guard),
+                new VmapAreaInfo(Page(8), 3, VmapAreaKind.Vmap) { LivePages = 3 },
+                new VmapAreaInfo(Page(11), 1, VmapAreaKind.Guard),
+                new VmapAreaInfo(Page(12), 2, VmapAreaKind.Vmap) { LivePages = 2 },
+                new VmapAreaInfo(Page(14), 1, VmapAreaKind.Guard),
+                new VmapAreaInfo(Page(15), 1, VmapAreaKind.Free),
+                new VmapAreaInfo(Page(16), 3, VmapAreaKind.Vmap) { LivePages = 3 },
+                new VmapAreaInfo(Page(19), 1, VmapAreaKind.Guard),
+                new VmapAreaInfo(Page(20), 44, VmapAreaKind.Free),
+            ],
+            space.SnapshotAreas());
+        space.Validate();
+
+        // vm_unmap_aliases gives both chunks back with what is in them.
+        foreach (var address in mapped.Take(4))
+        {
+            space.Vunmap(address);
+        }
+
+        space.UnmapAliases();
+        Assert.Equal(
+            [
+                new VmapAreaInfo(Page(0), 16, VmapAreaKind.Free),
+                new VmapAreaInfo(Page(16), 3, VmapAreaKind.Vmap) { LivePages = 3 },
+                new VmapAreaInfo(Page(19), 1, VmapAreaKind.Guard),
+                new VmapAreaInfo(Page(20), 44, VmapAreaKind.Free),
+            ],
+            space.SnapshotAreas());
+        space.Validate();
+        space.Vunmap(mapped[4]);
+        space.UnmapAliases();
+        Assert.Equal([new VmapAreaInfo(Page(0), 64, VmapAreaKind.Free)], space.SnapshotAreas());
+
+        // The node decays (at 8 lazily freed pages) a run across the edge, pages 12-15 of chunk 0
+        // and 16-19 of chunk 1, into its pool as one range per chunk: the next areas go at 12,
+        // filling chunk 0, and at 16.
+        var full = new[] { space.Vmap(three), space.Vmap(three), space.Vmap(three), space.Vmap(three), space.Vmap(three) };
+        Assert.Equal([Page(0), Page(4), Page(8), Page(12), Page(16)], full);
+        space.Vunmap(full[3]);
+        space.Vunmap(full[4]);
+        s = space.Stats;
+        Assert.Equal((3, 9L, 3L, 52L, 52L, 0L), (s.LiveMappings, s.MappedPages, s.GuardPages, s.FreePages, s.LargestFreeRun, s.LazilyFreedPages));
+        space.Validate();
+        Assert.Equal((Page(12), Page(16)), (space.Vmap(three), space.Vmap(three)));
+        s = space.Stats;
+        Assert.Equal((5, 15L, 5L, 44L, 44L), (s.LiveMappings, s.MappedPages, s.GuardPages, s.FreePages, s.LargestFreeRun));
+        space.Validate();
+    }
+
+    [Fact]
     public void A_purge_before_a_failing_map_gives_busy_chunks_back_so_a_large_map_gets_their_free_pages()
     {
         using var space = Create(options: Nodes);
