@@ -11,7 +11,8 @@ namespace Vmap.Analyzers.Tests.Fixes;
 /// that interact in one method (two mappings, each wrapped in its own try/finally), findings of two
 /// rules in one method (VMAP004 and VMAP005 in <c>Cache.Refill</c>), a release path in another file
 /// than the re-pointing (VMAP001, field), a Dispose that forgets one of two blocks (VMAP009,
-/// <c>NativePair</c>), and one finding that has no fix (VMAP002 in
+/// <c>NativePair</c>), an mmap result tested against NULL (VMAP010, <c>MappedRegion</c>), and one
+/// finding that has no fix (VMAP002 in
 /// <c>Pager.Keep</c>: the mapping is returned on another path).
 /// </summary>
 /// <remarks>
@@ -126,7 +127,7 @@ public sealed class DotnetFormatTests : IClassFixture<DotnetFormatTests.Runs>
         private static readonly string[] s_format =
         {
             "format", "analyzers", "--diagnostics",
-            RuleIds.VMAP001, RuleIds.VMAP002, RuleIds.VMAP003, RuleIds.VMAP004, RuleIds.VMAP005, RuleIds.VMAP006, RuleIds.VMAP008, RuleIds.VMAP009,
+            RuleIds.VMAP001, RuleIds.VMAP002, RuleIds.VMAP003, RuleIds.VMAP004, RuleIds.VMAP005, RuleIds.VMAP006, RuleIds.VMAP008, RuleIds.VMAP009, RuleIds.VMAP010,
         };
 
         private readonly string _directory;
