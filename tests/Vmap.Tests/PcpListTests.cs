@@ -96,14 +96,7 @@ public class PcpListTests
         using var space = Create(cpu: 0);
         space.Vfree(space.Vmalloc(5 * PageSize));
         var before = State(space);
-        int taken = 0;
-        space.Pool.FaultHook = s =>
-        {
-            if (s == FaultSteps.PoolPage && ++taken == failingPage)
-            {
-                throw new OutOfMemoryException("injected");
-            }
-        };
+        FailAtPoolPage(space, failingPage);
 
         var e = Assert.Throws<VmapExhaustedException>(() => space.Vmalloc(5 * PageSize));
 
