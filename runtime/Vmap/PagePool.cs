@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Vmap;
 
 /// <summary>
@@ -15,6 +17,11 @@ public abstract class PagePool : IDisposable
     private static int s_lastId;
 
     private const int ChunkShift = 9;
+
+    // A per-CPU list serves Vmallocs of up to a batch of pages, and holds at most PcpHigh free
+    // numbers before it spills its oldest batch (the kernel's pcp->batch and pcp->high).
+    private const int PcpBatch = 16;
+    private const int PcpHigh = 64;
 
     // Words per page: one cache line each, so threads pinning different pages never share a line.
     private const int Stride = 8;
@@ -37,6 +44,15 @@ public abstract class PagePool : IDisposable
     // bounds check) from its header, and with page 0's word in the header's line, each pin of
     // page 0 cost every other thread's next pin a cache miss (measured: 2 threads 1.2x of 1, per-CPU 0.6).
     private long[][] _states = [NewChunk()];
+
+    // The kernel's per-CPU page lists (pcp): a Vmalloc of a few pages and its Vfree take and give
+    // page numbers here under their CPU's list alone, so two threads' Vmalloc + Vfree pairs do not
+    // meet on the pool's lock (issue 22, item 8). A list holds free numbers only: a page in it is
+    // not live and its old handles are stale, as for a page in the freed heap.
+    private readonly PcpList[] _pcp = NewPcpLists();
+
+    // Pages allocated minus pages freed through the pool's lock; each list keeps its own share, and
+    // AllocatedCount adds them up (exact whenever no call is in flight).
     private int _liveCount;
     private long _highWater;
     private volatile bool _disposed;
@@ -64,7 +80,13 @@ public abstract class PagePool : IDisposable
         {
             lock (_lock)
             {
-                return _liveCount;
+                long live = _liveCount;
+                foreach (var pcp in _pcp)
+                {
+                    live += Volatile.Read(ref pcp.Allocated);
+                }
+
+                return (int)live;
             }
         }
     }
@@ -83,8 +105,21 @@ public abstract class PagePool : IDisposable
 
     internal int Id { get; }
 
-    /// <summary>Allocates a page; the lowest free page number is reused first.</summary>
+    /// <summary>
+    /// Allocates a page; the lowest free page number is reused first (numbers waiting in the
+    /// per-CPU lists of small Vmallocs are given back to the pool first, so they count too).
+    /// </summary>
     public Page Allocate()
+    {
+        if (PcpHoldsNumbers())
+        {
+            DrainPcpLists();
+        }
+
+        return AllocateLocked();
+    }
+
+    private Page AllocateLocked()
     {
         lock (_lock)
         {
@@ -119,6 +154,32 @@ public abstract class PagePool : IDisposable
     /// </summary>
     internal Page[] AllocateMany(int count, out long highWaterBefore)
     {
+        if (count <= PcpBatch && TryAllocateFromPcp(count, out highWaterBefore) is { } fromPcp)
+        {
+            return fromPcp;
+        }
+
+        try
+        {
+            return AllocateManyLocked(count, out highWaterBefore);
+        }
+        catch (InsufficientMemoryException)
+        {
+            // The pool could not grow, but free pages may wait in per-CPU lists (the kernel drains
+            // them when an allocation fails): the failed attempt took nothing, so try once more.
+            // Not in an exception filter: a filter runs while the failed attempt still holds the
+            // pool's lock, and a list's lock must never be taken under it.
+            if (DrainPcpLists() == 0)
+            {
+                throw;
+            }
+        }
+
+        return AllocateManyLocked(count, out highWaterBefore);
+    }
+
+    private Page[] AllocateManyLocked(int count, out long highWaterBefore)
+    {
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -139,7 +200,7 @@ public abstract class PagePool : IDisposable
                 for (; taken < count; taken++)
                 {
                     FaultHook?.Invoke(FaultSteps.PoolPage);
-                    pages[taken] = Allocate();
+                    pages[taken] = AllocateLocked();
                     Interlocked.Increment(ref State(pages[taken].Index));
                 }
             }
@@ -187,6 +248,12 @@ public abstract class PagePool : IDisposable
     /// <summary>Frees every page of a Vmalloc allocation (pinned by <see cref="AllocateMany"/>); all are checked first, so a refusal frees none.</summary>
     internal void FreeMany(Page[] pages)
     {
+        if (pages.Length <= PcpBatch)
+        {
+            FreeManyToPcp(pages);
+            return;
+        }
+
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -358,7 +425,11 @@ public abstract class PagePool : IDisposable
     {
     }
 
-    /// <summary>Called (under the pool's lock) when page <paramref name="index"/> is freed; release its memory here.</summary>
+    /// <summary>
+    /// Called when page <paramref name="index"/> is freed; release its memory here. Runs under the
+    /// pool's lock, or, for the pages of a small Vmalloc, under one CPU's page list only: two
+    /// threads may be in it at once for different pages.
+    /// </summary>
     protected virtual void OnFree(long index)
     {
     }
@@ -405,6 +476,202 @@ public abstract class PagePool : IDisposable
         OnFree(index);
         _liveCount--;
         _freed.Enqueue(index, index);
+    }
+
+    /// <summary>
+    /// The pages of a Vmalloc of at most <see cref="PcpBatch"/> pages from the calling CPU's list,
+    /// refilled from the freed heap when short; null when the freed heap cannot make up the count
+    /// either (new page numbers are handed out under the pool's lock only, so the high-water mark
+    /// and <see cref="OnGrow"/> stay where they were).
+    /// </summary>
+    private Page[]? TryAllocateFromPcp(int count, out long highWaterBefore)
+    {
+        var pcp = _pcp[CurrentList()];
+        lock (pcp)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            highWaterBefore = Volatile.Read(ref _highWater);
+            if (pcp.Count < count && !Refill(pcp, count))
+            {
+                return null;
+            }
+
+            var pages = new Page[count];
+            int taken = 0;
+            try
+            {
+                for (; taken < count; taken++)
+                {
+                    FaultHook?.Invoke(FaultSteps.PoolPage);
+                    long index = pcp.Numbers[pcp.Count - 1 - taken];
+
+                    // Live and pinned once in one write (as Allocate, then the pin of AllocateMany):
+                    // nobody else holds this number, so there is no race to lose.
+                    ref long state = ref State(index);
+                    long s = Volatile.Read(ref state);
+                    Volatile.Write(ref state, (s & ~CountMask) | LiveBit | 1);
+                    pages[taken] = new Page(Id, index, Generation(s));
+                }
+            }
+            catch
+            {
+                // Nothing was taken off the list yet: only the words written go back.
+                for (int i = 0; i < taken; i++)
+                {
+                    ref long state = ref State(pages[i].Index);
+                    Volatile.Write(ref state, state & ~(LiveBit | CountMask));
+                }
+
+                throw;
+            }
+
+            pcp.Count -= count;
+            pcp.Allocated += count;
+            return pages;
+        }
+    }
+
+    /// <summary>Moves the lowest freed numbers into <paramref name="pcp"/> (its lock held) until it holds a batch; false when even all of them are too few.</summary>
+    private bool Refill(PcpList pcp, int count)
+    {
+        // Lock order: a CPU's list, then the pool's lock (never the other way round).
+        lock (_lock)
+        {
+            if (pcp.Count + _freed.Count < count)
+            {
+                return false;
+            }
+
+            int take = Math.Min(_freed.Count, Math.Max(count, PcpBatch) - pcp.Count);
+
+            // The list hands out from its top: the lowest number goes on top.
+            Array.Copy(pcp.Numbers, 0, pcp.Numbers, take, pcp.Count);
+            for (int i = take - 1; i >= 0; i--)
+            {
+                pcp.Numbers[i] = _freed.Dequeue();
+            }
+
+            pcp.Count += take;
+            return true;
+        }
+    }
+
+    /// <summary>Frees the pages of a small Vmalloc into the calling CPU's list; all are checked first, so a refusal frees none.</summary>
+    private void FreeManyToPcp(Page[] pages)
+    {
+        var pcp = _pcp[CurrentList()];
+        lock (pcp)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+
+            // The pages are the allocation's own, pinned since AllocateMany: Free refuses them, so
+            // nothing but this call can change their words while it checks them.
+            foreach (var page in pages)
+            {
+                ThrowIfNotLive(page, nameof(pages));
+            }
+
+            if (pcp.Count + pages.Length > PcpHigh)
+            {
+                Spill(pcp);
+            }
+
+            foreach (var page in pages)
+            {
+                ref long state = ref State(page.Index);
+                Volatile.Write(ref state, NextGeneration(Volatile.Read(ref state)));
+                OnFree(page.Index);
+                pcp.Numbers[pcp.Count++] = page.Index;
+            }
+
+            pcp.Allocated -= pages.Length;
+        }
+    }
+
+    /// <summary>Gives the oldest batch of a full list (its lock held) back to the freed heap.</summary>
+    private void Spill(PcpList pcp)
+    {
+        lock (_lock)
+        {
+            int spill = Math.Min(PcpBatch, pcp.Count);
+            for (int i = 0; i < spill; i++)
+            {
+                _freed.Enqueue(pcp.Numbers[i], pcp.Numbers[i]);
+            }
+
+            Array.Copy(pcp.Numbers, spill, pcp.Numbers, 0, pcp.Count - spill);
+            pcp.Count -= spill;
+        }
+    }
+
+    /// <summary>Empties every CPU's list into the freed heap (when the pool cannot grow); how many numbers moved.</summary>
+    private int DrainPcpLists()
+    {
+        int moved = 0;
+        foreach (var pcp in _pcp)
+        {
+            lock (pcp)
+            {
+                moved += pcp.Count;
+                lock (_lock)
+                {
+                    for (int i = 0; i < pcp.Count; i++)
+                    {
+                        _freed.Enqueue(pcp.Numbers[i], pcp.Numbers[i]);
+                    }
+                }
+
+                pcp.Count = 0;
+            }
+        }
+
+        return moved;
+    }
+
+    private bool PcpHoldsNumbers()
+    {
+        foreach (var pcp in _pcp)
+        {
+            if (Volatile.Read(ref pcp.Count) > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private int CurrentList() => (int)((uint)(CurrentCpu is { } pick ? pick() : Thread.GetCurrentProcessorId()) % (uint)_pcp.Length);
+
+    /// <summary>Picks the CPU whose page list a small Vmalloc or Vfree uses; the space passes its <c>VmapOptions.CurrentCpu</c>, so tests choose.</summary>
+    internal Func<int>? CurrentCpu { get; set; }
+
+    private static PcpList[] NewPcpLists()
+    {
+        var lists = new PcpList[Environment.ProcessorCount];
+        for (int i = 0; i < lists.Length; i++)
+        {
+            lists[i] = new PcpList();
+        }
+
+        return lists;
+    }
+
+    /// <summary>
+    /// One CPU's list of free page numbers, locked on itself. Laid out with a cache line before and
+    /// after its counts, so two CPUs' lists never share one: each Vmalloc and Vfree writes its own.
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 192)]
+    private sealed class PcpList
+    {
+        [FieldOffset(64)]
+        public long Allocated;
+
+        [FieldOffset(72)]
+        public long[] Numbers = new long[PcpHigh];
+
+        [FieldOffset(80)]
+        public int Count;
     }
 
     private static int Generation(long state) => (int)(state >> 32);

@@ -91,6 +91,7 @@ public sealed partial class VmapSpace : IDisposable
         _currentCpu = queues == 1 ? () => 0 : () => (int)((uint)pick() % (uint)queues);
         InitNodes(queues);
         Pool.SetOwner(this);
+        Pool.CurrentCpu = Options.CurrentCpu;
     }
 
     /// <summary>Creates a space whose mappings are numbers only: no memory stands behind them.</summary>

@@ -39,6 +39,19 @@ internal static class TestSpaces
         return pages;
     }
 
+    /// <summary>Makes the <paramref name="failingPage"/>-th page a Vmalloc takes from the pool throw <see cref="OutOfMemoryException"/> ("injected").</summary>
+    public static void FailAtPoolPage(VmapSpace space, int failingPage)
+    {
+        int taken = 0;
+        space.Pool.FaultHook = s =>
+        {
+            if (s == FaultSteps.PoolPage && ++taken == failingPage)
+            {
+                throw new OutOfMemoryException("injected");
+            }
+        };
+    }
+
     /// <summary>Everything observable about a space, to prove a refused call changed nothing.</summary>
     public static (VmapStats Stats, string Areas, (int Allocated, long Capacity) Pool) State(VmapSpace space) =>
         (space.Stats, string.Join("\n", space.SnapshotAreas()), (space.Pool.AllocatedCount, space.Pool.Capacity));

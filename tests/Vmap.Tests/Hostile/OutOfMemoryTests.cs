@@ -77,14 +77,7 @@ public class OutOfMemoryTests
         var (_, pages) = Setup(space);
         space.Pool.Free(pages[5]);
         var before = State(space);
-        int taken = 0;
-        space.Pool.FaultHook = s =>
-        {
-            if (s == FaultSteps.PoolPage && ++taken == failingPage)
-            {
-                throw new OutOfMemoryException("injected");
-            }
-        };
+        FailAtPoolPage(space, failingPage);
 
         var e = Assert.Throws<VmapExhaustedException>(() => space.Vmalloc(5 * PageSize));
 
