@@ -31,7 +31,7 @@ internal sealed partial class PairingWalker
             {
                 // The throw must be one the code writes (or a call's): not the compiler's own
                 // SwitchExpressionException branch of a switch expression it cannot prove exhaustive.
-                if (!throwOut || (at is null && from.BranchValue is not { IsImplicit: false }) || HeldOutsideThis(state, pair.Key) || !ThrowLosesThis())
+                if (!throwOut || (at is null && !WrittenThrow(from)) || HeldOutsideThis(state, pair.Key) || !ThrowLosesThis())
                 {
                     continue;
                 }
@@ -47,6 +47,18 @@ internal sealed partial class PairingWalker
                 ObjectLost = objectLost,
             });
         }
+    }
+
+    /// <summary>Whether the throw that ends <paramref name="from"/> is a <c>throw</c> the code writes (its operand is the branch value).</summary>
+    private static bool WrittenThrow(BasicBlock from)
+    {
+        var node = from.BranchValue?.Syntax;
+        while (node?.Parent is ParenthesizedExpressionSyntax parenthesized)
+        {
+            node = parenthesized;
+        }
+
+        return node is ThrowStatementSyntax or ThrowExpressionSyntax || node?.Parent is ThrowStatementSyntax or ThrowExpressionSyntax;
     }
 
     /// <summary>Whether a member of something other than <c>this</c> (a parameter's, a static one, an outer variable) holds the mapping.</summary>
