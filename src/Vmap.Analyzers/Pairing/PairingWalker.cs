@@ -526,7 +526,8 @@ internal sealed partial class PairingWalker
     /// <summary>
     /// An explicit <c>throw</c>, or a call that does not return (<paramref name="at"/>, its
     /// statement), leaves the method unless a catch of an enclosing try takes it (that handler is walked from the state at its try's start, see <see cref="IndexHandlers"/>); the
-    /// finally regions it passes run first. The exits it makes are judged for leaks only: what a
+    /// finally regions it passes run first. A throw a catch takes is still an exit for the
+    /// mappings only locals of that try hold (<see cref="LostToCatch"/>). The exits it makes are judged for leaks only: what a
     /// callee does on its throw paths is not part of its summary (an exception from a callee is
     /// not modelled). A rethrow is not an exit either, for the same reason: its catch was entered by
     /// an exception from somewhere in the try, from the state at the try's start.
