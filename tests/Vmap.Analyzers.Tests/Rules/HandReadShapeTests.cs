@@ -330,6 +330,36 @@ public class HandReadShapeTests
         }
         """);
 
+    /// <summary>
+    /// The compiler's own throw (SwitchExpressionException, on the arm no pattern matches) is not a
+    /// throw the code writes: a constructor with a switch expression after the store is silent.
+    /// </summary>
+    [Fact]
+    public Task A_constructor_with_a_switch_expression_after_the_store_is_silent() => Verify.BuiltIn(
+        """
+        using System;
+        using System.Runtime.InteropServices;
+
+        sealed class Frames : IDisposable
+        {
+            private readonly IntPtr _data;
+
+            public Frames(int mode, int size)
+            {
+                _data = Marshal.AllocHGlobal(size);
+                Stride = mode switch
+                {
+                    0 => 4,
+                    1 => 8,
+                };
+            }
+
+            public int Stride { get; }
+
+            public void Dispose() => Marshal.FreeHGlobal(_data);
+        }
+        """);
+
     /// <summary>A catch in the constructor that frees the field and rethrows covers the throw.</summary>
     [Fact]
     public Task A_constructor_whose_catch_frees_the_field_is_silent() => Verify.BuiltIn(
