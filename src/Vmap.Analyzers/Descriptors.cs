@@ -75,6 +75,16 @@ internal static class Descriptors
         "The {7} in '{0}' from {1} at line {2} is lost if {3} at line {4} throws{5}: it is not {6} on that path",
         VMAP002Description);
 
+    /// <summary>
+    /// VMAP002, a constructor's throw: the mapping is held only by a field of the object being built,
+    /// and the constructor throws, so no object is handed out and its Dispose never runs.
+    /// </summary>
+    internal static readonly DiagnosticDescriptor VMAP002_MappingLostByConstructor = Rule(
+        RuleIds.VMAP002,
+        VMAP002Title,
+        "The {4} in '{0}' from {1} at line {2} is lost: the constructor throws at line {3}, so the object that holds it is never handed out and the {4} is never {5}",
+        VMAP002Description);
+
     /// <summary>VMAP002, overwrite: the storage is assigned again while it holds the mapping.</summary>
     internal static readonly DiagnosticDescriptor VMAP002_MappingOverwritten = Rule(
         RuleIds.VMAP002,

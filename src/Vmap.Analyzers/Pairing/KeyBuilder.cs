@@ -36,6 +36,9 @@ internal sealed class KeyBuilder
     /// </summary>
     public bool IsOuter(StorageKey key) => _outer.Contains(key.Root);
 
+    /// <summary>The key of a local variable, as a reference to it is keyed.</summary>
+    public StorageKey LocalKey(ILocalSymbol local) => new(Root(local));
+
     /// <summary>The key of the storage <paramref name="operation"/> refers to, or null when it is not one we track.</summary>
     public StorageKey? Storage(IOperation? operation)
     {

@@ -9,16 +9,34 @@ namespace Vmap.Analyzers.Pairing;
 internal sealed partial class PairingWalker
 {
     /// <summary>A mapping still live when the method returns, and held by nothing that outlives the call, is lost.</summary>
-    private void CheckLeaks(BasicBlock from, PairingState state, SyntaxNode? at = null, ThrowingCall? thrownBy = null)
+    /// <remarks>
+    /// <paramref name="throwOut"/>: the exit is a throw out of the method. Out of a constructor that
+    /// <see cref="ThrowLosesThis"/>, the members of <c>this</c> hold nothing any more: the object is
+    /// never handed to anyone who could dispose it (issue 20, H1).
+    /// </remarks>
+    private void CheckLeaks(BasicBlock from, PairingState state, SyntaxNode? at = null, ThrowingCall? thrownBy = null, bool throwOut = false)
     {
         CheckRepointedReturn(state);
         foreach (var pair in state.Mappings)
         {
             var facts = pair.Value;
             var site = _sites[pair.Key];
-            if (!facts.MayBeLive || facts.Stored || !site.Spec.ReportsLoss || HeldByMember(state, pair.Key))
+            if (!facts.MayBeLive || facts.Stored || !site.Spec.ReportsLoss)
             {
                 continue;
+            }
+
+            var objectLost = false;
+            if (HeldByMember(state, pair.Key))
+            {
+                // The throw must be one the code writes (or a call's): not the compiler's own
+                // SwitchExpressionException branch of a switch expression it cannot prove exhaustive.
+                if (!throwOut || (at is null && !WrittenThrow(from)) || HeldOutsideThis(state, pair.Key) || !ThrowLosesThis())
+                {
+                    continue;
+                }
+
+                objectLost = true;
             }
 
             var holder = state.Holder(pair.Key);
@@ -26,8 +44,110 @@ internal sealed partial class PairingWalker
             {
                 Site = site,
                 ThrownBy = thrownBy,
+                ObjectLost = objectLost,
             });
         }
+    }
+
+    /// <summary>Whether the throw that ends <paramref name="from"/> is a <c>throw</c> the code writes (its operand is the branch value).</summary>
+    private static bool WrittenThrow(BasicBlock from)
+    {
+        var node = from.BranchValue?.Syntax;
+        while (node?.Parent is ParenthesizedExpressionSyntax parenthesized)
+        {
+            node = parenthesized;
+        }
+
+        return node is ThrowStatementSyntax or ThrowExpressionSyntax || node?.Parent is ThrowStatementSyntax or ThrowExpressionSyntax;
+    }
+
+    /// <summary>Whether a member of something other than <c>this</c> (a parameter's, a static one, an outer variable) holds the mapping.</summary>
+    private bool HeldOutsideThis(PairingState state, int mapping)
+    {
+        foreach (var pair in state.Storage)
+        {
+            if (pair.Value.Mapping == mapping && pair.Value.ReachesMapping &&
+                ((pair.Key.IsMember && pair.Key.Root.Kind != StorageRootKind.This) || _keys.IsOuter(pair.Key)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// True when a throw out of this method loses the object it builds, with everything stored only
+    /// in its fields (issue 20, H1): an instance constructor of a class that derives from
+    /// <see cref="object"/> (no base constructor that could have registered <c>this</c>), chains to
+    /// no other constructor of its own, has no finalizer (which would see the half-built object),
+    /// and never lets <c>this</c> out: <c>this</c> is only the receiver of its own fields and
+    /// auto-properties, never passed, stored, called on or captured by a lambda or local function.
+    /// </summary>
+    private bool ThrowLosesThis() => _throwLosesThis ??= ComputeThrowLosesThis();
+
+    private bool ComputeThrowLosesThis()
+    {
+        if (_method is not { MethodKind: MethodKind.Constructor, IsStatic: false, ContainingType: { TypeKind: TypeKind.Class } type } ||
+            type.BaseType?.SpecialType != SpecialType.System_Object || !_cfg.LocalFunctions.IsEmpty ||
+            _body.Parent is ConstructorDeclarationSyntax { Initializer: not null })
+        {
+            return false;
+        }
+
+        foreach (var member in type.GetMembers())
+        {
+            if (member is IMethodSymbol { MethodKind: MethodKind.Destructor })
+            {
+                return false;
+            }
+        }
+
+        var members = _context.Members.Of(type);
+        foreach (var block in _cfg.Blocks)
+        {
+            foreach (var operation in block.Operations)
+            {
+                if (LetsThisOut(operation, members))
+                {
+                    return false;
+                }
+            }
+
+            if (block.BranchValue is { } value && LetsThisOut(value, members))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool LetsThisOut(IOperation root, Members.TypeMembers members)
+    {
+        foreach (var operation in root.DescendantsAndSelf())
+        {
+            if (operation is IFlowAnonymousFunctionOperation)
+            {
+                return true;
+            }
+
+            if (operation is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } &&
+                operation.Parent switch
+                {
+                    IFieldReferenceOperation field => !SymbolEqualityComparer.Default.Equals(field.Field.ContainingType, members.Type),
+                    IPropertyReferenceOperation property => !SymbolEqualityComparer.Default.Equals(property.Property.ContainingType, members.Type) || !members.IsAutoProperty(property.Property),
+
+                    // The implicit base() call of a class that derives from object.
+                    IInvocationOperation { TargetMethod: { MethodKind: MethodKind.Constructor, ContainingType.SpecialType: SpecialType.System_Object } } => false,
+                    _ => true,
+                })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -57,15 +177,37 @@ internal sealed partial class PairingWalker
             exit.Escape(receiver.Mapping);
         }
 
-        foreach (var argument in arguments)
+        for (var i = 0; i < arguments.Length; i++)
         {
-            if (argument.ReachesMapping)
+            if (arguments[i].ReachesMapping && !BorrowsEvenIfThrowing(call, i))
             {
-                exit.Escape(argument.Mapping);
+                exit.Escape(arguments[i].Mapping);
             }
         }
 
-        _pendingThrows.Add((call, exit, new ThrowingCall(call.TargetMethod.Name, summary.Kind == ThrowKind.Throws ? summary.Step : null)));
+        // A delegate is named as it is called (callback, not Invoke).
+        var callee = call.TargetMethod.MethodKind == MethodKind.DelegateInvoke && call.Instance?.Syntax is IdentifierNameSyntax or MemberAccessExpressionSyntax
+            ? call.Instance.Syntax.ToString()
+            : call.TargetMethod.Name;
+        _pendingThrows.Add((call, exit, new ThrowingCall(callee, summary.Kind == ThrowKind.Throws ? summary.Step : null)));
+    }
+
+    /// <summary>
+    /// Whether argument <paramref name="index"/> of <paramref name="call"/> is only lent, whether
+    /// the call returns or throws: a P/Invoke, or a .NET method whose parameter is an address or a
+    /// span (<see cref="FrameworkCalls.Borrows"/>). Such a callee keeps nothing it was given, so a
+    /// throw out of it leaves the block with the caller (issue 20, H5: a native call into a library
+    /// that may be missing).
+    /// </summary>
+    private static bool BorrowsEvenIfThrowing(IInvocationOperation call, int index)
+    {
+        var argument = call.Arguments[index];
+        if (argument.Parameter is not { RefKind: RefKind.None or RefKind.In } parameter)
+        {
+            return false;
+        }
+
+        return CallSummaries.IsPlatformInvoke(call.TargetMethod) || FrameworkCalls.Borrows(call.TargetMethod, parameter.Ordinal);
     }
 
     /// <summary>Whether some mapping could be reported lost in <paramref name="state"/>: the gate in front of the throw summaries.</summary>

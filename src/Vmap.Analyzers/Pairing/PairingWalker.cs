@@ -89,6 +89,9 @@ internal sealed partial class PairingWalker
 
     private int _steps;
 
+    /// <summary>See <see cref="ThrowLosesThis"/>: computed at the first throw exit that needs it.</summary>
+    private bool? _throwLosesThis;
+
     /// <summary>A call evaluated in the current operation that does not return (see <see cref="NoReturn"/>).</summary>
     private (IInvocationOperation Call, NoReturnKind Kind)? _endedBy;
 
@@ -111,7 +114,8 @@ internal sealed partial class PairingWalker
     /// One way out of the method: the state there and, for a return, what it returned; <see cref="At"/>
     /// is the statement of a call that does not return, when that call ended the path.
     /// </summary>
-    private sealed record Exit(BasicBlock From, PairingState State, ReturnInfo? Returned, SyntaxNode? At = null, ThrowingCall? ThrownBy = null);
+    /// <remarks><see cref="Caught"/>: a throw that a catch of the method takes (see <see cref="ThrowExit"/>).</remarks>
+    private sealed record Exit(BasicBlock From, PairingState State, ReturnInfo? Returned, SyntaxNode? At = null, ThrowingCall? ThrownBy = null, bool Caught = false);
 
     /// <summary>The calls of the operation being evaluated that may throw, with the state before each (see <see cref="NoteThrowingCall"/>).</summary>
     private readonly List<(IInvocationOperation Call, PairingState State, ThrowingCall ThrownBy)> _pendingThrows = new();
@@ -146,7 +150,7 @@ internal sealed partial class PairingWalker
 
             foreach (var exit in walker._throwExits)
             {
-                walker.CheckLeaks(exit.From, exit.State, exit.At, exit.ThrownBy);
+                walker.CheckLeaks(exit.From, exit.State, exit.At, exit.ThrownBy, throwOut: !exit.Caught);
             }
 
             findings.AddRange(walker.Filtered());
@@ -522,7 +526,8 @@ internal sealed partial class PairingWalker
     /// <summary>
     /// An explicit <c>throw</c>, or a call that does not return (<paramref name="at"/>, its
     /// statement), leaves the method unless a catch of an enclosing try takes it (that handler is walked from the state at its try's start, see <see cref="IndexHandlers"/>); the
-    /// finally regions it passes run first. The exits it makes are judged for leaks only: what a
+    /// finally regions it passes run first. A throw a catch takes is still an exit for the
+    /// mappings only locals of that try hold (<see cref="LostToCatch"/>). The exits it makes are judged for leaks only: what a
     /// callee does on its throw paths is not part of its summary (an exception from a callee is
     /// not modelled). A rethrow is not an exit either, for the same reason: its catch was entered by
     /// an exception from somewhere in the try, from the state at the try's start.
@@ -535,6 +540,8 @@ internal sealed partial class PairingWalker
         }
 
         var states = new List<PairingState> { state };
+        var scoped = new HashSet<StorageRoot>();
+        var caught = false;
         for (var region = from.EnclosingRegion; region.EnclosingRegion is { } parent; region = parent)
         {
             // Code the compiler could not bind can give a region an enclosing region that does not
@@ -544,6 +551,11 @@ internal sealed partial class PairingWalker
                 return;
             }
 
+            foreach (var local in region.Locals)
+            {
+                scoped.Add(_keys.LocalKey(local).Root);
+            }
+
             if (parent.NestedRegions[0] != region)
             {
                 continue;
@@ -551,7 +563,8 @@ internal sealed partial class PairingWalker
 
             if (parent.Kind == ControlFlowRegionKind.TryAndCatch)
             {
-                return;
+                caught = true;
+                break;
             }
 
             if (parent.Kind == ControlFlowRegionKind.TryAndFinally)
@@ -575,8 +588,48 @@ internal sealed partial class PairingWalker
         foreach (var s in states)
         {
             Step();
-            _throwExits.Add(new Exit(from, s, null, at, thrownBy));
+            _throwExits.Add(new Exit(from, caught ? LostToCatch(s, scoped) : s, null, at, thrownBy, caught));
         }
+    }
+
+    /// <summary>
+    /// The state a throw taken by a catch of this method loses (issue 20, H5): only the mappings
+    /// held by nothing but locals whose lifetime ends inside the try (<paramref name="scoped"/>) and
+    /// temporaries. The catch, and the code after it, cannot name those locals, so whatever the
+    /// handler does (log, retry, rethrow) the mapping is not released. Every other mapping may be
+    /// released by the handler or after it, and is made unknown.
+    /// </summary>
+    private PairingState LostToCatch(PairingState state, HashSet<StorageRoot> scoped)
+    {
+        var lost = state.Clone();
+        foreach (var pair in state.Mappings)
+        {
+            var local = false;
+            var outside = false;
+            foreach (var held in state.Storage)
+            {
+                if (held.Value.Mapping != pair.Key || !held.Value.ReachesMapping || held.Key.IsCapture)
+                {
+                    continue;
+                }
+
+                if (!held.Key.IsMember && held.Key.Root.Kind == StorageRootKind.Local && scoped.Contains(held.Key.Root) && !_keys.IsOuter(held.Key))
+                {
+                    local = true;
+                }
+                else
+                {
+                    outside = true;
+                }
+            }
+
+            if (!local || outside)
+            {
+                lost.Escape(pair.Key);
+            }
+        }
+
+        return lost;
     }
 
     /// <summary>Adds a state to a block's disjuncts; true when the block's input changed.</summary>

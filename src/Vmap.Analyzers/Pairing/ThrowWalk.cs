@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -34,6 +35,15 @@ internal static class ThrowWalk
     };
 
     /// <summary>
+    /// A type as <see cref="NeverThrow"/> names it: <c>System.IntPtr</c> (the display formats give
+    /// <c>nint</c> since C# 11), <c>System.Nullable&lt;T&gt;</c>.
+    /// </summary>
+    private static string? TypeName(INamedTypeSymbol? type) => type is null
+        ? null
+        : type.ContainingNamespace.ToDisplayString() + "." + type.Name +
+            (type.TypeParameters.IsEmpty ? string.Empty : "<" + string.Join(",", type.TypeParameters.Select(p => p.Name)) + ">");
+
+    /// <summary>
     /// What <paramref name="call"/> may let out. The pair APIs themselves, <c>[Conditional]</c>
     /// calls (the build may drop them) and <see cref="NeverThrow"/> are known not to throw; a
     /// source method is judged by its summary; anything else is unknown.
@@ -43,7 +53,7 @@ internal static class ThrowWalk
         var method = call.TargetMethod;
         var definition = method.OriginalDefinition;
         if (context.Pairs.Get(method) is not null || PairingWalker.HasAttribute(definition, "System.Diagnostics.ConditionalAttribute") ||
-            NeverThrow.Contains(definition.ContainingType?.ToDisplayString() + "." + definition.Name))
+            NeverThrow.Contains(TypeName(definition.ContainingType) + "." + definition.Name))
         {
             return ThrowSummary.None;
         }

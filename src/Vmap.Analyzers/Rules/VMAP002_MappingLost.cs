@@ -59,6 +59,20 @@ internal static class VMAP002_MappingLost
                 words.Noun);
         }
 
+        if (finding.ObjectLost)
+        {
+            return Rule.Diagnostic(
+                Descriptors.VMAP002_MappingLostByConstructor,
+                finding,
+                properties,
+                finding.Target,
+                site.MethodName,
+                Rule.MappedAt(site, finding.At),
+                Rule.Line(finding.Related, finding.At),
+                words.Noun,
+                words.Released);
+        }
+
         return Rule.Diagnostic(
             Descriptors.VMAP002_MappingLost,
             finding,

@@ -369,6 +369,66 @@ public class VMAP008Tests
             }
             """, Expected("_buffer", "Marshal.FreeHGlobal", "freed"));
 
+    /// <summary>
+    /// Issue 20, H2: Dispose tests another member (the native session) before closing it, then
+    /// frees a readonly block unconditionally and clears only the session. Both arms of the test
+    /// reach the free, so it decides whether the session is closed, not whether the block is
+    /// freed: a second Dispose frees the block again, as it would without the <c>if</c>.
+    /// </summary>
+    [Theory]
+    [InlineData("if (Session != IntPtr.Zero) { CloseSession(Session); }")]
+    [InlineData("if (Session != IntPtr.Zero) { CloseSession(Session); } else { Console.WriteLine(); }")]
+    [InlineData("while (Session != IntPtr.Zero) { CloseSession(Session); Session = IntPtr.Zero; }")]
+    [InlineData("CloseSession(Session);")]
+    public Task A_test_of_another_member_whose_both_arms_reach_the_release_guards_nothing(string close)
+        => BuiltIn($$"""
+            using System;
+            using System.Runtime.InteropServices;
+
+            sealed class FormEnvironment : IDisposable
+            {
+                [DllImport("forms")] private static extern void CloseSession(IntPtr session);
+
+                private readonly IntPtr _info = Marshal.AllocHGlobal(64);
+
+                public IntPtr Session { get; private set; }
+
+                public void {|#1:Dispose|}()
+                {
+                    {{close}}
+                    Marshal.FreeHGlobal({|#0:_info|});
+                    Session = IntPtr.Zero;
+                }
+            }
+            """, Expected("_info", "Marshal.FreeHGlobal", "freed"));
+
+    /// <summary>H2's correct variants: a test with an arm that skips the release guards it.</summary>
+    [Theory]
+    [InlineData("if (_info != IntPtr.Zero) { Marshal.FreeHGlobal(_info); _info = IntPtr.Zero; }")]
+    [InlineData("if (Session == IntPtr.Zero) { return; } CloseSession(Session); Marshal.FreeHGlobal(_info); Session = IntPtr.Zero;")]
+    [InlineData("if (Session != IntPtr.Zero) { CloseSession(Session); Marshal.FreeHGlobal(_info); } Session = IntPtr.Zero;")]
+    [InlineData("if (Session != IntPtr.Zero) { CloseSession(Session); } if (_disposed) { return; } Marshal.FreeHGlobal(_info); _disposed = true; Session = IntPtr.Zero;")]
+    public Task A_test_with_an_arm_that_skips_the_release_still_guards_it(string body)
+        => BuiltIn($$"""
+            using System;
+            using System.Runtime.InteropServices;
+
+            sealed class FormEnvironment : IDisposable
+            {
+                [DllImport("forms")] private static extern void CloseSession(IntPtr session);
+
+                private IntPtr _info = Marshal.AllocHGlobal(64);
+                private bool _disposed;
+
+                public IntPtr Session { get; private set; }
+
+                public void Dispose()
+                {
+                    {{body}}
+                }
+            }
+            """);
+
     [Theory]
     [InlineData("Marshal.FreeHGlobal({|#0:_p|});", false)]
     [InlineData("if (_disposed) return; Marshal.FreeHGlobal({|#0:_p|});", false)]

@@ -28,6 +28,7 @@ internal sealed class DisposeFlow
     private readonly GuardReads?[] _conditions;
     private readonly bool _anyAssignment;
     private readonly Dictionary<ControlFlowRegion, List<BasicBlock>> _afterFinally = new();
+    private readonly Dictionary<int, bool[]> _reaching = new();
     private bool[]? _unguardedReach;
     private bool[]? _reachesExit;
     private bool? _anyGuard;
@@ -140,7 +141,7 @@ internal sealed class DisposeFlow
                     return reached;
                 }
 
-                if (IsGuard(block, member))
+                if (IsGuard(block, member) && (target is null || !BothArmsReach(block, target)))
                 {
                     continue;
                 }
@@ -155,6 +156,40 @@ internal sealed class DisposeFlow
                 return reached;
             }
         }
+    }
+
+    /// <summary>
+    /// True when both arms of the conditional <paramref name="block"/> lead on to
+    /// <paramref name="target"/>: its test decides something else (whether another member is
+    /// closed first), not whether the release runs, so it guards nothing (issue 20, H2). A release
+    /// in a handler or a finally is not reached by a normal branch: such a test stays a guard.
+    /// </summary>
+    private bool BothArmsReach(BasicBlock block, BasicBlock target)
+    {
+        if (!_reaching.TryGetValue(target.Ordinal, out var reaching))
+        {
+            // One backward walk per release: the blocks from which a normal branch leads to it.
+            reaching = new bool[_cfg.Blocks.Length];
+            reaching[target.Ordinal] = true;
+            var work = new Stack<BasicBlock>();
+            work.Push(target);
+            while (work.Count > 0)
+            {
+                foreach (var predecessor in work.Pop().Predecessors)
+                {
+                    if (!reaching[predecessor.Source.Ordinal])
+                    {
+                        reaching[predecessor.Source.Ordinal] = true;
+                        work.Push(predecessor.Source);
+                    }
+                }
+            }
+
+            _reaching.Add(target.Ordinal, reaching);
+        }
+
+        return block.ConditionalSuccessor?.Destination is { } taken && reaching[taken.Ordinal] &&
+            block.FallThroughSuccessor?.Destination is { } fallen && reaching[fallen.Ordinal];
     }
 
     /// <summary>
