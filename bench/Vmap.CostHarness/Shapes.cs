@@ -23,12 +23,12 @@ internal static class Shapes
 
     private static readonly (string Name, int[] Sizes, Func<int, string> Source)[] All =
     {
-        ("loops: N loops allocate / continue / free", new[] { 50, 100, 200, 400, 800 }, Loops),
-        ("shared-if: N ifs sharing their conditions", new[] { 25, 50, 100, 200, 400 }, SharedIfs),
-        ("seq-if: N sequential ifs re-pointing one pointer", new[] { 100, 200, 400, 800 }, SequentialIfs),
-        ("pointer-loops: one pointer through N loops", new[] { 100, 200, 400, 800 }, PointerLoops),
-        ("gotos: irreducible, N labels", new[] { 4, 8, 16, 32 }, Gotos),
-        ("dispose-fields: N fields released in Dispose", new[] { 400, 800, 1600, 3200 }, DisposeFields),
+        ("loops: N loops allocate / continue / free", new[] { 50, 100, 200, 400, 800, 1600, 3200 }, Loops),
+        ("shared-if: N ifs sharing their conditions", new[] { 25, 50, 100, 200, 400, 800, 1600 }, SharedIfs),
+        ("seq-if: N sequential ifs re-pointing one pointer", new[] { 100, 200, 400, 800, 1600, 3200, 6400 }, SequentialIfs),
+        ("pointer-loops: one pointer through N loops", new[] { 100, 200, 400, 800, 1600, 3200, 6400 }, PointerLoops),
+        ("gotos: irreducible, N labels", new[] { 4, 8, 16, 32, 64, 128, 256 }, Gotos),
+        ("dispose-fields: N fields released in Dispose", new[] { 400, 800, 1600, 3200, 6400 }, DisposeFields),
         ("no-pair: N classes of ordinary code (19 lines per method)", new[] { 250, 500, 1000 }, n => Ordinary(n, namesakes: false)),
         ("namesakes: the same, methods named Alloc/Free/Rent/Return", new[] { 250, 500, 1000 }, n => Ordinary(n, namesakes: true)),
     };
@@ -54,10 +54,10 @@ internal static class Shapes
         var references = new[] { typeof(object).Assembly.Location, Path.Combine(directory, "System.Runtime.dll"), Path.Combine(directory, "System.Runtime.InteropServices.dll") }
             .Select(p => MetadataReference.CreateFromFile(p)).ToList();
         Console.WriteLine($"shapes: min of {runs} runs, load average {Stats.LoadAverage()}, host Roslyn {typeof(Compilation).Assembly.GetName().Version}");
-        Console.WriteLine($"{"shape",-58} {"N",6} {"lines",7} {"Vmap ms",9} {"x prev",7} {"compiler ms",11} {"Vmap/compiler",13} {"floor ms",9} {"found",6}");
+        Console.WriteLine($"{"shape",-58} {"N",6} {"lines",7} {"Vmap ms",9} {"x prev",7} {"CPU ms",8} {"x prev",7} {"compiler ms",11} {"Vmap/compiler",13} {"floor ms",9} {"Vmap MB",8} {"found",6}");
         foreach (var (name, sizes, source) in All.Where(s => only is null || s.Name.StartsWith(only, StringComparison.Ordinal)))
         {
-            double previous = double.NaN;
+            double previous = double.NaN, previousCpu = double.NaN;
             foreach (var n in sizes)
             {
                 var text = source(n);
@@ -69,7 +69,7 @@ internal static class Shapes
                     throw new HarnessException($"shape {name} N={n} does not compile: {errors[0]}");
                 }
 
-                double vmapMs = double.MaxValue, compilerMs = double.MaxValue, floorMs = double.MaxValue;
+                double vmapMs = double.MaxValue, cpuMs = double.MaxValue, compilerMs = double.MaxValue, floorMs = double.MaxValue, allocatedMb = double.MaxValue;
                 var found = 0;
                 for (int run = 0; run < runs; run++)
                 {
@@ -88,15 +88,19 @@ internal static class Shapes
                         .Select(a => (DiagnosticAnalyzer)new TimedAnalyzer(a, times)).ToImmutableArray();
                     var clone = compilation.Clone();
                     clone.GetDiagnostics();
+                    var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
                     var diagnostics = clone.WithAnalyzers(analyzers).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+                    allocatedMb = Math.Min(allocatedMb, (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 1048576.0);
                     vmapMs = Math.Min(vmapMs, times.Values.Sum(t => t.Ticks) * 1000.0 / Stopwatch.Frequency);
+                    cpuMs = Math.Min(cpuMs, times.Values.Sum(t => t.CpuNanoseconds) / 1e6);
                     found = diagnostics.Count(d => d.Id == "VMAP003");
                 }
 
                 var lines = tree.GetText().Lines.Count;
                 var seeded = text.Contains("// seeded", StringComparison.Ordinal);
-                Console.WriteLine($"{name,-58} {n,6} {lines,7} {vmapMs,9:F1} {(double.IsNaN(previous) ? "" : (vmapMs / previous).ToString("F2", CultureInfo.InvariantCulture)),7} {compilerMs,11:F1} {vmapMs / compilerMs,13:P1} {floorMs,9:F1} {(seeded ? found > 0 ? "yes" : "NO" : "-"),6}");
+                Console.WriteLine($"{name,-58} {n,6} {lines,7} {vmapMs,9:F1} {(double.IsNaN(previous) ? "" : (vmapMs / previous).ToString("F2", CultureInfo.InvariantCulture)),7} {cpuMs,8:F1} {(double.IsNaN(previousCpu) ? "" : (cpuMs / previousCpu).ToString("F2", CultureInfo.InvariantCulture)),7} {compilerMs,11:F1} {vmapMs / compilerMs,13:P1} {floorMs,9:F1} {allocatedMb,8:F1} {(seeded ? found > 0 ? "yes" : "NO" : "-"),6}");
                 previous = vmapMs;
+                previousCpu = cpuMs;
                 if (vmapMs > maxSeconds * 1000)
                 {
                     break;

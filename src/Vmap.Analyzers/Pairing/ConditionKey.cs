@@ -36,6 +36,39 @@ internal sealed record ConditionKey(
     ConditionKey? Left = null,
     ConditionKey? Right = null)
 {
+    /// <summary>The hash, computed once: keys are hashed at every lookup of a state's conditions (0: not yet).</summary>
+    private int _hash;
+
+    /// <summary>The copy <c>with</c> starts from: everything but the hash, which the changed key computes anew.</summary>
+    private ConditionKey(ConditionKey original)
+    {
+        Kind = original.Kind;
+        Storage = original.Storage;
+        Constant = original.Constant;
+        Operator = original.Operator;
+        Left = original.Left;
+        Right = original.Right;
+    }
+
+    public bool Equals(ConditionKey? other) =>
+        ReferenceEquals(this, other) ||
+        (other is not null && GetHashCode() == other.GetHashCode() && Kind == other.Kind && Operator == other.Operator &&
+         Equals(Storage, other.Storage) && string.Equals(Constant, other.Constant, System.StringComparison.Ordinal) &&
+         Equals(Left, other.Left) && Equals(Right, other.Right));
+
+    public override int GetHashCode()
+    {
+        if (_hash == 0)
+        {
+            var hash = unchecked((((((((int)Kind * 31) + (Storage?.GetHashCode() ?? 0)) * 31) +
+                (Constant is null ? 0 : System.StringComparer.Ordinal.GetHashCode(Constant))) * 31 + (int)Operator) * 31 +
+                (Left?.GetHashCode() ?? 0)) * 31 + (Right?.GetHashCode() ?? 0));
+            _hash = hash == 0 ? 1 : hash;
+        }
+
+        return _hash;
+    }
+
     public static ConditionKey Of(StorageKey storage) => new(ConditionKind.Storage, storage);
 
     public static ConditionKey OfConstant(string text) => new(ConditionKind.Constant, Constant: text);

@@ -24,6 +24,13 @@ internal enum EngineFailureKind
 internal sealed record EngineFailure(Compilation Compilation, ISymbol? Owner, EngineFailureKind Kind, Exception Exception);
 
 /// <summary>
+/// A method whose walk needed more steps than its budget allows (<see cref="PairingWalker"/>): no
+/// finding of it is reported, and it is counted (<see cref="EngineFailureLog.GivenUp"/>) so that the
+/// silence can be seen.
+/// </summary>
+internal sealed record GivenUpMethod(IMethodSymbol Method, int Budget);
+
+/// <summary>
 /// The compiler threw while it built the operation tree or the flow graph of user code it had
 /// accepted (<see cref="Compiler"/>); the inner exception is the compiler's own.
 /// </summary>
@@ -50,6 +57,24 @@ internal sealed class EngineFailureLog
     /// analyzers swallow; filter on <see cref="EngineFailure.Compilation"/> (tests run in parallel).
     /// </summary>
     internal static event Action<EngineFailure>? Reported;
+
+    /// <summary>
+    /// Raised for every method given up by the step budget, in any compilation. Tests subscribe to
+    /// see them; filter on the method's assembly (tests run in parallel).
+    /// </summary>
+    internal static event Action<GivenUpMethod>? MethodGivenUp;
+
+    private int _givenUp;
+
+    /// <summary>Methods (and lambdas or local functions) whose walk the step budget gave up: none of their findings is reported.</summary>
+    public int GivenUp => Volatile.Read(ref _givenUp);
+
+    /// <summary>Counts a walk given up by the step budget and tells the subscribers.</summary>
+    public void GiveUp(IMethodSymbol method, int budget)
+    {
+        Interlocked.Increment(ref _givenUp);
+        MethodGivenUp?.Invoke(new GivenUpMethod(method, budget));
+    }
 
     /// <summary>Skips caused by the analyzers' own code.</summary>
     public int EngineFailures => Volatile.Read(ref _engine);

@@ -55,7 +55,16 @@ internal sealed record MappingFacts(MappingFlags Flags, SyntaxNode? ReleasedAt =
         var first = a.ReleasedAt is null ? b
             : b.ReleasedAt is null ? a
             : a.ReleasedAt.SpanStart <= b.ReleasedAt.SpanStart ? a : b;
-        return new MappingFacts(a.Flags | b.Flags, first.ReleasedAt, a.Stored || b.Stored, first.Via, HandOff.Join(a.HandedTo, b.HandedTo));
+        var flags = a.Flags | b.Flags;
+        var stored = a.Stored || b.Stored;
+        var handedTo = HandOff.Join(a.HandedTo, b.HandedTo);
+
+        // What b adds may be nothing (a mapping the other path never made, joined as Absent into
+        // facts that already say Absent): the join is then a itself, and a state's join with a
+        // disjunct that lacks most of its mappings allocates nothing for them.
+        return flags == a.Flags && first.ReleasedAt == a.ReleasedAt && stored == a.Stored && Equals(first.Via, a.Via) && Equals(handedTo, a.HandedTo)
+            ? a
+            : new MappingFacts(flags, first.ReleasedAt, stored, first.Via, handedTo);
     }
 }
 
@@ -75,7 +84,8 @@ internal sealed record HandOff(string Callee, SyntaxNode At, bool OnEveryPath)
 
         if (a is null || b is null)
         {
-            return (a ?? b)! with { OnEveryPath = false };
+            var one = (a ?? b)!;
+            return one.OnEveryPath ? one with { OnEveryPath = false } : one;
         }
 
         var first = a.At.SpanStart <= b.At.SpanStart ? a : b;

@@ -36,7 +36,7 @@ internal sealed class MemberUnmapSite
     /// <summary>True when, on a path that knows <paramref name="conditions"/> about the object <paramref name="receiver"/>, this unmap cannot run.</summary>
     internal static readonly StorageKey ObjectKey = new(StorageRoot.Object);
 
-    public bool ContradictedBy(StorageKey receiver, Dictionary<ConditionKey, bool> conditions)
+    public bool ContradictedBy(StorageKey receiver, StateMap<ConditionKey, bool> conditions)
     {
         foreach (var pair in Guard)
         {

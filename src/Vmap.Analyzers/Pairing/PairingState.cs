@@ -10,22 +10,56 @@ namespace Vmap.Analyzers.Pairing;
 /// </summary>
 internal sealed class PairingState
 {
-    private PairingState(Dictionary<StorageKey, AbstractValue> storage, Dictionary<int, MappingFacts> mappings, Dictionary<ConditionKey, bool> conditions)
+    private PairingState(StateMap<StorageKey, AbstractValue> storage, StateMap<int, MappingFacts> mappings, StateMap<ConditionKey, bool> conditions)
     {
         Storage = storage;
         Mappings = mappings;
         Conditions = conditions;
     }
 
-    public static PairingState Empty => new(new(), new(), new());
+    public static PairingState Empty => new(new(RootOf), new(), new(RootsRead));
 
-    public Dictionary<StorageKey, AbstractValue> Storage { get; }
+    public StateMap<StorageKey, AbstractValue> Storage { get; }
 
-    public Dictionary<int, MappingFacts> Mappings { get; }
+    public StateMap<int, MappingFacts> Mappings { get; }
 
-    public Dictionary<ConditionKey, bool> Conditions { get; }
+    public StateMap<ConditionKey, bool> Conditions { get; }
 
-    public PairingState Clone() => new(new(Storage), new(Mappings), new(Conditions));
+    /// <summary>A copy to work on; its maps share their entries with this state's until either writes (see <see cref="StateMap{TKey, TValue}"/>).</summary>
+    public PairingState Clone() => new(Storage.Clone(), Mappings.Clone(), Conditions.Clone());
+
+    private static IEnumerable<StorageRoot> RootOf(StorageKey key)
+    {
+        yield return key.Root;
+    }
+
+    /// <summary>The roots of the storages a condition reads (see <see cref="ConditionKey.Reads"/>).</summary>
+    private static IEnumerable<StorageRoot> RootsRead(ConditionKey condition)
+    {
+        var pending = new Stack<ConditionKey>();
+        pending.Push(condition);
+        while (pending.Count > 0)
+        {
+            var next = pending.Pop();
+            if (next.Storage is { } storage)
+            {
+                yield return storage.Root;
+            }
+
+            if (next.Left is { } left)
+            {
+                pending.Push(left);
+            }
+
+            if (next.Right is { } right)
+            {
+                pending.Push(right);
+            }
+        }
+    }
+
+    /// <summary>Whether a storage other than <paramref name="key"/> is rooted where it is (a member of it, or it a member of that).</summary>
+    public bool HasOtherStorageRootedAt(StorageKey key) => Storage.EntriesReading(key.Root) > (Storage.ContainsKey(key) ? 1 : 0);
 
     public AbstractValue Get(StorageKey key) => Storage.TryGetValue(key, out var value) ? value : AbstractValue.Unknown;
 
@@ -77,6 +111,25 @@ internal sealed class PairingState
     /// <summary>Forgets what a storage and everything reached through it held, and every condition that reads it.</summary>
     public void Invalidate(StorageKey key)
     {
+        // The indexes answer for the common write, of a local or a temporary that nothing is
+        // reached through and no condition reads, without a look at the other entries.
+        if (!HasOtherStorageRootedAt(key))
+        {
+            Storage.Remove(key);
+        }
+        else
+        {
+            RemoveWithin(key);
+        }
+
+        if (Conditions.EntriesReading(key.Root) > 0)
+        {
+            ForgetConditionsReading(key);
+        }
+    }
+
+    private void RemoveWithin(StorageKey key)
+    {
         List<StorageKey>? stale = null;
         foreach (var pair in Storage)
         {
@@ -93,7 +146,10 @@ internal sealed class PairingState
                 Storage.Remove(s);
             }
         }
+    }
 
+    private void ForgetConditionsReading(StorageKey key)
+    {
         List<ConditionKey>? staleConditions = null;
         foreach (var pair in Conditions)
         {
@@ -112,23 +168,7 @@ internal sealed class PairingState
         }
     }
 
-    public bool SameConditions(PairingState other)
-    {
-        if (Conditions.Count != other.Conditions.Count)
-        {
-            return false;
-        }
-
-        foreach (var pair in Conditions)
-        {
-            if (!other.Conditions.TryGetValue(pair.Key, out var value) || value != pair.Value)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public bool SameConditions(PairingState other) => Conditions.SameEntries(other.Conditions);
 
     /// <summary>
     /// The least upper bound: values and facts join pointwise, only conditions both agree on survive.
@@ -143,49 +183,61 @@ internal sealed class PairingState
         var forgetsCondition = !a.SameConditions(b);
         var result = a.Clone();
         List<int>? untracked = null;
-        foreach (var pair in b.Storage)
+
+        // A map the two states still share is its own join (the same values, the same facts, the
+        // same ownership on both sides): only the maps they no longer share are walked.
+        if (!a.Storage.SharesEntriesWith(b.Storage))
         {
-            if (result.Storage.TryGetValue(pair.Key, out var mine))
+            foreach (var pair in b.Storage)
             {
-                var joined = AbstractValue.Join(mine, pair.Value);
-                if (joined.Kind == ValueKind.Unknown)
+                if (result.Storage.TryGetValue(pair.Key, out var mine))
                 {
-                    // Losing track of where a mapping lives must silence it, not report it as lost.
-                    // Escaped once the facts are joined: a mapping only b knows (the other arm's
-                    // call of c ? Alloc() : Other() joined where the test is not kept) has no facts
-                    // in the result yet, and its join with Absent would otherwise stay live.
-                    Lost(ref untracked, mine);
-                    Lost(ref untracked, pair.Value);
+                    var joined = AbstractValue.Join(mine, pair.Value);
+                    if (joined.Kind == ValueKind.Unknown)
+                    {
+                        // Losing track of where a mapping lives must silence it, not report it as lost.
+                        // Escaped once the facts are joined: a mapping only b knows (the other arm's
+                        // call of c ? Alloc() : Other() joined where the test is not kept) has no facts
+                        // in the result yet, and its join with Absent would otherwise stay live.
+                        Lost(ref untracked, mine);
+                        Lost(ref untracked, pair.Value);
+                    }
+
+                    result.Storage[pair.Key] = joined;
                 }
-
-                result.Storage[pair.Key] = joined;
-            }
-            else
-            {
-                // A storage assigned on one path only (a local declared in a loop body, a member
-                // the other path never touched) keeps the one value known.
-                result.Storage[pair.Key] = pair.Value;
+                else
+                {
+                    // A storage assigned on one path only (a local declared in a loop body, a member
+                    // the other path never touched) keeps the one value known.
+                    result.Storage[pair.Key] = pair.Value;
+                }
             }
         }
 
-        foreach (var pair in b.Mappings)
+        if (!a.Mappings.SharesEntriesWith(b.Mappings))
         {
-            result.Mappings[pair.Key] = JoinFacts(result.Facts(pair.Key), pair.Value, forgetsCondition && !MappingFacts.SameOwnership(a.Facts(pair.Key), pair.Value));
-        }
-
-        foreach (var pair in a.Mappings)
-        {
-            if (!b.Mappings.ContainsKey(pair.Key))
+            foreach (var pair in b.Mappings)
             {
-                result.Mappings[pair.Key] = JoinFacts(result.Facts(pair.Key), MappingFacts.Absent, forgetsCondition && !MappingFacts.SameOwnership(pair.Value, MappingFacts.Absent));
+                result.Mappings[pair.Key] = JoinFacts(result.Facts(pair.Key), pair.Value, forgetsCondition && !MappingFacts.SameOwnership(a.Facts(pair.Key), pair.Value));
+            }
+
+            foreach (var pair in a.Mappings)
+            {
+                if (!b.Mappings.ContainsKey(pair.Key))
+                {
+                    result.Mappings[pair.Key] = JoinFacts(result.Facts(pair.Key), MappingFacts.Absent, forgetsCondition && !MappingFacts.SameOwnership(pair.Value, MappingFacts.Absent));
+                }
             }
         }
 
-        foreach (var pair in a.Conditions)
+        if (forgetsCondition)
         {
-            if (!b.Conditions.TryGetValue(pair.Key, out var value) || value != pair.Value)
+            foreach (var pair in a.Conditions)
             {
-                result.Conditions.Remove(pair.Key);
+                if (!b.Conditions.TryGetValue(pair.Key, out var value) || value != pair.Value)
+                {
+                    result.Conditions.Remove(pair.Key);
+                }
             }
         }
 
@@ -216,24 +268,5 @@ internal sealed class PairingState
     }
 
     public bool SameAs(PairingState other) =>
-        SameEntries(Storage, other.Storage) && SameEntries(Mappings, other.Mappings) && SameEntries(Conditions, other.Conditions);
-
-    private static bool SameEntries<TKey, TValue>(Dictionary<TKey, TValue> a, Dictionary<TKey, TValue> b)
-        where TKey : notnull
-    {
-        if (a.Count != b.Count)
-        {
-            return false;
-        }
-
-        foreach (var pair in a)
-        {
-            if (!b.TryGetValue(pair.Key, out var value) || !EqualityComparer<TValue>.Default.Equals(value, pair.Value))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+        Storage.SameEntries(other.Storage) && Mappings.SameEntries(other.Mappings) && Conditions.SameEntries(other.Conditions);
 }

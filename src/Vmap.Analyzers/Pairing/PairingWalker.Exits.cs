@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
@@ -257,6 +258,10 @@ internal sealed partial class PairingWalker
             return;
         }
 
+        // Two members re-pointed at the same rental (_chars = _array = pooled) make the same
+        // finding, reported once: the member the release names is the one that reads right, and
+        // the order of the state's entries must not choose.
+        var candidates = new List<(StorageKey Member, int Mapping, SyntaxNode RepointedAt, MappingFacts Facts)>();
         foreach (var pair in state.Storage)
         {
             if (pair.Value.Kind != ValueKind.Mapped || !_repointed.TryGetValue((pair.Key, pair.Value.Mapping), out var repointedAt))
@@ -270,13 +275,25 @@ internal sealed partial class PairingWalker
                 continue;
             }
 
-            var site = _sites[pair.Value.Mapping];
-            Report(new PairingFinding(FindingKind.RepointedMemberReleased, facts.ReleasedAt, repointedAt.GetLocation(), facts.ReleasedAt.ToString())
+            candidates.Add((pair.Key, pair.Value.Mapping, repointedAt, facts));
+        }
+
+        candidates.Sort((x, y) =>
+        {
+            var named = NamesReleased(y).CompareTo(NamesReleased(x));
+            return named != 0 ? named : string.CompareOrdinal(x.Member.Display, y.Member.Display);
+        });
+        foreach (var (member, mapping, repointedAt, facts) in candidates)
+        {
+            Report(new PairingFinding(FindingKind.RepointedMemberReleased, facts.ReleasedAt!, repointedAt.GetLocation(), facts.ReleasedAt!.ToString())
             {
-                Site = site,
-                MemberName = pair.Key.Display,
+                Site = _sites[mapping],
+                MemberName = member.Display,
             });
         }
+
+        static bool NamesReleased((StorageKey Member, int Mapping, SyntaxNode RepointedAt, MappingFacts Facts) candidate) =>
+            candidate.Member.Display == candidate.Facts.ReleasedAt!.ToString();
     }
 
     private bool HeldByMember(PairingState state, int mapping, StorageKey? except = null)

@@ -121,11 +121,14 @@ internal sealed partial class PairingWalker
             CheckRepoint(member, key, value, valueOperation, at, state);
         }
 
-        foreach (var pair in state.Storage)
+        if (state.HasOtherStorageRootedAt(key))
         {
-            if (pair.Key != key && pair.Key.IsWithin(key) && pair.Value.ReachesMapping)
+            foreach (var pair in state.Storage)
             {
-                state.Escape(pair.Value.Mapping);
+                if (pair.Key != key && pair.Key.IsWithin(key) && pair.Value.ReachesMapping)
+                {
+                    state.Escape(pair.Value.Mapping);
+                }
             }
         }
 

@@ -19,8 +19,19 @@ internal sealed partial class PairingWalker
 {
     private const int MaxDisjuncts = 8;
 
-    /// <summary>Evaluation steps per method; a method that needs more is skipped without a report.</summary>
+    /// <summary>
+    /// Evaluation steps per method at least; a method that needs more than its budget is given up:
+    /// nothing of it is reported, and it is counted (<see cref="EngineFailureLog.GiveUp"/>).
+    /// </summary>
     private const int StepBudget = 40_000;
+
+    /// <summary>
+    /// Steps allowed per operation of the method's graph, past <see cref="StepBudget"/>: the
+    /// budget grows with the method, so a long method is not given up for its length (issue 25 §3:
+    /// 415 lines of sequential ifs were), while a walk that does not settle still is. The walk
+    /// of the generated shapes of bench/Vmap.CostHarness takes 3–9 steps per operation.
+    /// </summary>
+    private const int StepsPerOperation = 32;
 
     private readonly ControlFlowGraph _cfg;
 
@@ -92,6 +103,9 @@ internal sealed partial class PairingWalker
     /// <summary>See <see cref="ThrowLosesThis"/>: computed at the first throw exit that needs it.</summary>
     private bool? _throwLosesThis;
 
+    /// <summary>This walk's step budget (see <see cref="StepsPerOperation"/>).</summary>
+    private int _budget = StepBudget;
+
     /// <summary>A call evaluated in the current operation that does not return (see <see cref="NoReturn"/>).</summary>
     private (IInvocationOperation Call, NoReturnKind Kind)? _endedBy;
 
@@ -157,6 +171,7 @@ internal sealed partial class PairingWalker
         }
         catch (BudgetExceededException)
         {
+            context.Failures.GiveUp(method, walker._budget);
         }
 
         foreach (var (graph, symbol, syntax) in NestedBodies(cfg, cancellationToken))
@@ -250,7 +265,7 @@ internal sealed partial class PairingWalker
 
     private void Step()
     {
-        if (++_steps > StepBudget)
+        if (++_steps > _budget)
         {
             throw new BudgetExceededException();
         }
@@ -694,24 +709,30 @@ internal sealed partial class PairingWalker
             }
         }
 
+        var operations = 0;
         foreach (var block in _cfg.Blocks)
         {
             foreach (var operation in block.Operations)
             {
-                CountWrites(operation);
+                operations += CountWrites(operation);
             }
 
             if (block.BranchValue is { } value)
             {
-                CountWrites(value);
+                operations += CountWrites(value);
             }
         }
+
+        _budget = (int)Math.Min(int.MaxValue, Math.Max(StepBudget, (long)StepsPerOperation * operations));
     }
 
-    private void CountWrites(IOperation root)
+    /// <summary>Counts the writes under <paramref name="root"/>; returns how many operations it has.</summary>
+    private int CountWrites(IOperation root)
     {
+        var operations = 0;
         foreach (var operation in Descend(root))
         {
+            operations++;
             IOperation? target = operation switch
             {
                 IAssignmentOperation assignment => assignment.Target,
@@ -735,6 +756,8 @@ internal sealed partial class PairingWalker
                 }
             }
         }
+
+        return operations;
     }
 
     private static IEnumerable<IOperation> Descend(IOperation root)

@@ -123,6 +123,31 @@ internal sealed class MemberPath : System.IEquatable<MemberPath>
 /// </summary>
 internal sealed record StorageKey(StorageRoot Root, MemberPath? Path = null)
 {
+    /// <summary>The hash, computed once: keys are hashed at every lookup of a state's storage (0: not yet).</summary>
+    private int _hash;
+
+    /// <summary>The copy <c>with</c> starts from: everything but the hash, which the changed key computes anew.</summary>
+    private StorageKey(StorageKey original)
+    {
+        Root = original.Root;
+        Path = original.Path;
+    }
+
+    public bool Equals(StorageKey? other) =>
+        ReferenceEquals(this, other) ||
+        (other is not null && GetHashCode() == other.GetHashCode() && Root == other.Root && Equals(Path, other.Path));
+
+    public override int GetHashCode()
+    {
+        if (_hash == 0)
+        {
+            var hash = unchecked((Root.GetHashCode() * 31) + (Path?.GetHashCode() ?? 0));
+            _hash = hash == 0 ? 1 : hash;
+        }
+
+        return _hash;
+    }
+
     /// <summary>True for a field or property reached through the root (the storage outlives a local).</summary>
     public bool IsMember => Path is not null;
 

@@ -22,11 +22,87 @@ public class EngineBoundsTests
     }
 
     [Fact]
-    public async Task A_method_over_the_step_budget_is_skipped_quietly()
+    public async Task A_long_method_is_not_given_up_for_its_length()
     {
+        // The step budget grows with the method (issue 25 §3): 8,000 statements are walked.
         var diagnostics = await Verify.Diagnostics(null, Verify.FakeApi, Method(statements: 8_000));
 
-        Assert.Empty(diagnostics);
+        Assert.Equal(RuleIds.VMAP005, Assert.Single(diagnostics).Id);
+    }
+
+    [Fact]
+    public async Task A_walk_that_needs_more_than_its_budget_is_given_up_quietly_and_counted()
+    {
+        // Ten nested loops, each testing four flags: every loop walks the loops inside it again,
+        // in up to eight states, until its counter settles: far more steps than its size allows.
+        var body = new StringBuilder("using Vmap; class NestedPastTheBudget { int M(VmapSpace space, Page[] pages, int x, int n, bool b0, bool b1, bool b2, bool b3) {\n");
+        body.AppendLine(Bug);
+        for (var depth = 0; depth < 10; depth++)
+        {
+            body.AppendLine($"for (int i{depth} = 0; i{depth} < n; i{depth}++) {{");
+            for (var flag = 0; flag < 4; flag++)
+            {
+                body.AppendLine($"if (b{flag}) x = x * 3 + {depth}; else x = i{depth};");
+            }
+        }
+
+        body.Append('}', 10).AppendLine();
+        body.AppendLine("return x; } }");
+        var givenUp = new System.Collections.Concurrent.ConcurrentQueue<GivenUpMethod>();
+        void Note(GivenUpMethod method)
+        {
+            if (method.Method.ContainingType.Name == "NestedPastTheBudget")
+            {
+                givenUp.Enqueue(method);
+            }
+        }
+
+        EngineFailureLog.MethodGivenUp += Note;
+        try
+        {
+            var diagnostics = await Verify.Diagnostics(null, Verify.FakeApi, body.ToString());
+
+            Assert.Empty(diagnostics);
+        }
+        finally
+        {
+            EngineFailureLog.MethodGivenUp -= Note;
+        }
+
+        var method = Assert.Single(givenUp);
+        Assert.Equal("M", method.Method.Name);
+        Assert.Equal(40_000, method.Budget);
+    }
+
+    [Fact]
+    public async Task A_double_free_at_the_end_of_a_2000_line_method_of_loops_is_reported()
+    {
+        // issue 25 §3: 334 sequential loops that each allocate, continue on one iteration and free
+        // (bench/Vmap.CostHarness, shape "loops"); the step budget once gave such a method up
+        // past 800 loops, and with it the double free at its end.
+        var body = new StringBuilder("using System; using System.Runtime.InteropServices;\npublic static class Shape\n{\n    public static void Run(int n)\n    {\n");
+        for (var k = 0; k < 334; k++)
+        {
+            body.AppendLine($"        for (int i{k} = 0; i{k} < n; i{k}++)");
+            body.AppendLine("        {");
+            body.AppendLine($"            IntPtr p{k} = Marshal.AllocHGlobal(16);");
+            body.AppendLine($"            if (i{k} == 3) {{ Marshal.FreeHGlobal(p{k}); continue; }}");
+            body.AppendLine($"            Marshal.FreeHGlobal(p{k});");
+            body.AppendLine("        }");
+        }
+
+        body.AppendLine("        IntPtr seeded = Marshal.AllocHGlobal(8);");
+        body.AppendLine("        Marshal.FreeHGlobal({|#1:seeded|});");
+        body.AppendLine("        Marshal.FreeHGlobal({|#0:seeded|});");
+        body.AppendLine("    }");
+        body.AppendLine("}");
+        var source = body.ToString();
+        Assert.True(source.Split('\n').Length > 2_000);
+
+        await Verify.BuiltIn(
+            source,
+            Verify.Diagnostic(RuleIds.VMAP003).WithLocation(0).WithLocation(1)
+                .WithMessage("'seeded' is freed again here; it was already freed at line 2011"));
     }
 
     [Fact]

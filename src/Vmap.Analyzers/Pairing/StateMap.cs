@@ -1,0 +1,152 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+
+namespace Vmap.Analyzers.Pairing;
+
+/// <summary>
+/// One of a <see cref="PairingState"/>'s maps, persistent: a clone shares everything with the state
+/// it came from and a write copies only a path of the tree, so a block's copy of its input costs
+/// nothing and a write costs the logarithm of the map, not its size. Two maps that still share their
+/// entries are equal without a look at them, and two whose fingerprints (the sum of their entries'
+/// hashes) differ are unequal. Issue 25 §3: the walk copied and compared whole states at every
+/// block, and the states grow with the method (a condition for every test, a mapping for every
+/// call), so the cost grew with the square of the method.
+/// </summary>
+internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TValue>>
+    where TKey : notnull
+{
+    private static readonly IEqualityComparer<TKey> KeyComparer = EqualityComparer<TKey>.Default;
+
+    private static readonly IEqualityComparer<TValue> ValueComparer = EqualityComparer<TValue>.Default;
+
+    /// <summary>The storage roots a key reads, for <see cref="EntriesReading"/>; null: not indexed.</summary>
+    private readonly Func<TKey, IEnumerable<StorageRoot>>? _rootsOf;
+
+    private ImmutableDictionary<TKey, TValue> _items;
+
+    /// <summary>How many keys read each storage root (null when not indexed).</summary>
+    private ImmutableDictionary<StorageRoot, int>? _roots;
+
+    /// <summary>The sum of the entries' hashes (see <see cref="SameEntries"/>).</summary>
+    private int _fingerprint;
+
+    public StateMap(Func<TKey, IEnumerable<StorageRoot>>? rootsOf = null)
+    {
+        _rootsOf = rootsOf;
+        _items = ImmutableDictionary<TKey, TValue>.Empty;
+        _roots = rootsOf is null ? null : ImmutableDictionary<StorageRoot, int>.Empty;
+    }
+
+    private StateMap(StateMap<TKey, TValue> original)
+    {
+        _rootsOf = original._rootsOf;
+        _items = original._items;
+        _roots = original._roots;
+        _fingerprint = original._fingerprint;
+    }
+
+    public int Count => _items.Count;
+
+    /// <summary>A map with the same entries, sharing them: writing either leaves the other as it was.</summary>
+    public StateMap<TKey, TValue> Clone() => new(this);
+
+    /// <summary>True when the two maps still share their entries (then they are equal).</summary>
+    public bool SharesEntriesWith(StateMap<TKey, TValue> other) => ReferenceEquals(_items, other._items);
+
+    public TValue this[TKey key]
+    {
+        get => _items[key];
+        set
+        {
+            if (_items.TryGetValue(key, out var current))
+            {
+                // Writing what the map already holds changes nothing and keeps the entries shared.
+                if (ValueComparer.Equals(current, value))
+                {
+                    return;
+                }
+
+                _fingerprint = unchecked(_fingerprint - EntryHash(key, current));
+            }
+            else
+            {
+                Index(key, +1);
+            }
+
+            _items = _items.SetItem(key, value);
+            _fingerprint = unchecked(_fingerprint + EntryHash(key, value));
+        }
+    }
+
+    public bool TryGetValue(TKey key, out TValue value) => _items.TryGetValue(key, out value!);
+
+    public bool ContainsKey(TKey key) => _items.ContainsKey(key);
+
+    public bool Remove(TKey key)
+    {
+        if (!_items.TryGetValue(key, out var current))
+        {
+            return false;
+        }
+
+        _items = _items.Remove(key);
+        _fingerprint = unchecked(_fingerprint - EntryHash(key, current));
+        Index(key, -1);
+        return true;
+    }
+
+    public IEnumerable<TKey> Keys => _items.Keys;
+
+    public ImmutableDictionary<TKey, TValue>.Enumerator GetEnumerator() => _items.GetEnumerator();
+
+    IEnumerator<KeyValuePair<TKey, TValue>> IEnumerable<KeyValuePair<TKey, TValue>>.GetEnumerator() => GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>
+    /// How many keys read <paramref name="root"/> (for an indexed map): zero means a storage rooted
+    /// there can be written without a look at the keys.
+    /// </summary>
+    public int EntriesReading(StorageRoot root) => _roots is null ? Count : _roots.TryGetValue(root, out var count) ? count : 0;
+
+    /// <summary>Whether both maps hold the same entries.</summary>
+    public bool SameEntries(StateMap<TKey, TValue> other)
+    {
+        if (SharesEntriesWith(other))
+        {
+            return true;
+        }
+
+        if (_items.Count != other._items.Count || _fingerprint != other._fingerprint)
+        {
+            return false;
+        }
+
+        foreach (var pair in _items)
+        {
+            if (!other._items.TryGetValue(pair.Key, out var value) || !ValueComparer.Equals(value, pair.Value))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static int EntryHash(TKey key, TValue value) => unchecked((KeyComparer.GetHashCode(key) * 31) + (value is null ? 0 : ValueComparer.GetHashCode(value)));
+
+    private void Index(TKey key, int change)
+    {
+        if (_roots is null || _rootsOf is null)
+        {
+            return;
+        }
+
+        foreach (var root in _rootsOf(key))
+        {
+            var count = (_roots.TryGetValue(root, out var known) ? known : 0) + change;
+            _roots = count == 0 ? _roots.Remove(root) : _roots.SetItem(root, count);
+        }
+    }
+}
