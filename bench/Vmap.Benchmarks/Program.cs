@@ -11,10 +11,15 @@ switch (args.FirstOrDefault())
     case "gaps":
         FragmentedSmallMaps.Run(args[1..]);
         break;
-    case "scaling":
+    case "scaling" when OperatingSystem.IsLinux():
         ThreadScaling.Run(args[1..]);
         break;
+    case "scaling":
+        Console.Error.WriteLine("scaling measures the native Linux space beside the simulated one: run it on Linux.");
+        return 2;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         break;
 }
+
+return 0;
