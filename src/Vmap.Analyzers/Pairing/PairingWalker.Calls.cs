@@ -181,15 +181,15 @@ internal sealed partial class PairingWalker
         }
 
         if (annotation is not null && FindOutMap(annotation, UnmapSpec.Receiver) is { } receiverMap &&
-            AcquireOnReceiver(invocation, receiverMap, state) is { } acquired)
+            AcquireOnReceiver(invocation, receiverMap, state))
         {
             foreach (var argument in invocation.Arguments)
             {
-                if (argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out && IsAddress(argument.Value.Type))
+                if (argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out && IsAddress(argument.Value.Type) && _keys.Storage(argument.Value) is { } pointer)
                 {
                     // AcquirePointer(ref p) sets p or throws: the pointer is not null wherever the
-                    // acquire happened, so "if (p != null) ReleasePointer()" tests the acquire.
-                    Assign(argument.Value, acquired with { MaybeZero = false }, null, invocation.Syntax, state);
+                    // acquire happened, so "if (p != null) ReleasePointer()" is true there.
+                    KnowNotNull(pointer, state);
                 }
             }
         }

@@ -179,8 +179,17 @@ internal sealed partial class PairingWalker
             value = conversion.Operand;
         }
 
-        if (assignment.IsRef || !(value is IArrayCreationOperation || value is IObjectCreationOperation { Type.IsReferenceType: true }) ||
-            _keys.Storage(assignment.Target) is not { } key || key.IsCapture)
+        if (!assignment.IsRef && (value is IArrayCreationOperation || value is IObjectCreationOperation { Type.IsReferenceType: true }) &&
+            _keys.Storage(assignment.Target) is { } key)
+        {
+            KnowNotNull(key, state);
+        }
+    }
+
+    /// <summary>Records on this path that <paramref name="key"/> is not null, for the null tests the method makes of it.</summary>
+    private void KnowNotNull(StorageKey key, PairingState state)
+    {
+        if (key.IsCapture)
         {
             return;
         }
@@ -247,14 +256,7 @@ internal sealed partial class PairingWalker
     /// </summary>
     private bool IsReferenceReadByValue(IOperation operation)
     {
-        var byReference = operation switch
-        {
-            ILocalReferenceOperation local => local.Local.RefKind != RefKind.None,
-            IParameterReferenceOperation parameter => parameter.Parameter.RefKind != RefKind.None,
-            IFieldReferenceOperation field => field.Field.RefKind != RefKind.None,
-            _ => false,
-        };
-        if (!byReference || IsAddress(operation.Type) || operation.Type is null || CallSummaries.MayHoldMapping(operation.Type))
+        if (!IsBlockReference(operation))
         {
             return false;
         }
@@ -266,6 +268,19 @@ internal sealed partial class PairingWalker
             null => !_method.ReturnsByRef && !_method.ReturnsByRefReadonly,
             _ => true,
         };
+    }
+
+    /// <summary>A ref local, parameter or field of a type that is not an address: what it holds is a reference to memory, not a number.</summary>
+    private static bool IsBlockReference(IOperation operation)
+    {
+        var byReference = operation switch
+        {
+            ILocalReferenceOperation local => local.Local.RefKind != RefKind.None,
+            IParameterReferenceOperation parameter => parameter.Parameter.RefKind != RefKind.None,
+            IFieldReferenceOperation field => field.Field.RefKind != RefKind.None,
+            _ => false,
+        };
+        return byReference && operation.Type is { } type && !IsAddress(type) && !CallSummaries.MayHoldMapping(type);
     }
 
     /// <summary>Evaluates children for their effects; a mapping that flows into an operation we do not model escapes.</summary>
