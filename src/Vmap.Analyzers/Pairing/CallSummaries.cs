@@ -340,7 +340,10 @@ internal sealed class CallSummaries
                 {
                     if (named.Parent is InvocationExpressionSyntax call && call.Expression == named)
                     {
-                        if (EngineFailureLog.Operation(model, call, cancellationToken) is IInvocationOperation invocation &&
+                        // Bound only when an argument may be a call's result: most releases free a
+                        // local assigned by an acquire, and no argument of most acquires is.
+                        if (MayReleaseCallResult(call) &&
+                            EngineFailureLog.Operation(model, call, cancellationToken) is IInvocationOperation invocation &&
                             _context.Pairs.Get(invocation.TargetMethod) is { } release)
                         {
                             foreach (var unmap in release.Unmaps)
@@ -371,6 +374,75 @@ internal sealed class CallSummaries
         }
 
         return families.ToImmutable();
+    }
+
+    /// <summary>Whether an argument of <paramref name="call"/> is a call, or a local its method assigns a call's result (by name).</summary>
+    private static bool MayReleaseCallResult(InvocationExpressionSyntax call)
+    {
+        SyntaxNode? body = null;
+        foreach (var argument in call.ArgumentList.Arguments)
+        {
+            var value = Unwrap(argument.Expression);
+            if (value is InvocationExpressionSyntax)
+            {
+                return true;
+            }
+
+            if (value is not IdentifierNameSyntax identifier)
+            {
+                continue;
+            }
+
+            body ??= EnclosingBody(call);
+            foreach (var written in Writes(body, identifier.Identifier.ValueText))
+            {
+                if (written is InvocationExpressionSyntax)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static SyntaxNode? EnclosingBody(SyntaxNode node) =>
+        node.FirstAncestorOrSelf<SyntaxNode>(n => n is BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax);
+
+    /// <summary>The values written to a local named <paramref name="name"/> in <paramref name="body"/>, casts and parentheses taken off.</summary>
+    private static IEnumerable<ExpressionSyntax> Writes(SyntaxNode? body, string name)
+    {
+        foreach (var node in body?.DescendantNodes() ?? System.Linq.Enumerable.Empty<SyntaxNode>())
+        {
+            var written = node switch
+            {
+                VariableDeclaratorSyntax declarator when declarator.Identifier.ValueText == name => declarator.Initializer?.Value,
+                AssignmentExpressionSyntax { Left: IdentifierNameSyntax target } assignment when target.Identifier.ValueText == name => assignment.Right,
+                _ => null,
+            };
+            if (written is not null)
+            {
+                yield return Unwrap(written);
+            }
+        }
+    }
+
+    private static ExpressionSyntax Unwrap(ExpressionSyntax expression)
+    {
+        while (true)
+        {
+            switch (expression)
+            {
+                case CastExpressionSyntax cast:
+                    expression = cast.Expression;
+                    continue;
+                case ParenthesizedExpressionSyntax parenthesized:
+                    expression = parenthesized.Expression;
+                    continue;
+                default:
+                    return expression;
+            }
+        }
     }
 
     /// <summary>
@@ -404,20 +476,8 @@ internal sealed class CallSummaries
 
             // Every write of the local in its method, by name: a name shared with another local
             // only adds evidence, which can only make the engine quieter.
-            var body = release.Syntax.FirstAncestorOrSelf<SyntaxNode>(n => n is BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax);
-            foreach (var node in body?.DescendantNodes() ?? System.Linq.Enumerable.Empty<SyntaxNode>())
+            foreach (var written in Writes(EnclosingBody(release.Syntax), local.Local.Name))
             {
-                var written = node switch
-                {
-                    VariableDeclaratorSyntax declarator when declarator.Identifier.ValueText == local.Local.Name => declarator.Initializer?.Value,
-                    AssignmentExpressionSyntax { Left: IdentifierNameSyntax target } assignment when target.Identifier.ValueText == local.Local.Name => assignment.Right,
-                    _ => null,
-                };
-                while (written is CastExpressionSyntax or ParenthesizedExpressionSyntax)
-                {
-                    written = written is CastExpressionSyntax cast ? cast.Expression : ((ParenthesizedExpressionSyntax)written).Expression;
-                }
-
                 if (written is InvocationExpressionSyntax call &&
                     model.GetSymbolInfo(call, cancellationToken).Symbol is IMethodSymbol callee && IsPlatformInvoke(callee))
                 {
