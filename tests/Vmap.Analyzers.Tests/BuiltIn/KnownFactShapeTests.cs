@@ -274,6 +274,26 @@ public class KnownFactShapeTests
             .WithMessage("The block in 'first' from Alloc at line 8 is lost: it goes out of scope at line 10 without being freed, returned, stored or passed on"));
 
     [Fact]
+    public Task A_write_through_a_reference_to_a_freed_block_is_a_use_after_release() => Verify.BuiltIn(
+        """
+        using System.Runtime.CompilerServices;
+        using System.Runtime.InteropServices;
+
+        static unsafe class Scratch
+        {
+            public static void Clear(int n)
+            {
+                void* block = NativeMemory.Alloc((nuint)n);
+                ref byte first = ref Unsafe.AsRef<byte>(block);
+                NativeMemory.Free({|#1:block|});
+                {|#0:first|} = 0;
+            }
+        }
+        """,
+        Verify.Diagnostic(RuleIds.VMAP004).WithLocation(0).WithLocation(1)
+            .WithMessage("'first' is dereferenced after it was freed at line 10"));
+
+    [Fact]
     public Task A_value_read_through_a_reference_to_a_block_is_not_the_block() => Verify.BuiltIn(
         """
         using System.Runtime.CompilerServices;
