@@ -254,7 +254,10 @@ internal sealed class CallSummaries
         return method.DeclaringSyntaxReferences.Length > 0;
     }
 
-    /// <summary>P/Invoke parameters borrow: native code that keeps a pointer is the exception, marked with [TakesOwnership].</summary>
+    /// <summary>
+    /// P/Invoke parameters borrow, unless there is evidence native code may keep what it is given
+    /// (<see cref="NativeMayKeep"/>) or the parameter is marked with [TakesOwnership].
+    /// </summary>
     public static bool IsPlatformInvoke(IMethodSymbol method)
     {
         if (method.GetDllImportData() is not null)
@@ -268,6 +271,221 @@ internal sealed class CallSummaries
             {
                 return true;
             }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether the P/Invoke <paramref name="method"/> may keep a block of <paramref name="family"/>
+    /// passed to it. Native code is a callee the engine cannot see: "it borrows" is an assumption,
+    /// dropped wherever the program shows native code may free what it is given. The P/Invoke also
+    /// receives a callback (native code can call back to release it); or the program hands a
+    /// release of the family to native code as a value, or releases a value a P/Invoke returned
+    /// with it (native code frees blocks of the family, or hands them back to be freed). The last
+    /// two are evidence for the whole compilation: a native library is configured once (a destroy
+    /// function registered in a constructor) and keeps what any method passes it later.
+    /// </summary>
+    public bool NativeMayKeep(IMethodSymbol method, string family, CancellationToken cancellationToken)
+    {
+        foreach (var parameter in method.Parameters)
+        {
+            if (parameter.Type.TypeKind == TypeKind.Delegate || parameter.Type is IFunctionPointerTypeSymbol)
+            {
+                return true;
+            }
+        }
+
+        var freed = Volatile.Read(ref _nativeFreed);
+        if (freed is null)
+        {
+            freed = NativeFreedFamilies(cancellationToken);
+            Interlocked.CompareExchange(ref _nativeFreed, freed, null);
+        }
+
+        return freed.Contains(family) || freed.Contains(AnyFamily);
+    }
+
+    /// <summary>Stands for every family in <see cref="_nativeFreed"/>: a tree the compiler could not represent hid the evidence.</summary>
+    private const string AnyFamily = "*";
+
+    private ImmutableHashSet<string>? _nativeFreed;
+
+    /// <summary>The families whose release the program hands to native code, or applies to a value a P/Invoke returned.</summary>
+    private ImmutableHashSet<string> NativeFreedFamilies(CancellationToken cancellationToken)
+    {
+        var families = ImmutableHashSet.CreateBuilder<string>(System.StringComparer.Ordinal);
+        var scan = _context.Scan;
+        foreach (var tree in scan.Trees)
+        {
+            if (!_compilation.ContainsSyntaxTree(tree))
+            {
+                continue;
+            }
+
+            var root = tree.GetRoot(cancellationToken);
+            SemanticModel? model = null;
+            foreach (var position in scan.PositionsIn(tree))
+            {
+                if (root.FindToken(position).Parent is not SimpleNameSyntax name)
+                {
+                    continue;
+                }
+
+                var named = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? (ExpressionSyntax)access : name;
+#pragma warning disable RS1030
+                model ??= _compilation.GetSemanticModel(tree);
+#pragma warning restore RS1030
+                try
+                {
+                    if (named.Parent is InvocationExpressionSyntax call && call.Expression == named)
+                    {
+                        // Bound only when an argument may be a call's result: most releases free a
+                        // local assigned by an acquire, and no argument of most acquires is.
+                        if (MayReleaseCallResult(call) &&
+                            EngineFailureLog.Operation(model, call, cancellationToken) is IInvocationOperation invocation &&
+                            _context.Pairs.Get(invocation.TargetMethod) is { } release)
+                        {
+                            foreach (var unmap in release.Unmaps)
+                            {
+                                if (ReleasesNativeResult(invocation, unmap.Ordinal, model, cancellationToken))
+                                {
+                                    families.Add(unmap.Family);
+                                }
+                            }
+                        }
+                    }
+                    else if (EngineFailureLog.Operation(model, named, cancellationToken) is IMethodReferenceOperation reference &&
+                        _context.Pairs.Get(reference.Method) is { } handed)
+                    {
+                        // Marshal.FreeHGlobal as a delegate or a function pointer: a release given away as a value.
+                        foreach (var unmap in handed.Unmaps)
+                        {
+                            families.Add(unmap.Family);
+                        }
+                    }
+                }
+                catch (CompilerFailureException)
+                {
+                    // Evidence the compiler cannot show may be there: every family may be freed natively.
+                    families.Add(AnyFamily);
+                }
+            }
+        }
+
+        return families.ToImmutable();
+    }
+
+    /// <summary>Whether an argument of <paramref name="call"/> is a call, or a local its method assigns a call's result (by name).</summary>
+    private static bool MayReleaseCallResult(InvocationExpressionSyntax call)
+    {
+        SyntaxNode? body = null;
+        foreach (var argument in call.ArgumentList.Arguments)
+        {
+            var value = Unwrap(argument.Expression);
+            if (value is InvocationExpressionSyntax)
+            {
+                return true;
+            }
+
+            if (value is not IdentifierNameSyntax identifier)
+            {
+                continue;
+            }
+
+            body ??= EnclosingBody(call);
+            foreach (var written in Writes(body, identifier.Identifier.ValueText))
+            {
+                if (written is InvocationExpressionSyntax)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static SyntaxNode? EnclosingBody(SyntaxNode node) =>
+        node.FirstAncestorOrSelf<SyntaxNode>(n => n is BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax);
+
+    /// <summary>The values written to a local named <paramref name="name"/> in <paramref name="body"/>, casts and parentheses taken off.</summary>
+    private static IEnumerable<ExpressionSyntax> Writes(SyntaxNode? body, string name)
+    {
+        foreach (var node in body?.DescendantNodes() ?? System.Linq.Enumerable.Empty<SyntaxNode>())
+        {
+            var written = node switch
+            {
+                VariableDeclaratorSyntax declarator when declarator.Identifier.ValueText == name => declarator.Initializer?.Value,
+                AssignmentExpressionSyntax { Left: IdentifierNameSyntax target } assignment when target.Identifier.ValueText == name => assignment.Right,
+                _ => null,
+            };
+            if (written is not null)
+            {
+                yield return Unwrap(written);
+            }
+        }
+    }
+
+    private static ExpressionSyntax Unwrap(ExpressionSyntax expression)
+    {
+        while (true)
+        {
+            switch (expression)
+            {
+                case CastExpressionSyntax cast:
+                    expression = cast.Expression;
+                    continue;
+                case ParenthesizedExpressionSyntax parenthesized:
+                    expression = parenthesized.Expression;
+                    continue;
+                default:
+                    return expression;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the argument <paramref name="release"/> releases (parameter <paramref name="ordinal"/>)
+    /// is a value a P/Invoke returned: the call itself, or a local of the method assigned one.
+    /// </summary>
+    private static bool ReleasesNativeResult(IInvocationOperation release, int ordinal, SemanticModel model, CancellationToken cancellationToken)
+    {
+        foreach (var argument in release.Arguments)
+        {
+            if (argument.Parameter?.Ordinal != ordinal)
+            {
+                continue;
+            }
+
+            var value = argument.Value;
+            while (value is IConversionOperation conversion)
+            {
+                value = conversion.Operand;
+            }
+
+            if (value is IInvocationOperation returned)
+            {
+                return IsPlatformInvoke(returned.TargetMethod);
+            }
+
+            if (value is not ILocalReferenceOperation local)
+            {
+                return false;
+            }
+
+            // Every write of the local in its method, by name: a name shared with another local
+            // only adds evidence, which can only make the engine quieter.
+            foreach (var written in Writes(EnclosingBody(release.Syntax), local.Local.Name))
+            {
+                if (written is InvocationExpressionSyntax call &&
+                    model.GetSymbolInfo(call, cancellationToken).Symbol is IMethodSymbol callee && IsPlatformInvoke(callee))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         return false;

@@ -43,6 +43,12 @@ internal sealed partial class PairingWalker
             return receiver;
         }
 
+        if (annotation is null && IsReferenceConversion(invocation) && values.Length == 1)
+        {
+            // Unsafe.AsRef<T>(p), Unsafe.AsPointer(ref r): the block seen as a managed reference and back.
+            return values[0];
+        }
+
         if (annotation is null && IsAddressArithmetic(invocation) && values.Length > 0 && values[0].ReachesMapping)
         {
             // IntPtr.Add(block, 8), Unsafe.Add(p, 1): an offset of the block, as block + 8 is.
@@ -174,9 +180,18 @@ internal sealed partial class PairingWalker
             }
         }
 
-        if (annotation is not null && FindOutMap(annotation, UnmapSpec.Receiver) is { } receiverMap)
+        if (annotation is not null && FindOutMap(annotation, UnmapSpec.Receiver) is { } receiverMap &&
+            AcquireOnReceiver(invocation, receiverMap, state))
         {
-            AcquireOnReceiver(invocation, receiverMap, state);
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out && IsAddress(argument.Value.Type) && _keys.Storage(argument.Value) is { } pointer)
+                {
+                    // AcquirePointer(ref p) sets p or throws: the pointer is not null wherever the
+                    // acquire happened, so "if (p != null) ReleasePointer()" is true there.
+                    KnowNotNull(pointer, state);
+                }
+            }
         }
 
         if (annotation is not null && FindOutMap(annotation, null) is { } returnMap)
@@ -249,7 +264,9 @@ internal sealed partial class PairingWalker
 
         if (CallSummaries.IsPlatformInvoke(method))
         {
-            return ParameterSummary.Borrowed;
+            return _context.Summaries.NativeMayKeep(method, _sites[value.Mapping].Spec.Family, _cancellationToken)
+                ? ParameterSummary.Adopted
+                : ParameterSummary.Borrowed;
         }
 
         if (method.MethodKind == MethodKind.LocalFunction)
@@ -436,6 +453,16 @@ internal sealed partial class PairingWalker
         invocation.Instance is not null && invocation.Arguments.Length == 0 &&
         ((invocation.TargetMethod.Name == "ToPointer" && invocation.TargetMethod.ContainingType.SpecialType is SpecialType.System_IntPtr or SpecialType.System_UIntPtr) ||
          (invocation.TargetMethod.Name == "GetValueOrDefault" && invocation.TargetMethod.ContainingType.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T));
+
+    /// <summary>
+    /// <c>Unsafe.AsRef&lt;T&gt;(void*)</c> and <c>Unsafe.AsPointer(ref T)</c>: a reference to the
+    /// memory at an address, and the address of a reference. Either is the same address in another
+    /// type, so a block held as a reference is still the block: storing or returning the
+    /// reference hands it on.
+    /// </summary>
+    private static bool IsReferenceConversion(IInvocationOperation invocation) =>
+        invocation.TargetMethod is { IsStatic: true, Name: "AsRef" or "AsPointer", ContainingType: { Name: "Unsafe" } unsafeType } &&
+        unsafeType.ContainingNamespace?.ToDisplayString() == "System.Runtime.CompilerServices";
 
     /// <summary><c>IntPtr.Add</c>/<c>Subtract</c> (and <c>UIntPtr</c>'s), <c>Unsafe.Add</c>/<c>Subtract</c> over a pointer: pointer arithmetic written as a call.</summary>
     private static bool IsAddressArithmetic(IInvocationOperation invocation)

@@ -43,8 +43,11 @@ internal sealed partial class PairingWalker
                 return AbstractValue.Unknown;
             case ISimpleAssignmentOperation assignment:
                 {
-                    var value = Eval(assignment.Value, state);
+                    var value = assignment.IsRef && IsIndirection(assignment.Value, out var pointer)
+                        ? Eval(pointer, state)
+                        : Eval(assignment.Value, state);
                     Assign(assignment.Target, value, assignment.Value, assignment.Syntax, state);
+                    NoteNotNull(assignment, state);
                     return value;
                 }
 
@@ -138,7 +141,8 @@ internal sealed partial class PairingWalker
                 Eval(instance, state);
             }
 
-            return state.Get(key);
+            var held = state.Get(key);
+            return held.ReachesMapping && IsReferenceReadByValue(operation) ? AbstractValue.Unknown : held;
         }
 
         if (operation.Syntax is CollectionExpressionSyntax collection)
@@ -159,6 +163,124 @@ internal sealed partial class PairingWalker
         return operation.Syntax is StackAllocArrayCreationExpressionSyntax && StackAllocLength(operation) is { } count
             ? new AbstractValue(ValueKind.Sized, Number: count)
             : AbstractValue.Unknown;
+    }
+
+    /// <summary>
+    /// A storage just assigned a new object or array is not null: the path knows the outcome of
+    /// its null tests (<c>sizes = new int[n]</c> beside an acquire, then <c>if (sizes != null)</c>
+    /// around the release). Without the fact the test would look open, and the release it guards
+    /// skipped on a path where the acquire happened.
+    /// </summary>
+    private void NoteNotNull(ISimpleAssignmentOperation assignment, PairingState state)
+    {
+        var value = assignment.Value;
+        while (value is IConversionOperation conversion)
+        {
+            value = conversion.Operand;
+        }
+
+        if (!assignment.IsRef && (value is IArrayCreationOperation || value is IObjectCreationOperation { Type.IsReferenceType: true }) &&
+            _keys.Storage(assignment.Target) is { } key)
+        {
+            KnowNotNull(key, state);
+        }
+    }
+
+    /// <summary>Records on this path that <paramref name="key"/> is not null, for the null tests the method makes of it.</summary>
+    private void KnowNotNull(StorageKey key, PairingState state)
+    {
+        if (key.IsCapture)
+        {
+            return;
+        }
+
+        var stored = ConditionKey.Of(key);
+        var none = ConditionKey.OfConstant("null");
+        foreach (var test in new[] { ConditionKey.BinaryOf(stored, BinaryOperatorKind.Equals, none), ConditionKey.BinaryOf(none, BinaryOperatorKind.Equals, stored) })
+        {
+            // Only a test the method makes: a fact nothing reads would only split the paths.
+            if (BranchConditions.Contains(test))
+            {
+                state.Conditions[test] = false;
+            }
+        }
+    }
+
+    private HashSet<ConditionKey>? _branchConditions;
+
+    /// <summary>The conditions the method's branches test.</summary>
+    private HashSet<ConditionKey> BranchConditions
+    {
+        get
+        {
+            if (_branchConditions is null)
+            {
+                _branchConditions = new HashSet<ConditionKey>();
+                foreach (var block in _cfg.Blocks)
+                {
+                    var polarity = true;
+                    if (block.BranchValue is { } condition && _keys.Condition(condition, ref polarity) is { } key)
+                    {
+                        _branchConditions.Add(key);
+                    }
+                }
+            }
+
+            return _branchConditions;
+        }
+    }
+
+    /// <summary><c>ref *p</c>: the reference a ref assignment binds is the address <paramref name="pointer"/> holds.</summary>
+    private static bool IsIndirection(IOperation value, out IOperation pointer)
+    {
+        pointer = value;
+        if (!value.Syntax.IsKind(SyntaxKind.PointerIndirectionExpression))
+        {
+            return false;
+        }
+
+        foreach (var child in value.ChildOperations)
+        {
+            pointer = child;
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A ref local, parameter or field of a type that is not an address, holding a block as a
+    /// reference (<c>ref byte r = ref Unsafe.AsRef&lt;byte&gt;(p)</c>), read by value: the value read
+    /// is what the block holds, not the block. Passed by reference, ref-assigned or returned by
+    /// reference, it is the block.
+    /// </summary>
+    private bool IsReferenceReadByValue(IOperation operation)
+    {
+        if (!IsBlockReference(operation))
+        {
+            return false;
+        }
+
+        return operation.Parent switch
+        {
+            IArgumentOperation argument => argument.Parameter?.RefKind is null or RefKind.None,
+            ISimpleAssignmentOperation { IsRef: true } assignment => assignment.Value != operation,
+            null => !_method.ReturnsByRef && !_method.ReturnsByRefReadonly,
+            _ => true,
+        };
+    }
+
+    /// <summary>A ref local, parameter or field of a type that is not an address: what it holds is a reference to memory, not a number.</summary>
+    private static bool IsBlockReference(IOperation operation)
+    {
+        var byReference = operation switch
+        {
+            ILocalReferenceOperation local => local.Local.RefKind != RefKind.None,
+            IParameterReferenceOperation parameter => parameter.Parameter.RefKind != RefKind.None,
+            IFieldReferenceOperation field => field.Field.RefKind != RefKind.None,
+            _ => false,
+        };
+        return byReference && operation.Type is { } type && !IsAddress(type) && !CallSummaries.MayHoldMapping(type);
     }
 
     /// <summary>Evaluates children for their effects; a mapping that flows into an operation we do not model escapes.</summary>

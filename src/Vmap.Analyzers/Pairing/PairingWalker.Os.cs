@@ -95,7 +95,7 @@ internal sealed partial class PairingWalker
     /// <c>AcquirePointer(ref p)</c>: the receiver (the view's handle) now holds a reference that
     /// <c>ReleasePointer()</c> on it must give back. A receiver that names no storage is not followed.
     /// </summary>
-    private void AcquireOnReceiver(IInvocationOperation call, MapSpec spec, PairingState state)
+    private bool AcquireOnReceiver(IInvocationOperation call, MapSpec spec, PairingState state)
     {
         var instance = call.Instance;
         while (instance is IConversionOperation conversion)
@@ -105,11 +105,12 @@ internal sealed partial class PairingWalker
 
         if (instance is null || _keys.Storage(instance) is null)
         {
-            return;
+            return false;
         }
 
         var site = Site(call, spec, state);
         Assign(instance, NewMapping(site, state), null, call.Syntax, state);
+        return true;
     }
 
     /// <summary>True when the mapping is a reference held on its receiver: the receiver stays an ordinary object after the release.</summary>

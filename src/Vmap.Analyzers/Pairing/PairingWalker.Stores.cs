@@ -46,6 +46,15 @@ internal sealed partial class PairingWalker
         var justMapped = _justMapped;
         _justMapped = null;
         var old = state.Get(key);
+        if (old.ReachesMapping && IsBlockReference(target) &&
+            !(target.Parent is ISimpleAssignmentOperation { IsRef: true } rebinding && rebinding.Target == target))
+        {
+            // first = 1 through ref byte first = ref Unsafe.AsRef<byte>(p): a write into the block,
+            // not a new value of the reference, which still names the block.
+            CheckUse(old, target.Syntax, UseKind.Dereferenced, null, state);
+            return;
+        }
+
         bool? heldElsewhereBefore;
         if (old.Kind == ValueKind.Unknown && justMapped is { Holders: { } holders } jm0 && value.Kind == ValueKind.Mapped &&
             value.Mapping == jm0.Mapping && holders.Contains(key))
