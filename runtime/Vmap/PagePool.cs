@@ -487,7 +487,7 @@ public abstract class PagePool : IDisposable
     private Page[]? TryAllocateFromPcp(int count, out long highWaterBefore)
     {
         var pcp = _pcp[CurrentList()];
-        lock (pcp)
+        lock (pcp.Numbers)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             highWaterBefore = Volatile.Read(ref _highWater);
@@ -560,7 +560,7 @@ public abstract class PagePool : IDisposable
     private void FreeManyToPcp(Page[] pages)
     {
         var pcp = _pcp[CurrentList()];
-        lock (pcp)
+        lock (pcp.Numbers)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
 
@@ -610,7 +610,7 @@ public abstract class PagePool : IDisposable
         int moved = 0;
         foreach (var pcp in _pcp)
         {
-            lock (pcp)
+            lock (pcp.Numbers)
             {
                 moved += pcp.Count;
                 lock (_lock)
@@ -658,8 +658,11 @@ public abstract class PagePool : IDisposable
     }
 
     /// <summary>
-    /// One CPU's list of free page numbers, locked on itself. Laid out with a cache line before and
-    /// after its counts, so two CPUs' lists never share one: each Vmalloc and Vfree writes its own.
+    /// One CPU's list of free page numbers, locked on its array. Laid out with a cache line before
+    /// and after its counts, so two CPUs' lists never share one: each Vmalloc and Vfree writes its
+    /// own. Not locked on itself: a monitor writes the word just before its object, which for the
+    /// first list is the line holding the pool's array of lists that every call reads (measured:
+    /// 2 threads 1.53x of 1, 0.79 per CPU); the array's word lies in the padding of its list.
     /// </summary>
     [StructLayout(LayoutKind.Explicit, Size = 192)]
     private sealed class PcpList
@@ -668,7 +671,7 @@ public abstract class PagePool : IDisposable
         public long Allocated;
 
         [FieldOffset(72)]
-        public long[] Numbers = new long[PcpHigh];
+        public readonly long[] Numbers = new long[PcpHigh];
 
         [FieldOffset(80)]
         public int Count;
