@@ -593,7 +593,10 @@ public abstract class PagePool : IDisposable
     {
         lock (_lock)
         {
+            // The heap grows (the one step that can run out of memory) before anything moves, so a
+            // failure leaves the list and the heap as they were and the Vfree frees nothing.
             int spill = Math.Min(PcpBatch, pcp.Count);
+            _freed.EnsureCapacity(_freed.Count + spill);
             for (int i = 0; i < spill; i++)
             {
                 _freed.Enqueue(pcp.Numbers[i], pcp.Numbers[i]);
@@ -612,9 +615,11 @@ public abstract class PagePool : IDisposable
         {
             lock (pcp.Numbers)
             {
-                moved += pcp.Count;
                 lock (_lock)
                 {
+                    // As in Spill: room first, so a failure moves nothing from this list.
+                    _freed.EnsureCapacity(_freed.Count + pcp.Count);
+                    moved += pcp.Count;
                     for (int i = 0; i < pcp.Count; i++)
                     {
                         _freed.Enqueue(pcp.Numbers[i], pcp.Numbers[i]);
