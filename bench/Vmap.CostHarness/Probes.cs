@@ -40,7 +40,15 @@ internal sealed class GateProbe : DiagnosticAnalyzer
     /// <summary>For the admitted blocks that pair nothing: how many of them name each of the gate's names.</summary>
     public ConcurrentDictionary<string, int> WastedBy { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Method code blocks whose text names a pair method or a possible acquirer (the scan's first test).</summary>
+    public int Named => _named;
+
+    /// <summary>Of <see cref="Named"/>, those the gate judged to call none (PairGate), so never bound.</summary>
+    public int JudgedNone => _judgedNone;
+
     private int _blocks;
+    private int _named;
+    private int _judgedNone;
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => Probe.Supported;
 
@@ -59,8 +67,24 @@ internal sealed class GateProbe : DiagnosticAnalyzer
                 }
 
                 Interlocked.Increment(ref _blocks);
-                if (slot.Get(block.CancellationToken) is not { } pairing || !pairing.MayPair(block.CodeBlock, block.CancellationToken))
+                if (slot.Get(block.CancellationToken) is not { } pairing)
                 {
+                    return;
+                }
+
+                var named = pairing.Scan.Mentions(block.CodeBlock.SyntaxTree, block.CodeBlock.Span);
+                if (named)
+                {
+                    Interlocked.Increment(ref _named);
+                }
+
+                if (!pairing.MayPair(block.CodeBlock, block.OwningSymbol, block.CancellationToken))
+                {
+                    if (named)
+                    {
+                        Interlocked.Increment(ref _judgedNone);
+                    }
+
                     return;
                 }
 

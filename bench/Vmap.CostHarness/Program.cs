@@ -164,6 +164,7 @@ internal static class Program
         Console.WriteLine($"floor (op tree + CFG of the {admitted.Count} admitted blocks): {floorMs:F1} ms; Vmap / floor = {Ratio(vmapMs, floorMs)}");
         var real = admitted.Count(p => p.Value);
         Console.WriteLine($"gate: {gate.Blocks} method code blocks, {admitted.Count} admitted, {real} really call a pair API or an inferred acquirer (admitted / real = {Ratio(admitted.Count, real)})");
+        Console.WriteLine($"gate: {gate.Named} blocks name a pair method or a possible acquirer, {gate.JudgedNone} of them judged to call none (not bound)");
 
         if (gate.WastedBy.Count > 0)
         {

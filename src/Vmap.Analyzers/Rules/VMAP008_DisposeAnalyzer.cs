@@ -82,7 +82,7 @@ public sealed class DisposeReleaseAnalyzer : DiagnosticAnalyzer
                     block.CodeBlock is not BaseMethodDeclarationSyntax declaration ||
                     !TypeMembers.IsDisposeMethod(method) ||
                     slot.Get(block.CancellationToken) is not { } pairing ||
-                    !pairing.Scan.Mentions(declaration.SyntaxTree, declaration.Span) ||
+                    !pairing.MayCall(declaration, method, block.CancellationToken) ||
                     EngineFailureLog.Operation(block.SemanticModel, declaration, block.CancellationToken) is not IMethodBodyOperation body)
                 {
                     return;
