@@ -63,7 +63,7 @@ internal sealed class PairGate
     /// <summary>
     /// True when some occurrence, within <paramref name="span"/> of <paramref name="tree"/>, of a name
     /// the scan found may be a call of a pair method or an acquirer. <paramref name="owner"/> is the
-    /// member whose code block the span is (what a name without a receiver is looked up in).
+    /// member whose code the span is: a name without a receiver is looked up in its containing type.
     /// </summary>
     public bool MayCall(SyntaxTree tree, TextSpan span, ISymbol? owner, CancellationToken cancellationToken)
     {
@@ -108,7 +108,7 @@ internal sealed class PairGate
         {
             foreach (var name in calls)
             {
-                if (MayBeCounted(name, locals, owner as IMethodSymbol, cancellationToken))
+                if (MayBeCounted(name, locals, owner?.ContainingType, cancellationToken))
                 {
                     return true;
                 }
@@ -125,7 +125,7 @@ internal sealed class PairGate
         SyntaxKind.Utf8StringLiteralToken or SyntaxKind.Utf8SingleLineRawStringLiteralToken or SyntaxKind.Utf8MultiLineRawStringLiteralToken;
 
     /// <summary>Whether <paramref name="name"/>, one occurrence of a scanned name, may be a call the engine counts.</summary>
-    private bool MayBeCounted(SimpleNameSyntax name, HashSet<string>? locals, IMethodSymbol? owner, CancellationToken cancellationToken)
+    private bool MayBeCounted(SimpleNameSyntax name, HashSet<string>? locals, INamedTypeSymbol? type, CancellationToken cancellationToken)
     {
         ExpressionSyntax target = name;
         ExpressionSyntax? receiver = null;
@@ -165,7 +165,7 @@ internal sealed class PairGate
 
         if (!qualified)
         {
-            if (owner?.ContainingType is not { } type)
+            if (type is null)
             {
                 return true;
             }
@@ -173,7 +173,7 @@ internal sealed class PairGate
             return !OwnNamesakesOnly(type, called, cancellationToken) && !DotNetNameOutOfReach(called, type, receiver: null, qualified: false, cancellationToken);
         }
 
-        return !DotNetNameOutOfReach(called, owner?.ContainingType, receiver, qualified: true, cancellationToken);
+        return !DotNetNameOutOfReach(called, type, receiver, qualified: true, cancellationToken);
     }
 
     /// <summary>

@@ -165,6 +165,43 @@ public class PairNameScanTests
     }
 
     [Fact]
+    public async Task A_member_acquired_next_to_namesakes_or_in_an_initializer_is_still_reported_never_released()
+    {
+        var diagnostics = await Verify.Diagnostics(
+            null,
+            """
+            using System;
+            using System.Runtime.InteropServices;
+            class Holder
+            {
+                private IntPtr _p;
+                private IntPtr _q = Marshal.AllocHGlobal(16);
+                int _n;
+                int Alloc(int n) => _n += n;
+                public void Open() { Alloc(1); _p = Marshal.AllocHGlobal(8); }
+            }
+            class Namesakes
+            {
+                private IntPtr _p;
+                int _n;
+                int Alloc(int n) => _n += n;
+                public void Open() { _n = Alloc(1); }
+            }
+            """);
+
+        // VMAP009 judges a class by its members' code, each as the gate judges a code block: Holder's
+        // initializer and Open may call a pair; nothing in Namesakes may (its class is not analysed).
+        Assert.Equal(
+            new[]
+            {
+                "VMAP009 (6,25) '_q' holds the block from Marshal.AllocHGlobal here, and no method of 'Holder' frees it: each 'Holder' leaks the block when it is dropped",
+                "VMAP009 (9,41) '_p' holds the block from Marshal.AllocHGlobal here, and no method of 'Holder' frees it: each 'Holder' leaks the block when it is dropped",
+            },
+            diagnostics.OrderBy(d => d.Location.SourceSpan.Start)
+                .Select(d => $"{d.Id} ({d.Location.GetLineSpan().StartLinePosition.Line + 1},{d.Location.GetLineSpan().StartLinePosition.Character + 1}) {d.GetMessage()}"));
+    }
+
+    [Fact]
     public async Task A_possible_acquirer_by_name_admits_its_callers_only_when_a_declaration_of_that_name_acquires()
     {
         var (compilation, pairing) = await Context("""
