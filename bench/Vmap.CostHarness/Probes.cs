@@ -40,7 +40,15 @@ internal sealed class GateProbe : DiagnosticAnalyzer
     /// <summary>For the admitted blocks that pair nothing: how many of them name each of the gate's names.</summary>
     public ConcurrentDictionary<string, int> WastedBy { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Method code blocks whose text names a pair method or a possible acquirer (the scan's first test).</summary>
+    public int Named => _named;
+
+    /// <summary>Of <see cref="Named"/>, those the gate judged to call none (PairGate), so never bound.</summary>
+    public int JudgedNone => _judgedNone;
+
     private int _blocks;
+    private int _named;
+    private int _judgedNone;
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => Probe.Supported;
 
@@ -59,8 +67,24 @@ internal sealed class GateProbe : DiagnosticAnalyzer
                 }
 
                 Interlocked.Increment(ref _blocks);
-                if (slot.Get(block.CancellationToken) is not { } pairing || !pairing.MayPair(block.CodeBlock, block.CancellationToken))
+                if (slot.Get(block.CancellationToken) is not { } pairing)
                 {
+                    return;
+                }
+
+                var named = pairing.Scan.Mentions(block.CodeBlock.SyntaxTree, block.CodeBlock.Span);
+                if (named)
+                {
+                    Interlocked.Increment(ref _named);
+                }
+
+                if (!pairing.MayPair(block.CodeBlock, block.OwningSymbol, block.CancellationToken))
+                {
+                    if (named)
+                    {
+                        Interlocked.Increment(ref _judgedNone);
+                    }
+
                     return;
                 }
 
@@ -308,4 +332,80 @@ internal static class ThreadCpu
 
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = false)]
     private static extern int clock_gettime(int clock, out Timespec time);
+}
+
+/// <summary>
+/// Issue 25 §2, a prototype measured here only: the shipped analyzers' work on a driver that is
+/// asked for syntax trees alone. A compilation start action and a syntax tree action; per tree that
+/// names a pair method or a possible acquirer, Vmap's own gate (<see cref="PairingContext.MayPair"/>)
+/// judges each method from its syntax and declaration, and only the admitted ones are bound, through
+/// a semantic model of the analyzer's own (<c>Compilation.GetSemanticModel</c>, which RS1030 warns
+/// about), to their operation tree and control flow graph: the floor's work, no walk. No code block
+/// or semantic model action is registered, so the driver makes no compilation events for it.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+internal sealed class SyntaxTreeGateAnalyzer : DiagnosticAnalyzer
+{
+    private int _bound;
+
+    /// <summary>How many method bodies the last run bound (the gate's admitted blocks).</summary>
+    public int Bound => _bound;
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => Probe.Supported;
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            var slot = PairingContext.For(start.Compilation, start.Options, start.CancellationToken);
+            var compilation = start.Compilation;
+            Interlocked.Exchange(ref _bound, 0);
+            start.RegisterSyntaxTreeAction(tree =>
+            {
+                if (slot.Get(tree.CancellationToken) is not { } pairing)
+                {
+                    return;
+                }
+
+                // A tree that names nothing holds no block the gate admits, but one re-pointing a held
+                // member (which the member index, built from the trees that name a pair, knows).
+                if (pairing.Scan.PositionsIn(tree.Tree).Count == 0 && (!pairing.Scan.Trees.Any() || pairing.MemberIndex.HeldNames.Count == 0))
+                {
+                    return;
+                }
+
+#pragma warning disable RS1030 // the point of the prototype: a model of its own, for the admitted methods only
+                SemanticModel? model = null;
+                var root = tree.Tree.GetRoot(tree.CancellationToken);
+                foreach (var node in root.DescendantNodes(n => n is Microsoft.CodeAnalysis.CSharp.Syntax.CompilationUnitSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.BaseNamespaceDeclarationSyntax
+                    or Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.BasePropertyDeclarationSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.AccessorListSyntax))
+                {
+                    if (node is not (Microsoft.CodeAnalysis.CSharp.Syntax.BaseMethodDeclarationSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.AccessorDeclarationSyntax))
+                    {
+                        continue;
+                    }
+
+                    model ??= compilation.GetSemanticModel(tree.Tree);
+                    var owner = model.GetDeclaredSymbol(node, tree.CancellationToken);
+                    if (!pairing.MayPair(node, owner, tree.CancellationToken) ||
+                        model.GetOperation(node, tree.CancellationToken) is not { } operation)
+                    {
+                        continue;
+                    }
+
+                    Interlocked.Increment(ref _bound);
+                    _ = operation switch
+                    {
+                        IMethodBodyOperation body => ControlFlowGraph.Create(body, tree.CancellationToken),
+                        IConstructorBodyOperation body => ControlFlowGraph.Create(body, tree.CancellationToken),
+                        IBlockOperation body => ControlFlowGraph.Create(body, tree.CancellationToken),
+                        _ => null,
+                    };
+                }
+#pragma warning restore RS1030
+            });
+        });
+    }
 }

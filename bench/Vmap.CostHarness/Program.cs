@@ -15,7 +15,7 @@ internal static class Program
 {
     private const string Usage = """
         usage: Vmap.CostHarness [--rounds N] [--methods] [--top N] [--cwd DIR] [--cmdline FILE]
-                                [--exclude NAME]... [--no-project-analyzers] [--] [csc arguments, @file.rsp]
+                                [--exclude NAME]... [--no-project-analyzers] [--prototype] [--] [csc arguments, @file.rsp]
                Vmap.CostHarness shapes [--runs N] [--max-seconds S] [--only NAME]
           --cwd DIR        the directory csc ran in (relative paths of the command line); default: current
           --cmdline FILE   a file holding the Csc task's logged command line (the executable and csc.dll
@@ -24,6 +24,7 @@ internal static class Program
           --methods        also time Vmap per method: the slowest --top (default 20) with their sizes
           --exclude NAME   drop the command line's analyzer assemblies whose file name contains NAME
           --no-project-analyzers   skip (c) and (d), the project's own analyzers
+          --prototype      also (s): Vmap's gate and the floor's binding from a syntax tree action (issue 25 §2)
         """;
 
     public static int Main(string[] argv)
@@ -45,6 +46,7 @@ internal static class Program
         var top = 20;
         var methods = false;
         var projectAnalyzers = true;
+        var prototype = false;
         var directory = Directory.GetCurrentDirectory();
         var excluded = new List<string>();
         var csc = new List<string>();
@@ -57,6 +59,7 @@ internal static class Program
                 case "--top": top = Positive(Value(), "--top"); break;
                 case "--methods": methods = true; break;
                 case "--no-project-analyzers": projectAnalyzers = false; break;
+                case "--prototype": prototype = true; break;
                 case "--cwd": directory = Path.GetFullPath(Value()); break;
                 case "--exclude": excluded.Add(Value()); break;
                 case "--cmdline": csc.AddRange(LoggedCommandLine(Value())); break;
@@ -105,6 +108,11 @@ internal static class Program
             (new Series("(g) (a) + an empty syntax tree analyzer"), ImmutableArray.Create<DiagnosticAnalyzer>(new EmptySyntaxTreeAnalyzer()), true),
             (new Series("(h) (a) + an empty semantic model analyzer"), ImmutableArray.Create<DiagnosticAnalyzer>(new EmptySemanticModelAnalyzer()), true),
         };
+        var syntaxGate = new SyntaxTreeGateAnalyzer();
+        if (prototype)
+        {
+            configurations.Add((new Series("(s) (a) + syntax-tree prototype: gate + op tree/CFG"), ImmutableArray.Create<DiagnosticAnalyzer>(syntaxGate), true));
+        }
         if (projectAnalyzers && !recorded.ProjectAnalyzers.IsEmpty)
         {
             configurations.Add((new Series($"(c) (a) + project's {recorded.ProjectAnalyzers.Length} analyzers"), recorded.ProjectAnalyzers, true));
@@ -145,10 +153,14 @@ internal static class Program
         Console.WriteLine($"an analyzer of syntax trees only (g - a) / a: wall {Percent(Stats.Median(g.WallMs), Stats.Median(a.WallMs))}, cpu {Percent(Stats.Median(g.CpuMs), Stats.Median(a.CpuMs))}");
         var h = configurations[4].Series;
         Console.WriteLine($"an analyzer of semantic models (h - a) / a: wall {Percent(Stats.Median(h.WallMs), Stats.Median(a.WallMs))}, cpu {Percent(Stats.Median(h.CpuMs), Stats.Median(a.CpuMs))}");
-        if (configurations.Count == 8)
+        if (configurations.Find(x => x.Series.Label.StartsWith("(s)", StringComparison.Ordinal)) is { Series: { } s })
         {
-            var c = configurations[5].Series;
-            var d = configurations[6].Series;
+            Console.WriteLine($"syntax-tree prototype (s - a) / a: wall {Percent(Stats.Median(s.WallMs), Stats.Median(a.WallMs))}, cpu {Percent(Stats.Median(s.CpuMs), Stats.Median(a.CpuMs))}, allocated {Percent(Stats.Median(s.AllocatedMb), Stats.Median(a.AllocatedMb))}; it bound {syntaxGate.Bound} method bodies per run");
+        }
+
+        if (configurations.Find(x => x.Series.Label.StartsWith("(c)", StringComparison.Ordinal)) is { Series: { } c } &&
+            configurations.Find(x => x.Series.Label.StartsWith("(d)", StringComparison.Ordinal)) is { Series: { } d })
+        {
             Console.WriteLine($"Vmap over the project's analyzers (d - c) / a: wall {Share(Stats.Median(d.WallMs) - Stats.Median(c.WallMs), Stats.Median(a.WallMs))}, cpu {Share(Stats.Median(d.CpuMs) - Stats.Median(c.CpuMs), Stats.Median(a.CpuMs))}");
         }
 
@@ -164,6 +176,7 @@ internal static class Program
         Console.WriteLine($"floor (op tree + CFG of the {admitted.Count} admitted blocks): {floorMs:F1} ms; Vmap / floor = {Ratio(vmapMs, floorMs)}");
         var real = admitted.Count(p => p.Value);
         Console.WriteLine($"gate: {gate.Blocks} method code blocks, {admitted.Count} admitted, {real} really call a pair API or an inferred acquirer (admitted / real = {Ratio(admitted.Count, real)})");
+        Console.WriteLine($"gate: {gate.Named} blocks name a pair method or a possible acquirer, {gate.JudgedNone} of them judged to call none (not bound)");
 
         if (gate.WastedBy.Count > 0)
         {

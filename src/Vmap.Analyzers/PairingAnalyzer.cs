@@ -99,8 +99,10 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
             // GetOperation on some code mid-typing, and that must skip the method, not raise AD0001.
             start.RegisterCodeBlockAction(block => slot.Failures.Guard(slot.Compilation, block.OwningSymbol, () =>
             {
-                if (slot.Get(block.CancellationToken) is not { } pairing ||
-                    !pairing.MayPair(block.CodeBlock, block.CancellationToken) ||
+                // Only a method's code block is analysed (Analyze): a field initializer is not bound.
+                if (block.OwningSymbol is not IMethodSymbol ||
+                    slot.Get(block.CancellationToken) is not { } pairing ||
+                    !pairing.MayPair(block.CodeBlock, block.OwningSymbol, block.CancellationToken) ||
                     EngineFailureLog.Operation(block.SemanticModel, block.CodeBlock, block.CancellationToken) is not { } operation)
                 {
                     return;

@@ -44,6 +44,36 @@ internal static class BuiltInPairs
     /// </summary>
     public static readonly ImmutableHashSet<string> MethodNames = DotNetNames.Union(OsPairs.MethodNames);
 
+    /// <summary>True for the name of one of .NET's own pair methods (not the operating system's).</summary>
+    public static bool IsDotNetName(string name) => DotNetNames.Contains(name);
+
+    /// <summary>
+    /// The types that declare .NET's pair methods, by simple name: a static call qualified by any
+    /// other name (or an alias of none of them) is none of .NET's pair methods.
+    /// </summary>
+    public static readonly ImmutableHashSet<string> ApiTypeNames = ImmutableHashSet.Create("Marshal", "NativeMemory", "GCHandle", "ArrayPool");
+
+    /// <summary>
+    /// .NET's pair methods that are called on an instance (<c>GCHandle.Free</c>, <c>ArrayPool.Rent</c>
+    /// and <c>Return</c>): any receiver of the type may be one, and a call without a receiver inside
+    /// a pool derived from <c>ArrayPool&lt;T&gt;</c>. Every other .NET pair method is static.
+    /// </summary>
+    public static readonly ImmutableHashSet<string> InstanceMethodNames = ImmutableHashSet.Create("Free", "Rent", "Return");
+
+    /// <summary>True when <paramref name="type"/> is or derives from a type named <c>ArrayPool&lt;T&gt;</c>, whose own methods may then be pair methods.</summary>
+    public static bool MayInheritPairMethods(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? t = type; t is not null; t = t.BaseType)
+        {
+            if (t is { Name: "ArrayPool", Arity: 1 })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The pair description of a built-in API, or null when <paramref name="method"/> is none.</summary>
     public static MethodAnnotation? Resolve(IMethodSymbol method)
     {

@@ -20,8 +20,9 @@ namespace Vmap.Analyzers.Pairing;
 /// bench/README.md).
 /// </summary>
 /// <remarks>
-/// A name in a comment or a string admits its code block too: the text gate only has to be
-/// conservative; the engine's own test (<c>MentionsPairing</c>) decides on the bound operations.
+/// The scan only has to be conservative: a name in a comment or a string is found too. Which of
+/// a code block's occurrences may be calls the engine counts is <see cref="PairGate"/>'s to judge,
+/// before binding; the engine's own test (<c>MentionsPairing</c>) decides on the bound operations.
 /// </remarks>
 internal sealed class PairNameScan
 {
@@ -31,13 +32,17 @@ internal sealed class PairNameScan
     private static readonly int[] None = Array.Empty<int>();
 
     private readonly HashSet<string> _names;
+    private readonly HashSet<string> _annotated;
+    private readonly HashSet<string> _inferred;
     private readonly Dictionary<SyntaxTree, int[]> _positions;
     private readonly ConcurrentDictionary<SyntaxTree, int[]> _heldPositions = new();
     private IReadOnlyCollection<string>? _heldNames;
 
-    private PairNameScan(HashSet<string> names, Dictionary<SyntaxTree, int[]> positions)
+    private PairNameScan(HashSet<string> names, HashSet<string> annotated, HashSet<string> inferred, Dictionary<SyntaxTree, int[]> positions)
     {
         Names = _names = names;
+        _annotated = annotated;
+        _inferred = inferred;
         _positions = positions;
     }
 
@@ -56,11 +61,38 @@ internal sealed class PairNameScan
         return _names.Contains(dot < 0 ? name : name.Substring(dot + 1));
     }
 
+    /// <summary>
+    /// True when <paramref name="name"/> is among <see cref="Names"/> only as a possible acquirer:
+    /// no pair method of the table and no annotated method has it, so a call of it pairs only if it
+    /// calls a source method that the summaries find to acquire.
+    /// </summary>
+    public bool IsAcquirerNameOnly(string name) => _inferred.Contains(name);
+
+    /// <summary>
+    /// True when <paramref name="name"/> is the name of an annotated method (or, in a tree that
+    /// names the attributes, of any source method with an attribute).
+    /// </summary>
+    public bool IsAnnotatedName(string name) => _annotated.Contains(name);
+
     /// <summary>The trees that name one of <see cref="Names"/>, in the compilation's order.</summary>
     public IEnumerable<SyntaxTree> Trees => _positions.Keys;
 
     /// <summary>Where, in <paramref name="tree"/>, one of <see cref="Names"/> starts (sorted).</summary>
     public IReadOnlyList<int> PositionsIn(SyntaxTree tree) => _positions.TryGetValue(tree, out var found) ? found : None;
+
+    /// <summary>Where, within <paramref name="span"/> of <paramref name="tree"/>, one of <see cref="Names"/> starts, in text order.</summary>
+    public IEnumerable<int> PositionsWithin(SyntaxTree tree, TextSpan span)
+    {
+        if (!_positions.TryGetValue(tree, out var found))
+        {
+            yield break;
+        }
+
+        for (int i = LowerBound(found, span.Start); i < found.Length && found[i] < span.End; i++)
+        {
+            yield return found[i];
+        }
+    }
 
     /// <summary>True when the text of <paramref name="span"/> names one of <see cref="Names"/>.</summary>
     public bool Mentions(SyntaxTree tree, TextSpan span) => _positions.TryGetValue(tree, out var found) && AnyWithin(found, span);
@@ -90,7 +122,10 @@ internal sealed class PairNameScan
     {
         var names = new HashSet<string>(pairs.MethodNames, StringComparer.Ordinal);
         var acquires = new HashSet<string>(pairs.AcquireNames, StringComparer.Ordinal);
-        AddAnnotated(compilation, pairs, names, acquires, cancellationToken);
+        var annotated = new HashSet<string>(StringComparer.Ordinal);
+        var inferred = new HashSet<string>(StringComparer.Ordinal);
+        AddAnnotated(compilation, pairs, annotated, acquires, cancellationToken);
+        names.UnionWith(annotated);
         var texts = new Dictionary<SyntaxTree, string>();
         var found = new Dictionary<SyntaxTree, List<int>>();
         IReadOnlyCollection<string> round = names.ToList();
@@ -130,6 +165,7 @@ internal sealed class PairNameScan
                     if (acquires.Contains(NameAt(text, position)) && EnclosingAcquirerName(root, position) is { } name && names.Add(name))
                     {
                         acquires.Add(name);
+                        inferred.Add(name);
                         next.Add(name);
                     }
                 }
@@ -146,7 +182,7 @@ internal sealed class PairNameScan
             positions.Add(pair.Key, sorted);
         }
 
-        return new PairNameScan(names, positions);
+        return new PairNameScan(names, annotated, inferred, positions);
     }
 
     /// <summary>
@@ -308,13 +344,15 @@ internal sealed class PairNameScan
 
     private static bool AnyWithin(int[] sorted, TextSpan span)
     {
-        int i = Array.BinarySearch(sorted, span.Start);
-        if (i < 0)
-        {
-            i = ~i;
-        }
-
+        int i = LowerBound(sorted, span.Start);
         return i < sorted.Length && sorted[i] < span.End;
+    }
+
+    /// <summary>The index of the first of <paramref name="sorted"/> (distinct positions) at or after <paramref name="start"/>.</summary>
+    private static int LowerBound(int[] sorted, int start)
+    {
+        int i = Array.BinarySearch(sorted, start);
+        return i < 0 ? ~i : i;
     }
 
     /// <summary>
@@ -323,7 +361,7 @@ internal sealed class PairNameScan
     /// references one that does). A source method with any attribute counts, as an acquire too:
     /// without binding, its attributes cannot be told apart.
     /// </summary>
-    private static void AddAnnotated(Compilation compilation, PairTable pairs, HashSet<string> names, HashSet<string> acquires, CancellationToken cancellationToken)
+    private static void AddAnnotated(Compilation compilation, PairTable pairs, HashSet<string> annotated, HashSet<string> acquires, CancellationToken cancellationToken)
     {
         if (!pairs.HasAttributes)
         {
@@ -343,7 +381,7 @@ internal sealed class PairNameScan
             {
                 if (method.AttributeLists.Count > 0 || method.ParameterList.Parameters.Any(p => p.AttributeLists.Count > 0))
                 {
-                    names.Add(method.Identifier.ValueText);
+                    annotated.Add(method.Identifier.ValueText);
                     acquires.Add(method.Identifier.ValueText);
                 }
             }
@@ -369,12 +407,12 @@ internal sealed class PairNameScan
             if (declaring.Contains(assembly.Identity.Name) ||
                 assembly.Modules.Any(m => m.ReferencedAssemblies.Any(r => declaring.Contains(r.Name))))
             {
-                CollectAnnotated(assembly.GlobalNamespace, pairs, names, acquires, cancellationToken);
+                CollectAnnotated(assembly.GlobalNamespace, pairs, annotated, acquires, cancellationToken);
             }
         }
     }
 
-    private static void CollectAnnotated(INamespaceOrTypeSymbol container, PairTable pairs, HashSet<string> names, HashSet<string> acquires, CancellationToken cancellationToken)
+    private static void CollectAnnotated(INamespaceOrTypeSymbol container, PairTable pairs, HashSet<string> annotated, HashSet<string> acquires, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         foreach (var member in container.GetMembers())
@@ -382,10 +420,10 @@ internal sealed class PairNameScan
             switch (member)
             {
                 case INamespaceOrTypeSymbol nested:
-                    CollectAnnotated(nested, pairs, names, acquires, cancellationToken);
+                    CollectAnnotated(nested, pairs, annotated, acquires, cancellationToken);
                     break;
                 case IMethodSymbol method when pairs.Get(method) is { } annotation:
-                    names.Add(method.Name);
+                    annotated.Add(method.Name);
                     if (!annotation.Maps.IsEmpty)
                     {
                         acquires.Add(method.Name);

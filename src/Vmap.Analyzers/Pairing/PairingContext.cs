@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
@@ -14,13 +15,14 @@ internal sealed class PairingContext
 {
     private readonly Lazy<MemberIndex> _memberIndex;
 
-    private PairingContext(Compilation compilation, PairTable pairs, IReadOnlyList<PairConfigurationError> configurationErrors, EngineFailureLog failures, ExceptionPaths exceptionPaths, CancellationToken cancellationToken)
+    private PairingContext(Compilation compilation, PairTable pairs, ImmutableHashSet<string> configuredNames, IReadOnlyList<PairConfigurationError> configurationErrors, EngineFailureLog failures, ExceptionPaths exceptionPaths, CancellationToken cancellationToken)
     {
         Pairs = pairs;
         ExceptionPaths = exceptionPaths;
         ConfigurationErrors = configurationErrors;
         Failures = failures;
         _scan = new Lazy<PairNameScan>(() => PairNameScan.Build(compilation, Pairs, cancellationToken), LazyThreadSafetyMode.ExecutionAndPublication);
+        _gate = new Lazy<PairGate>(() => new PairGate(compilation, this, Scan, configuredNames), LazyThreadSafetyMode.ExecutionAndPublication);
         _memberIndex = new Lazy<MemberIndex>(() => BuildMemberIndex(compilation, cancellationToken), LazyThreadSafetyMode.ExecutionAndPublication);
         Summaries = new CallSummaries(compilation, this);
     }
@@ -63,16 +65,22 @@ internal sealed class PairingContext
     /// <summary>Where the source names a pair method or a possible acquirer: built on the first code block that asks.</summary>
     public PairNameScan Scan => _scan.Value;
 
+    private readonly Lazy<PairGate> _gate;
+
+    /// <summary>Which occurrences of the scan's names may be calls the engine counts: made on the first code block that asks.</summary>
+    internal PairGate Gate => _gate.Value;
+
     /// <summary>
-    /// The text gate in front of binding: <paramref name="codeBlock"/> names a pair method or a
-    /// possible acquirer, or a member that holds mappings (the XFS shape, re-pointed in a method
-    /// that calls nothing). Everything else cannot pair and is never bound.
+    /// The text gate in front of binding: <paramref name="codeBlock"/> (the code block of
+    /// <paramref name="owner"/>) names a pair method or a possible acquirer where it may call one
+    /// (<see cref="PairGate"/>), or a member that holds mappings (the XFS shape, re-pointed in a
+    /// method that calls nothing). Everything else cannot pair and is never bound.
     /// </summary>
-    public bool MayPair(SyntaxNode codeBlock, CancellationToken cancellationToken)
+    public bool MayPair(SyntaxNode codeBlock, ISymbol? owner, CancellationToken cancellationToken)
     {
         var scan = Scan;
         var tree = codeBlock.SyntaxTree;
-        if (scan.Mentions(tree, codeBlock.Span))
+        if (MayCall(codeBlock, owner, cancellationToken))
         {
             return true;
         }
@@ -81,6 +89,13 @@ internal sealed class PairingContext
         // member index (which binds those trees) is not built at all.
         return scan.Trees.Any() && scan.NamesMember(tree, codeBlock.Span, MemberIndex.HeldNames, cancellationToken);
     }
+
+    /// <summary>
+    /// True when <paramref name="codeBlock"/>, the code block of <paramref name="owner"/>, may call a
+    /// pair method or an acquirer: its text names one where it may be called (<see cref="PairGate"/>).
+    /// </summary>
+    public bool MayCall(SyntaxNode codeBlock, ISymbol? owner, CancellationToken cancellationToken) =>
+        Scan.Mentions(codeBlock.SyntaxTree, codeBlock.Span) && Gate.MayCall(codeBlock.SyntaxTree, codeBlock.Span, owner, cancellationToken);
 
     /// <summary>The <c>vmap_pair.*</c> entries that could not be used (VMAP007).</summary>
     public IReadOnlyList<PairConfigurationError> ConfigurationErrors { get; }
@@ -121,7 +136,9 @@ internal sealed class PairingContext
             return null;
         }
 
-        return new PairingContext(compilation, new PairTable(hasAttributes, configured, adopting, OsPairs.RenamedEntryPoints(compilation, cancellationToken)), errors, failures, exceptionPaths, cancellationToken);
+        // The configured pairs' names, which the gate cannot judge from the source alone.
+        var configuredNames = configured.Keys.Select(m => m.Name).ToImmutableHashSet(StringComparer.Ordinal);
+        return new PairingContext(compilation, new PairTable(hasAttributes, configured, adopting, OsPairs.RenamedEntryPoints(compilation, cancellationToken)), configuredNames, errors, failures, exceptionPaths, cancellationToken);
     }
 
     private static readonly ConditionalWeakTable<Compilation, Slot> Slots = new();

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -82,7 +83,7 @@ public sealed class DisposeReleaseAnalyzer : DiagnosticAnalyzer
                     block.CodeBlock is not BaseMethodDeclarationSyntax declaration ||
                     !TypeMembers.IsDisposeMethod(method) ||
                     slot.Get(block.CancellationToken) is not { } pairing ||
-                    !pairing.Scan.Mentions(declaration.SyntaxTree, declaration.Span) ||
+                    !pairing.MayCall(declaration, method, block.CancellationToken) ||
                     EngineFailureLog.Operation(block.SemanticModel, declaration, block.CancellationToken) is not IMethodBodyOperation body)
                 {
                     return;
@@ -105,14 +106,74 @@ public sealed class DisposeReleaseAnalyzer : DiagnosticAnalyzer
         });
     }
 
+    /// <summary>
+    /// Whether the code of <paramref name="type"/> (its members', and its nested types') may call a
+    /// pair method or an acquirer: the member analysis counts only those as acquires into a member,
+    /// so a class with none has no finding. Each member's code is judged by the gate as its code
+    /// block would be (<see cref="PairingContext.MayCall"/>); a name anywhere else in the class's
+    /// text (a primary constructor's base arguments) admits it.
+    /// </summary>
     private static bool MentionsPairing(INamedTypeSymbol type, PairingContext pairing, System.Threading.CancellationToken cancellationToken)
     {
+        List<Microsoft.CodeAnalysis.Text.TextSpan>? judged = null;
         foreach (var reference in type.DeclaringSyntaxReferences)
         {
             var syntax = reference.GetSyntax(cancellationToken);
-            if (pairing.Scan.Mentions(syntax.SyntaxTree, syntax.Span))
+            if (!pairing.Scan.Mentions(syntax.SyntaxTree, syntax.Span))
+            {
+                continue;
+            }
+
+            judged ??= new List<Microsoft.CodeAnalysis.Text.TextSpan>();
+            if (MembersMayCall(type, syntax.SyntaxTree, pairing, judged, cancellationToken))
             {
                 return true;
+            }
+
+            foreach (var position in pairing.Scan.PositionsWithin(syntax.SyntaxTree, syntax.Span))
+            {
+                if (!judged.Exists(span => span.Contains(position)))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether the code of a member of <paramref name="type"/> (or of a nested type) declared in
+    /// <paramref name="tree"/> may call a pair method or an acquirer; the spans judged are added to <paramref name="judged"/>.
+    /// </summary>
+    private static bool MembersMayCall(INamedTypeSymbol type, SyntaxTree tree, PairingContext pairing, List<Microsoft.CodeAnalysis.Text.TextSpan> judged, System.Threading.CancellationToken cancellationToken)
+    {
+        foreach (var member in type.GetMembers())
+        {
+            if (member is INamedTypeSymbol nested)
+            {
+                if (MembersMayCall(nested, tree, pairing, judged, cancellationToken))
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            foreach (var reference in member.DeclaringSyntaxReferences)
+            {
+                // A primary constructor (or a record's synthesized member) is declared by the type
+                // itself: its span is the class's, judged position by position by the caller.
+                if (reference.SyntaxTree != tree || reference.GetSyntax(cancellationToken) is not { } syntax || syntax is TypeDeclarationSyntax)
+                {
+                    continue;
+                }
+
+                judged.Add(syntax.Span);
+                if (pairing.MayCall(syntax, member, cancellationToken))
+                {
+                    return true;
+                }
             }
         }
 

@@ -101,6 +101,34 @@ public class ConfiguredPairTests
     }
 
     [Fact]
+    public async Task A_configured_pair_of_a_referenced_library_named_like_a_dotnet_pair_is_not_taken_for_a_namesake()
+    {
+        // Lib.Arena.Alloc is neither .NET's Alloc nor a source method: only the configuration makes it a pair.
+        var platform = await ReferenceAssemblies.Net.Net80.ResolveAsync(LanguageNames.CSharp, CancellationToken.None);
+        var library = Pairing.PairNameScanTests.Emit(
+            "Lib",
+            "namespace Lib { public static class Arena { public static nint Alloc(int n) => 4096; public static void Release(nint p) { } } }",
+            platform);
+        var diagnostics = await Analyze(
+            """
+            class C
+            {
+                void Leak() { var p = Lib.Arena.Alloc(8); }
+                void Twice() { var p = Lib.Arena.Alloc(8); Lib.Arena.Release(p); Lib.Arena.Release(p); }
+            }
+            """,
+            global: new() { ["vmap_pair.arena"] = "acquire: Lib.Arena.Alloc | release: Lib.Arena.Release(p)" },
+            libraries: [library]);
+
+        Assert.Equal(
+            [
+                "VMAP002 (2,26) The mapping in 'p' from Alloc at line 3 is lost: it goes out of scope at line 3 without being released, returned, stored or passed on",
+                "VMAP003 (3,87) 'p' is released again here; it was already released at line 4",
+            ],
+            diagnostics);
+    }
+
+    [Fact]
     public async Task A_verb_given_to_a_receiver_release_names_the_release()
     {
         var diagnostics = await Analyze(
@@ -309,9 +337,9 @@ public class ConfiguredPairTests
     }
 
     /// <summary>The diagnostics as <c>ID (line,column) message</c>, zero-based positions, <c>None</c> for no location.</summary>
-    internal static async Task<string[]> Analyze(string source, Dictionary<string, string>? global = null, Dictionary<string, string>? tree = null)
+    internal static async Task<string[]> Analyze(string source, Dictionary<string, string>? global = null, Dictionary<string, string>? tree = null, IEnumerable<MetadataReference>? libraries = null)
     {
-        var references = await ReferenceAssemblies.Net.Net80.ResolveAsync(LanguageNames.CSharp, CancellationToken.None);
+        var references = (await ReferenceAssemblies.Net.Net80.ResolveAsync(LanguageNames.CSharp, CancellationToken.None)).AddRange(libraries ?? []);
         var parse = new CSharpParseOptions(LanguageVersion.Latest);
         var compilation = CSharpCompilation.Create(
             "Configured",

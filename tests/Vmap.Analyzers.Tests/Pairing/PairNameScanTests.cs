@@ -17,7 +17,7 @@ namespace Vmap.Analyzers.Tests.Pairing;
 public class PairNameScanTests
 {
     [Fact]
-    public async Task A_name_is_found_as_a_whole_identifier_only()
+    public async Task A_name_is_found_as_a_whole_identifier_only_and_admits_only_where_it_may_be_called()
     {
         var (compilation, pairing) = await Context("""
             using System.Runtime.InteropServices;
@@ -30,7 +30,205 @@ public class PairNameScanTests
             }
             """);
 
-        Assert.Equal(new[] { "Frees", "Comment" }, Admitted(compilation, pairing));
+        // The comment names Free: the scan finds it, the gate sees that it calls nothing.
+        Assert.Equal(new[] { "Frees" }, Admitted(compilation, pairing));
+        Assert.Equal(2, pairing.Gate.Judged);
+        Assert.Equal(1, pairing.Gate.Dropped);
+    }
+
+    [Fact]
+    public async Task A_type_that_declares_and_calls_its_own_Alloc_Free_Rent_and_Return_is_not_bound()
+    {
+        var (compilation, pairing) = await Context("""
+            using System;
+            using System.Collections.Generic;
+            class Arena
+            {
+                readonly List<int> _items = new();
+                int _next;
+                public int Alloc(int size) { _next += size; return _next; }
+                public void Free(int handle) { _items.Remove(handle); }
+                public int[] Rent(int size) => new int[size];
+                public void Return(int[] array) { _next -= array.Length; }
+                int Step(int n)
+                {
+                    var h = Alloc(n);
+                    Free(h);
+                    var a = Rent(4);
+                    Return(a);
+                    return h;
+                }
+                string Words() => nameof(Free) + " Alloc " + 'x'; // Rent
+                Func<int, int> Group() => Alloc;
+                void Shadowed(Func<int, int> Free) { Free(1); }
+                void LocalFunction() { Free(2); static void Free(int h) { } }
+            }
+            """);
+
+        // A parameter or a local function named Free may be what the call means: those are bound.
+        Assert.Equal(new[] { "Shadowed", "LocalFunction" }, Admitted(compilation, pairing));
+        Assert.Equal(9, pairing.Gate.Judged);
+        Assert.Equal(7, pairing.Gate.Dropped);
+    }
+
+    [Fact]
+    public async Task Pair_methods_reached_without_their_type_name_are_admitted()
+    {
+        var (compilation, pairing) = await Context("""
+            using System;
+            using System.Buffers;
+            using static System.Runtime.InteropServices.Marshal;
+            using H = System.Runtime.InteropServices.GCHandle;
+            class Pool : ArrayPool<byte>
+            {
+                public override byte[] Rent(int minimumLength) => new byte[minimumLength];
+                public override void Return(byte[] array, bool clearArray = false) { }
+                void Use() { var a = Rent(4); Return(a); }
+            }
+            class C
+            {
+                void Imported() { var p = AllocHGlobal(8); FreeHGlobal(p); }
+                void Aliased(object o) { var h = H.Alloc(o); h.Free(); }
+                void Instance(ArrayPool<int> pool) { var a = pool.Rent(4); pool.Return(a); }
+            }
+            """);
+
+        Assert.Equal(new[] { "Use", "Imported", "Aliased", "Instance" }, Admitted(compilation, pairing));
+    }
+
+    [Theory]
+    [InlineData("public static DispoPtr Alloc(int n) { var d = new DispoPtr(); d._p = Marshal.AllocHGlobal(n); return d; }", "Alloc")]
+    [InlineData("public static IntPtr Alloc(int n) => Marshal.AllocHGlobal(n);", "Alloc,Use")]
+    public async Task A_dotnet_pair_name_on_a_type_of_the_project_admits_its_callers_only_when_a_method_of_that_name_acquires(string alloc, string admitted)
+    {
+        var (compilation, pairing) = await Context($$"""
+            using System;
+            using System.Runtime.InteropServices;
+            sealed class DispoPtr
+            {
+                IntPtr _p;
+                {{alloc}}
+            }
+            class Arena
+            {
+                int Alloc(int n) => n;
+                int Own() => Alloc(3);
+            }
+            class User
+            {
+                void Use() { var d = DispoPtr.Alloc(8); }
+            }
+            """);
+
+        // Arena's own Alloc is what Own calls, whatever DispoPtr's does.
+        Assert.Equal(admitted.Split(','), Admitted(compilation, pairing));
+    }
+
+    [Fact]
+    public async Task A_real_pair_call_next_to_namesakes_is_still_reported_and_so_is_one_reached_through_a_using_static()
+    {
+        var diagnostics = await Verify.Diagnostics(
+            null,
+            """
+            using System.Runtime.InteropServices;
+            class Arena
+            {
+                int _next;
+                int Alloc(int size) => _next += size;
+                void Free(int handle) => _next -= handle;
+                void Twice()
+                {
+                    var h = Alloc(8);
+                    var p = Marshal.AllocHGlobal(h);
+                    Free(h);
+                    Marshal.FreeHGlobal(p);
+                    Marshal.FreeHGlobal(p);
+                }
+            }
+            """,
+            """
+            using static System.Runtime.InteropServices.NativeMemory;
+            unsafe class Raw
+            {
+                void Twice() { var p = Alloc(8); Free(p); Free(p); }
+            }
+            """);
+
+        Assert.Equal(
+            new[]
+            {
+                "VMAP003 Source0.cs(13,29) 'p' is freed again here; it was already freed at line 12",
+                "VMAP003 Source1.cs(4,52) 'p' is freed again here; it was already freed at line 4",
+            },
+            diagnostics.OrderBy(d => d.Location.SourceTree!.FilePath, StringComparer.Ordinal).ThenBy(d => d.Location.SourceSpan.Start)
+                .Select(d => $"{d.Id} {d.Location.SourceTree!.FilePath}({d.Location.GetLineSpan().StartLinePosition.Line + 1},{d.Location.GetLineSpan().StartLinePosition.Character + 1}) {d.GetMessage()}"));
+    }
+
+    [Fact]
+    public async Task A_member_acquired_next_to_namesakes_or_in_an_initializer_is_still_reported_never_released()
+    {
+        var diagnostics = await Verify.Diagnostics(
+            null,
+            """
+            using System;
+            using System.Runtime.InteropServices;
+            class Holder
+            {
+                private IntPtr _p;
+                private IntPtr _q = Marshal.AllocHGlobal(16);
+                int _n;
+                int Alloc(int n) => _n += n;
+                public void Open() { Alloc(1); _p = Marshal.AllocHGlobal(8); }
+            }
+            class Namesakes
+            {
+                private IntPtr _p;
+                int _n;
+                int Alloc(int n) => _n += n;
+                public void Open() { _n = Alloc(1); }
+            }
+            """);
+
+        // VMAP009 judges a class by its members' code, each as the gate judges a code block: Holder's
+        // initializer and Open may call a pair; nothing in Namesakes may (its class is not analysed).
+        Assert.Equal(
+            new[]
+            {
+                "VMAP009 (6,25) '_q' holds the block from Marshal.AllocHGlobal here, and no method of 'Holder' frees it: each 'Holder' leaks the block when it is dropped",
+                "VMAP009 (9,41) '_p' holds the block from Marshal.AllocHGlobal here, and no method of 'Holder' frees it: each 'Holder' leaks the block when it is dropped",
+            },
+            diagnostics.OrderBy(d => d.Location.SourceSpan.Start)
+                .Select(d => $"{d.Id} ({d.Location.GetLineSpan().StartLinePosition.Line + 1},{d.Location.GetLineSpan().StartLinePosition.Character + 1}) {d.GetMessage()}"));
+    }
+
+    [Fact]
+    public async Task A_possible_acquirer_by_name_admits_its_callers_only_when_a_declaration_of_that_name_acquires()
+    {
+        var (compilation, pairing) = await Context("""
+            using System;
+            using System.Runtime.InteropServices;
+            class Socket
+            {
+                public bool Read(out byte[] value)
+                {
+                    var p = Marshal.AllocHGlobal(8);
+                    value = new byte[8];
+                    Marshal.Copy(p, value, 0, 8);
+                    Marshal.FreeHGlobal(p);
+                    return true;
+                }
+
+                public int Size() { Read(out var v); return v.Length; }
+                public static IntPtr Open(int n) => Marshal.AllocHGlobal(n);
+                public static int Open(string s) => s.Length;
+                public int Cycle() => Open("x");
+            }
+            """);
+
+        // Read copies into a new array: its summary acquires nothing, so Size is not bound. One
+        // overload of Open acquires: a call of either is bound (which one is a question for binding).
+        Assert.Contains("Read", pairing.Scan.Names);
+        Assert.Equal(new[] { "Read", "Open", "Cycle" }, Admitted(compilation, pairing));
     }
 
     [Fact]
@@ -243,7 +441,7 @@ public class PairNameScanTests
         Assert.Equal(held, string.Join(",", pairing.MemberIndex.HeldNames));
     }
 
-    private static MetadataReference Emit(string name, string source, IEnumerable<MetadataReference> references)
+    internal static MetadataReference Emit(string name, string source, IEnumerable<MetadataReference> references)
     {
         var compilation = CSharpCompilation.Create(name, new[] { CSharpSyntaxTree.ParseText(source) }, references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
         using var stream = new MemoryStream();
@@ -262,9 +460,13 @@ public class PairNameScanTests
         return (compilation, pairing);
     }
 
-    private static string[] Admitted(Compilation compilation, PairingContext pairing) =>
-        compilation.SyntaxTrees.Single().GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>()
-            .Where(m => pairing.MayPair(m, CancellationToken.None))
+    private static string[] Admitted(Compilation compilation, PairingContext pairing)
+    {
+        var tree = compilation.SyntaxTrees.Single();
+        var model = compilation.GetSemanticModel(tree);
+        return tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>()
+            .Where(m => pairing.MayPair(m, model.GetDeclaredSymbol(m), CancellationToken.None))
             .Select(m => m.Identifier.ValueText)
             .ToArray();
+    }
 }

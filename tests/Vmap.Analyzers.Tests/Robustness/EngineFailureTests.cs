@@ -128,7 +128,7 @@ public class EngineFailureTests
             {
                 void Typing()
                 {
-                    // then Marshal.FreeHGlobal
+                    Marshal.FreeHGlobal(IntPtr.Zero);
                     var a x switch { p } = 1;
                 }
 
