@@ -28,13 +28,17 @@ internal sealed class PairingState
     /// <summary>A copy to work on; its maps share their entries with this state's until either writes (see <see cref="StateMap{TKey, TValue}"/>).</summary>
     public PairingState Clone() => new(Storage.Clone(), Mappings.Clone(), Conditions.Clone());
 
-    private static IEnumerable<StorageRoot> RootOf(StorageKey key)
+    private static IEnumerable<object> RootOf(StorageKey key)
     {
         yield return key.Root;
+        if (key.Path is { } path)
+        {
+            yield return new StorageKey(key.Root, path.First);
+        }
     }
 
     /// <summary>The roots of the storages a condition reads (see <see cref="ConditionKey.Reads"/>).</summary>
-    private static IEnumerable<StorageRoot> RootsRead(ConditionKey condition)
+    private static IEnumerable<object> RootsRead(ConditionKey condition)
     {
         var pending = new Stack<ConditionKey>();
         pending.Push(condition);
@@ -60,6 +64,14 @@ internal sealed class PairingState
 
     /// <summary>Whether a storage other than <paramref name="key"/> is rooted where it is (a member of it, or it a member of that).</summary>
     public bool HasOtherStorageRootedAt(StorageKey key) => Storage.EntriesReading(key.Root) > (Storage.ContainsKey(key) ? 1 : 0);
+
+    /// <summary>
+    /// Whether a storage other than <paramref name="key"/> may be reached through it (a member of
+    /// it): answered from the index of first members, so writing one of a type's many fields does
+    /// not look at all the others (issue 25 §3, N fields released in Dispose).
+    /// </summary>
+    public bool HasOtherStorageWithin(StorageKey key) =>
+        key.Path is null ? HasOtherStorageRootedAt(key) : Storage.EntriesReading(new StorageKey(key.Root, key.Path.First)) > (Storage.ContainsKey(key) ? 1 : 0);
 
     public AbstractValue Get(StorageKey key) => Storage.TryGetValue(key, out var value) ? value : AbstractValue.Unknown;
 
@@ -113,7 +125,7 @@ internal sealed class PairingState
     {
         // The indexes answer for the common write, of a local or a temporary that nothing is
         // reached through and no condition reads, without a look at the other entries.
-        if (!HasOtherStorageRootedAt(key))
+        if (!HasOtherStorageWithin(key))
         {
             Storage.Remove(key);
         }

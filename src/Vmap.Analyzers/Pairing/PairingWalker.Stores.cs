@@ -130,7 +130,7 @@ internal sealed partial class PairingWalker
             CheckRepoint(member, key, value, valueOperation, at, state);
         }
 
-        if (state.HasOtherStorageRootedAt(key))
+        if (state.HasOtherStorageWithin(key))
         {
             foreach (var pair in state.Storage)
             {

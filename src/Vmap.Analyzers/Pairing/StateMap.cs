@@ -21,24 +21,24 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
 
     private static readonly IEqualityComparer<TValue> ValueComparer = EqualityComparer<TValue>.Default;
 
-    /// <summary>The storage roots a key reads, for <see cref="EntriesReading"/>; null: not indexed.</summary>
-    private readonly Func<TKey, IEnumerable<StorageRoot>>? _rootsOf;
+    /// <summary>What a key reads (storage roots, and for storages the first member of the path), for <see cref="EntriesReading"/>; null: not indexed.</summary>
+    private readonly Func<TKey, IEnumerable<object>>? _rootsOf;
 
     private HashTrie<TKey, TValue>.Node _items;
 
     private int _count;
 
-    /// <summary>How many keys read each storage root (null when not indexed).</summary>
-    private ImmutableDictionary<StorageRoot, int>? _roots;
+    /// <summary>How many keys read each storage root or first member (null when not indexed).</summary>
+    private ImmutableDictionary<object, int>? _roots;
 
     /// <summary>The sum of the entries' hashes (see <see cref="SameEntries"/>).</summary>
     private int _fingerprint;
 
-    public StateMap(Func<TKey, IEnumerable<StorageRoot>>? rootsOf = null)
+    public StateMap(Func<TKey, IEnumerable<object>>? rootsOf = null)
     {
         _rootsOf = rootsOf;
         _items = HashTrie<TKey, TValue>.Node.Empty;
-        _roots = rootsOf is null ? null : ImmutableDictionary<StorageRoot, int>.Empty;
+        _roots = rootsOf is null ? null : ImmutableDictionary<object, int>.Empty;
     }
 
     private StateMap(StateMap<TKey, TValue> original)
@@ -120,10 +120,11 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>
-    /// How many keys read <paramref name="root"/> (for an indexed map): zero means a storage rooted
-    /// there can be written without a look at the keys.
+    /// How many keys read <paramref name="root"/> (a <see cref="StorageRoot"/>, or a storage of one
+    /// member, for an indexed map): zero means a storage rooted there can be written without a look
+    /// at the keys.
     /// </summary>
-    public int EntriesReading(StorageRoot root) => _roots is null ? Count : _roots.TryGetValue(root, out var count) ? count : 0;
+    public int EntriesReading(object root) => _roots is null ? Count : _roots.TryGetValue(root, out var count) ? count : 0;
 
     /// <summary>Whether both maps hold the same entries.</summary>
     public bool SameEntries(StateMap<TKey, TValue> other)
