@@ -143,12 +143,9 @@ internal sealed class PairingState
     private void RemoveWithin(StorageKey key)
     {
         List<StorageKey>? stale = null;
-        foreach (var pair in Storage)
+        foreach (var within in StoragesWithin(key))
         {
-            if (pair.Key.IsWithin(key))
-            {
-                (stale ??= new()).Add(pair.Key);
-            }
+            (stale ??= new()).Add(within);
         }
 
         if (stale is not null)
@@ -160,14 +157,26 @@ internal sealed class PairingState
         }
     }
 
+    /// <summary>The storages <paramref name="key"/> is or reaches (itself, its members), from the index of first members.</summary>
+    public IEnumerable<StorageKey> StoragesWithin(StorageKey key)
+    {
+        foreach (var candidate in Storage.KeysReading(key.Path is null ? key.Root : new StorageKey(key.Root, key.Path.First)))
+        {
+            if (candidate.IsWithin(key))
+            {
+                yield return candidate;
+            }
+        }
+    }
+
     private void ForgetConditionsReading(StorageKey key)
     {
         List<ConditionKey>? staleConditions = null;
-        foreach (var pair in Conditions)
+        foreach (var condition in Conditions.KeysReading(key.Root))
         {
-            if (pair.Key.Reads(key))
+            if (condition.Reads(key))
             {
-                (staleConditions ??= new()).Add(pair.Key);
+                (staleConditions ??= new()).Add(condition);
             }
         }
 

@@ -132,11 +132,11 @@ internal sealed partial class PairingWalker
 
         if (state.HasOtherStorageWithin(key))
         {
-            foreach (var pair in state.Storage)
+            foreach (var within in state.StoragesWithin(key))
             {
-                if (pair.Key != key && pair.Key.IsWithin(key) && pair.Value.ReachesMapping)
+                if (within != key && state.Get(within) is { ReachesMapping: true } reached)
                 {
-                    state.Escape(pair.Value.Mapping);
+                    state.Escape(reached.Mapping);
                 }
             }
         }

@@ -28,8 +28,8 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
 
     private int _count;
 
-    /// <summary>How many keys read each storage root or first member (null when not indexed).</summary>
-    private ImmutableDictionary<object, int>? _roots;
+    /// <summary>The keys that read each storage root or first member (null when not indexed).</summary>
+    private ImmutableDictionary<object, ImmutableHashSet<TKey>>? _roots;
 
     /// <summary>The sum of the entries' hashes (see <see cref="SameEntries"/>).</summary>
     private int _fingerprint;
@@ -38,7 +38,7 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
     {
         _rootsOf = rootsOf;
         _items = HashTrie<TKey, TValue>.Node.Empty;
-        _roots = rootsOf is null ? null : ImmutableDictionary<object, int>.Empty;
+        _roots = rootsOf is null ? null : ImmutableDictionary<object, ImmutableHashSet<TKey>>.Empty;
     }
 
     private StateMap(StateMap<TKey, TValue> original)
@@ -124,7 +124,15 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
     /// member, for an indexed map): zero means a storage rooted there can be written without a look
     /// at the keys.
     /// </summary>
-    public int EntriesReading(object root) => _roots is null ? Count : _roots.TryGetValue(root, out var count) ? count : 0;
+    public int EntriesReading(object root) => _roots is null ? Count : _roots.TryGetValue(root, out var keys) ? keys.Count : 0;
+
+    /// <summary>
+    /// The keys that read <paramref name="root"/> (for an indexed map; every key otherwise): what a
+    /// write there may make stale, found without a look at the other keys (issue 25 §3: a method
+    /// of N loops kept a condition on every loop's counter, and each counter's increment scanned them all).
+    /// </summary>
+    public IEnumerable<TKey> KeysReading(object root) =>
+        _roots is null ? Keys : _roots.TryGetValue(root, out var keys) ? keys : ImmutableHashSet<TKey>.Empty;
 
     /// <summary>Whether both maps hold the same entries.</summary>
     public bool SameEntries(StateMap<TKey, TValue> other)
@@ -174,8 +182,9 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
 
         foreach (var root in _rootsOf(key))
         {
-            var count = (_roots.TryGetValue(root, out var known) ? known : 0) + change;
-            _roots = count == 0 ? _roots.Remove(root) : _roots.SetItem(root, count);
+            var known = _roots.TryGetValue(root, out var keys) ? keys : ImmutableHashSet<TKey>.Empty.WithComparer(KeyComparer);
+            var now = change > 0 ? known.Add(key) : known.Remove(key);
+            _roots = now.IsEmpty ? _roots.Remove(root) : _roots.SetItem(root, now);
         }
     }
 }
