@@ -35,7 +35,7 @@ internal sealed record MappingFacts(MappingFlags Flags, SyntaxNode? ReleasedAt =
 
     public bool MayBeReleased => IsTracked && (Flags & MappingFlags.Released) != 0;
 
-    public MappingFacts Escape() => this with { Flags = Flags | MappingFlags.Escaped };
+    public MappingFacts Escape() => IsTracked ? this with { Flags = Flags | MappingFlags.Escaped } : this;
 
     public MappingFacts Store() => Stored ? this : this with { Stored = true };
 

@@ -28,13 +28,17 @@ internal sealed class PairingState
     /// <summary>A copy to work on; its maps share their entries with this state's until either writes (see <see cref="StateMap{TKey, TValue}"/>).</summary>
     public PairingState Clone() => new(Storage.Clone(), Mappings.Clone(), Conditions.Clone());
 
-    private static IEnumerable<StorageRoot> RootOf(StorageKey key)
+    private static IEnumerable<object> RootOf(StorageKey key)
     {
         yield return key.Root;
+        if (key.Path is { } path)
+        {
+            yield return new StorageKey(key.Root, path.First);
+        }
     }
 
     /// <summary>The roots of the storages a condition reads (see <see cref="ConditionKey.Reads"/>).</summary>
-    private static IEnumerable<StorageRoot> RootsRead(ConditionKey condition)
+    private static IEnumerable<object> RootsRead(ConditionKey condition)
     {
         var pending = new Stack<ConditionKey>();
         pending.Push(condition);
@@ -60,6 +64,14 @@ internal sealed class PairingState
 
     /// <summary>Whether a storage other than <paramref name="key"/> is rooted where it is (a member of it, or it a member of that).</summary>
     public bool HasOtherStorageRootedAt(StorageKey key) => Storage.EntriesReading(key.Root) > (Storage.ContainsKey(key) ? 1 : 0);
+
+    /// <summary>
+    /// Whether a storage other than <paramref name="key"/> may be reached through it (a member of
+    /// it): answered from the index of first members, so writing one of a type's many fields does
+    /// not look at all the others (issue 25 §3, N fields released in Dispose).
+    /// </summary>
+    public bool HasOtherStorageWithin(StorageKey key) =>
+        key.Path is null ? HasOtherStorageRootedAt(key) : Storage.EntriesReading(new StorageKey(key.Root, key.Path.First)) > (Storage.ContainsKey(key) ? 1 : 0);
 
     public AbstractValue Get(StorageKey key) => Storage.TryGetValue(key, out var value) ? value : AbstractValue.Unknown;
 
@@ -113,7 +125,7 @@ internal sealed class PairingState
     {
         // The indexes answer for the common write, of a local or a temporary that nothing is
         // reached through and no condition reads, without a look at the other entries.
-        if (!HasOtherStorageRootedAt(key))
+        if (!HasOtherStorageWithin(key))
         {
             Storage.Remove(key);
         }
@@ -131,12 +143,9 @@ internal sealed class PairingState
     private void RemoveWithin(StorageKey key)
     {
         List<StorageKey>? stale = null;
-        foreach (var pair in Storage)
+        foreach (var within in StoragesWithin(key))
         {
-            if (pair.Key.IsWithin(key))
-            {
-                (stale ??= new()).Add(pair.Key);
-            }
+            (stale ??= new()).Add(within);
         }
 
         if (stale is not null)
@@ -148,14 +157,26 @@ internal sealed class PairingState
         }
     }
 
+    /// <summary>The storages <paramref name="key"/> is or reaches (itself, its members), from the index of first members.</summary>
+    public IEnumerable<StorageKey> StoragesWithin(StorageKey key)
+    {
+        foreach (var candidate in Storage.KeysReading(key.Path is null ? key.Root : new StorageKey(key.Root, key.Path.First)))
+        {
+            if (candidate.IsWithin(key))
+            {
+                yield return candidate;
+            }
+        }
+    }
+
     private void ForgetConditionsReading(StorageKey key)
     {
         List<ConditionKey>? staleConditions = null;
-        foreach (var pair in Conditions)
+        foreach (var condition in Conditions.KeysReading(key.Root))
         {
-            if (pair.Key.Reads(key))
+            if (condition.Reads(key))
             {
-                (staleConditions ??= new()).Add(pair.Key);
+                (staleConditions ??= new()).Add(condition);
             }
         }
 
@@ -184,59 +205,40 @@ internal sealed class PairingState
         var result = a.Clone();
         List<int>? untracked = null;
 
-        // A map the two states still share is its own join (the same values, the same facts, the
-        // same ownership on both sides): only the maps they no longer share are walked.
+        // Only the keys at which the two states' maps may differ are joined: every other key holds
+        // the same entry on both sides, whose join is itself (the same value, the same facts, the
+        // same ownership), and the maps find those keys without a look at the nodes they share.
         if (!a.Storage.SharesEntriesWith(b.Storage))
         {
-            foreach (var pair in b.Storage)
+            foreach (var key in a.Storage.KeysThatMayDiffer(b.Storage))
             {
-                if (result.Storage.TryGetValue(pair.Key, out var mine))
+                if (b.Storage.TryGetValue(key, out var theirs))
                 {
-                    var joined = AbstractValue.Join(mine, pair.Value);
-                    if (joined.Kind == ValueKind.Unknown)
-                    {
-                        // Losing track of where a mapping lives must silence it, not report it as lost.
-                        // Escaped once the facts are joined: a mapping only b knows (the other arm's
-                        // call of c ? Alloc() : Other() joined where the test is not kept) has no facts
-                        // in the result yet, and its join with Absent would otherwise stay live.
-                        Lost(ref untracked, mine);
-                        Lost(ref untracked, pair.Value);
-                    }
-
-                    result.Storage[pair.Key] = joined;
-                }
-                else
-                {
-                    // A storage assigned on one path only (a local declared in a loop body, a member
-                    // the other path never touched) keeps the one value known.
-                    result.Storage[pair.Key] = pair.Value;
+                    JoinStorage(result, key, theirs, ref untracked);
                 }
             }
         }
 
         if (!a.Mappings.SharesEntriesWith(b.Mappings))
         {
-            foreach (var pair in b.Mappings)
+            foreach (var key in a.Mappings.KeysThatMayDiffer(b.Mappings))
             {
-                result.Mappings[pair.Key] = JoinFacts(result.Facts(pair.Key), pair.Value, forgetsCondition && !MappingFacts.SameOwnership(a.Facts(pair.Key), pair.Value));
-            }
-
-            foreach (var pair in a.Mappings)
-            {
-                if (!b.Mappings.ContainsKey(pair.Key))
+                var mine = a.Facts(key);
+                var theirs = b.Facts(key);
+                if (a.Mappings.ContainsKey(key) || b.Mappings.ContainsKey(key))
                 {
-                    result.Mappings[pair.Key] = JoinFacts(result.Facts(pair.Key), MappingFacts.Absent, forgetsCondition && !MappingFacts.SameOwnership(pair.Value, MappingFacts.Absent));
+                    result.Mappings[key] = JoinFacts(mine, theirs, forgetsCondition && !MappingFacts.SameOwnership(mine, theirs));
                 }
             }
         }
 
         if (forgetsCondition)
         {
-            foreach (var pair in a.Conditions)
+            foreach (var key in a.Conditions.KeysThatMayDiffer(b.Conditions))
             {
-                if (!b.Conditions.TryGetValue(pair.Key, out var value) || value != pair.Value)
+                if (a.Conditions.TryGetValue(key, out var mine) && (!b.Conditions.TryGetValue(key, out var value) || value != mine))
                 {
-                    result.Conditions.Remove(pair.Key);
+                    result.Conditions.Remove(key);
                 }
             }
         }
@@ -250,6 +252,32 @@ internal sealed class PairingState
         }
 
         return result;
+    }
+
+    /// <summary>Joins <paramref name="theirs"/> into what <paramref name="result"/> (a copy of the first state) holds at <paramref name="key"/>.</summary>
+    private static void JoinStorage(PairingState result, StorageKey key, AbstractValue theirs, ref List<int>? untracked)
+    {
+        if (result.Storage.TryGetValue(key, out var mine))
+        {
+            var joined = AbstractValue.Join(mine, theirs);
+            if (joined.Kind == ValueKind.Unknown)
+            {
+                // Losing track of where a mapping lives must silence it, not report it as lost.
+                // Escaped once the facts are joined: a mapping only b knows (the other arm's
+                // call of c ? Alloc() : Other() joined where the test is not kept) has no facts
+                // in the result yet, and its join with Absent would otherwise stay live.
+                Lost(ref untracked, mine);
+                Lost(ref untracked, theirs);
+            }
+
+            result.Storage[key] = joined;
+        }
+        else
+        {
+            // A storage assigned on one path only (a local declared in a loop body, a member
+            // the other path never touched) keeps the one value known.
+            result.Storage[key] = theirs;
+        }
     }
 
     /// <summary>The join of one mapping's facts; <paramref name="dependsOnForgotten"/>: its flags differed and a condition was forgotten.</summary>
@@ -270,3 +298,4 @@ internal sealed class PairingState
     public bool SameAs(PairingState other) =>
         Storage.SameEntries(other.Storage) && Mappings.SameEntries(other.Mappings) && Conditions.SameEntries(other.Conditions);
 }
+

@@ -570,12 +570,17 @@ internal sealed partial class PairingWalker
         // mapping than the one made now, under the same identity: it is forgotten, so that
         // releasing the old one (Return(pooled) before pooled = bigger) is not taken for releasing
         // the new one. The assignment that stores the new mapping still sees what it overwrites.
+        // Only a mapping this path made before can be held: every value that reaches a mapping
+        // comes with the mapping's facts, so without them no storage needs a look.
         List<StorageKey>? holders = null;
-        foreach (var pair in state.Storage)
+        if (state.Mappings.ContainsKey(site.Id))
         {
-            if (pair.Value.Mapping == site.Id && pair.Value.ReachesMapping)
+            foreach (var pair in state.Storage)
             {
-                (holders ??= new List<StorageKey>()).Add(pair.Key);
+                if (pair.Value.Mapping == site.Id && pair.Value.ReachesMapping)
+                {
+                    (holders ??= new List<StorageKey>()).Add(pair.Key);
+                }
             }
         }
 

@@ -18,6 +18,7 @@ internal sealed partial class PairingWalker
     private void CheckLeaks(BasicBlock from, PairingState state, SyntaxNode? at = null, ThrowingCall? thrownBy = null, bool throwOut = false)
     {
         CheckRepointedReturn(state);
+        HashSet<int>? heldByMembers = null;
         foreach (var pair in state.Mappings)
         {
             var facts = pair.Value;
@@ -28,7 +29,7 @@ internal sealed partial class PairingWalker
             }
 
             var objectLost = false;
-            if (HeldByMember(state, pair.Key))
+            if ((heldByMembers ??= HeldByMembers(state)).Contains(pair.Key))
             {
                 // The throw must be one the code writes (or a call's): not the compiler's own
                 // SwitchExpressionException branch of a switch expression it cannot prove exhaustive.
@@ -294,6 +295,24 @@ internal sealed partial class PairingWalker
 
         static bool NamesReleased((StorageKey Member, int Mapping, SyntaxNode RepointedAt, MappingFacts Facts) candidate) =>
             candidate.Member.Display == candidate.Facts.ReleasedAt!.ToString();
+    }
+
+    /// <summary>
+    /// The mappings <see cref="HeldByMember"/> holds for, in one look at the storages: an exit of a
+    /// constructor that fills N fields asks for each of its N mappings (issue 25 §3).
+    /// </summary>
+    private HashSet<int> HeldByMembers(PairingState state)
+    {
+        var held = new HashSet<int>();
+        foreach (var pair in state.Storage)
+        {
+            if (pair.Value.ReachesMapping && (pair.Key.IsMember || _keys.IsOuter(pair.Key)))
+            {
+                held.Add(pair.Value.Mapping);
+            }
+        }
+
+        return held;
     }
 
     private bool HeldByMember(PairingState state, int mapping, StorageKey? except = null)

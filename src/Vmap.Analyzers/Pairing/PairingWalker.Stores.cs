@@ -130,13 +130,13 @@ internal sealed partial class PairingWalker
             CheckRepoint(member, key, value, valueOperation, at, state);
         }
 
-        if (state.HasOtherStorageRootedAt(key))
+        if (state.HasOtherStorageWithin(key))
         {
-            foreach (var pair in state.Storage)
+            foreach (var within in state.StoragesWithin(key))
             {
-                if (pair.Key != key && pair.Key.IsWithin(key) && pair.Value.ReachesMapping)
+                if (within != key && state.Get(within) is { ReachesMapping: true } reached)
                 {
-                    state.Escape(pair.Value.Mapping);
+                    state.Escape(reached.Mapping);
                 }
             }
         }

@@ -35,6 +35,9 @@ internal sealed partial class PairingWalker
 
     private readonly ControlFlowGraph _cfg;
 
+    /// <summary>The disjunct lists of the blocks whose paths were joined past <see cref="MaxDisjuncts"/> (see <see cref="MergeInto"/>).</summary>
+    private readonly HashSet<List<PairingState>> _widened = new();
+
     private readonly PairingContext _context;
 
     private readonly IMethodSymbol _method;
@@ -677,6 +680,23 @@ internal sealed partial class PairingWalker
             }
         }
 
+        if (_widened.Contains(disjuncts))
+        {
+            // A block whose paths were joined once joins every later one into that state. Kept
+            // apart, the paths that arrive after the join would each carry a history of their own
+            // (every mapping and condition since they split), and every later merge would join
+            // histories that differ everywhere: the walk of a method with many tests grew with the
+            // square of its length (issue 25 §3). Joining only makes the engine quieter.
+            var widened = PairingState.Join(disjuncts[0], state);
+            if (widened.SameAs(disjuncts[0]))
+            {
+                return false;
+            }
+
+            disjuncts[0] = widened;
+            return true;
+        }
+
         disjuncts.Add(state);
         if (disjuncts.Count > MaxDisjuncts)
         {
@@ -688,6 +708,7 @@ internal sealed partial class PairingWalker
 
             disjuncts.Clear();
             disjuncts.Add(all);
+            _widened.Add(disjuncts);
         }
 
         return true;

@@ -7,7 +7,8 @@ namespace Vmap.Analyzers.Pairing;
 /// <summary>
 /// One of a <see cref="PairingState"/>'s maps, persistent: a clone shares everything with the state
 /// it came from and a write copies only a path of the tree, so a block's copy of its input costs
-/// nothing and a write costs the logarithm of the map, not its size. Two maps that still share their
+/// nothing and a write costs the logarithm of the map, not its size, and two maps cloned from one
+/// are compared at the keys either changed since (<see cref="KeysThatMayDiffer"/>). Two maps that still share their
 /// entries are equal without a look at them, and two whose fingerprints (the sum of their entries'
 /// hashes) differ are unequal. Issue 25 §3: the walk copied and compared whole states at every
 /// block, and the states grow with the method (a condition for every test, a mapping for every
@@ -20,33 +21,36 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
 
     private static readonly IEqualityComparer<TValue> ValueComparer = EqualityComparer<TValue>.Default;
 
-    /// <summary>The storage roots a key reads, for <see cref="EntriesReading"/>; null: not indexed.</summary>
-    private readonly Func<TKey, IEnumerable<StorageRoot>>? _rootsOf;
+    /// <summary>What a key reads (storage roots, and for storages the first member of the path), for <see cref="EntriesReading"/>; null: not indexed.</summary>
+    private readonly Func<TKey, IEnumerable<object>>? _rootsOf;
 
-    private ImmutableDictionary<TKey, TValue> _items;
+    private HashTrie<TKey, TValue>.Node _items;
 
-    /// <summary>How many keys read each storage root (null when not indexed).</summary>
-    private ImmutableDictionary<StorageRoot, int>? _roots;
+    private int _count;
+
+    /// <summary>The keys that read each storage root or first member (null when not indexed).</summary>
+    private ImmutableDictionary<object, ImmutableHashSet<TKey>>? _roots;
 
     /// <summary>The sum of the entries' hashes (see <see cref="SameEntries"/>).</summary>
     private int _fingerprint;
 
-    public StateMap(Func<TKey, IEnumerable<StorageRoot>>? rootsOf = null)
+    public StateMap(Func<TKey, IEnumerable<object>>? rootsOf = null)
     {
         _rootsOf = rootsOf;
-        _items = ImmutableDictionary<TKey, TValue>.Empty;
-        _roots = rootsOf is null ? null : ImmutableDictionary<StorageRoot, int>.Empty;
+        _items = HashTrie<TKey, TValue>.Node.Empty;
+        _roots = rootsOf is null ? null : ImmutableDictionary<object, ImmutableHashSet<TKey>>.Empty;
     }
 
     private StateMap(StateMap<TKey, TValue> original)
     {
         _rootsOf = original._rootsOf;
         _items = original._items;
+        _count = original._count;
         _roots = original._roots;
         _fingerprint = original._fingerprint;
     }
 
-    public int Count => _items.Count;
+    public int Count => _count;
 
     /// <summary>A map with the same entries, sharing them: writing either leaves the other as it was.</summary>
     public StateMap<TKey, TValue> Clone() => new(this);
@@ -56,10 +60,11 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
 
     public TValue this[TKey key]
     {
-        get => _items[key];
+        get => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException();
         set
         {
-            if (_items.TryGetValue(key, out var current))
+            var hash = HashTrie<TKey, TValue>.Hash(key);
+            if (HashTrie<TKey, TValue>.TryGetValue(_items, hash, key, out var current))
             {
                 // Writing what the map already holds changes nothing and keeps the entries shared.
                 if (ValueComparer.Equals(current, value))
@@ -72,43 +77,62 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
             else
             {
                 Index(key, +1);
+                _count++;
             }
 
-            _items = _items.SetItem(key, value);
+            _items = HashTrie<TKey, TValue>.SetItem(_items, hash, key, value);
             _fingerprint = unchecked(_fingerprint + EntryHash(key, value));
         }
     }
 
-    public bool TryGetValue(TKey key, out TValue value) => _items.TryGetValue(key, out value!);
+    public bool TryGetValue(TKey key, out TValue value) => HashTrie<TKey, TValue>.TryGetValue(_items, HashTrie<TKey, TValue>.Hash(key), key, out value);
 
-    public bool ContainsKey(TKey key) => _items.ContainsKey(key);
+    public bool ContainsKey(TKey key) => TryGetValue(key, out _);
 
     public bool Remove(TKey key)
     {
-        if (!_items.TryGetValue(key, out var current))
+        var hash = HashTrie<TKey, TValue>.Hash(key);
+        if (!HashTrie<TKey, TValue>.TryGetValue(_items, hash, key, out var current))
         {
             return false;
         }
 
-        _items = _items.Remove(key);
+        _items = HashTrie<TKey, TValue>.Remove(_items, hash, key);
+        _count--;
         _fingerprint = unchecked(_fingerprint - EntryHash(key, current));
         Index(key, -1);
         return true;
     }
 
-    public IEnumerable<TKey> Keys => _items.Keys;
+    public IEnumerable<TKey> Keys
+    {
+        get
+        {
+            foreach (var pair in HashTrie<TKey, TValue>.Entries(_items))
+            {
+                yield return pair.Key;
+            }
+        }
+    }
 
-    public ImmutableDictionary<TKey, TValue>.Enumerator GetEnumerator() => _items.GetEnumerator();
-
-    IEnumerator<KeyValuePair<TKey, TValue>> IEnumerable<KeyValuePair<TKey, TValue>>.GetEnumerator() => GetEnumerator();
+    public IEnumerator<KeyValuePair<TKey, TValue>> GetEnumerator() => HashTrie<TKey, TValue>.Entries(_items).GetEnumerator();
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>
-    /// How many keys read <paramref name="root"/> (for an indexed map): zero means a storage rooted
-    /// there can be written without a look at the keys.
+    /// How many keys read <paramref name="root"/> (a <see cref="StorageRoot"/>, or a storage of one
+    /// member, for an indexed map): zero means a storage rooted there can be written without a look
+    /// at the keys.
     /// </summary>
-    public int EntriesReading(StorageRoot root) => _roots is null ? Count : _roots.TryGetValue(root, out var count) ? count : 0;
+    public int EntriesReading(object root) => _roots is null ? Count : _roots.TryGetValue(root, out var keys) ? keys.Count : 0;
+
+    /// <summary>
+    /// The keys that read <paramref name="root"/> (for an indexed map; every key otherwise): what a
+    /// write there may make stale, found without a look at the other keys (issue 25 §3: a method
+    /// of N loops kept a condition on every loop's counter, and each counter's increment scanned them all).
+    /// </summary>
+    public IEnumerable<TKey> KeysReading(object root) =>
+        _roots is null ? Keys : _roots.TryGetValue(root, out var keys) ? keys : ImmutableHashSet<TKey>.Empty;
 
     /// <summary>Whether both maps hold the same entries.</summary>
     public bool SameEntries(StateMap<TKey, TValue> other)
@@ -118,20 +142,33 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
             return true;
         }
 
-        if (_items.Count != other._items.Count || _fingerprint != other._fingerprint)
+        if (_count != other._count || _fingerprint != other._fingerprint)
         {
             return false;
         }
 
-        foreach (var pair in _items)
+        foreach (var key in KeysThatMayDiffer(other))
         {
-            if (!other._items.TryGetValue(pair.Key, out var value) || !ValueComparer.Equals(value, pair.Value))
+            var here = TryGetValue(key, out var mine);
+            var there = other.TryGetValue(key, out var theirs);
+            if (here != there || (here && !ValueComparer.Equals(mine, theirs)))
             {
                 return false;
             }
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The keys at which the two maps may hold different entries: every other key is absent from
+    /// both or holds the same value in both. Found by a walk over the nodes the maps do not share.
+    /// </summary>
+    public HashSet<TKey> KeysThatMayDiffer(StateMap<TKey, TValue> other)
+    {
+        var keys = new HashSet<TKey>(KeyComparer);
+        HashTrie<TKey, TValue>.Diff(_items, other._items, keys);
+        return keys;
     }
 
     private static int EntryHash(TKey key, TValue value) => unchecked((KeyComparer.GetHashCode(key) * 31) + (value is null ? 0 : ValueComparer.GetHashCode(value)));
@@ -145,8 +182,10 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
 
         foreach (var root in _rootsOf(key))
         {
-            var count = (_roots.TryGetValue(root, out var known) ? known : 0) + change;
-            _roots = count == 0 ? _roots.Remove(root) : _roots.SetItem(root, count);
+            var known = _roots.TryGetValue(root, out var keys) ? keys : ImmutableHashSet<TKey>.Empty.WithComparer(KeyComparer);
+            var now = change > 0 ? known.Add(key) : known.Remove(key);
+            _roots = now.IsEmpty ? _roots.Remove(root) : _roots.SetItem(root, now);
         }
     }
 }
+

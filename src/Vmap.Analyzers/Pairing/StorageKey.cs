@@ -72,6 +72,21 @@ internal sealed class MemberPath : System.IEquatable<MemberPath>
 
     public static MemberPath Of(MemberPath? parent, string name) => new(parent, name);
 
+    /// <summary>The path's first member (<c>_buf</c> for <c>_buf.Length</c>).</summary>
+    public MemberPath First
+    {
+        get
+        {
+            var path = this;
+            while (path.Parent is not null)
+            {
+                path = path.Parent;
+            }
+
+            return path;
+        }
+    }
+
     /// <summary>True when this path is <paramref name="prefix"/> or goes on from it.</summary>
     public bool StartsWith(MemberPath prefix)
     {

@@ -33,11 +33,11 @@ public class EngineBoundsTests
     [Fact]
     public async Task A_walk_that_needs_more_than_its_budget_is_given_up_quietly_and_counted()
     {
-        // Ten nested loops, each testing four flags: every loop walks the loops inside it again,
+        // Sixteen nested loops, each testing four flags: every loop walks the loops inside it again,
         // in up to eight states, until its counter settles: far more steps than its size allows.
         var body = new StringBuilder("using Vmap; class NestedPastTheBudget { int M(VmapSpace space, Page[] pages, int x, int n, bool b0, bool b1, bool b2, bool b3) {\n");
         body.AppendLine(Bug);
-        for (var depth = 0; depth < 10; depth++)
+        for (var depth = 0; depth < 16; depth++)
         {
             body.AppendLine($"for (int i{depth} = 0; i{depth} < n; i{depth}++) {{");
             for (var flag = 0; flag < 4; flag++)
@@ -46,7 +46,7 @@ public class EngineBoundsTests
             }
         }
 
-        body.Append('}', 10).AppendLine();
+        body.Append('}', 16).AppendLine();
         body.AppendLine("return x; } }");
         var givenUp = new System.Collections.Concurrent.ConcurrentQueue<GivenUpMethod>();
         void Note(GivenUpMethod method)
