@@ -180,7 +180,7 @@ internal sealed partial class PairingWalker
 
         for (var i = 0; i < arguments.Length; i++)
         {
-            if (arguments[i].ReachesMapping && !BorrowsEvenIfThrowing(call, i))
+            if (arguments[i].ReachesMapping && !BorrowsEvenIfThrowing(call, i, arguments[i].Mapping))
             {
                 exit.Escape(arguments[i].Mapping);
             }
@@ -198,9 +198,10 @@ internal sealed partial class PairingWalker
     /// the call returns or throws: a P/Invoke, or a .NET method whose parameter is an address or a
     /// span (<see cref="FrameworkCalls.Borrows"/>). Such a callee keeps nothing it was given, so a
     /// throw out of it leaves the block with the caller (issue 20, H5: a native call into a library
-    /// that may be missing).
+    /// that may be missing). A P/Invoke that may keep the mapping's family
+    /// (<see cref="CallSummaries.NativeMayKeep"/>) is no borrower, whether it returns or throws.
     /// </summary>
-    private static bool BorrowsEvenIfThrowing(IInvocationOperation call, int index)
+    private bool BorrowsEvenIfThrowing(IInvocationOperation call, int index, int mapping)
     {
         var argument = call.Arguments[index];
         if (argument.Parameter is not { RefKind: RefKind.None or RefKind.In } parameter)
@@ -208,7 +209,13 @@ internal sealed partial class PairingWalker
             return false;
         }
 
-        return CallSummaries.IsPlatformInvoke(call.TargetMethod) || FrameworkCalls.Borrows(call.TargetMethod, parameter.Ordinal);
+        if (CallSummaries.IsPlatformInvoke(call.TargetMethod))
+        {
+            return !_context.Pairs.TakesOwnership(call.TargetMethod, parameter.Ordinal) &&
+                !_context.Summaries.NativeMayKeep(call.TargetMethod, _sites[mapping].Spec.Family, _cancellationToken);
+        }
+
+        return FrameworkCalls.Borrows(call.TargetMethod, parameter.Ordinal);
     }
 
     /// <summary>Whether some mapping could be reported lost in <paramref name="state"/>: the gate in front of the throw summaries.</summary>
