@@ -180,7 +180,7 @@ internal sealed partial class PairingWalker
 
         for (var i = 0; i < arguments.Length; i++)
         {
-            if (arguments[i].ReachesMapping && !BorrowsEvenIfThrowing(call, i, arguments[i].Mapping))
+            if (arguments[i].ReachesMapping && !BorrowsEvenIfThrowing(call, i, arguments[i].Mapping) && !LentAtItsThrow(call, i, summary))
             {
                 exit.Escape(arguments[i].Mapping);
             }
@@ -216,6 +216,26 @@ internal sealed partial class PairingWalker
         }
 
         return FrameworkCalls.Borrows(call.TargetMethod, parameter.Ordinal);
+    }
+
+    /// <summary>
+    /// Whether argument <paramref name="index"/> of <paramref name="call"/>, a source method, is
+    /// still only lent at the throw its throw summary names (<see cref="ParameterSummary.BorrowedAtThrow"/>):
+    /// the callee checks something else and throws before it keeps or frees the block, so the block
+    /// stays with the caller. A throw whose conditions read the block's own parameter is no such
+    /// evidence: it may be a check (a null test) the block never fails.
+    /// </summary>
+    private bool LentAtItsThrow(IInvocationOperation call, int index, ThrowSummary summary)
+    {
+        var method = call.TargetMethod;
+        if (summary is not { Kind: ThrowKind.Throws, Step: { } step } || call.Arguments[index].Parameter is not { RefKind: RefKind.None or RefKind.In } parameter ||
+            method.MethodKind == MethodKind.LocalFunction || !CallSummaries.CanSeeBody(method) ||
+            summary.TestedParameters is not { } tested || tested.Contains(parameter.Ordinal))
+        {
+            return false;
+        }
+
+        return _context.Summaries.Parameter(method, parameter.Ordinal, _scope, _cancellationToken).BorrowedAtThrow is { } at && at.Equals(step.At);
     }
 
     /// <summary>Whether some mapping could be reported lost in <paramref name="state"/>: the gate in front of the throw summaries.</summary>
