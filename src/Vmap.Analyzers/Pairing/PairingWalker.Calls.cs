@@ -198,7 +198,14 @@ internal sealed partial class PairingWalker
         {
             var site = Site(invocation, returnMap, state);
             NoteSources(site, values, state);
-            return NewMapping(site, state);
+            var made = NewMapping(site, state);
+            if (returnMap.ActsOnArgument && Discarded(invocation))
+            {
+                // GCHandle.Alloc(callback); as a statement: a root kept on purpose (see MapSpec.ActsOnArgument).
+                MarkStored(made, state);
+            }
+
+            return made;
         }
 
         if (annotation is null && result.Kind == ValueKind.Unknown && CallSummaries.MayReturnMapping(method) &&
@@ -562,6 +569,26 @@ internal sealed partial class PairingWalker
                 site.Sources.Add(value.Mapping);
             }
         }
+    }
+
+    /// <summary>Whether the value of <paramref name="invocation"/> is dropped where it is made: a statement of its own, or assigned to a discard.</summary>
+    /// <remarks>Read from the syntax: in the flow graph a returned value is a root operation too.</remarks>
+    private bool Discarded(IOperation invocation)
+    {
+        var value = invocation.Syntax;
+        while (value.Parent is ParenthesizedExpressionSyntax or CastExpressionSyntax)
+        {
+            value = value.Parent;
+        }
+
+        return value.Parent switch
+        {
+            ExpressionStatementSyntax => true,
+            AssignmentExpressionSyntax { Left: IdentifierNameSyntax { Identifier.ValueText: "_" } } discard when discard.Right == value =>
+                discard.Parent is ExpressionStatementSyntax && invocation.SemanticModel is { } model &&
+                EngineFailureLog.Operation(model, discard.Left, _cancellationToken) is IDiscardOperation,
+            _ => false,
+        };
     }
 
     private AbstractValue NewMapping(MapSite site, PairingState state)

@@ -327,13 +327,92 @@ internal sealed partial class PairingWalker
     {
         foreach (var pair in state.Storage)
         {
-            if (pair.Key != except && pair.Value.Mapping == mapping && pair.Value.ReachesMapping && (pair.Key.IsMember || _keys.IsOuter(pair.Key)))
+            if (pair.Key != except && pair.Value.Mapping == mapping && pair.Value.ReachesMapping &&
+                ((pair.Key.IsMember && !InParameterCopy(pair.Key)) || _keys.IsOuter(pair.Key)))
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="key"/> is a field of a struct parameter passed by value that the
+    /// method only ever uses field by field (<see cref="UsedFieldByField"/>): the parameter is the
+    /// method's own copy, gone when it returns, so a block stored there is held by nothing the
+    /// caller sees (issue 20, H4). Any other use of the copy (returned, passed, copied, captured, a
+    /// method called on it, a field's address taken) may carry the block out: the field holds it.
+    /// </summary>
+    private bool InParameterCopy(StorageKey key)
+    {
+        if (key.Root.Kind != StorageRootKind.Parameter || key.Path is not { Depth: 1 } || _keys.IsOuter(key))
+        {
+            return false;
+        }
+
+        foreach (var parameter in _method.Parameters)
+        {
+            if (parameter.Name == key.Root.Name)
+            {
+                if (parameter is not { RefKind: RefKind.None, Type: { TypeKind: TypeKind.Struct, SpecialType: SpecialType.None } })
+                {
+                    return false;
+                }
+
+                var known = _fieldByField ??= new Dictionary<IParameterSymbol, bool>(SymbolEqualityComparer.Default);
+                if (!known.TryGetValue(parameter, out var fieldByField))
+                {
+                    fieldByField = UsedFieldByField(parameter);
+                    known.Add(parameter, fieldByField);
+                }
+
+                return fieldByField;
+            }
+        }
+
+        return false;
+    }
+
+    private Dictionary<IParameterSymbol, bool>? _fieldByField;
+
+    /// <summary>
+    /// True when every reference to <paramref name="parameter"/> in the body is the receiver of a
+    /// field that is read as a value (not a struct itself), or assigned, outside any lambda or
+    /// local function, and never by reference or through its address.
+    /// </summary>
+    private bool UsedFieldByField(IParameterSymbol parameter)
+    {
+        if (_cfg.OriginalOperation is not { } root)
+        {
+            return false;
+        }
+
+        foreach (var operation in root.DescendantsAndSelf())
+        {
+            if (operation is not IParameterReferenceOperation reference || !SymbolEqualityComparer.Default.Equals(reference.Parameter, parameter))
+            {
+                continue;
+            }
+
+            if (reference.Parent is not IFieldReferenceOperation { Field: var field } access || access.Instance != reference ||
+                field.Type is { IsValueType: true, SpecialType: SpecialType.None, TypeKind: not TypeKind.Enum and not TypeKind.Pointer } ||
+                access.Parent is IAddressOfOperation or IArgumentOperation { Parameter.RefKind: not RefKind.None } ||
+                (access.Parent is IInvocationOperation call && call.Instance == access))
+            {
+                return false;
+            }
+
+            for (var parent = access.Parent; parent is not null; parent = parent.Parent)
+            {
+                if (parent is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

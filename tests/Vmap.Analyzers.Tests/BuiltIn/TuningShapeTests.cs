@@ -107,4 +107,52 @@ public class TuningShapeTests
             .WithMessage("'cell.Payload' is freed holding memory that was never allocated: it is re-pointed at memory from elsewhere ('reader.ReadAddress()') at line 33 while it is freed by Release at line 26"),
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(2)
             .WithMessage("The block in 'cell.Payload' from AllocHGlobal at line 20 is lost: it is re-pointed at line 33 without being freed first"));
+
+    /// <summary>
+    /// Callbacks handed to native code once, each rooted by a handle whose result is dropped on
+    /// purpose so the delegate is never collected. GCHandle.Alloc acts on its argument: a handle
+    /// the call discards is that root, kept for the life of the process, not a value the program
+    /// lost. The controls: a handle kept in a variable and dropped, and a discarded block (a
+    /// block allocator does nothing but return it), are still lost.
+    /// </summary>
+    [Fact]
+    public Task A_handle_discarded_where_it_is_made_roots_its_object_and_is_not_claimed() => Verify.BuiltIn(
+        """
+        using System;
+        using System.Runtime.InteropServices;
+
+        static class Hooks
+        {
+            public delegate void Callback(int code);
+
+            [DllImport("engine")] static extern void hooks_install(Callback onEvent, Callback onError);
+
+            public static void Install()
+            {
+                Callback onEvent = OnEvent;
+                Callback onError = OnEvent;
+                GCHandle.Alloc(onEvent);
+                _ = GCHandle.Alloc(onError, GCHandleType.Normal);
+                hooks_install(onEvent, onError);
+            }
+
+            public static void Kept(object value)
+            {
+                var root = {|#0:GCHandle.Alloc(value)|};
+            {|#1:}|}
+
+            public static void Scratch()
+            {
+                {|#2:Marshal.AllocHGlobal(16)|};
+            {|#3:}|}
+
+            private static void OnEvent(int code)
+            {
+            }
+        }
+        """,
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
+            .WithMessage("The handle in 'root' from Alloc at line 21 is lost: it goes out of scope at line 22 without being freed, returned, stored or passed on"),
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(2).WithLocation(3)
+            .WithMessage("The block in 'Marshal.AllocHGlobal(16)' from AllocHGlobal at line 26 is lost: it goes out of scope at line 27 without being freed, returned, stored or passed on"));
 }
