@@ -199,7 +199,7 @@ internal sealed partial class PairingWalker
             var site = Site(invocation, returnMap, state);
             NoteSources(site, values, state);
             var made = NewMapping(site, state);
-            if (returnMap.ActsOnArgument && Discarded(invocation))
+            if (returnMap.ActsOnArgument && Discarded(invocation) && RootsWhatNativeCodeIsGiven(invocation))
             {
                 // GCHandle.Alloc(callback); as a statement: a root kept on purpose (see MapSpec.ActsOnArgument).
                 MarkStored(made, state);
@@ -568,6 +568,52 @@ internal sealed partial class PairingWalker
             {
                 site.Sources.Add(value.Mapping);
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether the first argument of <paramref name="invocation"/> (the object a handle roots) is a
+    /// local or parameter this body also hands to native code: an argument of a P/Invoke, or of
+    /// <c>Marshal.GetFunctionPointerForDelegate</c>, whose pointer goes to native code.
+    /// </summary>
+    private bool RootsWhatNativeCodeIsGiven(IInvocationOperation invocation)
+    {
+        if (invocation.Arguments.Length == 0 || Symbol(invocation.Arguments[0].Value) is not { } rooted || _cfg.OriginalOperation is not { } root)
+        {
+            return false;
+        }
+
+        foreach (var operation in root.DescendantsAndSelf())
+        {
+            if (operation is IInvocationOperation call &&
+                (CallSummaries.IsPlatformInvoke(call.TargetMethod) ||
+                    call.TargetMethod is { Name: "GetFunctionPointerForDelegate", ContainingType: { Name: "Marshal" } marshal } && FrameworkCalls.IsFramework(marshal.ContainingAssembly)))
+            {
+                foreach (var argument in call.Arguments)
+                {
+                    if (SymbolEqualityComparer.Default.Equals(Symbol(argument.Value), rooted))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+
+        static ISymbol? Symbol(IOperation value)
+        {
+            while (value is IConversionOperation conversion)
+            {
+                value = conversion.Operand;
+            }
+
+            return value switch
+            {
+                ILocalReferenceOperation local => local.Local,
+                IParameterReferenceOperation parameter => parameter.Parameter,
+                _ => null,
+            };
         }
     }
 

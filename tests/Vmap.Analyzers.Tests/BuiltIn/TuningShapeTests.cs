@@ -109,23 +109,30 @@ public class TuningShapeTests
             .WithMessage("The block in 'cell.Payload' from AllocHGlobal at line 20 is lost: it is re-pointed at line 33 without being freed first"));
 
     /// <summary>
-    /// Callbacks handed to native code once, each rooted by a handle whose result is dropped on
-    /// purpose so the delegate is never collected. GCHandle.Alloc acts on its argument: a handle
-    /// the call discards is that root, kept for the life of the process, not a value the program
-    /// lost. The controls: a handle kept in a variable and dropped, and a discarded block (a
-    /// block allocator does nothing but return it), are still lost.
+    /// Callbacks handed to native code, each rooted by a handle whose result is dropped on purpose
+    /// so the delegate is never collected while native code may call it. GCHandle.Alloc acts on
+    /// its argument: a discarded handle whose object the same method hands to native code (a
+    /// P/Invoke, or GetFunctionPointerForDelegate) is that root, not a value the program lost.
+    /// The controls: a handle discarded in a constructor with nothing handed to native code (one
+    /// more object rooted forever per instance), a handle kept in a variable and dropped, and a
+    /// discarded block (a block allocator does nothing but return it) are still lost.
     /// </summary>
     [Fact]
-    public Task A_handle_discarded_where_it_is_made_roots_its_object_and_is_not_claimed() => Verify.BuiltIn(
+    public Task A_discarded_handle_rooting_what_native_code_is_given_is_not_claimed() => Verify.BuiltIn(
         """
         using System;
         using System.Runtime.InteropServices;
 
-        static class Hooks
+        sealed class Hooks
         {
             public delegate void Callback(int code);
 
-            [DllImport("engine")] static extern void hooks_install(Callback onEvent, Callback onError);
+            [DllImport("engine")] static extern void hooks_install(Callback onEvent, IntPtr onError);
+
+            public Hooks()
+            {
+                {|#0:GCHandle.Alloc(this)|};
+            {|#1:}|}
 
             public static void Install()
             {
@@ -133,18 +140,18 @@ public class TuningShapeTests
                 Callback onError = OnEvent;
                 GCHandle.Alloc(onEvent);
                 _ = GCHandle.Alloc(onError, GCHandleType.Normal);
-                hooks_install(onEvent, onError);
+                hooks_install(onEvent, Marshal.GetFunctionPointerForDelegate(onError));
             }
 
             public static void Kept(object value)
             {
-                var root = {|#0:GCHandle.Alloc(value)|};
-            {|#1:}|}
+                var root = {|#2:GCHandle.Alloc(value)|};
+            {|#3:}|}
 
             public static void Scratch()
             {
-                {|#2:Marshal.AllocHGlobal(16)|};
-            {|#3:}|}
+                {|#4:Marshal.AllocHGlobal(16)|};
+            {|#5:}|}
 
             private static void OnEvent(int code)
             {
@@ -152,7 +159,9 @@ public class TuningShapeTests
         }
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
-            .WithMessage("The handle in 'root' from Alloc at line 21 is lost: it goes out of scope at line 22 without being freed, returned, stored or passed on"),
+            .WithMessage("The handle in 'GCHandle.Alloc(this)' from Alloc at line 12 is lost: it goes out of scope at line 13 without being freed, returned, stored or passed on"),
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(2).WithLocation(3)
-            .WithMessage("The block in 'Marshal.AllocHGlobal(16)' from AllocHGlobal at line 26 is lost: it goes out of scope at line 27 without being freed, returned, stored or passed on"));
+            .WithMessage("The handle in 'root' from Alloc at line 26 is lost: it goes out of scope at line 27 without being freed, returned, stored or passed on"),
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(4).WithLocation(5)
+            .WithMessage("The block in 'Marshal.AllocHGlobal(16)' from AllocHGlobal at line 31 is lost: it goes out of scope at line 32 without being freed, returned, stored or passed on"));
 }
