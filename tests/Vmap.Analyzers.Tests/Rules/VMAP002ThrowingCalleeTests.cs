@@ -222,4 +222,60 @@ public class VMAP002ThrowingCalleeTests
             }
         }
         """);
+
+    /// <summary>
+    /// A callee that frees the block on its normal path but checks another argument first: its
+    /// release does not run when the check throws, so the block is lost on that path. The
+    /// look-alike hands the block to code it cannot see before its throw: nothing is claimed.
+    /// </summary>
+    [Fact]
+    public Task A_releasing_callee_that_throws_before_its_release_loses_the_block_and_one_that_hands_it_on_first_does_not() => Verify.BuiltIn(
+        """
+        using System;
+        using System.Runtime.InteropServices;
+
+        interface ISink
+        {
+            void Put(IntPtr block);
+        }
+
+        static class Consumer
+        {
+            private static ISink? s_sink;
+
+            private static void Consume(IntPtr block, int count)
+            {
+                if (count < 0)
+                {
+                    {|#2:throw new ArgumentOutOfRangeException(nameof(count));|}
+                }
+
+                Marshal.FreeHGlobal(block);
+            }
+
+            private static void Forward(IntPtr block, int count)
+            {
+                s_sink!.Put(block);
+                if (count < 0)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(count));
+                }
+            }
+
+            public static void Run(int count)
+            {
+                IntPtr block = {|#0:Marshal.AllocHGlobal(64)|};
+                {|#1:Consume(block, count)|};
+            }
+
+            public static void Pass(int count)
+            {
+                IntPtr block = Marshal.AllocHGlobal(64);
+                Forward(block, count);
+                Marshal.FreeHGlobal(block);
+            }
+        }
+        """,
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1).WithLocation(2)
+            .WithMessage("The block in 'block' from AllocHGlobal at line 34 is lost if Consume at line 35 throws (throw at line 17): it is not freed on that path"));
 }
