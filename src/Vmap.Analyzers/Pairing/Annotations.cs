@@ -12,7 +12,14 @@ namespace Vmap.Analyzers.Pairing;
 /// <param name="ReportsLoss">False for families whose lost acquisitions are legal (a rented array the GC collects): no VMAP002.</param>
 /// <param name="PerReceiver">The family is qualified by the receiver the call is made on (one pool is not another).</param>
 /// <param name="Verb">A <c>vmap_pair</c>'s <c>verb:</c>, the release participle its messages use instead of the family's.</param>
-internal sealed record MapSpec(string Family, int? OutOrdinal, int? CountOrdinal, bool IsTry, bool ReportsLoss = true, bool PerReceiver = false, string? Verb = null)
+/// <param name="ActsOnArgument">
+/// The acquire has an effect beyond the value it returns: <c>GCHandle.Alloc(value)</c> roots (or
+/// pins) <c>value</c>. A result the call discards, when the method also hands <c>value</c> to
+/// native code, is that root kept on purpose for as long as native code may call back (a
+/// callback registered once), not a value the program lost: no loss is claimed for it. A block
+/// allocator's only effect is its result, so a discarded block is lost.
+/// </param>
+internal sealed record MapSpec(string Family, int? OutOrdinal, int? CountOrdinal, bool IsTry, bool ReportsLoss = true, bool PerReceiver = false, string? Verb = null, bool ActsOnArgument = false)
 {
     /// <summary>The words the messages use for this acquire's mappings.</summary>
     public FamilyWords Words => FamilyWords.Of(Family, Verb);

@@ -97,7 +97,8 @@ internal static class BuiltInPairs
         {
             return method.Name switch
             {
-                "Alloc" when method.IsStatic => Acquire(GCHandle),
+                "Alloc" when method.IsStatic => new MethodAnnotation(
+                    ImmutableArray.Create(new MapSpec(GCHandle, null, null, IsTry: false, ActsOnArgument: true)), ImmutableArray<UnmapSpec>.Empty),
                 "Free" when !method.IsStatic => new MethodAnnotation(
                     ImmutableArray<MapSpec>.Empty,
                     ImmutableArray.Create(new UnmapSpec(GCHandle, UnmapSpec.Receiver, null))),

@@ -49,8 +49,13 @@ internal sealed record PathStep(string ApiName, Location At);
 /// <summary>A release that happened inside a callee: the callee and the API call that did it there.</summary>
 internal sealed record ReleaseVia(string Callee, PathStep Step);
 
-/// <summary>The summary of one parameter of one callee.</summary>
-internal sealed record ParameterSummary(CallEffect Effect, UnmapSpec? Release = null, bool ReleasedWhen = false, PathStep? Step = null, ReturnShape Returns = ReturnShape.None)
+/// <summary>
+/// The summary of one parameter of one callee. <see cref="BorrowedAtThrow"/> is an explicit throw
+/// of the callee's own body, outside any try, on whose every path the parameter's mapping is still
+/// only lent (live, neither stored, released nor held by a member): a throw there leaves the block
+/// with the caller.
+/// </summary>
+internal sealed record ParameterSummary(CallEffect Effect, UnmapSpec? Release = null, bool ReleasedWhen = false, PathStep? Step = null, ReturnShape Returns = ReturnShape.None, Location? BorrowedAtThrow = null)
 {
     public static readonly ParameterSummary Borrowed = new(CallEffect.Borrows);
     public static readonly ParameterSummary Adopted = new(CallEffect.Adopts);

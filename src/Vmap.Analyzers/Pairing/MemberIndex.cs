@@ -189,7 +189,84 @@ internal sealed class MemberIndex
             }
         }
 
+        index.FindWritesToMemory(compilation, cancellationToken);
         return index;
+    }
+
+    private readonly HashSet<ISymbol> _writtenToMemory = new(SymbolEqualityComparer.Default);
+
+    /// <summary>
+    /// True when the program writes <paramref name="member"/>'s value into memory: a store API's
+    /// stored argument (<c>Marshal.WriteIntPtr(slot, 0, cell.Payload)</c>, see
+    /// <see cref="FrameworkCalls.Stores"/>) or an assignment through a pointer (<c>*(IntPtr*)slot = cell.Payload</c>).
+    /// The member is then not the only holder of its blocks: one may come back from memory into
+    /// any object's member (a record loaded back from a native table). A value from elsewhere
+    /// written into it may be its own block, and the object written may never have held one, so
+    /// the re-pointing claims (VMAP001, VMAP002) are lost for it.
+    /// </summary>
+    public bool WrittenToMemory(ISymbol member) => _writtenToMemory.Contains(member);
+
+    /// <summary>
+    /// Fills <see cref="_writtenToMemory"/>: every tree of the compilation (a table may be written
+    /// in a file that names no pair API), read token by token for the held members' names; only an
+    /// argument or a pointer store that names one is bound.
+    /// </summary>
+    private void FindWritesToMemory(Compilation compilation, CancellationToken cancellationToken)
+    {
+        var held = Held();
+        if (held.Count == 0 || _unmapSites.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var tree in compilation.SyntaxTrees)
+        {
+            SemanticModel? model = null;
+            foreach (var token in tree.GetRoot(cancellationToken).DescendantTokens())
+            {
+                if (!token.IsKind(SyntaxKind.IdentifierToken) || !held.Contains(token.ValueText) || token.Parent is not SimpleNameSyntax name)
+                {
+                    continue;
+                }
+
+                ExpressionSyntax read = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access : name;
+                var written = StripCasts(read);
+                var outer = read;
+                while (outer.Parent is CastExpressionSyntax or ParenthesizedExpressionSyntax)
+                {
+                    outer = (ExpressionSyntax)outer.Parent;
+                }
+
+                var isArgument = outer.Parent is ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax } };
+                var isPointerStore = outer.Parent is AssignmentExpressionSyntax { Left: PrefixUnaryExpressionSyntax left } store &&
+                    store.Right == outer && left.IsKind(SyntaxKind.PointerIndirectionExpression);
+                if (!isArgument && !isPointerStore)
+                {
+                    continue;
+                }
+
+#pragma warning disable RS1030
+                model ??= compilation.GetSemanticModel(tree);
+#pragma warning restore RS1030
+                if (EngineFailureLog.Operation(model, written, cancellationToken) is not IMemberReferenceOperation member ||
+                    !HoldsMappings(member.Member.OriginalDefinition))
+                {
+                    continue;
+                }
+
+                var parent = member.Parent;
+                while (parent is IConversionOperation)
+                {
+                    parent = parent.Parent;
+                }
+
+                if (isPointerStore ||
+                    (parent is IArgumentOperation { Parameter: { } parameter } && FrameworkCalls.Stores((IMethodSymbol)parameter.ContainingSymbol, parameter.Ordinal)))
+                {
+                    _writtenToMemory.Add(member.Member.OriginalDefinition);
+                }
+            }
+        }
     }
 
     /// <summary>

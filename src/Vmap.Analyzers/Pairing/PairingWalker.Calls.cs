@@ -198,7 +198,14 @@ internal sealed partial class PairingWalker
         {
             var site = Site(invocation, returnMap, state);
             NoteSources(site, values, state);
-            return NewMapping(site, state);
+            var made = NewMapping(site, state);
+            if (returnMap.ActsOnArgument && Discarded(invocation) && RootsWhatNativeCodeIsGiven(invocation))
+            {
+                // GCHandle.Alloc(callback); as a statement: a root kept on purpose (see MapSpec.ActsOnArgument).
+                MarkStored(made, state);
+            }
+
+            return made;
         }
 
         if (annotation is null && result.Kind == ValueKind.Unknown && CallSummaries.MayReturnMapping(method) &&
@@ -562,6 +569,72 @@ internal sealed partial class PairingWalker
                 site.Sources.Add(value.Mapping);
             }
         }
+    }
+
+    /// <summary>
+    /// Whether the first argument of <paramref name="invocation"/> (the object a handle roots) is a
+    /// local or parameter this body also hands to native code: an argument of a P/Invoke, or of
+    /// <c>Marshal.GetFunctionPointerForDelegate</c>, whose pointer goes to native code.
+    /// </summary>
+    private bool RootsWhatNativeCodeIsGiven(IInvocationOperation invocation)
+    {
+        if (invocation.Arguments.Length == 0 || Symbol(invocation.Arguments[0].Value) is not { } rooted || _cfg.OriginalOperation is not { } root)
+        {
+            return false;
+        }
+
+        foreach (var operation in root.DescendantsAndSelf())
+        {
+            if (operation is IInvocationOperation call &&
+                (CallSummaries.IsPlatformInvoke(call.TargetMethod) ||
+                    call.TargetMethod is { Name: "GetFunctionPointerForDelegate", ContainingType: { Name: "Marshal" } marshal } && FrameworkCalls.IsFramework(marshal.ContainingAssembly)))
+            {
+                foreach (var argument in call.Arguments)
+                {
+                    if (SymbolEqualityComparer.Default.Equals(Symbol(argument.Value), rooted))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+
+        static ISymbol? Symbol(IOperation value)
+        {
+            while (value is IConversionOperation conversion)
+            {
+                value = conversion.Operand;
+            }
+
+            return value switch
+            {
+                ILocalReferenceOperation local => local.Local,
+                IParameterReferenceOperation parameter => parameter.Parameter,
+                _ => null,
+            };
+        }
+    }
+
+    /// <summary>Whether the value of <paramref name="invocation"/> is dropped where it is made: a statement of its own, or assigned to a discard.</summary>
+    /// <remarks>Read from the syntax: in the flow graph a returned value is a root operation too.</remarks>
+    private bool Discarded(IOperation invocation)
+    {
+        var value = invocation.Syntax;
+        while (value.Parent is ParenthesizedExpressionSyntax or CastExpressionSyntax)
+        {
+            value = value.Parent;
+        }
+
+        return value.Parent switch
+        {
+            ExpressionStatementSyntax => true,
+            AssignmentExpressionSyntax { Left: IdentifierNameSyntax { Identifier.ValueText: "_" } } discard when discard.Right == value =>
+                discard.Parent is ExpressionStatementSyntax && invocation.SemanticModel is { } model &&
+                EngineFailureLog.Operation(model, discard.Left, _cancellationToken) is IDiscardOperation,
+            _ => false,
+        };
     }
 
     private AbstractValue NewMapping(MapSite site, PairingState state)

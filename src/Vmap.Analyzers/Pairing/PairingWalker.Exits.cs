@@ -181,7 +181,7 @@ internal sealed partial class PairingWalker
 
         for (var i = 0; i < arguments.Length; i++)
         {
-            if (arguments[i].ReachesMapping && !BorrowsEvenIfThrowing(call, i))
+            if (arguments[i].ReachesMapping && !BorrowsEvenIfThrowing(call, i, arguments[i].Mapping) && !LentAtItsThrow(call, i, summary))
             {
                 exit.Escape(arguments[i].Mapping);
             }
@@ -199,9 +199,10 @@ internal sealed partial class PairingWalker
     /// the call returns or throws: a P/Invoke, or a .NET method whose parameter is an address or a
     /// span (<see cref="FrameworkCalls.Borrows"/>). Such a callee keeps nothing it was given, so a
     /// throw out of it leaves the block with the caller (issue 20, H5: a native call into a library
-    /// that may be missing).
+    /// that may be missing). A P/Invoke that may keep the mapping's family
+    /// (<see cref="CallSummaries.NativeMayKeep"/>) is no borrower, whether it returns or throws.
     /// </summary>
-    private static bool BorrowsEvenIfThrowing(IInvocationOperation call, int index)
+    private bool BorrowsEvenIfThrowing(IInvocationOperation call, int index, int mapping)
     {
         var argument = call.Arguments[index];
         if (argument.Parameter is not { RefKind: RefKind.None or RefKind.In } parameter)
@@ -209,7 +210,33 @@ internal sealed partial class PairingWalker
             return false;
         }
 
-        return CallSummaries.IsPlatformInvoke(call.TargetMethod) || FrameworkCalls.Borrows(call.TargetMethod, parameter.Ordinal);
+        if (CallSummaries.IsPlatformInvoke(call.TargetMethod))
+        {
+            return !_context.Pairs.TakesOwnership(call.TargetMethod, parameter.Ordinal) &&
+                !_context.Summaries.NativeMayKeep(call.TargetMethod, _sites[mapping].Spec.Family, _cancellationToken);
+        }
+
+        return FrameworkCalls.Borrows(call.TargetMethod, parameter.Ordinal);
+    }
+
+    /// <summary>
+    /// Whether argument <paramref name="index"/> of <paramref name="call"/>, a source method, is
+    /// still only lent at the throw its throw summary names (<see cref="ParameterSummary.BorrowedAtThrow"/>):
+    /// the callee checks something else and throws before it keeps or frees the block, so the block
+    /// stays with the caller. A throw whose conditions read the block's own parameter is no such
+    /// evidence: it may be a check (a null test) the block never fails.
+    /// </summary>
+    private bool LentAtItsThrow(IInvocationOperation call, int index, ThrowSummary summary)
+    {
+        var method = call.TargetMethod;
+        if (summary is not { Kind: ThrowKind.Throws, Step: { } step } || call.Arguments[index].Parameter is not { RefKind: RefKind.None or RefKind.In } parameter ||
+            method.MethodKind == MethodKind.LocalFunction || !CallSummaries.CanSeeBody(method) ||
+            summary.TestedParameters is not { } tested || tested.Contains(parameter.Ordinal))
+        {
+            return false;
+        }
+
+        return _context.Summaries.Parameter(method, parameter.Ordinal, _scope, _cancellationToken).BorrowedAtThrow is { } at && at.Equals(step.At);
     }
 
     /// <summary>Whether some mapping could be reported lost in <paramref name="state"/>: the gate in front of the throw summaries.</summary>
@@ -319,13 +346,92 @@ internal sealed partial class PairingWalker
     {
         foreach (var pair in state.Storage)
         {
-            if (pair.Key != except && pair.Value.Mapping == mapping && pair.Value.ReachesMapping && (pair.Key.IsMember || _keys.IsOuter(pair.Key)))
+            if (pair.Key != except && pair.Value.Mapping == mapping && pair.Value.ReachesMapping &&
+                ((pair.Key.IsMember && !InParameterCopy(pair.Key)) || _keys.IsOuter(pair.Key)))
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="key"/> is a field of a struct parameter passed by value that the
+    /// method only ever uses field by field (<see cref="UsedFieldByField"/>): the parameter is the
+    /// method's own copy, gone when it returns, so a block stored there is held by nothing the
+    /// caller sees (issue 20, H4). Any other use of the copy (returned, passed, copied, captured, a
+    /// method called on it, a field's address taken) may carry the block out: the field holds it.
+    /// </summary>
+    private bool InParameterCopy(StorageKey key)
+    {
+        if (key.Root.Kind != StorageRootKind.Parameter || key.Path is not { Depth: 1 } || _keys.IsOuter(key))
+        {
+            return false;
+        }
+
+        foreach (var parameter in _method.Parameters)
+        {
+            if (parameter.Name == key.Root.Name)
+            {
+                if (parameter is not { RefKind: RefKind.None, Type: { TypeKind: TypeKind.Struct, SpecialType: SpecialType.None } })
+                {
+                    return false;
+                }
+
+                var known = _fieldByField ??= new Dictionary<IParameterSymbol, bool>(SymbolEqualityComparer.Default);
+                if (!known.TryGetValue(parameter, out var fieldByField))
+                {
+                    fieldByField = UsedFieldByField(parameter);
+                    known.Add(parameter, fieldByField);
+                }
+
+                return fieldByField;
+            }
+        }
+
+        return false;
+    }
+
+    private Dictionary<IParameterSymbol, bool>? _fieldByField;
+
+    /// <summary>
+    /// True when every reference to <paramref name="parameter"/> in the body is the receiver of a
+    /// field that is read as a value (not a struct itself), or assigned, outside any lambda or
+    /// local function, and never by reference or through its address.
+    /// </summary>
+    private bool UsedFieldByField(IParameterSymbol parameter)
+    {
+        if (_cfg.OriginalOperation is not { } root)
+        {
+            return false;
+        }
+
+        foreach (var operation in root.DescendantsAndSelf())
+        {
+            if (operation is not IParameterReferenceOperation reference || !SymbolEqualityComparer.Default.Equals(reference.Parameter, parameter))
+            {
+                continue;
+            }
+
+            if (reference.Parent is not IFieldReferenceOperation { Field: var field } access || access.Instance != reference ||
+                field.Type is { IsValueType: true, SpecialType: SpecialType.None, TypeKind: not TypeKind.Enum and not TypeKind.Pointer } ||
+                access.Parent is IAddressOfOperation or IArgumentOperation { Parameter.RefKind: not RefKind.None } ||
+                (access.Parent is IInvocationOperation call && call.Instance == access))
+            {
+                return false;
+            }
+
+            for (var parent = access.Parent; parent is not null; parent = parent.Parent)
+            {
+                if (parent is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

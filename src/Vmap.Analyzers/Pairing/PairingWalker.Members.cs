@@ -22,7 +22,7 @@ internal sealed partial class PairingWalker
 
         var index = _context.MemberIndex;
         var member = target.Member.OriginalDefinition;
-        if (!index.HoldsMappings(member) || index.MapsIn(member, _method) || ReadsMappingMember(valueOperation, index))
+        if (!index.HoldsMappings(member) || index.MapsIn(member, _method) || index.WrittenToMemory(member) || ReadsMappingMember(valueOperation, index))
         {
             return;
         }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -34,7 +35,51 @@ internal sealed partial class PairingWalker
             return ParameterSummary.Adopted;
         }
 
-        return walker.ParameterResult(site.Id);
+        var result = walker.ParameterResult(site.Id);
+        return walker.BorrowedAtThrow(site.Id) is { } at ? result with { BorrowedAtThrow = at } : result;
+    }
+
+    /// <summary>
+    /// An explicit throw of the body (outside any try) on whose every path the parameter's
+    /// <paramref name="mapping"/> is still only lent: tracked, live and not released, not stored,
+    /// not held by a member. A join that lost one of these facts makes the throw no such one.
+    /// </summary>
+    private Location? BorrowedAtThrow(int mapping)
+    {
+        var lent = new Dictionary<BasicBlock, bool>();
+        foreach (var (from, state) in _summaryThrows)
+        {
+            var facts = state.Facts(mapping);
+            var only = facts.IsTracked && !facts.Stored && !HeldByMember(state, mapping) &&
+                (facts.Flags & (MappingFlags.Live | MappingFlags.Released)) == MappingFlags.Live;
+            lent[from] = (!lent.TryGetValue(from, out var before) || before) && only;
+        }
+
+        // The first in block order, as the throw summary names its step.
+        BasicBlock? first = null;
+        foreach (var pair in lent)
+        {
+            if (pair.Value && (first is null || pair.Key.Ordinal < first.Ordinal))
+            {
+                first = pair.Key;
+            }
+        }
+
+        return first is null ? null : ThrowWalk.ThrowSyntax(first).GetLocation();
+    }
+
+    /// <summary>Whether <paramref name="block"/> is in no try, catch, filter or finally region of its body.</summary>
+    private static bool OutsideAnyTry(BasicBlock block)
+    {
+        for (var region = block.EnclosingRegion; region is not null; region = region.EnclosingRegion)
+        {
+            if (region.Kind is not (ControlFlowRegionKind.Root or ControlFlowRegionKind.LocalLifetime or ControlFlowRegionKind.StaticLocalInitializer))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The acquire <paramref name="method"/> is, when every return hands out a fresh mapping it made (or zero).</summary>

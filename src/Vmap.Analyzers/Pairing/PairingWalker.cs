@@ -93,6 +93,9 @@ internal sealed partial class PairingWalker
     /// <summary>The states in which an explicit throw leaves the method (see <see cref="ThrowExit"/>).</summary>
     private readonly List<Exit> _throwExits = new();
 
+    /// <summary>While summarising: the explicit throws of the body outside any try, with their states (<see cref="BorrowedAtThrow"/>).</summary>
+    private readonly List<(BasicBlock From, PairingState State)> _summaryThrows = new();
+
     private readonly SummaryScope _scope;
 
     /// <summary>True while the walk only computes a summary of the method for its callers: nothing is reported.</summary>
@@ -554,6 +557,13 @@ internal sealed partial class PairingWalker
     {
         if (_summarising)
         {
+            // A parameter's summary keeps the states of the body's own explicit throws outside any
+            // try (no finally or catch in between): what the callee still lends when it throws.
+            if (at is null && OutsideAnyTry(from))
+            {
+                _summaryThrows.Add((from, state.Clone()));
+            }
+
             return;
         }
 

@@ -173,7 +173,8 @@ internal static class ThrowWalk
         return false;
     }
 
-    private static SyntaxNode ThrowSyntax(BasicBlock block)
+    /// <summary>The <c>throw</c> a block that branches by a throw ends with.</summary>
+    public static SyntaxNode ThrowSyntax(BasicBlock block)
     {
         for (var node = block.BranchValue?.Syntax; node is not null; node = node.Parent)
         {

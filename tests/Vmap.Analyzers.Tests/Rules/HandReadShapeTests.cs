@@ -536,6 +536,40 @@ public class HandReadShapeTests
             global: new() { ["vmap_exception_paths"] = "any_call" }));
     }
 
+    /// <summary>
+    /// H5 with a P/Invoke that may keep the block (it also receives a callback: native code may
+    /// call back to free it). It is no borrower on its normal path, and no borrower when it
+    /// throws either: what it did with the block before the exception is not known. Silent
+    /// under <c>any_call</c>, where a P/Invoke that only lends is reported (above).
+    /// </summary>
+    [Fact]
+    public async Task A_block_given_to_a_PInvoke_that_may_keep_it_is_not_claimed_if_it_throws_under_any_call()
+    {
+        var source = """
+            using System;
+            using System.Runtime.InteropServices;
+
+            sealed class Uploader
+            {
+                [DllImport("net")] private static extern bool Submit(IntPtr scratch, int size, Action<IntPtr> done);
+
+                public void Upload(int count)
+                {
+                    try
+                    {
+                        IntPtr scratch = Marshal.AllocHGlobal(256);
+                        Submit(scratch, 256, block => Marshal.FreeHGlobal(block));
+                    }
+                    catch (Exception e)
+                    {
+                        Console.WriteLine(e);
+                    }
+                }
+            }
+            """;
+        Assert.Empty(await Vmap.Analyzers.Tests.BuiltIn.ConfiguredPairTests.Analyze(source, global: new() { ["vmap_exception_paths"] = "any_call" }));
+    }
+
     /// <summary>An explicit throw taken by a catch of the same method loses a block held only by a local of the try.</summary>
     [Fact]
     public Task A_throw_taken_by_a_catch_loses_a_block_held_by_a_local_of_the_try() => Verify.BuiltIn(

@@ -140,4 +140,142 @@ public class VMAP002ThrowingCalleeTests
             }
         }
         """);
+
+    // ---- a callee given the block, which throws before it keeps or frees it (val3b H3, local form)
+
+    private const string Writers = """
+        using System;
+        using System.Runtime.InteropServices;
+
+        static class Writers
+        {
+            private static IntPtr s_last;
+
+            public static void Header(IntPtr block, int value)
+            {
+                if (value < 0)
+                {
+                    {|#2:throw new ArgumentOutOfRangeException(nameof(value));|}
+                }
+
+                Marshal.WriteInt32(block, value);
+            }
+
+            public static void Remember(IntPtr block, int value)
+            {
+                s_last = block;
+                if (value < 0)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(value));
+                }
+            }
+
+            public static void FreeOnError(IntPtr block, int value)
+            {
+                if (value < 0)
+                {
+                    Marshal.FreeHGlobal(block);
+                    throw new ArgumentOutOfRangeException(nameof(value));
+                }
+
+                Marshal.WriteInt32(block, value);
+            }
+        }
+
+        """;
+
+    /// <summary>
+    /// The callee borrows the block and throws on a check of another argument before it touches
+    /// it: on that throw the block is still the caller's, which returns it only after the call.
+    /// </summary>
+    [Fact]
+    public Task A_callee_given_the_block_that_throws_before_using_it_loses_the_block() => Verify.BuiltIn(
+        Writers + """
+        static class Mapper
+        {
+            public static IntPtr Map(int header)
+            {
+                IntPtr entry = {|#0:Marshal.AllocHGlobal(64)|};
+                {|#1:Writers.Header(entry, header)|};
+                return entry;
+            }
+        }
+        """,
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1).WithLocation(2)
+            .WithMessage("The block in 'entry' from AllocHGlobal at line 42 is lost if Header at line 43 throws (throw at line 12): it is not freed on that path"));
+
+    /// <summary>
+    /// Silent: a callee that keeps the block (a static field) or frees it before its throw, and a
+    /// caller that frees the block in a finally around the call.
+    /// </summary>
+    [Theory]
+    [InlineData("IntPtr entry = Marshal.AllocHGlobal(64);\n        Writers.Remember(entry, header);\n        return entry;")]
+    [InlineData("IntPtr entry = Marshal.AllocHGlobal(64);\n        Writers.FreeOnError(entry, header);\n        return entry;")]
+    [InlineData("IntPtr entry = Marshal.AllocHGlobal(64);\n        try\n        {\n            Writers.Header(entry, header);\n        }\n        finally\n        {\n            Marshal.FreeHGlobal(entry);\n        }\n\n        return IntPtr.Zero;")]
+    public Task A_callee_that_keeps_or_frees_the_block_before_its_throw_is_silent(string body) => Verify.BuiltIn(
+        Writers.Replace("{|#2:", string.Empty, StringComparison.Ordinal).Replace(";|}", ";", StringComparison.Ordinal) + $$"""
+        static class Mapper
+        {
+            public static IntPtr Map(int header)
+            {
+                {{body}}
+            }
+        }
+        """);
+
+    /// <summary>
+    /// A callee that frees the block on its normal path but checks another argument first: its
+    /// release does not run when the check throws, so the block is lost on that path. The
+    /// look-alike hands the block to code it cannot see before its throw: nothing is claimed.
+    /// </summary>
+    [Fact]
+    public Task A_releasing_callee_that_throws_before_its_release_loses_the_block_and_one_that_hands_it_on_first_does_not() => Verify.BuiltIn(
+        """
+        using System;
+        using System.Runtime.InteropServices;
+
+        interface ISink
+        {
+            void Put(IntPtr block);
+        }
+
+        static class Consumer
+        {
+            private static ISink? s_sink;
+
+            private static void Consume(IntPtr block, int count)
+            {
+                if (count < 0)
+                {
+                    {|#2:throw new ArgumentOutOfRangeException(nameof(count));|}
+                }
+
+                Marshal.FreeHGlobal(block);
+            }
+
+            private static void Forward(IntPtr block, int count)
+            {
+                s_sink!.Put(block);
+                if (count < 0)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(count));
+                }
+            }
+
+            public static void Run(int count)
+            {
+                IntPtr block = {|#0:Marshal.AllocHGlobal(64)|};
+                {|#1:Consume(block, count)|};
+            }
+
+            public static void Pass(int count)
+            {
+                IntPtr block = Marshal.AllocHGlobal(64);
+                Forward(block, count);
+                Marshal.FreeHGlobal(block);
+            }
+        }
+        """,
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1).WithLocation(2)
+            .WithMessage("The block in 'block' from AllocHGlobal at line 34 is lost if Consume at line 35 throws (throw at line 17): it is not freed on that path"));
 }

@@ -439,6 +439,90 @@ public class VMAP009Tests
             }
             """);
 
+    // ---- native code that may keep the member's block (the walker's evidence rule) ----------------
+
+    [Fact]
+    public Task A_member_handed_to_a_PInvoke_that_also_receives_a_callback_is_silent()
+        => BuiltIn("""
+            using System;
+            using System.Runtime.InteropServices;
+
+            sealed class Texture
+            {
+                public delegate void Release(IntPtr pixels);
+
+                [DllImport("gfx")] private static extern void texture_upload(IntPtr texture, IntPtr pixels, Release release);
+
+                private readonly IntPtr _texture;
+                private IntPtr _pixels;
+
+                public Texture(IntPtr texture, int bytes)
+                {
+                    _texture = texture;
+                    _pixels = Marshal.AllocHGlobal(bytes);
+                    texture_upload(_texture, _pixels, p => Marshal.FreeHGlobal(p));
+                }
+            }
+            """);
+
+    [Fact]
+    public Task A_member_of_a_family_whose_release_native_code_is_given_is_silent_and_other_families_are_still_reported()
+        => BuiltIn("""
+            using System;
+            using System.Runtime.InteropServices;
+
+            sealed class Label
+            {
+                public delegate void Free(IntPtr block);
+
+                [DllImport("ui")] private static extern void ui_set_free(Free free);
+                [DllImport("ui")] private static extern void ui_label_set_text(IntPtr label, IntPtr text);
+                [DllImport("ui")] private static extern void ui_label_set_icon(IntPtr label, IntPtr icon);
+
+                static Label() => ui_set_free(Marshal.FreeHGlobal);
+
+                private readonly IntPtr _label;
+                private IntPtr _text;
+                private IntPtr {|#1:_icon|};
+
+                public Label(IntPtr label, string text)
+                {
+                    _label = label;
+                    _text = Marshal.StringToHGlobalAnsi(text);
+                    ui_label_set_text(_label, _text);
+                    _icon = {|#0:Marshal.AllocCoTaskMem(64)|};
+                    ui_label_set_icon(_label, _icon);
+                }
+            }
+            """, Expected("_icon", "Marshal.AllocCoTaskMem", "Label", 0, 1));
+
+    [Fact]
+    public Task A_member_handed_to_a_PInvoke_with_no_evidence_that_native_code_keeps_it_is_still_reported()
+        => BuiltIn("""
+            using System;
+            using System.Runtime.InteropServices;
+
+            sealed class Meter : IDisposable
+            {
+                [DllImport("meter")] private static extern int meter_read(IntPtr device, IntPtr sample);
+
+                private readonly IntPtr _device;
+                private IntPtr {|#1:_sample|};
+
+                public Meter(IntPtr device)
+                {
+                    _device = device;
+                    _sample = {|#0:Marshal.AllocHGlobal(16)|};
+                }
+
+                public int Read() => meter_read(_device, _sample);
+
+                public void {|#2:Dispose|}()
+                {
+                }
+            }
+            """, Expected("_sample", "Marshal.AllocHGlobal", "Meter"));
+
     private static Task BuiltIn(string source, params DiagnosticResult[] expected) => Test(source, withFakeApi: false, expected).RunAsync();
 
     private static Task Annotated(string source, params DiagnosticResult[] expected) => Test(source, withFakeApi: true, expected).RunAsync();

@@ -104,13 +104,13 @@ internal sealed class MemberOwnership
         var unreleased = new List<UnreleasedAcquire>();
         foreach (var state in states.Values)
         {
-            if (state.Acquires.Count == 0 || state.Released || state.Lost)
+            if (state.Acquires.Count == 0 || state.Released || state.Lost || reader.NativeMayKeep(state))
             {
                 continue;
             }
 
             var declaration = Declaration(state.Member, cancellationToken);
-            foreach (var (site, api, words) in state.Acquires)
+            foreach (var (site, api, words, _) in state.Acquires)
             {
                 unreleased.Add(new UnreleasedAcquire(state.Member, site, api, words, declaration));
             }
@@ -182,7 +182,10 @@ internal sealed class MemberOwnership
         public ISymbol Member { get; }
 
         /// <summary>Acquires whose result is stored into the member of <c>this</c>.</summary>
-        public List<(Location Site, string Api, FamilyWords Words)> Acquires { get; } = new();
+        public List<(Location Site, string Api, FamilyWords Words, string Family)> Acquires { get; } = new();
+
+        /// <summary>The P/Invokes the member's value is passed to: borrowers unless native code may keep the family's blocks.</summary>
+        public List<IMethodSymbol> NativeCalls { get; } = new();
 
         /// <summary>Something of the type releases it.</summary>
         public bool Released { get; set; }
@@ -253,7 +256,7 @@ internal sealed class MemberOwnership
                 case IArgumentOperation { Parameter: { RefKind: RefKind.Out } parameter, Parent: IInvocationOperation call }:
                     if (AcquiredBy(call.TargetMethod, parameter.Ordinal) is { } acquired && acquired.Spec.ReportsLoss && ofThis)
                     {
-                        state.Acquires.Add((call.Syntax.GetLocation(), acquired.Api, acquired.Spec.Words));
+                        state.Acquires.Add((call.Syntax.GetLocation(), acquired.Api, acquired.Spec.Words, acquired.Spec.Family));
                     }
                     else
                     {
@@ -279,7 +282,7 @@ internal sealed class MemberOwnership
             {
                 if (acquired.Spec.ReportsLoss && ofThis)
                 {
-                    state.Acquires.Add((call.Syntax.GetLocation(), acquired.Api, acquired.Spec.Words));
+                    state.Acquires.Add((call.Syntax.GetLocation(), acquired.Api, acquired.Spec.Words, acquired.Spec.Family));
                 }
                 else
                 {
@@ -416,9 +419,16 @@ internal sealed class MemberOwnership
                 return;
             }
 
-            if (annotation is not null || _pairing.Pairs.IsApiOwner(method.ContainingType) ||
-                FrameworkCalls.Borrows(method, ordinal) || CallSummaries.IsPlatformInvoke(method))
+            if (annotation is not null || _pairing.Pairs.IsApiOwner(method.ContainingType) || FrameworkCalls.Borrows(method, ordinal))
             {
+                return;
+            }
+
+            if (CallSummaries.IsPlatformInvoke(method))
+            {
+                // Native code borrows unless the program shows it may keep the family's blocks: the
+                // family is known once every acquire into the member is read (NativeMayKeep).
+                state.NativeCalls.Add(method);
                 return;
             }
 
@@ -436,6 +446,27 @@ internal sealed class MemberOwnership
 
             // Code whose effect we cannot see may keep or free it.
             state.Lost = true;
+        }
+
+        /// <summary>
+        /// Whether native code may keep the member's block: a P/Invoke it is passed to may keep a
+        /// block of the family of one of its acquires (<see cref="CallSummaries.NativeMayKeep"/>),
+        /// the walker's rule for locals. Then the type may not be the block's only holder.
+        /// </summary>
+        public bool NativeMayKeep(MemberState state)
+        {
+            foreach (var method in state.NativeCalls)
+            {
+                foreach (var acquire in state.Acquires)
+                {
+                    if (_pairing.Summaries.NativeMayKeep(method, acquire.Family, _cancellationToken))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
         }
 
         private static void Release(MemberState state, bool derived)
