@@ -333,7 +333,7 @@ internal sealed partial class PairingWalker
         var held = new HashSet<int>();
         foreach (var pair in state.Storage)
         {
-            if (pair.Value.ReachesMapping && (pair.Key.IsMember || _keys.IsOuter(pair.Key)))
+            if (HoldsForMember(pair))
             {
                 held.Add(pair.Value.Mapping);
             }
@@ -346,8 +346,7 @@ internal sealed partial class PairingWalker
     {
         foreach (var pair in state.Storage)
         {
-            if (pair.Key != except && pair.Value.Mapping == mapping && pair.Value.ReachesMapping &&
-                ((pair.Key.IsMember && !InParameterCopy(pair.Key)) || _keys.IsOuter(pair.Key)))
+            if (pair.Key != except && pair.Value.Mapping == mapping && HoldsForMember(pair))
             {
                 return true;
             }
@@ -355,6 +354,10 @@ internal sealed partial class PairingWalker
 
         return false;
     }
+
+    /// <summary>Whether the storage holds a mapping where it outlives the call: a member (not of a parameter's own copy), or a variable of the enclosing method.</summary>
+    private bool HoldsForMember(KeyValuePair<StorageKey, AbstractValue> pair) =>
+        pair.Value.ReachesMapping && ((pair.Key.IsMember && !InParameterCopy(pair.Key)) || _keys.IsOuter(pair.Key));
 
     /// <summary>
     /// Whether <paramref name="key"/> is a field of a struct parameter passed by value that the
