@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Vmap.Analyzers.Pairing;
@@ -39,6 +40,9 @@ internal sealed record ConditionKey(
     /// <summary>The hash, computed once: keys are hashed at every lookup of a state's conditions (0: not yet).</summary>
     private int _hash;
 
+    /// <summary>Computed once (see <see cref="RootsRead"/>).</summary>
+    private object[]? _rootsRead;
+
     /// <summary>The copy <c>with</c> starts from: everything but the hash, which the changed key computes anew.</summary>
     private ConditionKey(ConditionKey original)
     {
@@ -48,6 +52,36 @@ internal sealed record ConditionKey(
         Operator = original.Operator;
         Left = original.Left;
         Right = original.Right;
+    }
+
+    /// <summary>The roots of the storages the condition reads, each once: the keys of a state's index of conditions (<see cref="Reads"/> is true only through them).</summary>
+    public object[] RootsRead => _rootsRead ??= CollectRoots();
+
+    private object[] CollectRoots()
+    {
+        var roots = new List<object>();
+        var pending = new Stack<ConditionKey>();
+        pending.Push(this);
+        while (pending.Count > 0)
+        {
+            var next = pending.Pop();
+            if (next.Storage is { } storage && !roots.Contains(storage.Root))
+            {
+                roots.Add(storage.Root);
+            }
+
+            if (next.Left is { } left)
+            {
+                pending.Push(left);
+            }
+
+            if (next.Right is { } right)
+            {
+                pending.Push(right);
+            }
+        }
+
+        return roots.ToArray();
     }
 
     public bool Equals(ConditionKey? other) =>

@@ -77,40 +77,100 @@ internal static class HashTrie<TKey, TValue>
     /// <summary>The trie without <paramref name="key"/> (the caller has checked that it is there).</summary>
     public static Node Remove(Node root, int hash, TKey key) => Without(root, hash, key, 0) as Node ?? Node.Empty;
 
-    public static IEnumerable<KeyValuePair<TKey, TValue>> Entries(Node root)
+    public static Enumerator Entries(Node root) => new(root);
+
+    /// <summary>
+    /// The entries in slot order. A struct, and it allocates only to descend below the root: the
+    /// walker enumerates a state's storages at every release and exit, and most states fit in
+    /// the root's 32 slots.
+    /// </summary>
+    public struct Enumerator : IEnumerator<KeyValuePair<TKey, TValue>>, IEnumerable<KeyValuePair<TKey, TValue>>
     {
-        var pending = new Stack<object>();
-        pending.Push(root);
-        while (pending.Count > 0)
+        private readonly Node _root;
+
+        private Node _node;
+
+        private int _index;
+
+        private Leaf? _leaf;
+
+        private Stack<(Node Node, int Index)>? _parents;
+
+        public Enumerator(Node root)
         {
-            switch (pending.Pop())
+            _root = root;
+            _node = root;
+            _index = 0;
+            _leaf = null;
+            _parents = null;
+        }
+
+        public readonly KeyValuePair<TKey, TValue> Current => new(_leaf!.Key, _leaf.Value);
+
+        readonly object System.Collections.IEnumerator.Current => Current;
+
+        public bool MoveNext()
+        {
+            if (_leaf?.Next is { } next)
             {
-                case Node node:
-                    for (var i = node.Slots.Length - 1; i >= 0; i--)
+                _leaf = next;
+                return true;
+            }
+
+            while (true)
+            {
+                if (_index < _node.Slots.Length)
+                {
+                    var slot = _node.Slots[_index++];
+                    if (slot is Leaf leaf)
                     {
-                        pending.Push(node.Slots[i]);
+                        _leaf = leaf;
+                        return true;
                     }
 
-                    break;
-                case Leaf leaf:
-                    for (var entry = leaf; entry is not null; entry = entry.Next)
-                    {
-                        yield return new KeyValuePair<TKey, TValue>(entry.Key, entry.Value);
-                    }
+                    (_parents ??= new()).Push((_node, _index));
+                    _node = (Node)slot;
+                    _index = 0;
+                    continue;
+                }
 
-                    break;
+                if (_parents is not { Count: > 0 })
+                {
+                    _leaf = null;
+                    return false;
+                }
+
+                (_node, _index) = _parents.Pop();
             }
         }
+
+        public void Reset()
+        {
+            _node = _root;
+            _index = 0;
+            _leaf = null;
+            _parents = null;
+        }
+
+        public readonly void Dispose()
+        {
+        }
+
+        public readonly Enumerator GetEnumerator() => new(_root);
+
+        readonly IEnumerator<KeyValuePair<TKey, TValue>> IEnumerable<KeyValuePair<TKey, TValue>>.GetEnumerator() => GetEnumerator();
+
+        readonly System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>
     /// Adds to <paramref name="keys"/> every key whose entry may differ between the two tries (a
-    /// superset: where a leaf meets a node all keys under both are added), skipping every node the
-    /// two share.
+    /// superset, and a key may come twice: where a leaf meets a node all keys under both are
+    /// added), skipping every node the two share.
     /// </summary>
-    public static void Diff(Node a, Node b, HashSet<TKey> keys) => DiffSlots(a, b, keys);
+    public static void Diff(Node a, Node b, List<TKey> keys) => DiffSlots(a, b, keys);
 
-    private static void DiffSlots(object? a, object? b, HashSet<TKey> keys)
+    private static void DiffSlots(object? a, object? b, List<TKey> keys)
     {
         if (ReferenceEquals(a, b))
         {
@@ -137,7 +197,7 @@ internal static class HashTrie<TKey, TValue>
         AddKeys(b, keys);
     }
 
-    private static void AddKeys(object? slot, HashSet<TKey> keys)
+    private static void AddKeys(object? slot, List<TKey> keys)
     {
         switch (slot)
         {

@@ -28,39 +28,10 @@ internal sealed class PairingState
     /// <summary>A copy to work on; its maps share their entries with this state's until either writes (see <see cref="StateMap{TKey, TValue}"/>).</summary>
     public PairingState Clone() => new(Storage.Clone(), Mappings.Clone(), Conditions.Clone());
 
-    private static IEnumerable<object> RootOf(StorageKey key)
-    {
-        yield return key.Root;
-        if (key.Path is { } path)
-        {
-            yield return new StorageKey(key.Root, path.First);
-        }
-    }
+    private static object[] RootOf(StorageKey key) => key.IndexKeys;
 
     /// <summary>The roots of the storages a condition reads (see <see cref="ConditionKey.Reads"/>).</summary>
-    private static IEnumerable<object> RootsRead(ConditionKey condition)
-    {
-        var pending = new Stack<ConditionKey>();
-        pending.Push(condition);
-        while (pending.Count > 0)
-        {
-            var next = pending.Pop();
-            if (next.Storage is { } storage)
-            {
-                yield return storage.Root;
-            }
-
-            if (next.Left is { } left)
-            {
-                pending.Push(left);
-            }
-
-            if (next.Right is { } right)
-            {
-                pending.Push(right);
-            }
-        }
-    }
+    private static object[] RootsRead(ConditionKey condition) => condition.RootsRead;
 
     /// <summary>Whether a storage other than <paramref name="key"/> is rooted where it is (a member of it, or it a member of that).</summary>
     public bool HasOtherStorageRootedAt(StorageKey key) => Storage.EntriesReading(key.Root) > (Storage.ContainsKey(key) ? 1 : 0);
@@ -71,7 +42,7 @@ internal sealed class PairingState
     /// not look at all the others (issue 25 §3, N fields released in Dispose).
     /// </summary>
     public bool HasOtherStorageWithin(StorageKey key) =>
-        key.Path is null ? HasOtherStorageRootedAt(key) : Storage.EntriesReading(new StorageKey(key.Root, key.Path.First)) > (Storage.ContainsKey(key) ? 1 : 0);
+        key.Path is null ? HasOtherStorageRootedAt(key) : Storage.EntriesReading(key.FirstMember) > (Storage.ContainsKey(key) ? 1 : 0);
 
     public AbstractValue Get(StorageKey key) => Storage.TryGetValue(key, out var value) ? value : AbstractValue.Unknown;
 
@@ -160,7 +131,7 @@ internal sealed class PairingState
     /// <summary>The storages <paramref name="key"/> is or reaches (itself, its members), from the index of first members.</summary>
     public IEnumerable<StorageKey> StoragesWithin(StorageKey key)
     {
-        foreach (var candidate in Storage.KeysReading(key.Path is null ? key.Root : new StorageKey(key.Root, key.Path.First)))
+        foreach (var candidate in Storage.KeysReading(key.Path is null ? key.Root : key.FirstMember))
         {
             if (candidate.IsWithin(key))
             {

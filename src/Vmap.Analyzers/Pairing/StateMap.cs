@@ -22,23 +22,23 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
     private static readonly IEqualityComparer<TValue> ValueComparer = EqualityComparer<TValue>.Default;
 
     /// <summary>What a key reads (storage roots, and for storages the first member of the path), for <see cref="EntriesReading"/>; null: not indexed.</summary>
-    private readonly Func<TKey, IEnumerable<object>>? _rootsOf;
+    private readonly Func<TKey, object[]>? _rootsOf;
 
     private HashTrie<TKey, TValue>.Node _items;
 
     private int _count;
 
-    /// <summary>The keys that read each storage root or first member (null when not indexed).</summary>
-    private ImmutableDictionary<object, ImmutableHashSet<TKey>>? _roots;
+    /// <summary>The keys that read each storage root or first member, and how many (null when not indexed).</summary>
+    private HashTrie<object, Readers>.Node? _roots;
 
     /// <summary>The sum of the entries' hashes (see <see cref="SameEntries"/>).</summary>
     private int _fingerprint;
 
-    public StateMap(Func<TKey, IEnumerable<object>>? rootsOf = null)
+    public StateMap(Func<TKey, object[]>? rootsOf = null)
     {
         _rootsOf = rootsOf;
         _items = HashTrie<TKey, TValue>.Node.Empty;
-        _roots = rootsOf is null ? null : ImmutableDictionary<object, ImmutableHashSet<TKey>>.Empty;
+        _roots = rootsOf is null ? null : HashTrie<object, Readers>.Node.Empty;
     }
 
     private StateMap(StateMap<TKey, TValue> original)
@@ -115,7 +115,9 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
         }
     }
 
-    public IEnumerator<KeyValuePair<TKey, TValue>> GetEnumerator() => HashTrie<TKey, TValue>.Entries(_items).GetEnumerator();
+    public HashTrie<TKey, TValue>.Enumerator GetEnumerator() => HashTrie<TKey, TValue>.Entries(_items);
+
+    IEnumerator<KeyValuePair<TKey, TValue>> IEnumerable<KeyValuePair<TKey, TValue>>.GetEnumerator() => GetEnumerator();
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
@@ -124,7 +126,7 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
     /// member, for an indexed map): zero means a storage rooted there can be written without a look
     /// at the keys.
     /// </summary>
-    public int EntriesReading(object root) => _roots is null ? Count : _roots.TryGetValue(root, out var keys) ? keys.Count : 0;
+    public int EntriesReading(object root) => _roots is null ? Count : ReadersOf(root)?.Count ?? 0;
 
     /// <summary>
     /// The keys that read <paramref name="root"/> (for an indexed map; every key otherwise): what a
@@ -132,7 +134,18 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
     /// of N loops kept a condition on every loop's counter, and each counter's increment scanned them all).
     /// </summary>
     public IEnumerable<TKey> KeysReading(object root) =>
-        _roots is null ? Keys : _roots.TryGetValue(root, out var keys) ? keys : ImmutableHashSet<TKey>.Empty;
+        _roots is null ? Keys : ReadersOf(root) is { } readers ? KeysOf(readers.Keys) : Array.Empty<TKey>();
+
+    private Readers? ReadersOf(object root) =>
+        _roots is not null && HashTrie<object, Readers>.TryGetValue(_roots, HashTrie<object, Readers>.Hash(root), root, out var readers) ? readers : null;
+
+    private static IEnumerable<TKey> KeysOf(HashTrie<TKey, bool>.Node keys)
+    {
+        foreach (var pair in HashTrie<TKey, bool>.Entries(keys))
+        {
+            yield return pair.Key;
+        }
+    }
 
     /// <summary>Whether both maps hold the same entries.</summary>
     public bool SameEntries(StateMap<TKey, TValue> other)
@@ -164,9 +177,9 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
     /// The keys at which the two maps may hold different entries: every other key is absent from
     /// both or holds the same value in both. Found by a walk over the nodes the maps do not share.
     /// </summary>
-    public HashSet<TKey> KeysThatMayDiffer(StateMap<TKey, TValue> other)
+    public List<TKey> KeysThatMayDiffer(StateMap<TKey, TValue> other)
     {
-        var keys = new HashSet<TKey>(KeyComparer);
+        var keys = new List<TKey>();
         HashTrie<TKey, TValue>.Diff(_items, other._items, keys);
         return keys;
     }
@@ -180,12 +193,34 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
             return;
         }
 
+        var keyHash = HashTrie<TKey, bool>.Hash(key);
         foreach (var root in _rootsOf(key))
         {
-            var known = _roots.TryGetValue(root, out var keys) ? keys : ImmutableHashSet<TKey>.Empty.WithComparer(KeyComparer);
-            var now = change > 0 ? known.Add(key) : known.Remove(key);
-            _roots = now.IsEmpty ? _roots.Remove(root) : _roots.SetItem(root, now);
+            // One key may read a root twice (a condition comparing two members of one object):
+            // the set holds it once, so only a change of the set changes the count.
+            var rootHash = HashTrie<object, Readers>.Hash(root);
+            var known = ReadersOf(root);
+            var keys = known?.Keys ?? HashTrie<TKey, bool>.Node.Empty;
+            var present = HashTrie<TKey, bool>.TryGetValue(keys, keyHash, key, out _);
+            if (change > 0 && !present)
+            {
+                _roots = HashTrie<object, Readers>.SetItem(_roots, rootHash, root, new Readers((known?.Count ?? 0) + 1, HashTrie<TKey, bool>.SetItem(keys, keyHash, key, true)));
+            }
+            else if (change < 0 && present)
+            {
+                _roots = known!.Count == 1
+                    ? HashTrie<object, Readers>.Remove(_roots, rootHash, root)
+                    : HashTrie<object, Readers>.SetItem(_roots, rootHash, root, new Readers(known.Count - 1, HashTrie<TKey, bool>.Remove(keys, keyHash, key)));
+            }
         }
+    }
+
+    /// <summary>The keys that read one root, and how many.</summary>
+    private sealed class Readers(int count, HashTrie<TKey, bool>.Node keys)
+    {
+        public int Count { get; } = count;
+
+        public HashTrie<TKey, bool>.Node Keys { get; } = keys;
     }
 }
 

@@ -141,6 +141,9 @@ internal sealed record StorageKey(StorageRoot Root, MemberPath? Path = null)
     /// <summary>The hash, computed once: keys are hashed at every lookup of a state's storage (0: not yet).</summary>
     private int _hash;
 
+    /// <summary>Computed once (see <see cref="IndexKeys"/>).</summary>
+    private object[]? _indexKeys;
+
     /// <summary>The copy <c>with</c> starts from: everything but the hash, which the changed key computes anew.</summary>
     private StorageKey(StorageKey original)
     {
@@ -162,6 +165,14 @@ internal sealed record StorageKey(StorageRoot Root, MemberPath? Path = null)
 
         return _hash;
     }
+
+    /// <summary>The storage of the path's first member (<c>bp._buf</c> for <c>bp._buf.Length</c>); itself for a root or one member.</summary>
+    public StorageKey FirstMember => Path?.Parent is null ? this : (StorageKey)IndexKeys[1];
+
+    /// <summary>What a state's index of storages files this key under: its root, and for a member its first member.</summary>
+    public object[] IndexKeys => _indexKeys ??= Path is null ? new object[] { Root }
+        : Path.Parent is null ? new object[] { Root, this }
+        : new object[] { Root, new StorageKey(Root, Path.First) };
 
     /// <summary>True for a field or property reached through the root (the storage outlives a local).</summary>
     public bool IsMember => Path is not null;
