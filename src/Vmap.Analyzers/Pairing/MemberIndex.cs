@@ -224,6 +224,17 @@ internal sealed class MemberIndex
             SemanticModel? model = null;
             foreach (var token in tree.GetRoot(cancellationToken).DescendantTokens())
             {
+                if (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText == "StructureToPtr" && token.Parent is SimpleNameSyntax called &&
+                    (called.Parent as InvocationExpressionSyntax ??
+                     (called.Parent is MemberAccessExpressionSyntax access0 && access0.Name == called ? access0.Parent as InvocationExpressionSyntax : null)) is { } copy)
+                {
+#pragma warning disable RS1030
+                    model ??= compilation.GetSemanticModel(tree);
+#pragma warning restore RS1030
+                    NoteObjectWrittenToMemory(model, copy, cancellationToken);
+                    continue;
+                }
+
                 if (!token.IsKind(SyntaxKind.IdentifierToken) || !held.Contains(token.ValueText) || token.Parent is not SimpleNameSyntax name)
                 {
                     continue;
@@ -264,6 +275,46 @@ internal sealed class MemberIndex
                     (parent is IArgumentOperation { Parameter: { } parameter } && FrameworkCalls.Stores((IMethodSymbol)parameter.ContainingSymbol, parameter.Ordinal)))
                 {
                     _writtenToMemory.Add(member.Member.OriginalDefinition);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>Marshal.StructureToPtr(obj, at, ...)</c> writes every field of <c>obj</c> into memory: the
+    /// members of its type that hold mappings are written there as a member passed to
+    /// <c>WriteIntPtr</c> is (tuning set, shape 01b: a record's objects copied whole into a table).
+    /// </summary>
+    private void NoteObjectWrittenToMemory(SemanticModel model, InvocationExpressionSyntax copy, CancellationToken cancellationToken)
+    {
+        if (EngineFailureLog.Operation(model, copy, cancellationToken) is not IInvocationOperation call)
+        {
+            return;
+        }
+
+        foreach (var argument in call.Arguments)
+        {
+            if (argument.Parameter is not { } parameter || !FrameworkCalls.Stores(call.TargetMethod, parameter.Ordinal))
+            {
+                continue;
+            }
+
+            var value = argument.Value;
+            while (value is IConversionOperation conversion)
+            {
+                value = conversion.Operand;
+            }
+
+            if (value.Type is not INamedTypeSymbol type)
+            {
+                continue;
+            }
+
+            foreach (var member in type.OriginalDefinition.GetMembers())
+            {
+                if (member is IFieldSymbol or IPropertySymbol && HoldsMappings(member))
+                {
+                    _writtenToMemory.Add(member);
                 }
             }
         }

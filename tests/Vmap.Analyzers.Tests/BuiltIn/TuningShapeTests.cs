@@ -16,6 +16,7 @@ public class TuningShapeTests
     [Theory]
     [InlineData("Marshal.WriteIntPtr(at, cell.Payload);")]
     [InlineData("*(IntPtr*)at = cell.Payload;")]
+    [InlineData("Marshal.StructureToPtr(cell, at, false);")]
     public Task A_member_written_into_memory_and_loaded_back_into_a_fresh_object_is_not_claimed(string write) => Verify.BuiltIn(
         $$"""
         using System;
