@@ -127,7 +127,17 @@ internal static class ThrowWalk
 
             if (block.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Throw || block.ConditionalSuccessor?.Semantics == ControlFlowBranchSemantics.Throw)
             {
-                step ??= new PathStep("throw", ThrowSyntax(block).GetLocation());
+                if (WrittenThrow(block) is { } thrown)
+                {
+                    step ??= new PathStep("throw", thrown.GetLocation());
+                }
+                else
+                {
+                    // A throw the compiler adds (the SwitchExpressionException of a switch
+                    // expression, even one whose discard arm matches everything): not one the
+                    // code writes, and whether it can happen is not known here.
+                    unknown = true;
+                }
             }
         }
 
@@ -173,8 +183,8 @@ internal static class ThrowWalk
         return false;
     }
 
-    /// <summary>The <c>throw</c> a block that branches by a throw ends with.</summary>
-    public static SyntaxNode ThrowSyntax(BasicBlock block)
+    /// <summary>The <c>throw</c> statement or expression a block that branches by a throw ends with, if the code writes one.</summary>
+    private static SyntaxNode? WrittenThrow(BasicBlock block)
     {
         for (var node = block.BranchValue?.Syntax; node is not null; node = node.Parent)
         {
@@ -184,8 +194,12 @@ internal static class ThrowWalk
             }
         }
 
-        return block.BranchValue?.Syntax ?? throw new System.InvalidOperationException("A throw branch carries the thrown value.");
+        return null;
     }
+
+    /// <summary>The <c>throw</c> a block that branches by a throw ends with.</summary>
+    public static SyntaxNode ThrowSyntax(BasicBlock block) =>
+        WrittenThrow(block) ?? block.BranchValue?.Syntax ?? throw new System.InvalidOperationException("A throw branch carries the thrown value.");
 
     private static void AddParameters(IOperation condition, IMethodSymbol method, ImmutableHashSet<int>.Builder tested)
     {

@@ -141,6 +141,47 @@ public class VMAP002ThrowingCalleeTests
         }
         """);
 
+    /// <summary>
+    /// A switch expression whose discard arm matches everything cannot throw, although its graph
+    /// keeps the compiler's SwitchExpressionException branch: only a throw the code writes makes a
+    /// callee one that throws (fourth set, part A, shape A2). An arm that throws still does.
+    /// </summary>
+    [Theory]
+    [InlineData("_ => \"other\",", false)]
+    [InlineData("_ => {|#2:throw new ArgumentOutOfRangeException(nameof(code))|},", true)]
+    public Task A_switch_expression_throws_only_where_an_arm_writes_a_throw(string lastArm, bool reported) => Verify.BuiltIn(
+        $$"""
+        using System;
+        using System.Runtime.InteropServices;
+
+        static class Text
+        {
+            public static string Describe(int code) => code switch
+            {
+                1 => "one",
+                {{lastArm}}
+            };
+        }
+
+        class Reader
+        {
+            public int Read(int size, int code, Action<string> log)
+            {
+                IntPtr block = {|#0:Marshal.AllocHGlobal(size)|};
+                log({|#1:Text.Describe(code)|});
+                Marshal.FreeHGlobal(block);
+                return size;
+            }
+        }
+        """,
+        reported
+            ? new[]
+            {
+                Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1).WithLocation(2)
+                    .WithMessage("The block in 'block' from AllocHGlobal at line 17 is lost if Describe at line 18 throws (throw at line 9): it is not freed on that path"),
+            }
+            : System.Array.Empty<Microsoft.CodeAnalysis.Testing.DiagnosticResult>());
+
     // ---- a callee given the block, which throws before it keeps or frees it (val3b H3, local form)
 
     private const string Writers = """
