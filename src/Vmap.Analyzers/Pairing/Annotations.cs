@@ -60,12 +60,15 @@ internal sealed class Annotations
 
     private static readonly MethodAnnotation None = new(ImmutableArray<MapSpec>.Empty, ImmutableArray<UnmapSpec>.Empty);
 
+    // Made once: the factory is asked for at every lookup (issue 25 §4).
+    private static readonly System.Func<IMethodSymbol, MethodAnnotation> s_resolve = Resolve;
+
     private readonly ConcurrentDictionary<IMethodSymbol, MethodAnnotation> _methods = new(SymbolEqualityComparer.Default);
 
     /// <summary>The annotation of <paramref name="method"/>, or null when it neither maps nor unmaps.</summary>
     public MethodAnnotation? Get(IMethodSymbol method)
     {
-        var annotation = _methods.GetOrAdd(method.OriginalDefinition, Resolve);
+        var annotation = _methods.GetOrAdd(method.OriginalDefinition, s_resolve);
         return ReferenceEquals(annotation, None) ? null : annotation;
     }
 

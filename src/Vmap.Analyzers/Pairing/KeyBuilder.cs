@@ -17,6 +17,7 @@ internal sealed class KeyBuilder
     private readonly Dictionary<CaptureId, int> _captures = new();
     private readonly Dictionary<ISymbol, StorageRoot> _roots = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<IOperation, (ConditionKey? Key, bool Flips)> _conditions = new();
+    private readonly Dictionary<IOperation, StorageKey?> _storages = new();
     private readonly HashSet<StorageRoot> _outer = new();
     private readonly IMethodSymbol? _owner;
 
@@ -41,6 +42,25 @@ internal sealed class KeyBuilder
 
     /// <summary>The key of the storage <paramref name="operation"/> refers to, or null when it is not one we track.</summary>
     public StorageKey? Storage(IOperation? operation)
+    {
+        // Each operation's key is made once: the walker asks again every time it walks the block
+        // (loops, joins), and a new key per visit was the largest share of its allocation on small
+        // methods (issue 25 §4). The key depends on the operation alone, so the cache is exact.
+        if (operation is null)
+        {
+            return null;
+        }
+
+        if (!_storages.TryGetValue(operation, out var key))
+        {
+            key = ComputeStorage(operation);
+            _storages.Add(operation, key);
+        }
+
+        return key;
+    }
+
+    private StorageKey? ComputeStorage(IOperation operation)
     {
         switch (operation)
         {

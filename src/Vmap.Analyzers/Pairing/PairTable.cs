@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
@@ -23,6 +24,12 @@ internal sealed class PairTable
 
     private readonly HashSet<(IMethodSymbol, int)> _adopting;
 
+    // The caches' factories, made once: a method group or a lambda that reads the table is a new
+    // delegate at every call, and Get is asked for every invocation the walker meets (issue 25 §4).
+    private readonly Func<IMethodSymbol, MethodAnnotation> _resolve;
+    private readonly Func<INamedTypeSymbol, bool> _resolveApiOwner;
+    private readonly Func<(INamedTypeSymbol, string), string?> _resolveReleaseMethod;
+
     public PairTable(bool hasAttributes, IReadOnlyDictionary<IMethodSymbol, MethodAnnotation> configured)
         : this(hasAttributes, configured, System.Array.Empty<(IMethodSymbol, int)>())
     {
@@ -38,6 +45,9 @@ internal sealed class PairTable
     {
         HasAttributes = hasAttributes;
         _configured = configured;
+        _resolve = Resolve;
+        _resolveApiOwner = ResolveApiOwner;
+        _resolveReleaseMethod = ResolveReleaseMethod;
         _adopting = new HashSet<(IMethodSymbol, int)>(adopting, new KeyComparer());
         var names = BuiltInPairs.MethodNames.ToBuilder();
         var acquires = BuiltInPairs.AcquireNames.ToBuilder();
@@ -79,7 +89,7 @@ internal sealed class PairTable
             return null;
         }
 
-        var annotation = _methods.GetOrAdd(method.OriginalDefinition, Resolve);
+        var annotation = _methods.GetOrAdd(method.OriginalDefinition, _resolve);
         return ReferenceEquals(annotation, None) ? null : annotation;
     }
 
@@ -87,7 +97,9 @@ internal sealed class PairTable
     /// True when <paramref name="type"/> declares annotated methods: calls into the mapping API's
     /// own type (a <c>GetSpan(address, length)</c>, <c>Marshal.Copy</c>) use a mapping without taking it over.
     /// </summary>
-    public bool IsApiOwner(INamedTypeSymbol type) => _apiOwners.GetOrAdd(type.OriginalDefinition, t =>
+    public bool IsApiOwner(INamedTypeSymbol type) => _apiOwners.GetOrAdd(type.OriginalDefinition, _resolveApiOwner);
+
+    private bool ResolveApiOwner(INamedTypeSymbol t)
     {
         if (BuiltInPairs.IsApiOwner(t))
         {
@@ -108,7 +120,7 @@ internal sealed class PairTable
         }
 
         return false;
-    });
+    }
 
     /// <summary>
     /// The name of the method of <paramref name="type"/> that releases <paramref name="family"/>, if
@@ -117,7 +129,9 @@ internal sealed class PairTable
     public string? FindReleaseMethod(INamedTypeSymbol type, PairFamily family) =>
         family.Receiver is null ? FindReleaseMethod(type, family.Name) : null;
 
-    private string? FindReleaseMethod(INamedTypeSymbol type, string family) => _releaseMethods.GetOrAdd((type.OriginalDefinition, family), key =>
+    private string? FindReleaseMethod(INamedTypeSymbol type, string family) => _releaseMethods.GetOrAdd((type.OriginalDefinition, family), _resolveReleaseMethod);
+
+    private string? ResolveReleaseMethod((INamedTypeSymbol, string) key)
     {
         foreach (var member in key.Item1.GetMembers())
         {
@@ -134,7 +148,7 @@ internal sealed class PairTable
         }
 
         return null;
-    });
+    }
 
     /// <summary>
     /// True when parameter <paramref name="ordinal"/> of <paramref name="method"/> adopts the mapping

@@ -171,21 +171,6 @@ internal sealed partial class PairingWalker
     }
 
     /// <summary>
-    /// Every flow capture's captured operation, or null for a capture taken at more than one place
-    /// (the arms of a conditional), which names no one storage.
-    /// </summary>
-    private void IndexCaptures(IOperation root)
-    {
-        foreach (var operation in Descend(root))
-        {
-            if (operation is IFlowCaptureOperation capture)
-            {
-                _captured[capture.Id] = _captured.ContainsKey(capture.Id) ? null : capture.Value;
-            }
-        }
-    }
-
-    /// <summary>
     /// The storage a write through a flow capture reaches. When the value stored is computed with
     /// branches (<c>_f = c ? a : b</c>, <c>_f = p ?? q</c>, a switch expression), the compiler
     /// captures the target <c>_f</c> before the branches and assigns through the capture: the write

@@ -28,7 +28,15 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
 
     private int _count;
 
-    /// <summary>The keys that read each storage root or first member, and how many (null when not indexed).</summary>
+    /// <summary>
+    /// Below this many entries an indexed map keeps no index and <see cref="EntriesReading"/> looks
+    /// at every key: most methods' states hold a handful of entries, and keeping the index (a set of
+    /// keys per root, written at every new key) cost them more allocation than the scan costs time
+    /// (issue 25 §4); the index pays where states are large (§3).
+    /// </summary>
+    internal const int IndexThreshold = 16;
+
+    /// <summary>The keys that read each storage root or first member, and how many (null when not indexed, or not yet: <see cref="IndexThreshold"/>).</summary>
     private HashTrie<object, Readers>.Node? _roots;
 
     /// <summary>The sum of the entries' hashes (see <see cref="SameEntries"/>).</summary>
@@ -38,7 +46,6 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
     {
         _rootsOf = rootsOf;
         _items = HashTrie<TKey, TValue>.Node.Empty;
-        _roots = rootsOf is null ? null : HashTrie<object, Readers>.Node.Empty;
     }
 
     private StateMap(StateMap<TKey, TValue> original)
@@ -76,8 +83,8 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
             }
             else
             {
-                Index(key, +1);
                 _count++;
+                Index(key, +1);
             }
 
             _items = HashTrie<TKey, TValue>.SetItem(_items, hash, key, value);
@@ -126,7 +133,29 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
     /// member, for an indexed map): zero means a storage rooted there can be written without a look
     /// at the keys.
     /// </summary>
-    public int EntriesReading(object root) => _roots is null ? Count : ReadersOf(root)?.Count ?? 0;
+    public int EntriesReading(object root)
+    {
+        if (_rootsOf is null)
+        {
+            return Count;
+        }
+
+        if (_roots is not null)
+        {
+            return ReadersOf(root)?.Count ?? 0;
+        }
+
+        var count = 0;
+        foreach (var pair in this)
+        {
+            if (Reads(pair.Key, root))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
 
     /// <summary>
     /// The keys that read <paramref name="root"/> (for an indexed map; every key otherwise): what a
@@ -134,7 +163,33 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
     /// of N loops kept a condition on every loop's counter, and each counter's increment scanned them all).
     /// </summary>
     public IEnumerable<TKey> KeysReading(object root) =>
-        _roots is null ? Keys : ReadersOf(root) is { } readers ? KeysOf(readers.Keys) : Array.Empty<TKey>();
+        _rootsOf is null ? Keys
+        : _roots is null ? KeysScanned(root)
+        : ReadersOf(root) is { } readers ? KeysOf(readers.Keys) : Array.Empty<TKey>();
+
+    private IEnumerable<TKey> KeysScanned(object root)
+    {
+        foreach (var pair in this)
+        {
+            if (Reads(pair.Key, root))
+            {
+                yield return pair.Key;
+            }
+        }
+    }
+
+    private bool Reads(TKey key, object root)
+    {
+        foreach (var read in _rootsOf!(key))
+        {
+            if (Equals(read, root))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private Readers? ReadersOf(object root) =>
         _roots is not null && HashTrie<object, Readers>.TryGetValue(_roots, HashTrie<object, Readers>.Hash(root), root, out var readers) ? readers : null;
@@ -188,9 +243,25 @@ internal sealed class StateMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
 
     private void Index(TKey key, int change)
     {
-        if (_roots is null || _rootsOf is null)
+        if (_rootsOf is null)
         {
             return;
+        }
+
+        if (_roots is null)
+        {
+            // Not indexed yet: the index is made whole when the map first grows past the
+            // threshold (the new key is then among the entries or added below).
+            if (change < 0 || _count <= IndexThreshold)
+            {
+                return;
+            }
+
+            _roots = HashTrie<object, Readers>.Node.Empty;
+            foreach (var pair in this)
+            {
+                Index(pair.Key, +1);
+            }
         }
 
         var keyHash = HashTrie<TKey, bool>.Hash(key);
