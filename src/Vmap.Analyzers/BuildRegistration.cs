@@ -161,15 +161,33 @@ internal static class BuildRegistration
         foreach (var node in root.DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax
             or BasePropertyDeclarationSyntax or AccessorListSyntax))
         {
+            // Only declarations with code are code blocks: not an abstract or partial definition,
+            // an auto-property's accessor, or a primary constructor without base arguments (a parameter's
+            // default value is one, even without a body).
             switch (node)
             {
-                case BaseMethodDeclarationSyntax or AccessorDeclarationSyntax:
+                case BaseMethodDeclarationSyntax method when method.Body is not null || method.ExpressionBody is not null ||
+                    method is ConstructorDeclarationSyntax { Initializer: not null } || HasDefaultValue(method.ParameterList):
+                case AccessorDeclarationSyntax accessor when accessor.Body is not null || accessor.ExpressionBody is not null:
                 case ArrowExpressionClauseSyntax { Parent: PropertyDeclarationSyntax or IndexerDeclarationSyntax }:
-                case TypeDeclarationSyntax { ParameterList: not null }:
+                case TypeDeclarationSyntax { ParameterList: not null, BaseList: { Types.Count: > 0 } bases } when bases.Types[0] is PrimaryConstructorBaseTypeSyntax:
                     yield return node;
                     break;
             }
         }
+    }
+
+    private static bool HasDefaultValue(ParameterListSyntax parameters)
+    {
+        foreach (var parameter in parameters.Parameters)
+        {
+            if (parameter.Default is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool HasGlobalStatement(CompilationUnitSyntax unit)

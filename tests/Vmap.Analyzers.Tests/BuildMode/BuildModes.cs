@@ -61,7 +61,8 @@ internal static class BuildModes
 internal sealed class DualModeAnalyzerTest<TAnalyzer> : CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
     where TAnalyzer : DiagnosticAnalyzer, new()
 {
-    public override async Task RunAsync(CancellationToken cancellationToken = default)
+    /// <summary>Both runs; hides the base method, so callers must hold this type (the tests' helpers return it).</summary>
+    public new async Task RunAsync(CancellationToken cancellationToken = default)
     {
         await base.RunAsync(cancellationToken);
         TestState.AdditionalFiles.Add((BuildModes.Marker.Path, BuildModes.Marker.GetText(cancellationToken)!.ToString()));
