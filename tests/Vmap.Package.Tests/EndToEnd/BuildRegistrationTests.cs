@@ -49,10 +49,16 @@ public sealed class BuildRegistrationTests(PackedVmap package)
             designTime.Where(a => a.StartsWith("/additionalfile:", StringComparison.Ordinal)));
     }
 
-    /// <summary>The compiler's command line as the Csc task logs it (detailed verbosity): the line that runs csc.dll.</summary>
+    /// <summary>The compiler's command line as the Csc task logs it (detailed verbosity).</summary>
     private static IEnumerable<string> CscCommandLines(BuildResult build)
     {
-        var lines = build.Cli.StandardOutput.Split('\n').Where(l => l.Contains("csc.dll", StringComparison.Ordinal) && l.Contains("/out:", StringComparison.Ordinal)).ToList();
+        // ".../Roslyn/bincore/csc /noconfig ... /out:obj/Debug/net10.0/App.dll ..." (through the compiler
+        // server), or "dotnet exec .../csc.dll ..." without it.
+        var lines = build.Cli.StandardOutput.Split('\n')
+            .Select(l => l.Trim())
+            .Where(l => l.Contains(" /out:", StringComparison.Ordinal) &&
+                (l.Split(' ')[0].EndsWith("/csc", StringComparison.Ordinal) || l.Contains("csc.dll ", StringComparison.Ordinal)))
+            .ToList();
         Assert.True(lines.Count > 0, build.Cli.Transcript);
         return lines;
     }
