@@ -53,14 +53,15 @@ internal sealed class Measure(RecordedCompilation recorded, ImmutableArray<Diagn
 {
     private readonly Compilation _compilation = recorded.Compilation;
 
-    public Series Run(string label, ImmutableArray<DiagnosticAnalyzer> analyzers, bool emit = true)
+    public Series Run(string label, ImmutableArray<DiagnosticAnalyzer> analyzers, bool emit = true, bool build = false)
     {
         var series = new Series(label);
-        Once(series, analyzers, emit);
+        Once(series, analyzers, emit, build);
         return series;
     }
 
-    public void Once(Series series, ImmutableArray<DiagnosticAnalyzer> analyzers, bool emit)
+    /// <summary>One round of one configuration; <paramref name="build"/> passes the build's marker (<see cref="RecordedCompilation.BuildOptions"/>).</summary>
+    public void Once(Series series, ImmutableArray<DiagnosticAnalyzer> analyzers, bool emit, bool build = false)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -80,7 +81,7 @@ internal sealed class Measure(RecordedCompilation recorded, ImmutableArray<Diagn
         else
         {
             var withAnalyzers = compilation.WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(
-                recorded.Options, onAnalyzerException: null, concurrentAnalysis: compilation.Options.ConcurrentBuild,
+                build ? recorded.BuildOptions : recorded.Options, onAnalyzerException: null, concurrentAnalysis: compilation.Options.ConcurrentBuild,
                 logAnalyzerExecutionTime: true, reportSuppressedDiagnostics: false));
             // One analysis run: its result carries the telemetry (asking for the diagnostics and
             // then for the result would run the code block actions twice).

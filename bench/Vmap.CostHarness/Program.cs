@@ -23,7 +23,9 @@ internal static class Program
           --rounds N       measured rounds per configuration, after one warm-up round (default 10)
           --methods        also time Vmap per method: the slowest --top (default 20) with their sizes
           --exclude NAME   drop the command line's analyzer assemblies whose file name contains NAME
-          --no-project-analyzers   skip (c) and (d), the project's own analyzers
+          --no-project-analyzers   skip (c), (d) and (u), the project's own analyzers
+        rows (b) and (d) run Vmap as the IDE registers it (code block and symbol actions), (t) and (u)
+        as a build does (syntax tree actions, the package's vmap.build additional file passed)
           --prototype      also (s): Vmap's gate and the floor's binding from a syntax tree action (issue 25 §2)
         """;
 
@@ -100,46 +102,48 @@ internal static class Program
         var gate = measure.Gate();
         var admitted = gate.Admitted;
         var floor = new FloorAnalyzer(admitted.ToDictionary(p => p.Key, p => p.Value));
-        var configurations = new List<(Series Series, ImmutableArray<DiagnosticAnalyzer> Analyzers, bool Emit)>
+        var configurations = new List<(Series Series, ImmutableArray<DiagnosticAnalyzer> Analyzers, bool Emit, bool Build)>
         {
-            (new Series("(a) compile: diagnostics + emit"), ImmutableArray<DiagnosticAnalyzer>.Empty, true),
-            (new Series("(b) (a) + Vmap"), vmap, true),
-            (new Series("(e) (a) + an empty code block analyzer"), ImmutableArray.Create<DiagnosticAnalyzer>(new EmptyCodeBlockAnalyzer()), true),
-            (new Series("(g) (a) + an empty syntax tree analyzer"), ImmutableArray.Create<DiagnosticAnalyzer>(new EmptySyntaxTreeAnalyzer()), true),
-            (new Series("(h) (a) + an empty semantic model analyzer"), ImmutableArray.Create<DiagnosticAnalyzer>(new EmptySemanticModelAnalyzer()), true),
+            (new Series("(a) compile: diagnostics + emit"), ImmutableArray<DiagnosticAnalyzer>.Empty, true, false),
+            (new Series("(b) (a) + Vmap (code blocks: the IDE's registration)"), vmap, true, false),
+            (new Series("(e) (a) + an empty code block analyzer"), ImmutableArray.Create<DiagnosticAnalyzer>(new EmptyCodeBlockAnalyzer()), true, false),
+            (new Series("(g) (a) + an empty syntax tree analyzer"), ImmutableArray.Create<DiagnosticAnalyzer>(new EmptySyntaxTreeAnalyzer()), true, false),
+            (new Series("(h) (a) + an empty semantic model analyzer"), ImmutableArray.Create<DiagnosticAnalyzer>(new EmptySemanticModelAnalyzer()), true, false),
+            (new Series("(t) (a) + Vmap in build mode (syntax trees)"), vmap, true, true),
         };
         var syntaxGate = new SyntaxTreeGateAnalyzer();
         if (prototype)
         {
-            configurations.Add((new Series("(s) (a) + syntax-tree prototype: gate + op tree/CFG"), ImmutableArray.Create<DiagnosticAnalyzer>(syntaxGate), true));
+            configurations.Add((new Series("(s) (a) + syntax-tree prototype: gate + op tree/CFG"), ImmutableArray.Create<DiagnosticAnalyzer>(syntaxGate), true, false));
         }
         if (projectAnalyzers && !recorded.ProjectAnalyzers.IsEmpty)
         {
-            configurations.Add((new Series($"(c) (a) + project's {recorded.ProjectAnalyzers.Length} analyzers"), recorded.ProjectAnalyzers, true));
-            configurations.Add((new Series("(d) (c) + Vmap"), recorded.ProjectAnalyzers.AddRange(vmap), true));
+            configurations.Add((new Series($"(c) (a) + project's {recorded.ProjectAnalyzers.Length} analyzers"), recorded.ProjectAnalyzers, true, false));
+            configurations.Add((new Series("(d) (c) + Vmap"), recorded.ProjectAnalyzers.AddRange(vmap), true, false));
+            configurations.Add((new Series("(u) (c) + Vmap in build mode"), recorded.ProjectAnalyzers.AddRange(vmap), true, true));
         }
 
-        configurations.Add((new Series("(f) floor: diagnostics + op tree/CFG of admitted, no emit"), ImmutableArray.Create<DiagnosticAnalyzer>(floor), false));
+        configurations.Add((new Series("(f) floor: diagnostics + op tree/CFG of admitted, no emit"), ImmutableArray.Create<DiagnosticAnalyzer>(floor), false, false));
 
         // One warm-up round of everything (JIT, metadata), then the measured rounds, rotated.
-        foreach (var (_, analyzers, emit) in configurations)
+        foreach (var (_, analyzers, emit, build) in configurations)
         {
-            measure.Run("warm-up", analyzers, emit);
+            measure.Run("warm-up", analyzers, emit, build);
         }
 
         for (int round = 0; round < rounds; round++)
         {
             for (int k = 0; k < configurations.Count; k++)
             {
-                var (series, analyzers, emit) = configurations[(k + round) % configurations.Count];
-                measure.Once(series, analyzers, emit);
+                var (series, analyzers, emit, build) = configurations[(k + round) % configurations.Count];
+                measure.Once(series, analyzers, emit, build);
             }
         }
 
         var loadAfter = Stats.LoadAverage();
         Console.WriteLine($"rounds: {rounds} measured per configuration after one warm-up, order rotated each round; load average before {loadBefore}, after {loadAfter}; {Environment.ProcessorCount} cores");
         Console.WriteLine($"{"configuration",-58} {"wall ms",9} {"cpu ms",9} {"alloc MB",9} {"diags",6}");
-        foreach (var (series, _, _) in configurations)
+        foreach (var (series, _, _, _) in configurations)
         {
             Console.WriteLine($"{series.Label,-58} {Stats.Median(series.WallMs),9:F0} {Stats.Median(series.CpuMs),9:F0} {Stats.Median(series.AllocatedMb),9:F1} {series.Diagnostics,6}");
         }
@@ -153,6 +157,8 @@ internal static class Program
         Console.WriteLine($"an analyzer of syntax trees only (g - a) / a: wall {Percent(Stats.Median(g.WallMs), Stats.Median(a.WallMs))}, cpu {Percent(Stats.Median(g.CpuMs), Stats.Median(a.CpuMs))}");
         var h = configurations[4].Series;
         Console.WriteLine($"an analyzer of semantic models (h - a) / a: wall {Percent(Stats.Median(h.WallMs), Stats.Median(a.WallMs))}, cpu {Percent(Stats.Median(h.CpuMs), Stats.Median(a.CpuMs))}");
+        var t = configurations[5].Series;
+        Console.WriteLine($"Vmap in build mode (t - a) / a: wall {Percent(Stats.Median(t.WallMs), Stats.Median(a.WallMs))}, cpu {Percent(Stats.Median(t.CpuMs), Stats.Median(a.CpuMs))}, allocated {Percent(Stats.Median(t.AllocatedMb), Stats.Median(a.AllocatedMb))}; diagnostics {t.Diagnostics} against (b)'s {b.Diagnostics}");
         if (configurations.Find(x => x.Series.Label.StartsWith("(s)", StringComparison.Ordinal)) is { Series: { } s })
         {
             Console.WriteLine($"syntax-tree prototype (s - a) / a: wall {Percent(Stats.Median(s.WallMs), Stats.Median(a.WallMs))}, cpu {Percent(Stats.Median(s.CpuMs), Stats.Median(a.CpuMs))}, allocated {Percent(Stats.Median(s.AllocatedMb), Stats.Median(a.AllocatedMb))}; it bound {syntaxGate.Bound} method bodies per run");
@@ -162,12 +168,22 @@ internal static class Program
             configurations.Find(x => x.Series.Label.StartsWith("(d)", StringComparison.Ordinal)) is { Series: { } d })
         {
             Console.WriteLine($"Vmap over the project's analyzers (d - c) / a: wall {Share(Stats.Median(d.WallMs) - Stats.Median(c.WallMs), Stats.Median(a.WallMs))}, cpu {Share(Stats.Median(d.CpuMs) - Stats.Median(c.CpuMs), Stats.Median(a.CpuMs))}");
+            if (configurations.Find(x => x.Series.Label.StartsWith("(u)", StringComparison.Ordinal)) is { Series: { } u })
+            {
+                Console.WriteLine($"Vmap in build mode over the project's analyzers (u - c) / a: wall {Share(Stats.Median(u.WallMs) - Stats.Median(c.WallMs), Stats.Median(a.WallMs))}, cpu {Share(Stats.Median(u.CpuMs) - Stats.Median(c.CpuMs), Stats.Median(a.CpuMs))}");
+            }
         }
 
         Console.WriteLine("Vmap's own time (analyzer telemetry, median of the (b) rounds):");
         foreach (var name in b.AnalyzerMs.Keys.OrderBy(n => n, StringComparer.Ordinal))
         {
             Console.WriteLine($"  {name,-50} {Stats.Median(b.AnalyzerMs[name]),9:F1} ms");
+        }
+
+        Console.WriteLine("Vmap's own time in build mode (analyzer telemetry, median of the (t) rounds):");
+        foreach (var name in t.AnalyzerMs.Keys.OrderBy(n => n, StringComparer.Ordinal))
+        {
+            Console.WriteLine($"  {name,-50} {Stats.Median(t.AnalyzerMs[name]),9:F1} ms");
         }
 
         var vmapMs = b.AnalyzersMedian(_ => true);

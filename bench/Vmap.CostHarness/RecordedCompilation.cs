@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
+using Vmap.Analyzers;
 
 namespace Vmap.CostHarness;
 
@@ -66,6 +67,14 @@ internal sealed class RecordedCompilation
         var references = arguments.MetadataReferences.Select(r => Reference(r, arguments)).ToList();
         var configs = AnalyzerConfigSet.Create(arguments.AnalyzerConfigPaths.Select(path => AnalyzerConfig.Parse(Read(path), path)).ToList());
         var additional = arguments.AdditionalFiles.Select(file => (AdditionalText)new FileText(file.Path)).ToImmutableArray();
+        if (additional.Any(IsBuildMarker))
+        {
+            // A build's command line with the package's marker: rows (b) and (d) are the IDE's
+            // registration, (t) and (u) the build's, whatever the recorded build was.
+            notes.Add($"dropped from the additional files: {BuildRegistration.MarkerFileName} (the build mode rows add it themselves)");
+            additional = additional.RemoveAll(IsBuildMarker);
+        }
+
         var configProvider = new ConfigOptionsProvider(configs);
 
         var compilationOptions = arguments.CompilationOptions
@@ -111,6 +120,27 @@ internal sealed class RecordedCompilation
         }
 
         return new RecordedCompilation(compilation, arguments, new AnalyzerOptions(additional, configProvider), analyzers.ToImmutable(), notes);
+    }
+
+    /// <summary>
+    /// <see cref="Options"/> with the additional file the package's build targets add outside
+    /// design-time builds, which makes Vmap register syntax tree actions (<see cref="BuildRegistration"/>).
+    /// </summary>
+    public AnalyzerOptions BuildOptions => _buildOptions ??= new AnalyzerOptions(
+        Options.AdditionalFiles.Add(new MarkerText(Path.Combine(Arguments.BaseDirectory ?? ".", "obj", BuildRegistration.MarkerFileName))),
+        Options.AnalyzerConfigOptionsProvider);
+
+    private AnalyzerOptions? _buildOptions;
+
+    private static bool IsBuildMarker(AdditionalText file) =>
+        string.Equals(Path.GetFileName(file.Path), BuildRegistration.MarkerFileName, StringComparison.OrdinalIgnoreCase);
+
+    private sealed class MarkerText(string path) : AdditionalText
+    {
+        public override string Path { get; } = path;
+
+        public override SourceText GetText(CancellationToken cancellationToken = default) =>
+            SourceText.From("Vmap.Analyzers: this compilation is a build's (syntax tree registration)");
     }
 
     private static SyntaxTree Parse(string path, CSharpCommandLineArguments arguments)

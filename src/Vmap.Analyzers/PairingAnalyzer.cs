@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -97,19 +98,44 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
             // a walk over each method's syntax nodes cost more than the engine (bench/README.md).
             // Every call into the compiler is inside the guard: Roslyn 4.8 throws from
             // GetOperation on some code mid-typing, and that must skip the method, not raise AD0001.
+            if (BuildRegistration.IsOn(start.Options))
+            {
+                // A build: the same blocks, found from each tree's syntax (BuildRegistration says why).
+                start.RegisterSyntaxTreeAction(tree => slot.Failures.Guard(slot.Compilation, null, () =>
+                {
+                    if (slot.Get(tree.CancellationToken) is not { } pairing)
+                    {
+                        return;
+                    }
+
+                    var scan = pairing.Scan;
+                    if (!scan.Trees.Any())
+                    {
+                        // No tree names a pair method or an acquirer: no block can pass the gate.
+                        return;
+                    }
+
+                    var report = ledger is null ? tree.ReportDiagnostic : ledger.Recording(tree.ReportDiagnostic);
+                    SemanticModel? model = null;
+#pragma warning disable RS1030 // Build mode registers no semantic action, so there is no model of the driver's to take; this one comes from the compilation's own provider and is made for the trees that hold an admitted block only.
+                    SemanticModel Model() => model ??= slot.Compilation.GetSemanticModel(tree.Tree);
+#pragma warning restore RS1030
+                    foreach (var (block, owner) in BuildRegistration.MethodBlocks(tree.Tree, Model, node => MayPairByText(pairing, node, tree.CancellationToken), tree.CancellationToken))
+                    {
+                        slot.Failures.Guard(slot.Compilation, owner, () => AnalyzeBlock(Model(), block, owner, pairing, report, tree.CancellationToken), ThrowOnEngineFailure);
+                    }
+                }, ThrowOnEngineFailure));
+                return;
+            }
+
             start.RegisterCodeBlockAction(block => slot.Failures.Guard(slot.Compilation, block.OwningSymbol, () =>
             {
                 // Only a method's code block is analysed (Analyze): a field initializer is not bound.
-                if (block.OwningSymbol is not IMethodSymbol ||
-                    slot.Get(block.CancellationToken) is not { } pairing ||
-                    !pairing.MayPair(block.CodeBlock, block.OwningSymbol, block.CancellationToken) ||
-                    EngineFailureLog.Operation(block.SemanticModel, block.CodeBlock, block.CancellationToken) is not { } operation)
+                if (block.OwningSymbol is IMethodSymbol method && slot.Get(block.CancellationToken) is { } pairing)
                 {
-                    return;
+                    var report = ledger is null ? block.ReportDiagnostic : ledger.Recording(block.ReportDiagnostic);
+                    AnalyzeBlock(block.SemanticModel, block.CodeBlock, method, pairing, report, block.CancellationToken);
                 }
-
-                var report = ledger is null ? block.ReportDiagnostic : ledger.Recording(block.ReportDiagnostic);
-                Analyze(operation, block.OwningSymbol, pairing, report, block.CancellationToken);
             }, ThrowOnEngineFailure));
         });
     }
@@ -124,6 +150,24 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
         new EngineFailureLog().Guard(compilation, null, () => slot = PairingContext.For(compilation, options, cancellationToken), ThrowOnEngineFailure);
         return slot;
     }
+
+    /// <summary>One method's code block, as the gate admits it: bound, walked and its findings reported.</summary>
+    private static void AnalyzeBlock(SemanticModel model, SyntaxNode codeBlock, IMethodSymbol owner, PairingContext pairing, Action<Diagnostic> report, CancellationToken cancellationToken)
+    {
+        if (pairing.MayPair(codeBlock, owner, cancellationToken) &&
+            EngineFailureLog.Operation(model, codeBlock, cancellationToken) is { } operation)
+        {
+            Analyze(operation, owner, pairing, report, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// What <see cref="PairingContext.MayPair"/> asks of the text alone: a block that fails this
+    /// fails the gate, so build mode need not look up its symbol.
+    /// </summary>
+    private static bool MayPairByText(PairingContext pairing, SyntaxNode codeBlock, CancellationToken cancellationToken) =>
+        pairing.Scan.Mentions(codeBlock.SyntaxTree, codeBlock.Span) ||
+        pairing.Scan.NamesMember(codeBlock.SyntaxTree, codeBlock.Span, pairing.MemberIndex.HeldNames, cancellationToken);
 
     private static void Analyze(IOperation block, ISymbol owner, PairingContext pairing, Action<Diagnostic> report, CancellationToken cancellationToken)
     {

@@ -4,13 +4,15 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Testing;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
+using Vmap.Analyzers.Tests.BuildMode;
 using Vmap.TestSources;
 
 namespace Vmap.Analyzers.Tests;
 
 /// <summary>
 /// Runs <see cref="PairingAnalyzer"/> over a test source plus <see cref="FakeApi"/> (annotations
-/// declared in source, matched by metadata name like the runtime's). Engine failures surface as
+/// declared in source, matched by metadata name like the runtime's), registered as in the IDE and
+/// as in a build (<see cref="DualModeAnalyzerTest{TAnalyzer}"/>). Engine failures surface as
 /// AD0001, which fails any test.
 /// </summary>
 internal static class Verify
@@ -68,7 +70,7 @@ internal static class Verify
 
     private static Task Run(string source, bool withFakeApi, DiagnosticResult[] expected, params (string Name, string Text)[] others)
     {
-        var test = new CSharpAnalyzerTest<PairingAnalyzer, DefaultVerifier>
+        var test = new DualModeAnalyzerTest<PairingAnalyzer>
         {
             TestCode = source,
             ReferenceAssemblies = ReferenceAssemblies.Net.Net80,
@@ -105,14 +107,18 @@ internal static class Verify
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors));
 
-        var failures = new List<Exception>();
-        var options = new CompilationWithAnalyzersOptions(
-            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
-            (exception, _, _) => failures.Add(exception),
-            concurrentAnalysis: false,
-            logAnalyzerExecutionTime: false);
-        var diagnostics = await compilation.WithAnalyzers(VmapAnalyzers.All().ToImmutableArray(), options).GetAnalyzerDiagnosticsAsync();
-        Assert.Empty(failures);
-        return diagnostics;
+        // Both registrations, which must agree (BuildModes).
+        return await BuildModes.Both(async build =>
+        {
+            var failures = new List<Exception>();
+            var options = new CompilationWithAnalyzersOptions(
+                new AnalyzerOptions(BuildModes.Files(ImmutableArray<AdditionalText>.Empty, build)),
+                (exception, _, _) => failures.Add(exception),
+                concurrentAnalysis: false,
+                logAnalyzerExecutionTime: false);
+            var diagnostics = await compilation.WithAnalyzers(VmapAnalyzers.All().ToImmutableArray(), options).GetAnalyzerDiagnosticsAsync();
+            Assert.Empty(failures);
+            return diagnostics;
+        });
     }
 }

@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
 using Microsoft.CodeAnalysis.Text;
-
+using Vmap.Analyzers.Tests.BuildMode;
 namespace Vmap.Analyzers.Tests.Baseline;
 
 /// <summary>
@@ -39,11 +39,15 @@ internal static class BaselineCompilation
             ["build_property.VmapBaselineReportStale"] = reportStale ? "true" : "false",
         };
         var additional = baseline is null ? ImmutableArray<AdditionalText>.Empty : [new Text(BaselinePath, baseline)];
-        var options = new AnalyzerOptions(additional, new OptionsProvider(global, BaselinePath));
         var analyzers = VmapAnalyzers.All().ToImmutableArray();
-        var diagnostics = await compilation
-            .WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(options, onAnalyzerException: null, concurrentAnalysis: true, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: true))
-            .GetAnalyzerDiagnosticsAsync(CancellationToken.None);
+
+        // As the IDE registers the analyzers and as a build does: the ledger and the stale
+        // entries must come out the same.
+        var diagnostics = await BuildModes.Both(build => compilation
+            .WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(
+                new AnalyzerOptions(BuildModes.Files(additional, build), new OptionsProvider(global, BaselinePath)),
+                onAnalyzerException: null, concurrentAnalysis: true, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: true))
+            .GetAnalyzerDiagnosticsAsync(CancellationToken.None));
         if (diagnostics.FirstOrDefault(d => d.Id == "AD0001") is { } crash)
         {
             throw new InvalidOperationException("an analyzer threw: " + crash.GetMessage());

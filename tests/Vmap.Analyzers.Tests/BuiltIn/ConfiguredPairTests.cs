@@ -3,6 +3,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
+using Vmap.Analyzers.Tests.BuildMode;
 
 namespace Vmap.Analyzers.Tests.BuiltIn;
 
@@ -348,11 +349,14 @@ public class ConfiguredPairTests
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
 
-        var options = new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty, new Provider(global ?? new(), tree ?? new()));
         var failures = new List<Exception>();
-        var diagnostics = await compilation
-            .WithAnalyzers([new PairingAnalyzer()], new CompilationWithAnalyzersOptions(options, (e, _, _) => failures.Add(e), concurrentAnalysis: false, logAnalyzerExecutionTime: false))
-            .GetAnalyzerDiagnosticsAsync();
+        var diagnostics = await BuildModes.Both(build => compilation
+            .WithAnalyzers(
+                [new PairingAnalyzer()],
+                new CompilationWithAnalyzersOptions(
+                    new AnalyzerOptions(BuildModes.Files(ImmutableArray<AdditionalText>.Empty, build), new Provider(global ?? new(), tree ?? new())),
+                    (e, _, _) => failures.Add(e), concurrentAnalysis: false, logAnalyzerExecutionTime: false))
+            .GetAnalyzerDiagnosticsAsync());
         Assert.Empty(failures);
         return diagnostics
             .OrderBy(d => d.Id, StringComparer.Ordinal).ThenBy(d => d.Location.SourceSpan.Start)

@@ -3,6 +3,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
+using Vmap.Analyzers.Tests.BuildMode;
 using Vmap.Analyzers.Tests.Fixes;
 
 namespace Vmap.Analyzers.Tests.Configuration;
@@ -40,8 +41,9 @@ internal static class EditorConfigCompilation
         }
 
         var analyzers = VmapAnalyzers.All().ToImmutableArray();
-        var diagnostics = await compilation.WithAnalyzers(analyzers, new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty))
-            .GetAnalyzerDiagnosticsAsync(CancellationToken.None);
+        var diagnostics = await BuildModes.Both(build => compilation
+            .WithAnalyzers(analyzers, new AnalyzerOptions(BuildModes.Files(ImmutableArray<AdditionalText>.Empty, build)))
+            .GetAnalyzerDiagnosticsAsync(CancellationToken.None));
         return diagnostics.OrderBy(d => d.Location.SourceSpan.Start).ToImmutableArray();
     }
 

@@ -49,13 +49,14 @@ public sealed class CostHarnessTests : IDisposable
         var lines = run.Output.Split('\n').Select(l => l.TrimEnd()).ToList();
         Assert.Contains(lines, l => l.StartsWith("compilation: Tiny, 1 trees, 22 lines", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.StartsWith("warning:", StringComparison.Ordinal));
-        foreach (var row in new[] { "(a) compile: diagnostics + emit", "(b) (a) + Vmap", "(e) (a) + an empty code block analyzer", "(g) (a) + an empty syntax tree analyzer", "(h) (a) + an empty semantic model analyzer", "(f) floor:" })
+        foreach (var row in new[] { "(a) compile: diagnostics + emit", "(b) (a) + Vmap", "(e) (a) + an empty code block analyzer", "(g) (a) + an empty syntax tree analyzer", "(h) (a) + an empty semantic model analyzer", "(t) (a) + Vmap in build mode", "(f) floor:" })
         {
             Assert.Contains(lines, l => l.StartsWith(row, StringComparison.Ordinal));
         }
 
         Assert.Contains(lines, l => l.StartsWith("marginal (b - a) / a: wall ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("  Vmap.Analyzers.PairingAnalyzer", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Vmap in build mode (t - a) / a: wall ", StringComparison.Ordinal) && l.EndsWith("; diagnostics 0 against (b)'s 0", StringComparison.Ordinal));
 
         // Four method code blocks; Pairs names Marshal's pair, Arena.Alloc and Twice only Alloc's name
         // (NativeMemory.Alloc's): the declaration of Arena's own Alloc, and calls of it.

@@ -69,9 +69,13 @@ public class EngineBoundsTests
             EngineFailureLog.MethodGivenUp -= Note;
         }
 
-        var method = Assert.Single(givenUp);
-        Assert.Equal("M", method.Method.Name);
-        Assert.Equal(40_000, method.Budget);
+        // Verify.Diagnostics runs both registrations (the IDE's and a build's): given up once in each.
+        Assert.Equal(2, givenUp.Count);
+        Assert.All(givenUp, method =>
+        {
+            Assert.Equal("M", method.Method.Name);
+            Assert.Equal(40_000, method.Budget);
+        });
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Vmap.Analyzers.Pairing;
+using Vmap.Analyzers.Tests.BuildMode;
 
 namespace Vmap.Analyzers.Tests.Robustness;
 
@@ -34,12 +35,14 @@ internal static class Analysis
     /// <param name="Skipped">Failures the analyzers caught and counted (<see cref="EngineFailureLog"/>).</param>
     public sealed record Result(ImmutableArray<Diagnostic> Diagnostics, IReadOnlyList<Exception> Thrown, IReadOnlyList<EngineFailure> Skipped);
 
-    public static Task<Result> Run(string source, OutputKind kind = OutputKind.DynamicallyLinkedLibrary) =>
-        Run(new[] { CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: "Source.cs") }, kind);
+    /// <summary>As <see cref="Run(IEnumerable{SyntaxTree}, IReadOnlyList{MetadataReference}, OutputKind, bool)"/>, over one source.</summary>
+    public static Task<Result> Run(string source, OutputKind kind = OutputKind.DynamicallyLinkedLibrary, bool build = false) =>
+        Run(new[] { CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: "Source.cs") }, References, kind, build);
 
     public static Task<Result> Run(IEnumerable<SyntaxTree> trees, OutputKind kind = OutputKind.DynamicallyLinkedLibrary) => Run(trees, References, kind);
 
-    public static async Task<Result> Run(IEnumerable<SyntaxTree> trees, IReadOnlyList<MetadataReference> references, OutputKind kind = OutputKind.DynamicallyLinkedLibrary)
+    /// <summary>The analyzers over <paramref name="trees"/>, registered as in the IDE or, with <paramref name="build"/>, as in a build (<see cref="BuildRegistration"/>).</summary>
+    public static async Task<Result> Run(IEnumerable<SyntaxTree> trees, IReadOnlyList<MetadataReference> references, OutputKind kind = OutputKind.DynamicallyLinkedLibrary, bool build = false)
     {
         // The driver analyzes its own copy of the compilation; the name tells this run's failures
         // from those of tests running beside it.
@@ -60,7 +63,7 @@ internal static class Analysis
         }
 
         var options = new CompilationWithAnalyzersOptions(
-            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+            new AnalyzerOptions(BuildModes.Files(ImmutableArray<AdditionalText>.Empty, build)),
             (exception, _, _) => thrown.Enqueue(exception),
             concurrentAnalysis: false,
             logAnalyzerExecutionTime: false);

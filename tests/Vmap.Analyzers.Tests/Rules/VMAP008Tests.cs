@@ -2,7 +2,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Testing;
 using Microsoft.CodeAnalysis.Testing;
-
+using Vmap.Analyzers.Tests.BuildMode;
 namespace Vmap.Analyzers.Tests.Rules;
 
 /// <summary>
@@ -787,9 +787,9 @@ public class VMAP008Tests
 
     private static Task Annotated(string source, params DiagnosticResult[] expected) => Test(source, withFakeApi: true, expected).RunAsync();
 
-    private static CSharpAnalyzerTest<DisposeReleaseAnalyzer, DefaultVerifier> Test(string source, bool withFakeApi, params DiagnosticResult[] expected)
+    private static DualModeAnalyzerTest<DisposeReleaseAnalyzer> Test(string source, bool withFakeApi, params DiagnosticResult[] expected)
     {
-        var test = new CSharpAnalyzerTest<DisposeReleaseAnalyzer, DefaultVerifier>
+        var test = new DualModeAnalyzerTest<DisposeReleaseAnalyzer>
         {
             TestCode = source,
             ReferenceAssemblies = ReferenceAssemblies.Net.Net80,

@@ -2,7 +2,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Testing;
 using Microsoft.CodeAnalysis.Testing;
-
+using Vmap.Analyzers.Tests.BuildMode;
 namespace Vmap.Analyzers.Tests.Rules;
 
 /// <summary>
@@ -422,6 +422,54 @@ public class VMAP009Tests
         return test.RunAsync();
     }
 
+    /// <summary>
+    /// A class in three files: the member declared in one, acquired into in the second, Dispose in
+    /// the third, which names no pair. Reported once, at the acquire in its own file, in both
+    /// registrations (in build mode the class is analysed once, whichever of its trees comes first).
+    /// </summary>
+    [Fact]
+    public Task A_partial_class_across_three_files_is_reported_once_at_the_acquire_in_its_file()
+    {
+        var test = Test("""
+            using System;
+
+            sealed partial class Pool : IDisposable
+            {
+                private IntPtr {|#1:_slab|};
+                private IntPtr _spare;
+            }
+            """, withFakeApi: false, Expected("_slab", "Marshal.AllocHGlobal", "Pool"));
+        test.TestState.Sources.Add(("Pool.Grow.cs", """
+            using System;
+            using System.Runtime.InteropServices;
+
+            sealed partial class Pool
+            {
+                public void Grow(int size)
+                {
+                    _slab = {|#0:Marshal.AllocHGlobal(size)|};
+                    _spare = Marshal.AllocHGlobal(size);
+                }
+
+                private void Drop()
+                {
+                    Marshal.FreeHGlobal(_spare);
+                    _spare = IntPtr.Zero;
+                }
+            }
+            """));
+        test.TestState.Sources.Add(("Pool.Dispose.cs", """
+            sealed partial class Pool
+            {
+                public void {|#2:Dispose|}()
+                {
+                    Drop();
+                }
+            }
+            """));
+        return test.RunAsync();
+    }
+
     [Fact]
     public Task A_release_of_an_address_inside_the_block_claims_nothing()
         => BuiltIn("""
@@ -527,9 +575,9 @@ public class VMAP009Tests
 
     private static Task Annotated(string source, params DiagnosticResult[] expected) => Test(source, withFakeApi: true, expected).RunAsync();
 
-    private static CSharpAnalyzerTest<DisposeReleaseAnalyzer, DefaultVerifier> Test(string source, bool withFakeApi, params DiagnosticResult[] expected)
+    private static DualModeAnalyzerTest<DisposeReleaseAnalyzer> Test(string source, bool withFakeApi, params DiagnosticResult[] expected)
     {
-        var test = new CSharpAnalyzerTest<DisposeReleaseAnalyzer, DefaultVerifier>
+        var test = new DualModeAnalyzerTest<DisposeReleaseAnalyzer>
         {
             TestCode = source,
             ReferenceAssemblies = ReferenceAssemblies.Net.Net80,
