@@ -110,12 +110,24 @@ internal sealed partial class PairingWalker
                 EscapeCaptured(lambda.Syntax, state);
                 return AbstractValue.Unknown;
             case IAddressOfOperation address:
-                if (_keys.Storage(address.Reference) is { } addressed && state.Get(addressed) is { ReachesMapping: true } held)
+                if (_keys.Storage(address.Reference) is { } addressed)
                 {
-                    state.Escape(held.Mapping);
+                    var held = state.Get(addressed);
+                    if (held.ReachesMapping)
+                    {
+                        state.Escape(held.Mapping);
+                    }
+                    else if (held.Kind == ValueKind.Zero)
+                    {
+                        // Anything may write through the address (an out pointer of a native call):
+                        // the storage is no longer known to be zero, so its zero tests stay open.
+                        state.Storage[addressed] = AbstractValue.Unknown;
+                    }
+
+                    return AbstractValue.Unknown;
                 }
 
-                return AbstractValue.Unknown;
+                return ElementAddress(address, state);
             case IDefaultValueOperation:
                 return AbstractValue.Zero;
             case IIsPatternOperation or IIsTypeOperation or IIsNullOperation:
@@ -298,6 +310,34 @@ internal sealed partial class PairingWalker
         }
 
         return values;
+    }
+
+    /// <summary>
+    /// <c>&amp;p[k]</c> of a pointer <c>p</c>: the address <c>k</c> elements into what <c>p</c> points
+    /// at, an offset of the block as <c>p + k</c> is (stored, it keeps the block reachable). Any
+    /// other address of something that is not a storage is not followed.
+    /// </summary>
+    private AbstractValue ElementAddress(IAddressOfOperation address, PairingState state)
+    {
+        if (address.Reference.Syntax is not ElementAccessExpressionSyntax)
+        {
+            return AbstractValue.Unknown;
+        }
+
+        IOperation? pointer = null;
+        foreach (var child in address.Reference.ChildOperations)
+        {
+            pointer = child;
+            break;
+        }
+
+        if (pointer?.Type is not IPointerTypeSymbol)
+        {
+            return AbstractValue.Unknown;
+        }
+
+        var values = EvalChildren(address.Reference, state, escape: false);
+        return Derive(values[0], BinaryOperatorKind.Add, address.Syntax);
     }
 
     private static bool IsDereference(SyntaxNode syntax) =>
