@@ -35,6 +35,7 @@ internal sealed partial class PairingWalker
         if (annotation is null)
         {
             NoteThrowingCall(invocation, receiver, values, state);
+            NoteChecked(invocation, state);
         }
 
         if (annotation is null && IsSameAddress(invocation))
@@ -122,7 +123,11 @@ internal sealed partial class PairingWalker
                 continue;
             }
 
-            if (effect.Effect == CallEffect.Adopts)
+            if (effect.Effect == CallEffect.Adopts && ListAddContainer(invocation) is { } container)
+            {
+                HoldIn(values[i], container, state);
+            }
+            else if (effect.Effect == CallEffect.Adopts)
             {
                 // It may own it now: no leak is claimed, the caller's own later release is still checked.
                 if (_context.Pairs.TakesOwnership(method, ordinal))
