@@ -125,7 +125,7 @@ internal sealed partial class PairingWalker
                 : local.Type is INamedTypeSymbol named && IsGenericList(named) ? ContainerKind.List
                 : (ContainerKind?)null;
             var container = known ?? (kind is { } k ? new LocalContainer(local.Name, k, local, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default)) : null);
-            containers[local] = container is not null && !local.IsRef && IsConfinedUse(reference, container) ? container : null;
+            containers[local] = container is not null && !local.IsRef && IsConfinedUse(reference, container, _context.Pairs) ? container : null;
         }
 
         return containers;
@@ -150,7 +150,7 @@ internal sealed partial class PairingWalker
     }
 
     /// <summary>Whether one reference to the local keeps it a confined container (see <see cref="FindContainers"/>).</summary>
-    private static bool IsConfinedUse(ILocalReferenceOperation reference, LocalContainer container)
+    private static bool IsConfinedUse(ILocalReferenceOperation reference, LocalContainer container, PairTable pairs)
     {
         var kind = container.Kind;
         switch (reference.Parent)
@@ -169,12 +169,12 @@ internal sealed partial class PairingWalker
             case IInvocationOperation call when call.Instance == reference:
                 return kind == ContainerKind.List && call.TargetMethod.Name == "Add";
             case IPropertyReferenceOperation property when property.Instance == reference:
-                return property.Property.IsIndexer ? IsConfinedElement(property, container) : property.Property.Name is "Count" or "Length" or "LongLength";
+                return property.Property.IsIndexer ? IsConfinedElement(property, container, pairs) : property.Property.Name is "Count" or "Length" or "LongLength";
             case IArrayElementReferenceOperation element when element.ArrayReference == reference:
-                return IsConfinedElement(element, container);
+                return IsConfinedElement(element, container, pairs);
             case IArgumentOperation { Parameter.RefKind: RefKind.None or RefKind.In, Parent: IInvocationOperation call }:
                 // The whole array lent to native code, which gets a copy or a pinned view for the call.
-                return kind == ContainerKind.Array && LendsTo(call.TargetMethod, container);
+                return kind == ContainerKind.Array && pairs.Get(call.TargetMethod) is null && LendsTo(call.TargetMethod, container);
             default:
                 return false;
         }
@@ -184,7 +184,7 @@ internal sealed partial class PairingWalker
     /// An element (or a field of a struct element): written, or read only to be lent. A block read
     /// back and released, kept or handed on means the container's blocks may be accounted for.
     /// </summary>
-    private static bool IsConfinedElement(IOperation element, LocalContainer container)
+    private static bool IsConfinedElement(IOperation element, LocalContainer container, PairTable pairs)
     {
         var node = element;
         while (true)
@@ -207,8 +207,10 @@ internal sealed partial class PairingWalker
                 continue;
             }
 
-            if (parent is not IArgumentOperation { Parameter: { RefKind: RefKind.None or RefKind.In } parameter, Parent: IInvocationOperation call })
+            if (parent is not IArgumentOperation { Parameter: { RefKind: RefKind.None or RefKind.In } parameter, Parent: IInvocationOperation call } ||
+                pairs.Get(call.TargetMethod) is not null)
             {
+                // Not an argument, or one of a pair's own calls (a release of the element).
                 return false;
             }
 
