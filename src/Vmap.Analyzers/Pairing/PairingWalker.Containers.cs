@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -125,7 +126,7 @@ internal sealed partial class PairingWalker
                 : local.Type is INamedTypeSymbol named && IsGenericList(named) ? ContainerKind.List
                 : (ContainerKind?)null;
             var container = known ?? (kind is { } k ? new LocalContainer(local.Name, k, local, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default)) : null);
-            containers[local] = container is not null && !local.IsRef && IsConfinedUse(reference, container, _context.Pairs) ? container : null;
+            containers[local] = container is not null && !local.IsRef && IsConfinedUse(reference, container, _context.Pairs, references) ? container : null;
         }
 
         return containers;
@@ -150,9 +151,16 @@ internal sealed partial class PairingWalker
     }
 
     /// <summary>Whether one reference to the local keeps it a confined container (see <see cref="FindContainers"/>).</summary>
-    private static bool IsConfinedUse(ILocalReferenceOperation reference, LocalContainer container, PairTable pairs)
+    private static bool IsConfinedUse(ILocalReferenceOperation reference, LocalContainer container, PairTable pairs, List<ILocalReferenceOperation> references)
     {
         var kind = container.Kind;
+        if (reference.Parent is { Kind: OperationKind.None, Parent: ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local: var pointer } } pinning } pinned &&
+            pinning.Value == pinned && pinned.Syntax.Parent?.Parent?.Parent?.Parent is FixedStatementSyntax)
+        {
+            // fixed (T* p = array): the array pinned for the statement; p may only be lent to native code.
+            return kind == ContainerKind.Array && OnlyLent(pointer, container, pairs, references);
+        }
+
         switch (reference.Parent)
         {
             case ISimpleAssignmentOperation assignment when assignment.Target == reference:
@@ -216,6 +224,33 @@ internal sealed partial class PairingWalker
 
             return LendsTo(call.TargetMethod, container) || FrameworkCalls.Borrows(call.TargetMethod, parameter.Ordinal);
         }
+    }
+
+    /// <summary>Whether the pointer a <c>fixed</c> statement pins the array with is only given to P/Invokes (after its own initialisation).</summary>
+    private static bool OnlyLent(ILocalSymbol pointer, LocalContainer container, PairTable pairs, List<ILocalReferenceOperation> references)
+    {
+        foreach (var reference in references)
+        {
+            if (!SymbolEqualityComparer.Default.Equals(reference.Local, pointer) ||
+                reference.Parent is ISimpleAssignmentOperation { Value.Kind: OperationKind.None } pinning && pinning.Target == reference)
+            {
+                continue;
+            }
+
+            IOperation node = reference;
+            while (node.Parent is IConversionOperation conversion)
+            {
+                node = conversion;
+            }
+
+            if (node.Parent is not IArgumentOperation { Parameter.RefKind: RefKind.None or RefKind.In, Parent: IInvocationOperation call } ||
+                pairs.Get(call.TargetMethod) is not null || !LendsTo(call.TargetMethod, container))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool LendsTo(IMethodSymbol method, LocalContainer container)

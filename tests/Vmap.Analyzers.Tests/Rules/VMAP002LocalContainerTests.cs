@@ -70,6 +70,60 @@ public class VMAP002LocalContainerTests
             .WithMessage("The block from StringToCoTaskMemUTF8 at line 11 is lost: it is kept only in the local array 'raw', which goes out of scope at line 15 without any of its blocks being freed"));
 
     /// <summary>
+    /// Fourth set, part B, M2: each label copied to native memory into a field of an element of a
+    /// local struct array, the array pinned by <c>fixed</c> for one native call. The look-alike
+    /// keeps the pinned pointer in a field: the array (and its blocks) may outlive the method.
+    /// </summary>
+    [Fact]
+    public Task Blocks_in_fields_of_a_local_struct_array_pinned_for_a_native_call_are_lost() => Verify.BuiltIn(
+        """
+        using System;
+        using System.Runtime.InteropServices;
+
+        static unsafe class Menu
+        {
+            public struct Item { public int Id; public IntPtr Caption; }
+
+            [DllImport("menu")] static extern int menu_show(Item* items, int count);
+
+            static Item* s_last;
+
+            public static int Show(string[] captions)
+            {
+                var items = new Item[captions.Length];
+                for (int i = 0; i < captions.Length; i++)
+                {
+                    IntPtr caption = {|#0:Marshal.StringToHGlobalUni(captions[i])|};
+                    items[i].Id = i;
+                    items[i].Caption = caption;
+                }
+
+                fixed (Item* first = items)
+                {
+                    {|#1:return menu_show(first, items.Length);|}
+                }
+            }
+
+            public static int ShowKept(string[] captions)
+            {
+                var items = new Item[captions.Length];
+                for (int i = 0; i < captions.Length; i++)
+                {
+                    items[i].Caption = Marshal.StringToHGlobalUni(captions[i]);
+                }
+
+                fixed (Item* first = items)
+                {
+                    s_last = first;
+                    return menu_show(first, items.Length);
+                }
+            }
+        }
+        """,
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
+            .WithMessage("The block from StringToHGlobalUni at line 17 is lost: it is kept only in the local array 'items', which goes out of scope at line 24 without any of its blocks being freed"));
+
+    /// <summary>
     /// Silent: the blocks are freed through the container, or the container (or one of its blocks)
     /// goes somewhere the engine does not follow: returned, stored in a field, copied out, given to
     /// a method that is not native, captured by a lambda, read into a variable.
