@@ -224,6 +224,11 @@ internal sealed class MemberIndex
             SemanticModel? model = null;
             foreach (var token in tree.GetRoot(cancellationToken).DescendantTokens())
             {
+                // StructureToPtr copies a whole object whose held members the call does not name,
+                // so the held names cannot find it: its own name is the trigger. The name only
+                // selects the calls to bind (binding every call of every tree would cost a semantic
+                // model per tree); the bound call counts only when it is the framework's own
+                // Marshal.StructureToPtr storing that argument (FrameworkCalls.Stores).
                 if (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText == "StructureToPtr" && token.Parent is SimpleNameSyntax called &&
                     (called.Parent as InvocationExpressionSyntax ??
                      (called.Parent is MemberAccessExpressionSyntax access0 && access0.Name == called ? access0.Parent as InvocationExpressionSyntax : null)) is { } copy)
