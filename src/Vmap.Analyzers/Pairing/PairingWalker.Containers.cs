@@ -264,7 +264,7 @@ internal sealed partial class PairingWalker
         return true;
     }
 
-    /// <summary>Whether native code given the container's blocks may keep one of <paramref name="family"/> (then they are not known to be lost).</summary>
+    /// <summary>Whether native code given the container's blocks may keep one of <paramref name="family"/>, or takes one over (then they are not known to be lost).</summary>
     private bool NativeMayKeepAny(LocalContainer container, string family)
     {
         foreach (var method in container.LentTo)
@@ -272,6 +272,14 @@ internal sealed partial class PairingWalker
             if (_context.Summaries.NativeMayKeep(method, family, _cancellationToken))
             {
                 return true;
+            }
+
+            foreach (var parameter in method.Parameters)
+            {
+                if (_context.Pairs.TakesOwnership(method, parameter.Ordinal))
+                {
+                    return true;
+                }
             }
         }
 

@@ -163,7 +163,9 @@ internal sealed partial class PairingWalker
             return HasNoSpread(collection) ? new AbstractValue(ValueKind.Sized, Number: collection.Elements.Count) : AbstractValue.Unknown;
         }
 
-        var dereference = IsDereference(operation.Syntax);
+        // p->M binds M on an implicit *p whose syntax is p's own: that node is the dereference.
+        var dereference = IsDereference(operation.Syntax) ||
+            (operation.Kind == OperationKind.None && operation.Parent?.Syntax.IsKind(SyntaxKind.PointerMemberAccessExpression) == true);
         foreach (var value in EvalChildren(operation, state, escape: !dereference))
         {
             if (dereference)
@@ -314,30 +316,46 @@ internal sealed partial class PairingWalker
 
     /// <summary>
     /// <c>&amp;p[k]</c> of a pointer <c>p</c>: the address <c>k</c> elements into what <c>p</c> points
-    /// at, an offset of the block as <c>p + k</c> is (stored, it keeps the block reachable). Any
-    /// other address of something that is not a storage is not followed.
+    /// at, an offset of the block as <c>p + k</c> is, and for <c>k = 0</c> the block's start itself;
+    /// <c>&amp;p-&gt;M</c>: the address of a member of what <c>p</c> points at, an offset of it.
+    /// Stored, returned or passed on, either keeps the block. Any other address of something that
+    /// is not a storage is not followed.
     /// </summary>
     private AbstractValue ElementAddress(IAddressOfOperation address, PairingState state)
     {
-        if (address.Reference.Syntax is not ElementAccessExpressionSyntax)
+        var reference = address.Reference;
+        if (reference.Syntax is ElementAccessExpressionSyntax)
         {
-            return AbstractValue.Unknown;
+            IOperation? pointer = null;
+            foreach (var child in reference.ChildOperations)
+            {
+                pointer = child;
+                break;
+            }
+
+            if (pointer?.Type is not IPointerTypeSymbol)
+            {
+                return AbstractValue.Unknown;
+            }
+
+            var values = EvalChildren(reference, state, escape: false);
+            return values.Count == 2 && values[1].Kind == ValueKind.Zero ? values[0] : Derive(values[0], BinaryOperatorKind.Add, address.Syntax);
         }
 
-        IOperation? pointer = null;
-        foreach (var child in address.Reference.ChildOperations)
+        if (reference is IFieldReferenceOperation { Instance: { Kind: OperationKind.None } target } &&
+            reference.Syntax.IsKind(SyntaxKind.PointerMemberAccessExpression))
         {
-            pointer = child;
-            break;
+            // p->M is (*p).M: the instance is the dereference, whose operand is the pointer.
+            foreach (var child in target.ChildOperations)
+            {
+                if (child.Type is IPointerTypeSymbol)
+                {
+                    return Derive(Eval(child, state), BinaryOperatorKind.Add, address.Syntax);
+                }
+            }
         }
 
-        if (pointer?.Type is not IPointerTypeSymbol)
-        {
-            return AbstractValue.Unknown;
-        }
-
-        var values = EvalChildren(address.Reference, state, escape: false);
-        return Derive(values[0], BinaryOperatorKind.Add, address.Syntax);
+        return AbstractValue.Unknown;
     }
 
     private static bool IsDereference(SyntaxNode syntax) =>
