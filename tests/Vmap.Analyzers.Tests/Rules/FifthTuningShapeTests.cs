@@ -154,4 +154,68 @@ public class FifthTuningShapeTests
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
             .WithMessage("The handle in 'GCHandle.Alloc(state)' from Alloc at line 31 is lost: it goes out of scope at line 32 without being freed, returned, stored or passed on"));
+
+    /// <summary>
+    /// A member declared in a base class: one subclass allocates and frees it, a sibling subclass
+    /// re-points it at memory of its own. No object is both, so the sibling's re-pointing loses
+    /// nothing and frees nothing twice: silent. A subclass of the class that allocates and frees it
+    /// shares every object with it: its re-pointing is the XFS leak, reported.
+    /// </summary>
+    [Fact]
+    public Task A_base_member_re_pointed_in_a_sibling_subclass_is_not_the_other_subclass_s_block() => Verify.BuiltIn(
+        """
+        using System;
+        using System.Runtime.InteropServices;
+
+        public abstract class Store
+        {
+            protected IntPtr data;
+        }
+
+        public sealed class HeapStore : Store, IDisposable
+        {
+            public void Grow(int size)
+            {
+                if (data != IntPtr.Zero) Marshal.FreeHGlobal(data);
+                data = Marshal.AllocHGlobal(size);
+            }
+
+            public void Dispose()
+            {
+                Marshal.FreeHGlobal(data);
+                data = IntPtr.Zero;
+            }
+        }
+
+        public sealed class MappedStore : Store
+        {
+            [DllImport("mapper")] private static extern IntPtr map_at(int size);
+
+            public void Grow(int size) => data = map_at(size);
+        }
+
+        public class OwnedStore : Store, IDisposable
+        {
+            public OwnedStore(int size) => data = {|#1:Marshal.AllocHGlobal(size)|};
+
+            public void Dispose()
+            {
+                Marshal.FreeHGlobal({|#2:data|});
+                data = IntPtr.Zero;
+            }
+        }
+
+        public sealed class RemappedStore : OwnedStore
+        {
+            [DllImport("mapper")] private static extern IntPtr map_at(int size);
+
+            public RemappedStore() : base(16) { }
+
+            public void Remap(int size) => {|#0:data = map_at(size)|};
+        }
+        """,
+        Verify.Diagnostic(RuleIds.VMAP001).WithLocation(0).WithLocation(2)
+            .WithMessage("'data' is freed holding memory that was never allocated: it is re-pointed at memory from elsewhere ('map_at(size)') at line 48 while it is freed by Dispose at line 37"),
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
+            .WithMessage("The block in 'data' from AllocHGlobal at line 33 is lost: it is re-pointed at line 48 without being freed first"));
 }
