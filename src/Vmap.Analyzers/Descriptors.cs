@@ -65,6 +65,17 @@ internal static class Descriptors
         VMAP002Description);
 
     /// <summary>
+    /// VMAP002, a local container: the mapping is kept only in a local list or array that never
+    /// leaves the method. {0} is the container, {3} the line where it goes out of scope, {6} what
+    /// it is ("list", "array"), {7} the family's noun in the plural.
+    /// </summary>
+    internal static readonly DiagnosticDescriptor VMAP002_MappingLostInLocalContainer = Rule(
+        RuleIds.VMAP002,
+        VMAP002Title,
+        "The {4} from {1} at line {2} is lost: it is kept only in the local {6} '{0}', which goes out of scope at line {3} without any of its {7} being {5}",
+        VMAP002Description);
+
+    /// <summary>
     /// VMAP002, exception path: a call between the acquire and the release may throw, and nothing
     /// on the way out releases the mapping. {3} is the callee, {4} the call's line, {5} where the
     /// callee throws (" (throw at line 7 of Checks.cs)") or empty, {6} the family's release verb, {7} its noun.

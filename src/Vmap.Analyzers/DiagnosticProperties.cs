@@ -107,4 +107,7 @@ internal static class DiagnosticProperties
 
     /// <summary>The value of <see cref="LossKind"/> for a mapping that goes out of scope.</summary>
     public const string LossOutOfScope = "OutOfScope";
+
+    /// <summary>The value of <see cref="LossKind"/> for a mapping kept only in a local list or array that goes out of scope (no fix: the release belongs in a loop over the container).</summary>
+    public const string LossInLocalContainer = "InLocalContainer";
 }

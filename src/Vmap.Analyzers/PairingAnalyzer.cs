@@ -37,6 +37,7 @@ public sealed class PairingAnalyzer : DiagnosticAnalyzer
         Descriptors.VMAP002_MappingOverwritten,
         Descriptors.VMAP002_MappingLostOnThrow,
         Descriptors.VMAP002_MappingLostByConstructor,
+        Descriptors.VMAP002_MappingLostInLocalContainer,
         Descriptors.VMAP002_MemberRepointed,
         Descriptors.VMAP003_UnmappedTwice,
         Descriptors.VMAP003_ReleasedAfterHandOff,

@@ -81,10 +81,16 @@ internal enum ThrowKind
 /// The throw summary of a callee. <see cref="Step"/> is where it throws (the <c>throw</c>, or the
 /// call of the callee that does); <see cref="TestedParameters"/> are the parameters its branch
 /// conditions read: a caller that passes a constant there may pass one the check never fails on,
-/// so the engine claims nothing for that call.
+/// so the engine claims nothing for that call. <see cref="CheckedInputs"/>, when set, says that every
+/// throw of the callee is a precondition check: reached only through tests of the callee's own
+/// inputs (the parameters it names, <see cref="ThrowSummary.Receiver"/> for its receiver's state),
+/// a fact a caller may well have established (see <see cref="PairingWalker"/>'s NoteThrowingCall).
 /// </summary>
-internal sealed record ThrowSummary(ThrowKind Kind, PathStep? Step = null, ImmutableHashSet<int>? TestedParameters = null)
+internal sealed record ThrowSummary(ThrowKind Kind, PathStep? Step = null, ImmutableHashSet<int>? TestedParameters = null, ImmutableHashSet<int>? CheckedInputs = null)
 {
+    /// <summary>The input a precondition reads through the receiver (<c>this</c> and its members), in <see cref="CheckedInputs"/>.</summary>
+    public const int Receiver = -1;
+
     public static readonly ThrowSummary None = new(ThrowKind.None);
     public static readonly ThrowSummary Calls = new(ThrowKind.Calls);
     public static readonly ThrowSummary Unknown = new(ThrowKind.Unknown);

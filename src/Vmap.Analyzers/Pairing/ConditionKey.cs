@@ -22,6 +22,13 @@ internal enum ConditionKind
     /// unmap on this path", kept with the conditions so that writing the member forgets it.
     /// </summary>
     Unmapped,
+
+    /// <summary>
+    /// Not a test the code makes: the fact "parameter <see cref="ConditionKey.Storage"/> was given to
+    /// the checked input <see cref="ConditionKey.Constant"/> of a callee whose throws are precondition
+    /// checks, and the call returned", so the same unchanged value passes the same check again.
+    /// </summary>
+    Checked,
 }
 
 /// <summary>
@@ -114,6 +121,8 @@ internal sealed record ConditionKey(
 
     public static ConditionKey UnmappedOf(StorageKey member) => new(ConditionKind.Unmapped, member);
 
+    public static ConditionKey CheckedOf(StorageKey parameter, string callee) => new(ConditionKind.Checked, parameter, callee);
+
     /// <summary>Whether the condition reads <paramref name="key"/> or something reached through it.</summary>
     public bool Reads(StorageKey key) =>
         (Storage is { } storage && storage.IsWithin(key)) || (Left?.Reads(key) ?? false) || (Right?.Reads(key) ?? false);
@@ -144,6 +153,7 @@ internal sealed record ConditionKey(
         ConditionKind.Constant => Constant!,
         ConditionKind.Not => "!" + Left,
         ConditionKind.Binary => "(" + Left + " " + Operator + " " + Right + ")",
+        ConditionKind.Checked => "checked[" + Storage + " by " + Constant + "]",
         _ => "unmapped[" + Storage + "]",
     };
 }

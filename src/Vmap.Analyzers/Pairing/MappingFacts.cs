@@ -25,7 +25,11 @@ internal enum MappingFlags
 /// <param name="Stored">Stored somewhere that outlives the method, or handed to code that may own it: no leak is claimed.</param>
 /// <param name="Via">When the release at <paramref name="ReleasedAt"/> happened inside a callee: which, and where there.</param>
 /// <param name="HandedTo">The <c>[TakesOwnership]</c> call the mapping was handed to, on the paths where it was (the moved state).</param>
-internal sealed record MappingFacts(MappingFlags Flags, SyntaxNode? ReleasedAt = null, bool Stored = false, ReleaseVia? Via = null, HandOff? HandedTo = null)
+/// <param name="HeldIn">
+/// When <paramref name="Stored"/> only into a local container that never leaves the method: that
+/// container (its end is the mapping's loss). Null when stored anywhere else on some path.
+/// </param>
+internal sealed record MappingFacts(MappingFlags Flags, SyntaxNode? ReleasedAt = null, bool Stored = false, ReleaseVia? Via = null, HandOff? HandedTo = null, LocalContainer? HeldIn = null)
 {
     public static readonly MappingFacts Absent = new(MappingFlags.Absent);
 
@@ -37,7 +41,7 @@ internal sealed record MappingFacts(MappingFlags Flags, SyntaxNode? ReleasedAt =
 
     public MappingFacts Escape() => IsTracked ? this with { Flags = Flags | MappingFlags.Escaped } : this;
 
-    public MappingFacts Store() => Stored ? this : this with { Stored = true };
+    public MappingFacts Store() => Stored && HeldIn is null ? this : this with { Stored = true, HeldIn = null };
 
     /// <summary>
     /// Whether two paths agree on who owns the mapping: the same flags, and handed over on both or
@@ -58,13 +62,14 @@ internal sealed record MappingFacts(MappingFlags Flags, SyntaxNode? ReleasedAt =
         var flags = a.Flags | b.Flags;
         var stored = a.Stored || b.Stored;
         var handedTo = HandOff.Join(a.HandedTo, b.HandedTo);
+        var heldIn = (a.Stored && a.HeldIn is null) || (b.Stored && b.HeldIn is null) ? null : a.HeldIn ?? b.HeldIn;
 
         // What b adds may be nothing (a mapping the other path never made, joined as Absent into
         // facts that already say Absent): the join is then a itself, and a state's join with a
         // disjunct that lacks most of its mappings allocates nothing for them.
-        return flags == a.Flags && first.ReleasedAt == a.ReleasedAt && stored == a.Stored && Equals(first.Via, a.Via) && Equals(handedTo, a.HandedTo)
+        return flags == a.Flags && first.ReleasedAt == a.ReleasedAt && stored == a.Stored && Equals(first.Via, a.Via) && Equals(handedTo, a.HandedTo) && heldIn == a.HeldIn
             ? a
-            : new MappingFacts(flags, first.ReleasedAt, stored, first.Via, handedTo);
+            : new MappingFacts(flags, first.ReleasedAt, stored, first.Via, handedTo, heldIn);
     }
 }
 

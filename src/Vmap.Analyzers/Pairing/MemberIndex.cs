@@ -11,8 +11,9 @@ namespace Vmap.Analyzers.Pairing;
 /// <summary>One place where a member's mapping is released, with the tests that guard it.</summary>
 internal sealed class MemberUnmapSite
 {
-    public MemberUnmapSite(Location argument, string methodName, IReadOnlyList<KeyValuePair<ConditionKey, bool>> guard, string? flagName, FamilyWords words)
+    public MemberUnmapSite(Location argument, string methodName, IReadOnlyList<KeyValuePair<ConditionKey, bool>> guard, string? flagName, FamilyWords words, ITypeSymbol? receiverType)
     {
+        ReceiverType = receiverType;
         Words = words;
         Argument = argument;
         MethodName = methodName;
@@ -23,6 +24,9 @@ internal sealed class MemberUnmapSite
     public Location Argument { get; }
 
     public string MethodName { get; }
+
+    /// <summary>The static type of the object whose member is released (see <see cref="MemberIndex.MayShareInstances"/>).</summary>
+    public ITypeSymbol? ReceiverType { get; }
 
     /// <summary>The words of the released family, for the messages about the member.</summary>
     public FamilyWords Words { get; }
@@ -54,8 +58,9 @@ internal sealed class MemberUnmapSite
 /// <summary>One place where a member is assigned a fresh mapping: the map call and the API that made it.</summary>
 internal sealed class MemberMapSite
 {
-    public MemberMapSite(Location call, string apiName, FamilyWords words)
+    public MemberMapSite(Location call, string apiName, FamilyWords words, ITypeSymbol? receiverType)
     {
+        ReceiverType = receiverType;
         Call = call;
         ApiName = apiName;
         Words = words;
@@ -68,6 +73,9 @@ internal sealed class MemberMapSite
 
     /// <summary>The annotated method that made the mapping (<c>MapRam</c>).</summary>
     public string ApiName { get; }
+
+    /// <summary>The static type of the object whose member is assigned the mapping (see <see cref="MemberIndex.MayShareInstances"/>).</summary>
+    public ITypeSymbol? ReceiverType { get; }
 }
 
 /// <summary>
@@ -126,6 +134,36 @@ internal sealed class MemberIndex
         _mappedIn.TryGetValue(member, out var methods) && methods.Contains(method.OriginalDefinition);
 
     /// <summary>Where <paramref name="member"/> is assigned a mapping, in the order the index met them.</summary>
+    /// <summary>
+    /// Whether objects of static types <paramref name="a"/> and <paramref name="b"/> may be the same
+    /// object: one is the other or derives from it. A member declared in a base class is a member
+    /// of every subclass's objects, but two sibling subclasses (neither derives from the other)
+    /// share no object: what one does to the member says nothing about the other's (tuning set 5,
+    /// shape 03). Anything but two classes (an interface, a type parameter, unknown) may be shared.
+    /// </summary>
+    public static bool MayShareInstances(ITypeSymbol? a, ITypeSymbol? b)
+    {
+        if (a is not INamedTypeSymbol { TypeKind: TypeKind.Class } first || b is not INamedTypeSymbol { TypeKind: TypeKind.Class } second)
+        {
+            return true;
+        }
+
+        return DerivesFrom(first, second) || DerivesFrom(second, first);
+
+        static bool DerivesFrom(INamedTypeSymbol type, INamedTypeSymbol baseType)
+        {
+            for (INamedTypeSymbol? t = type; t is not null; t = t.BaseType)
+            {
+                if (SymbolEqualityComparer.Default.Equals(t.OriginalDefinition, baseType.OriginalDefinition))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
     public IReadOnlyList<MemberMapSite> MapSites(ISymbol member) =>
         _mapSites.TryGetValue(member, out var sites) ? sites : (IReadOnlyList<MemberMapSite>)System.Array.Empty<MemberMapSite>();
 
@@ -224,6 +262,11 @@ internal sealed class MemberIndex
             SemanticModel? model = null;
             foreach (var token in tree.GetRoot(cancellationToken).DescendantTokens())
             {
+                // StructureToPtr copies a whole object whose held members the call does not name,
+                // so the held names cannot find it: its own name is the trigger. The name only
+                // selects the calls to bind (binding every call of every tree would cost a semantic
+                // model per tree); the bound call counts only when it is the framework's own
+                // Marshal.StructureToPtr storing that argument (FrameworkCalls.Stores).
                 if (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText == "StructureToPtr" && token.Parent is SimpleNameSyntax called &&
                     (called.Parent as InvocationExpressionSyntax ??
                      (called.Parent is MemberAccessExpressionSyntax access0 && access0.Name == called ? access0.Parent as InvocationExpressionSyntax : null)) is { } copy)
@@ -432,7 +475,7 @@ internal sealed class MemberIndex
                     _mapSites.Add(symbol, mapSites);
                 }
 
-                mapSites.Add(new MemberMapSite(invocation.Syntax.GetLocation(), invocation.TargetMethod.Name, map.Words));
+                mapSites.Add(new MemberMapSite(invocation.Syntax.GetLocation(), invocation.TargetMethod.Name, map.Words, member.Instance?.Type));
             }
         }
 
@@ -487,7 +530,7 @@ internal sealed class MemberIndex
                 _unmapSites.Add(symbol, sites);
             }
 
-            sites.Add(new MemberUnmapSite(argument.Syntax.GetLocation(), containing?.Name ?? "?", guard, flag, unmap.Words));
+            sites.Add(new MemberUnmapSite(argument.Syntax.GetLocation(), containing?.Name ?? "?", guard, flag, unmap.Words, member.Instance?.Type));
         }
     }
 

@@ -152,6 +152,9 @@ internal sealed record PairingFinding(FindingKind Kind, SyntaxNode At, Location 
     /// <summary>VMAP002 out of scope on an exception path: the call that may throw (<see cref="Related"/> is the call).</summary>
     public ThrowingCall? ThrownBy { get; init; }
 
+    /// <summary>VMAP002 out of scope: the mapping is held only by this local list or array, which dies with the method (<see cref="Target"/> is its name).</summary>
+    public LocalContainer? Container { get; init; }
+
     /// <summary>VMAP002 out of scope: the mapping is held by a field of the object a constructor builds, and the constructor throws (issue 20, H1).</summary>
     public bool ObjectLost { get; init; }
 

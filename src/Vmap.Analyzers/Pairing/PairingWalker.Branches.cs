@@ -66,12 +66,23 @@ internal sealed partial class PairingWalker
         if (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison)
         {
             // Zero, or an OS acquire's other failure value (MAP_FAILED): see PairingWalker.Os.cs.
-            if (FailureComparison(comparison) is var (tested, against, againstZero) && TestedStorage(tested) is { } testedKey &&
-                state.Get(testedKey) is { Kind: ValueKind.Mapped } held && IsFailureTest(held, tested, against, againstZero))
+            if (FailureComparison(comparison) is var (tested, against, againstZero) && TestedStorage(tested) is { } testedKey)
             {
-                var failed = (comparison.OperatorKind == BinaryOperatorKind.Equals) == polarity;
-                state.Storage[testedKey] = failed ? AbstractValue.Zero : held with { MaybeZero = false };
-                return RefineExists(state, held.Mapping, !failed);
+                var held = state.Get(testedKey);
+                if (held.Kind == ValueKind.Mapped && IsFailureTest(held, tested, against, againstZero))
+                {
+                    var failed = (comparison.OperatorKind == BinaryOperatorKind.Equals) == polarity;
+                    state.Storage[testedKey] = failed ? AbstractValue.Zero : held with { MaybeZero = false };
+                    return RefineExists(state, held.Mapping, !failed);
+                }
+
+                if (held.Kind == ValueKind.Zero && againstZero)
+                {
+                    // The path already holds zero there (never assigned, or a failed acquire): the
+                    // test cannot find it non-zero. Following that branch would run the code after
+                    // "if (p == 0) return" with p zero, as if an acquire at p had been given no address.
+                    return (comparison.OperatorKind == BinaryOperatorKind.Equals) == polarity ? state : null;
+                }
             }
         }
 

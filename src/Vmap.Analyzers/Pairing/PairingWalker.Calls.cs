@@ -35,6 +35,7 @@ internal sealed partial class PairingWalker
         if (annotation is null)
         {
             NoteThrowingCall(invocation, receiver, values, state);
+            NoteChecked(invocation, state);
         }
 
         if (annotation is null && IsSameAddress(invocation))
@@ -122,7 +123,11 @@ internal sealed partial class PairingWalker
                 continue;
             }
 
-            if (effect.Effect == CallEffect.Adopts)
+            if (effect.Effect == CallEffect.Adopts && ListAddContainer(invocation) is { } container)
+            {
+                HoldIn(values[i], container, state);
+            }
+            else if (effect.Effect == CallEffect.Adopts)
             {
                 // It may own it now: no leak is claimed, the caller's own later release is still checked.
                 if (_context.Pairs.TakesOwnership(method, ordinal))
@@ -574,7 +579,11 @@ internal sealed partial class PairingWalker
     /// <summary>
     /// Whether the first argument of <paramref name="invocation"/> (the object a handle roots) is a
     /// local or parameter this body also hands to native code: an argument of a P/Invoke, or of
-    /// <c>Marshal.GetFunctionPointerForDelegate</c>, whose pointer goes to native code.
+    /// <c>Marshal.GetFunctionPointerForDelegate</c>, whose pointer goes to native code; or a delegate
+    /// this body returns, or the object it creates the returned delegate from (<c>CreateDelegate</c>
+    /// of a <c>DynamicMethod</c>): the root keeps the callback it hands out alive for the native code
+    /// its caller gives the callback to (tuning set 5, shape 02). A root of anything else returned
+    /// (<c>this</c>, a plain object) is no such root.
     /// </summary>
     private bool RootsWhatNativeCodeIsGiven(IInvocationOperation invocation)
     {
@@ -597,9 +606,56 @@ internal sealed partial class PairingWalker
                     }
                 }
             }
+
+            if (operation is IReturnOperation { ReturnedValue: { } returned } && ReturnsCallbackOf(returned, rooted, root))
+            {
+                return true;
+            }
         }
 
         return false;
+
+        static bool ReturnsCallbackOf(IOperation returned, ISymbol rooted, IOperation root)
+        {
+            if (Symbol(returned) is not ILocalSymbol { Type: var type } returnedLocal ||
+                !(type.TypeKind == TypeKind.Delegate || type.SpecialType is SpecialType.System_Delegate or SpecialType.System_MulticastDelegate))
+            {
+                return false;
+            }
+
+            if (SymbolEqualityComparer.Default.Equals(returnedLocal, rooted))
+            {
+                return true;
+            }
+
+            // result = method.CreateDelegate(...); return result;  with method rooted.
+            foreach (var operation in root.DescendantsAndSelf())
+            {
+                if (operation is IVariableDeclaratorOperation { Initializer.Value: var initial } declarator &&
+                    SymbolEqualityComparer.Default.Equals(declarator.Symbol, returnedLocal) && CreatesDelegateFrom(initial, rooted))
+                {
+                    return true;
+                }
+
+                if (operation is ISimpleAssignmentOperation assignment && SymbolEqualityComparer.Default.Equals(Symbol(assignment.Target), returnedLocal) &&
+                    CreatesDelegateFrom(assignment.Value, rooted))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        static bool CreatesDelegateFrom(IOperation value, ISymbol rooted)
+        {
+            while (value is IConversionOperation conversion)
+            {
+                value = conversion.Operand;
+            }
+
+            return value is IInvocationOperation { TargetMethod.Name: "CreateDelegate", Instance: { } instance } && SymbolEqualityComparer.Default.Equals(Symbol(instance), rooted);
+        }
 
         static ISymbol? Symbol(IOperation value)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
@@ -23,8 +24,24 @@ internal sealed partial class PairingWalker
         {
             var facts = pair.Value;
             var site = _sites[pair.Key];
-            if (!facts.MayBeLive || facts.Stored || !site.Spec.ReportsLoss)
+            if (!facts.MayBeLive || !site.Spec.ReportsLoss)
             {
+                continue;
+            }
+
+            if (facts.Stored)
+            {
+                if (facts.HeldIn is { } container && at is null && thrownBy is null && !throwOut && !NativeMayKeepAny(container, site.Spec.Family))
+                {
+                    // Held only by a local list or array that dies here, none of whose blocks is
+                    // ever read back to be freed or handed on (see FindContainers).
+                    Report(new PairingFinding(FindingKind.MappingOutOfScope, site.Syntax, ExitLocation(from), container.Name)
+                    {
+                        Site = site,
+                        Container = container,
+                    });
+                }
+
                 continue;
             }
 
@@ -33,7 +50,7 @@ internal sealed partial class PairingWalker
             {
                 // The throw must be one the code writes (or a call's): not the compiler's own
                 // SwitchExpressionException branch of a switch expression it cannot prove exhaustive.
-                if (!throwOut || (at is null && !WrittenThrow(from)) || HeldOutsideThis(state, pair.Key) || !ThrowLosesThis())
+                if (!throwOut || (at is null && ThrowWalk.WrittenThrow(from) is null) || HeldOutsideThis(state, pair.Key) || !ThrowLosesThis())
                 {
                     continue;
                 }
@@ -49,18 +66,6 @@ internal sealed partial class PairingWalker
                 ObjectLost = objectLost,
             });
         }
-    }
-
-    /// <summary>Whether the throw that ends <paramref name="from"/> is a <c>throw</c> the code writes (its operand is the branch value).</summary>
-    private static bool WrittenThrow(BasicBlock from)
-    {
-        var node = from.BranchValue?.Syntax;
-        while (node?.Parent is ParenthesizedExpressionSyntax parenthesized)
-        {
-            node = parenthesized;
-        }
-
-        return node is ThrowStatementSyntax or ThrowExpressionSyntax || node?.Parent is ThrowStatementSyntax or ThrowExpressionSyntax;
     }
 
     /// <summary>Whether a member of something other than <c>this</c> (a parameter's, a static one, an outer variable) holds the mapping.</summary>
@@ -173,6 +178,11 @@ internal sealed partial class PairingWalker
             return;
         }
 
+        if (summary.Kind == ThrowKind.Throws && summary.CheckedInputs is { } inputs && !MayFailCheck(call, inputs, state))
+        {
+            return;
+        }
+
         var exit = state.Clone();
         if (receiver.ReachesMapping)
         {
@@ -192,6 +202,99 @@ internal sealed partial class PairingWalker
             ? call.Instance.Syntax.ToString()
             : call.TargetMethod.Name;
         _pendingThrows.Add((call, exit, new ThrowingCall(callee, summary.Kind == ThrowKind.Throws ? summary.Step : null)));
+    }
+
+    /// <summary>
+    /// Whether a callee whose every throw is a precondition check (<see cref="ThrowSummary.CheckedInputs"/>:
+    /// tests of its own parameters or receiver, a null, range or argument check) may throw from
+    /// this call. The check may fail only where the caller has established nothing about the value
+    /// it gives: one of its own parameters, passed on as it came, never tested on this path nor given
+    /// before to the same check (which would have thrown then). Anything else (a value the caller
+    /// built, got from a constructor or a call that checks it itself, read from storage) may well
+    /// satisfy the check, and a claim that depends on its failing is not made.
+    /// </summary>
+    private bool MayFailCheck(IInvocationOperation call, ImmutableHashSet<int> inputs, PairingState state)
+    {
+        foreach (var input in inputs)
+        {
+            if (CheckedParameter(call, input) is { } key && !KnownAbout(key, state))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether the path knows anything of the parameter: a test of it (or of a member of it), or a check it passed.</summary>
+    private static bool KnownAbout(StorageKey parameter, PairingState state)
+    {
+        foreach (var condition in state.Conditions.KeysReading(parameter.Root))
+        {
+            if (condition.Reads(parameter))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// After a call of a callee whose throws are precondition checks: each parameter of this method
+    /// given to a checked input has passed that check, on this path, until it is written.
+    /// </summary>
+    private void NoteChecked(IInvocationOperation call, PairingState state)
+    {
+        var method = call.TargetMethod;
+        if (_summarising || method.MethodKind == MethodKind.LocalFunction || !CallSummaries.CanSeeBody(method) || !GivesParameter(call))
+        {
+            return;
+        }
+
+        if (ThrowWalk.OfCall(call, _context, _scope, _cancellationToken) is not { Kind: ThrowKind.Throws, CheckedInputs: { } inputs })
+        {
+            return;
+        }
+
+        var callee = method.OriginalDefinition.ToDisplayString();
+        foreach (var input in inputs)
+        {
+            if (CheckedParameter(call, input) is { } key)
+            {
+                state.Conditions[ConditionKey.CheckedOf(key, callee + "#" + input.ToString(System.Globalization.CultureInfo.InvariantCulture))] = true;
+            }
+        }
+    }
+
+    private bool GivesParameter(IInvocationOperation call)
+    {
+        if (CheckedParameter(call, ThrowSummary.Receiver) is not null)
+        {
+            return true;
+        }
+
+        foreach (var argument in call.Arguments)
+        {
+            if (argument.Parameter is { } parameter && CheckedParameter(call, parameter.Ordinal) is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The storage of this method's own parameter given, as it is, to a callee's input (<see cref="ThrowSummary.Receiver"/>: as the receiver).</summary>
+    private StorageKey? CheckedParameter(IInvocationOperation call, int input)
+    {
+        var given = ThrowWalk.CheckedArgument(call, input);
+        while (given is IConversionOperation conversion)
+        {
+            given = conversion.Operand;
+        }
+
+        return given is IParameterReferenceOperation { Parameter.RefKind: RefKind.None or RefKind.In } ? _keys.Storage(given) : null;
     }
 
     /// <summary>

@@ -110,12 +110,24 @@ internal sealed partial class PairingWalker
                 EscapeCaptured(lambda.Syntax, state);
                 return AbstractValue.Unknown;
             case IAddressOfOperation address:
-                if (_keys.Storage(address.Reference) is { } addressed && state.Get(addressed) is { ReachesMapping: true } held)
+                if (_keys.Storage(address.Reference) is { } addressed)
                 {
-                    state.Escape(held.Mapping);
+                    var held = state.Get(addressed);
+                    if (held.ReachesMapping)
+                    {
+                        state.Escape(held.Mapping);
+                    }
+                    else if (held.Kind == ValueKind.Zero)
+                    {
+                        // Anything may write through the address (an out pointer of a native call):
+                        // the storage is no longer known to be zero, so its zero tests stay open.
+                        state.Storage[addressed] = AbstractValue.Unknown;
+                    }
+
+                    return AbstractValue.Unknown;
                 }
 
-                return AbstractValue.Unknown;
+                return ElementAddress(address, state);
             case IDefaultValueOperation:
                 return AbstractValue.Zero;
             case IIsPatternOperation or IIsTypeOperation or IIsNullOperation:
@@ -151,7 +163,9 @@ internal sealed partial class PairingWalker
             return HasNoSpread(collection) ? new AbstractValue(ValueKind.Sized, Number: collection.Elements.Count) : AbstractValue.Unknown;
         }
 
-        var dereference = IsDereference(operation.Syntax);
+        // p->M binds M on an implicit *p whose syntax is p's own: that node is the dereference.
+        var dereference = IsDereference(operation.Syntax) ||
+            (operation.Kind == OperationKind.None && operation.Parent?.Syntax.IsKind(SyntaxKind.PointerMemberAccessExpression) == true);
         foreach (var value in EvalChildren(operation, state, escape: !dereference))
         {
             if (dereference)
@@ -298,6 +312,50 @@ internal sealed partial class PairingWalker
         }
 
         return values;
+    }
+
+    /// <summary>
+    /// <c>&amp;p[k]</c> of a pointer <c>p</c>: the address <c>k</c> elements into what <c>p</c> points
+    /// at, an offset of the block as <c>p + k</c> is, and for <c>k = 0</c> the block's start itself;
+    /// <c>&amp;p-&gt;M</c>: the address of a member of what <c>p</c> points at, an offset of it.
+    /// Stored, returned or passed on, either keeps the block. Any other address of something that
+    /// is not a storage is not followed.
+    /// </summary>
+    private AbstractValue ElementAddress(IAddressOfOperation address, PairingState state)
+    {
+        var reference = address.Reference;
+        if (reference.Syntax is ElementAccessExpressionSyntax)
+        {
+            IOperation? pointer = null;
+            foreach (var child in reference.ChildOperations)
+            {
+                pointer = child;
+                break;
+            }
+
+            if (pointer?.Type is not IPointerTypeSymbol)
+            {
+                return AbstractValue.Unknown;
+            }
+
+            var values = EvalChildren(reference, state, escape: false);
+            return values.Count == 2 && values[1].Kind == ValueKind.Zero ? values[0] : Derive(values[0], BinaryOperatorKind.Add, address.Syntax);
+        }
+
+        if (reference is IFieldReferenceOperation { Instance: { Kind: OperationKind.None } target } &&
+            reference.Syntax.IsKind(SyntaxKind.PointerMemberAccessExpression))
+        {
+            // p->M is (*p).M: the instance is the dereference, whose operand is the pointer.
+            foreach (var child in target.ChildOperations)
+            {
+                if (child.Type is IPointerTypeSymbol)
+                {
+                    return Derive(Eval(child, state), BinaryOperatorKind.Add, address.Syntax);
+                }
+            }
+        }
+
+        return AbstractValue.Unknown;
     }
 
     private static bool IsDereference(SyntaxNode syntax) =>

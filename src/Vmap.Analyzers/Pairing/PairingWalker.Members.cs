@@ -1,3 +1,4 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -34,9 +35,10 @@ internal sealed partial class PairingWalker
             return;
         }
 
+        var receiverType = target.Instance?.Type;
         foreach (var site in index.UnmapSites(member))
         {
-            if (site.ContradictedBy(receiver, state.Conditions))
+            if (site.ContradictedBy(receiver, state.Conditions) || !MemberIndex.MayShareInstances(receiverType, site.ReceiverType))
             {
                 continue;
             }
@@ -52,13 +54,14 @@ internal sealed partial class PairingWalker
 
             // The XFS leak: whatever the member held is never unmapped once it names other memory,
             // unless this path unmapped it first (and only forgot to clear the flag: VMAP001 alone).
-            if (index.MapSites(member) is { Count: > 0 } maps && !state.Conditions.ContainsKey(ConditionKey.UnmappedOf(key)))
+            if (index.MapSites(member).FirstOrDefault(m => MemberIndex.MayShareInstances(receiverType, m.ReceiverType)) is { } map &&
+                !state.Conditions.ContainsKey(ConditionKey.UnmappedOf(key)))
             {
-                Report(new PairingFinding(FindingKind.MemberMappingLost, at, maps[0].Call, key.Display)
+                Report(new PairingFinding(FindingKind.MemberMappingLost, at, map.Call, key.Display)
                 {
                     MemberName = member.Name,
-                    MemberMap = maps[0],
-                    Words = maps[0].Words,
+                    MemberMap = map,
+                    Words = map.Words,
                 });
             }
 

@@ -33,10 +33,17 @@ internal sealed partial class PairingWalker
 
         if (_keys.Storage(target) is not { } key)
         {
-            // An array element, a member of an object we do not follow: the mapping is stored.
+            // An array element, a member of an object we do not follow: the mapping is stored,
+            // unless the array is a local that never leaves the method (it dies with the method).
             if (!evaluated)
             {
                 Eval(target, state);
+            }
+
+            if (ContainerOf(target) is { } container)
+            {
+                HoldIn(value, container, state);
+                return;
             }
 
             MarkStored(value, state);
@@ -158,7 +165,7 @@ internal sealed partial class PairingWalker
         if (value.ReachesMapping && target is IParameterReferenceOperation { Parameter.RefKind: not RefKind.None } &&
             state.Mappings.TryGetValue(value.Mapping, out var facts2))
         {
-            state.Mappings[value.Mapping] = facts2 with { Stored = true };
+            state.Mappings[value.Mapping] = facts2.Store();
         }
     }
 
@@ -166,7 +173,7 @@ internal sealed partial class PairingWalker
     {
         if (value.ReachesMapping && state.Mappings.TryGetValue(value.Mapping, out var stored))
         {
-            state.Mappings[value.Mapping] = stored with { Stored = true };
+            state.Mappings[value.Mapping] = stored.Store();
         }
     }
 

@@ -76,11 +76,21 @@ internal static class ThrowWalk
     }
 
     /// <summary>The throw summary of one body (see <see cref="CallSummaries.Throws"/>).</summary>
+    /// <remarks>
+    /// Each throw (a written one, or a call of a callee that throws) is a precondition check when
+    /// every branch on the way to it tests only the method's inputs (<see cref="ReadsOnlyInputs"/>),
+    /// and, for a call, the callee's own checked inputs are given inputs of this method. When every
+    /// throw is one, the summary carries the inputs they read (<see cref="ThrowSummary.CheckedInputs"/>);
+    /// one throw that is not (unguarded, or behind a native return code, a local, a field of another
+    /// object) makes the summary an ordinary throwing one, named by that throw.
+    /// </remarks>
     public static ThrowSummary Summarise(ControlFlowGraph graph, IMethodSymbol method, CallSummaries summaries, SummaryScope scope, CancellationToken cancellationToken)
     {
-        PathStep? step = null;
+        PathStep? step = null, checkedStep = null;
         bool calls = false, unknown = false;
         var tested = ImmutableHashSet.CreateBuilder<int>();
+        var inputs = ImmutableHashSet.CreateBuilder<int>();
+        Dictionary<BasicBlock, ImmutableHashSet<int>?>? guards = null;
         foreach (var block in graph.Blocks)
         {
             if (!block.IsReachable)
@@ -112,8 +122,20 @@ internal static class ThrowWalk
                     switch (of.Kind)
                     {
                         case ThrowKind.Throws:
-                            step ??= new PathStep(call.TargetMethod.Name, call.Syntax.GetLocation());
+                            var at = new PathStep(call.TargetMethod.Name, call.Syntax.GetLocation());
                             AddPassedParameters(call, of, method, tested);
+                            if (of.CheckedInputs is { } calleeInputs && GuardInputs(block, method, guards ??= new()) is { } guard &&
+                                PassedInputs(call, calleeInputs, method) is { } passed)
+                            {
+                                checkedStep ??= at;
+                                inputs.UnionWith(guard);
+                                inputs.UnionWith(passed);
+                            }
+                            else
+                            {
+                                step ??= at;
+                            }
+
                             break;
                         case ThrowKind.Calls:
                             calls = true;
@@ -129,7 +151,16 @@ internal static class ThrowWalk
             {
                 if (WrittenThrow(block) is { } thrown)
                 {
-                    step ??= new PathStep("throw", thrown.GetLocation());
+                    var at = new PathStep("throw", thrown.GetLocation());
+                    if (GuardInputs(block, method, guards ??= new()) is { Count: > 0 } guard)
+                    {
+                        checkedStep ??= at;
+                        inputs.UnionWith(guard);
+                    }
+                    else
+                    {
+                        step ??= at;
+                    }
                 }
                 else
                 {
@@ -142,9 +173,132 @@ internal static class ThrowWalk
         }
 
         return step is not null ? new ThrowSummary(ThrowKind.Throws, step, tested.ToImmutable())
+            : checkedStep is not null ? new ThrowSummary(ThrowKind.Throws, checkedStep, tested.ToImmutable(), inputs.ToImmutable())
             : unknown ? ThrowSummary.Unknown
             : calls ? ThrowSummary.Calls
             : ThrowSummary.None;
+    }
+
+    /// <summary>
+    /// The inputs read by every branch condition on some path from the entry to <paramref name="block"/>,
+    /// or null when one of them reads anything else (a local, a call's result, another object's
+    /// member). Conditions that do not decide whether the block runs are counted too: the answer can
+    /// only be null more often, and null keeps the throw an ordinary one. Empty: nothing tests anything.
+    /// </summary>
+    private static ImmutableHashSet<int>? GuardInputs(BasicBlock block, IMethodSymbol method, Dictionary<BasicBlock, ImmutableHashSet<int>?> cache)
+    {
+        if (cache.TryGetValue(block, out var known))
+        {
+            return known;
+        }
+
+        var inputs = ImmutableHashSet.CreateBuilder<int>();
+        var seen = new HashSet<BasicBlock> { block };
+        var pending = new Stack<BasicBlock>();
+        pending.Push(block);
+        ImmutableHashSet<int>? result = null;
+        var readsOther = false;
+        while (pending.Count > 0 && !readsOther)
+        {
+            foreach (var branch in pending.Pop().Predecessors)
+            {
+                var source = branch.Source;
+                if (!seen.Add(source))
+                {
+                    continue;
+                }
+
+                if (source.ConditionalSuccessor is not null && source.BranchValue is { } condition && !ReadsOnlyInputs(condition, method, inputs))
+                {
+                    readsOther = true;
+                    break;
+                }
+
+                pending.Push(source);
+            }
+        }
+
+        if (!readsOther)
+        {
+            result = inputs.ToImmutable();
+        }
+
+        cache[block] = result;
+        return result;
+    }
+
+    /// <summary>
+    /// Whether a branch condition reads nothing but the method's inputs: its parameters, its
+    /// receiver and members read through them (<c>key.Length</c>, <c>IsEmpty</c>), constants, and the
+    /// null-or-empty tests of strings. Any call (a native return code) or local makes it no precondition.
+    /// </summary>
+    private static bool ReadsOnlyInputs(IOperation condition, IMethodSymbol method, ImmutableHashSet<int>.Builder inputs)
+    {
+        foreach (var node in condition.DescendantsAndSelf())
+        {
+            if (node.ConstantValue.HasValue)
+            {
+                continue;
+            }
+
+            switch (node)
+            {
+                case IParameterReferenceOperation reference when SymbolEqualityComparer.Default.Equals(reference.Parameter.ContainingSymbol, method):
+                    inputs.Add(reference.Parameter.Ordinal);
+                    continue;
+                case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
+                    inputs.Add(ThrowSummary.Receiver);
+                    continue;
+                case IFieldReferenceOperation { Instance: not null }:
+                case IPropertyReferenceOperation { Instance: not null, Arguments.Length: 0 }:
+                case IFieldReferenceOperation { Field: { IsStatic: true, IsReadOnly: true } }:
+                case IBinaryOperation or IUnaryOperation or IConversionOperation or IIsNullOperation or IIsPatternOperation or IPatternOperation or IDefaultValueOperation:
+                case IInvocationOperation { TargetMethod: { IsStatic: true, ContainingType.SpecialType: SpecialType.System_String, Name: "IsNullOrEmpty" or "IsNullOrWhiteSpace" } }:
+                case IArgumentOperation:
+                    continue;
+                default:
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The inputs of <paramref name="method"/> given to a callee's checked inputs: each must be one
+    /// of the method's parameters or its receiver (<c>this</c>, or a member of it); null otherwise.
+    /// </summary>
+    private static ImmutableHashSet<int>? PassedInputs(IInvocationOperation call, ImmutableHashSet<int> calleeInputs, IMethodSymbol method)
+    {
+        var passed = ImmutableHashSet.CreateBuilder<int>();
+        foreach (var input in calleeInputs)
+        {
+            if (CheckedArgument(call, input) is not { } given || !ReadsOnlyInputs(given, method, passed) || given.DescendantsAndSelf().Any(n => n is IInvocationOperation))
+            {
+                return null;
+            }
+        }
+
+        return passed.ToImmutable();
+    }
+
+    /// <summary>What a call gives to a callee's checked input: the argument of that parameter, or the receiver.</summary>
+    public static IOperation? CheckedArgument(IInvocationOperation call, int input)
+    {
+        if (input == ThrowSummary.Receiver)
+        {
+            return call.Instance;
+        }
+
+        foreach (var argument in call.Arguments)
+        {
+            if (argument.Parameter?.Ordinal == input)
+            {
+                return argument.Value;
+            }
+        }
+
+        return null;
     }
 
     private static IEnumerable<IOperation> Roots(BasicBlock block)
@@ -183,14 +337,24 @@ internal static class ThrowWalk
         return false;
     }
 
-    /// <summary>The <c>throw</c> statement or expression a block that branches by a throw ends with, if the code writes one.</summary>
-    private static SyntaxNode? WrittenThrow(BasicBlock block)
+    /// <summary>
+    /// The <c>throw</c> statement or expression a block that branches by a throw ends with, if the
+    /// code writes one: the thrown value's syntax is its operand (through parentheses, <c>?:</c> and
+    /// <c>??</c>). Null for a throw the compiler adds: the SwitchExpressionException of a switch
+    /// expression is thrown with the switch expression itself as its syntax.
+    /// </summary>
+    public static SyntaxNode? WrittenThrow(BasicBlock block)
     {
         for (var node = block.BranchValue?.Syntax; node is not null; node = node.Parent)
         {
             if (node is ThrowStatementSyntax or ThrowExpressionSyntax)
             {
                 return node;
+            }
+
+            if (node is not ExpressionSyntax || node is SwitchExpressionSyntax)
+            {
+                return null;
             }
         }
 

@@ -59,6 +59,23 @@ internal static class VMAP002_MappingLost
                 words.Noun);
         }
 
+        if (finding.Container is { } container)
+        {
+            properties[DiagnosticProperties.LossKind] = DiagnosticProperties.LossInLocalContainer;
+            return Rule.Diagnostic(
+                Descriptors.VMAP002_MappingLostInLocalContainer,
+                finding,
+                properties,
+                container.Name,
+                site.MethodName,
+                Rule.MappedAt(site, finding.At),
+                Rule.Line(finding.Related, finding.At),
+                words.Noun,
+                words.Released,
+                container.Kind == ContainerKind.List ? "list" : "array",
+                words.Noun + "s");
+        }
+
         if (finding.ObjectLost)
         {
             return Rule.Diagnostic(

@@ -444,6 +444,56 @@ public class OsMappingPairTests
             .WithMessage("The region in 'region' from VirtualAlloc at line 7 is lost: it goes out of scope at line 12 without being released, returned, stored or passed on"));
 
     [Fact]
+    public Task A_commit_at_a_reservation_taken_by_either_of_two_calls_is_no_new_region() => Verify.BuiltIn(
+        """
+        using System;
+
+        unsafe class Loader
+        {
+            struct Record { public byte* Start; public byte* Header; }
+
+            IntPtr Load(IntPtr wanted, bool anywhere, nuint size)
+            {
+                // A reservation at the wanted address, else anywhere: both paths reach the commits
+                // with a reservation, never with zero (the zero path returns).
+                IntPtr range = IntPtr.Zero;
+                if (!anywhere)
+                    range = Kernel32.VirtualAlloc(wanted, size, Kernel32.MEM_RESERVE, Kernel32.PAGE_READWRITE);
+                if (range == IntPtr.Zero)
+                    range = Kernel32.VirtualAlloc(IntPtr.Zero, size, Kernel32.MEM_RESERVE, Kernel32.PAGE_READWRITE);
+                if (range == IntPtr.Zero)
+                    return IntPtr.Zero;
+
+                var record = (Record*)System.Runtime.InteropServices.Marshal.AllocHGlobal(sizeof(Record));
+                record->Start = (byte*)range;
+                Kernel32.VirtualAlloc(range, size, Kernel32.MEM_COMMIT, Kernel32.PAGE_READWRITE);
+                IntPtr first = Kernel32.VirtualAlloc(range, (UIntPtr)0x1000, Kernel32.MEM_COMMIT, Kernel32.PAGE_READWRITE);
+                record->Header = &((byte*)first)[64];
+                return (IntPtr)record;
+            }
+
+            IntPtr Table(Record* record)
+            {
+                // A region of its own, kept through the address of one of its elements.
+                IntPtr table = Kernel32.VirtualAlloc(IntPtr.Zero, (UIntPtr)0x1000, Kernel32.MEM_COMMIT | Kernel32.MEM_RESERVE, Kernel32.PAGE_READWRITE);
+                if (table == IntPtr.Zero) return IntPtr.Zero;
+                record->Header = &((byte*)table)[8];
+                return (IntPtr)record;
+            }
+
+            byte Peek()
+            {
+                // The same region only read through an element: nothing keeps it.
+                IntPtr table = {|#0:Kernel32.VirtualAlloc(IntPtr.Zero, (UIntPtr)0x1000, Kernel32.MEM_COMMIT | Kernel32.MEM_RESERVE, Kernel32.PAGE_READWRITE)|};
+                if (table == IntPtr.Zero) return 0;
+                {|#1:return ((byte*)table)[8];|}
+            }
+        }
+        """ + Kernel32,
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
+            .WithMessage("The region in 'table' from VirtualAlloc at line 39 is lost: it goes out of scope at line 41 without being released, returned, stored or passed on"));
+
+    [Fact]
     public Task Mremap_releases_its_first_argument_and_returns_a_new_mapping() => Verify.BuiltIn(
         """
         unsafe class Grow

@@ -104,9 +104,40 @@ public class ThirdSetShapeTests
             .WithMessage("The block in 'message' from AllocHGlobal at line 11 is lost: it goes out of scope at line 18 without being freed, returned, stored or passed on"));
 
     /// <summary>
+    /// H2: blocks written into a local array that is only lent, whole, to a P/Invoke and then dies
+    /// with the method: nothing can free them any more.
+    /// </summary>
+    [Fact]
+    public Task Blocks_written_into_a_local_array_only_lent_to_native_code_are_lost() => Verify.BuiltIn(
+        """
+        using System;
+        using System.Runtime.InteropServices;
+
+        static class Missed
+        {
+            [DllImport("native")] static extern int set_list(IntPtr[] values, int count);
+
+            public static int SetStrings(string[] items)
+            {
+                var blocks = new IntPtr[items.Length];
+                for (int i = 0; i < items.Length; i++)
+                {
+                    blocks[i] = {|#0:Marshal.StringToHGlobalAnsi(items[i])|};
+                }
+
+                {|#1:return set_list(blocks, items.Length);|}
+            }
+        }
+        """,
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1)
+            .WithMessage("The block from StringToHGlobalAnsi at line 13 is lost: it is kept only in the local array 'blocks', which goes out of scope at line 16 without any of its blocks being freed"));
+
+    /// <summary>
     /// Pinned silent, each for the fact the engine lacks:
-    /// H1 and H2, blocks added to a list or written into an array's elements: a collection holds
-    /// them, and what becomes of a collection's items is not followed (stored, no claim).
+    /// H1, blocks added to a local list that is then copied out (<c>ToArray</c>): the copy holds
+    /// them, and what becomes of a copy's items is not followed (stored, no claim). H2, the same
+    /// blocks written into a local array lent whole to native code, is reported (see
+    /// <see cref="Blocks_written_into_a_local_array_only_lent_to_native_code_are_lost"/>).
     /// H3, a block put into a struct then copied into native memory by StructureToPtr: a block
     /// written into native memory is stored, and who frees it later is not known.
     /// H5, the loop that always runs at least once: the block is passed by <c>ref</c> to a P/Invoke,
@@ -134,18 +165,6 @@ public class ThirdSetShapeTests
             {
                 pin.Free();
             }
-        }
-        """)]
-    [InlineData("""
-        public static int SetStrings(string[] items)
-        {
-            var blocks = new IntPtr[items.Length];
-            for (int i = 0; i < items.Length; i++)
-            {
-                blocks[i] = Marshal.StringToHGlobalAnsi(items[i]);
-            }
-
-            return set_list(blocks, items.Length);
         }
         """)]
     [InlineData("""

@@ -319,4 +319,89 @@ public class VMAP002ThrowingCalleeTests
         """,
         Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1).WithLocation(2)
             .WithMessage("The block in 'block' from AllocHGlobal at line 34 is lost if Consume at line 35 throws (throw at line 17): it is not freed on that path"));
+
+    // ---- precondition checks: a callee's throw reached only through tests of its own inputs
+
+    private const string Refs = """
+        using System;
+        using System.Runtime.InteropServices;
+
+        readonly struct Ref
+        {
+            private readonly IntPtr _target;
+
+            public Ref(IntPtr target) => _target = target == IntPtr.Zero ? throw new ArgumentNullException(nameof(target)) : target;
+
+            public bool IsNull => _target == IntPtr.Zero;
+
+            public IntPtr Get() => IsNull ? {|#2:throw new NullReferenceException()|} : _target;
+        }
+
+        static class Session
+        {
+            [DllImport("rt")] private static extern int rt_flush(IntPtr session);
+
+            public static void Flush(IntPtr session)
+            {
+                int status = rt_flush(session);
+                if (status != 0)
+                {
+                    {|#5:throw new InvalidOperationException("flush failed");|}
+                }
+            }
+        }
+
+        """;
+
+    /// <summary>
+    /// Silent (fourth set, part A, A3 and A4): the receiver was just built by a constructor that
+    /// rejects what the check tests, or the same unchanged parameter passed the same check before.
+    /// Reported: a parameter the caller never checked, for which the check may fail; and a callee
+    /// whose throw depends on a native status, not on what it was given, whatever the caller knows.
+    /// </summary>
+    [Fact]
+    public Task A_precondition_check_throws_only_where_the_caller_has_not_established_it() => Verify.BuiltIn(
+        Refs + """
+        static class Users
+        {
+            private static IntPtr s_kept;
+
+            public static IntPtr Fresh(IntPtr target, byte[] data)
+            {
+                var pin = GCHandle.Alloc(data, GCHandleType.Pinned);
+                s_kept = new Ref(target).Get();
+                pin.Free();
+                return s_kept;
+            }
+
+            public static IntPtr Again(Ref owner, byte[] data)
+            {
+                IntPtr first = owner.Get();
+                var pin = GCHandle.Alloc(data, GCHandleType.Pinned);
+                IntPtr second = owner.Get();
+                pin.Free();
+                return first == second ? first : IntPtr.Zero;
+            }
+
+            public static IntPtr Once(Ref owner, byte[] data)
+            {
+                var pin = {|#0:GCHandle.Alloc(data, GCHandleType.Pinned)|};
+                IntPtr only = {|#1:owner.Get()|};
+                pin.Free();
+                return only;
+            }
+
+            public static void Sync(IntPtr session, byte[] data)
+            {
+                Session.Flush(session);
+                var pin = {|#3:GCHandle.Alloc(data, GCHandleType.Pinned)|};
+                {|#4:Session.Flush(session)|};
+                pin.Free();
+            }
+        }
+        """,
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1).WithLocation(2)
+            .WithMessage("The handle in 'pin' from Alloc at line 51 is lost if Get at line 52 throws (throw at line 12): it is not freed on that path"),
+        Verify.Diagnostic(RuleIds.VMAP002).WithLocation(3).WithLocation(4).WithLocation(5)
+            .WithMessage("The handle in 'pin' from Alloc at line 60 is lost if Flush at line 61 throws (throw at line 24): it is not freed on that path"));
 }
