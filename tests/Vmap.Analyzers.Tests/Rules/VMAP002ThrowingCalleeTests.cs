@@ -182,6 +182,47 @@ public class VMAP002ThrowingCalleeTests
             }
             : System.Array.Empty<Microsoft.CodeAnalysis.Testing.DiagnosticResult>());
 
+    /// <summary>
+    /// A callee that declares a value and throws on every path is a placeholder whose body is
+    /// replaced after the build (a COM slot call woven in): the caller uses its value, so it is not
+    /// taken to throw (fifth held-out set, part A, shape F1). A void callee that always throws (a
+    /// throw helper) still is.
+    /// </summary>
+    [Theory]
+    [InlineData("int", "int hr = {|#1:Slots.Invoke(text)|};", false)]
+    [InlineData("void", "{|#1:Slots.Invoke(text)|};\n        int hr = 0;", true)]
+    public Task A_callee_that_returns_a_value_on_no_path_is_a_placeholder(string returns, string call, bool reported) => Verify.BuiltIn(
+        $$"""
+        using System;
+        using System.Runtime.InteropServices;
+
+        static class Slots
+        {
+            public static {{returns}} Invoke(IntPtr text)
+            {
+                {|#2:throw new NotImplementedException();|}
+            }
+        }
+
+        class Namer
+        {
+            public int SetName(string name)
+            {
+                IntPtr text = {|#0:Marshal.StringToHGlobalUni(name)|};
+                {{call}}
+                Marshal.FreeHGlobal(text);
+                return hr;
+            }
+        }
+        """,
+        reported
+            ? new[]
+            {
+                Verify.Diagnostic(RuleIds.VMAP002).WithLocation(0).WithLocation(1).WithLocation(2)
+                    .WithMessage("The block in 'text' from StringToHGlobalUni at line 16 is lost if Invoke at line 17 throws (throw at line 8): it is not freed on that path"),
+            }
+            : System.Array.Empty<Microsoft.CodeAnalysis.Testing.DiagnosticResult>());
+
     // ---- a callee given the block, which throws before it keeps or frees it (val3b H3, local form)
 
     private const string Writers = """
